@@ -1,0 +1,8 @@
+"""microprop: scalar automatic differentiation, and a small neural-network library on top."""
+
+from .engine import Value, dot, is_grad_enabled, no_grad
+from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
+__version__ = "0.1.0"

@@ -1,0 +1,401 @@
+"""Scalar reverse-mode automatic differentiation.
+
+A `Value` holds one float. Every operation on Values returns a new Value that remembers its
+inputs (``_children``, an ordered tuple), the local derivative of its result with respect to each
+of them (``_local_grads``, a tuple of floats, same order) and a short name (``_op``). Those three
+underscore attributes are the whole recorded graph; nothing else is kept, so there are no closures
+and no reference cycles, and a graph is freed as soon as nothing refers to its root.
+
+``backward()`` walks the graph once in reverse topological order and applies the chain rule in a
+single place. Each op below therefore only says what it computes and its local derivatives.
+
+Number policy, the same for every op:
+- a result too large for a float becomes ``inf`` with the right sign (IEEE 754, as PyTorch does),
+  whether it comes from ``exp``, ``*`` or ``**``; NaN and inf then propagate;
+- a result that does not exist in the reals raises: ``ValueError`` for a domain error (``log`` of a
+  number <= 0, ``sqrt`` of a negative number, a negative base to a non-integer power) and
+  ``ZeroDivisionError`` for ``x / 0`` and ``0 ** negative``. No op ever produces a complex number.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["Value", "no_grad", "is_grad_enabled", "dot"]
+
+_INF = math.inf
+
+
+class _GradMode(threading.local):
+    # A class attribute is the default every thread sees until it sets its own.
+    enabled = True
+
+
+_grad_mode = _GradMode()
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute values without recording a graph (for evaluation and plotting).
+
+    Results made inside are leaves. The switch is per thread: other threads keep recording.
+    """
+    previous = _grad_mode.enabled
+    _grad_mode.enabled = False
+    try:
+        yield
+    finally:
+        _grad_mode.enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops in this thread record the graph (False inside ``no_grad()``)."""
+    return _grad_mode.enabled
+
+
+def _to_float(x: object, what: str) -> float:
+    """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
+    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise ValueError(f"{what}: {x!r} is too large to be a float") from None
+    kind = type(x).__name__
+    raise TypeError(f"{what}: expected a real number (int, float, bool), got {kind} {x!r:.60}")
+
+
+def _power(x: float, n: float) -> float:
+    """``x ** n`` for a real result, with overflow (and 0 to a negative power) giving inf."""
+    try:
+        return x**n
+    except (OverflowError, ZeroDivisionError):
+        odd = n.is_integer() and int(n) % 2 == 1
+        return math.copysign(_INF, x) if odd else _INF
+
+
+def _new(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
+    """A Value computed by an op: the one place where graph edges are recorded."""
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    if _grad_mode.enabled:
+        out._children = children
+        out._local_grads = local_grads
+    else:
+        out._children = out._local_grads = ()
+    return out
+
+
+class Value:
+    """A scalar, its gradient, and the inputs it was computed from.
+
+    Equality and hashing are by identity: two Values holding the same number are different nodes
+    of the graph, so ``Value(1.0) == Value(1.0)`` is False. Compare ``.data`` to compare numbers.
+    """
+
+    __slots__ = ("data", "grad", "label", "_children", "_local_grads", "_op", "__weakref__")
+    # Make NumPy scalars hand `np.float64(2) * v` over to Value.__rmul__ instead of wrapping it.
+    __array_ufunc__ = None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = data if type(data) is float else _to_float(data, "Value(data)")
+        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
+        self.label = label
+        self._children: tuple[Value, ...] = ()
+        self._local_grads: tuple[float, ...] = ()
+        self._op = ""
+
+    # ---- binary arithmetic; a plain number on either side is a constant, not a node ----------
+
+    def __add__(self, other: Value | float) -> Value:
+        if type(other) is Value:
+            return _new(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _new(self.data + c, "+", (self,), (1.0,))
+
+    def __mul__(self, other: Value | float) -> Value:
+        if type(other) is Value:
+            return _new(self.data * other.data, "*", (self, other), (other.data, self.data))
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _new(self.data * c, "*", (self,), (c,))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        # A primitive rather than self * other**-1: one node, and division's own error.
+        y = other.data if type(other) is Value else _constant(other)
+        if y is None:
+            return NotImplemented
+        if y == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self.data!r} / {y!r}")
+        out = self.data / y
+        if type(other) is Value:  # d/dx x/y = 1/y, d/dy x/y = -x/y^2 = -out/y
+            return _new(out, "/", (self, other), (1.0 / y, -out / y))
+        return _new(out, "/", (self,), (1.0 / y,))
+
+    def __rtruediv__(self, other: float) -> Value:  # other / self
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        if self.data == 0.0:
+            raise ZeroDivisionError(f"division by zero: {c!r} / {self.data!r}")
+        out = c / self.data
+        return _new(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
+
+    def __pow__(self, other: Value | float) -> Value:
+        if type(other) is Value:
+            return _pow(self, other)
+        n = _constant(other)
+        if n is None:
+            return NotImplemented
+        return _pow(self, n)
+
+    def __rpow__(self, other: float) -> Value:  # other ** self
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _pow(c, self)
+
+    def __radd__(self, other: float) -> Value:  # other + self
+        return self + other
+
+    def __rmul__(self, other: float) -> Value:  # other * self
+        return self * other
+
+    def __neg__(self) -> Value:  # -self
+        return self * -1.0
+
+    def __sub__(self, other: Value | float) -> Value:  # self - other
+        if type(other) is Value:
+            return _new(self.data - other.data, "-", (self, other), (1.0, -1.0))
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return self + (-c)
+
+    def __rsub__(self, other: float) -> Value:  # other - self
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _new(c - self.data, "-", (self,), (-1.0,))
+
+    # ---- functions of one variable ---------------------------------------------------------
+
+    def exp(self) -> Value:
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            e = _INF
+        return _new(e, "exp", (self,), (e,))  # d/dx e^x = e^x
+
+    def log(self) -> Value:
+        x = self.data
+        if not x > 0.0:  # also catches NaN: math.log(nan) would pass it on silently
+            if x != x:
+                return _new(x, "log", (self,), (x,))
+            raise ValueError(f"log: expected a positive number, got {x!r}")
+        return _new(math.log(x), "log", (self,), (1.0 / x,))  # d/dx ln x = 1/x
+
+    def sqrt(self) -> Value:
+        x = self.data
+        if x < 0.0:
+            raise ValueError(f"sqrt: expected a number >= 0, got {x!r}")
+        r = math.sqrt(x)
+        # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0, as PyTorch says.
+        return _new(r, "sqrt", (self,), (0.5 / r if r else _INF,))
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
+        return _new(t, "tanh", (self,), (1.0 - t * t,))  # d/dx tanh x = 1 - tanh^2 x
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        # Two forms so that exp only ever sees a number <= 0 and cannot overflow.
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return _new(s, "sigmoid", (self,), (s * (1.0 - s),))  # d/dx s(x) = s (1 - s)
+
+    def relu(self) -> Value:
+        x = self.data
+        # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off.
+        if x > 0.0:
+            return _new(x, "relu", (self,), (1.0,))
+        return _new(0.0 if x == x else x, "relu", (self,), (0.0,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        a = _to_float(slope, "leaky_relu(slope)")
+        x = self.data
+        if x > 0.0:
+            return _new(x, "leaky_relu", (self,), (1.0,))
+        return _new(a * x, "leaky_relu", (self,), (a,))  # slope at 0 too, as PyTorch
+
+    def abs(self) -> Value:
+        x = self.data
+        sign = 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0  # d/dx |x| = sign x, 0 at 0
+        return _new(abs(x), "abs", (self,), (sign,))
+
+    def __abs__(self) -> Value:  # abs(self)
+        return self.abs()
+
+    # ---- gradients --------------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
+
+        The root is seeded with 1.0. Leaves (Values you made yourself) *accumulate*: calling
+        ``backward()`` twice gives them twice the gradient, as in PyTorch, so reset them between
+        steps (``zero_grad()``, or ``Module.zero_grad()`` in ``microprop.nn``). Intermediate
+        nodes are reset at the start of each call and hold the gradient of the latest pass only.
+        """
+        order = self._topological_order()
+        for node in order:
+            if node._children:
+                node.grad = 0.0
+        self.grad += 1.0
+        # Reverse topological order: a node's gradient is complete before it is passed on.
+        for node in reversed(order):
+            g = node.grad
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += local * g  # the chain rule, written once
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0.0 on this node and every node it depends on."""
+        for node in self._topological_order():
+            node.grad = 0.0
+
+    def _topological_order(self) -> list[Value]:
+        """Every node reachable from this one, each after all of its inputs.
+
+        Iterative depth-first search: a recursive walk would hit Python's recursion limit at
+        about a thousand nodes deep, and graphs here can be a million deep.
+        """
+        order: list[Value] = []
+        visited = {self}
+        # Each stack entry is a node and an iterator over the inputs still to visit.
+        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._children))]
+        while stack:
+            node, pending = stack[-1]
+            for child in pending:
+                if child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child._children)))
+                    break
+            else:  # all inputs done: the node can be placed
+                stack.pop()
+                order.append(node)
+        return order
+
+    # ---- conveniences -----------------------------------------------------------------------
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, label=self.label)
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the set of inputs, for code written against micrograd."""
+        return set(self._children)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+def _constant(x: object) -> float | None:
+    """A plain real number as a float, or None so that the operator returns NotImplemented."""
+    if type(x) is float:
+        return x  # type: ignore[return-value]
+    if isinstance(x, (bool, numbers.Real)):
+        return _to_float(x, "operand")
+    return None
+
+
+def _pow(base: Value | float, exponent: Value | float) -> Value:
+    """``base ** exponent`` where either side (or both) is a Value."""
+    x = base.data if isinstance(base, Value) else base
+    n = exponent.data if isinstance(exponent, Value) else exponent
+    if x < 0.0 and not n.is_integer():
+        raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
+    out = _power(x, n)
+    children: list[Value] = []
+    local: list[float] = []
+    if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
+        children.append(base)
+        local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
+    if isinstance(exponent, Value):  # d/dn x^n = x^n ln x; PyTorch's 0 at x = 0, NaN below
+        children.append(exponent)
+        local.append(out * math.log(x) if x > 0.0 else 0.0 if x == 0.0 else math.nan)
+    return _new(out, "**", tuple(children), tuple(local))
+
+
+def dot(ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float = 0.0) -> Value:
+    """``sum(w * x for w, x in zip(ws, xs)) + bias`` as one node instead of 2n.
+
+    A neuron's weighted input ``z = sum_k w_k a_k + b`` in one step: the same value and the same
+    gradients as the elementwise expression, with far fewer nodes to build and walk.
+    Plain numbers are constants. The two sequences must have the same length.
+    """
+    ws, xs = list(ws), list(xs)
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: the sequences differ in length ({len(ws)} and {len(xs)})")
+    children: list[Value] = []
+    local: list[float] = []
+    z = 0.0
+    for w, x in zip(ws, xs):
+        wd = w.data if type(w) is Value else _operand(w, "dot")
+        xd = x.data if type(x) is Value else _operand(x, "dot")
+        z += wd * xd
+        if type(w) is Value:  # d/dw (w x) = x
+            children.append(w)
+            local.append(xd)
+        if type(x) is Value:  # d/dx (w x) = w
+            children.append(x)
+            local.append(wd)
+    if type(bias) is Value:
+        z += bias.data
+        children.append(bias)
+        local.append(1.0)
+    else:
+        z += _operand(bias, "dot(bias)")
+    return _new(z, "dot", tuple(children), tuple(local))
+
+
+def _operand(x: object, what: str) -> float:
+    c = _constant(x)
+    if c is None:
+        raise TypeError(f"{what}: expected a Value or a real number, got {type(x).__name__}")
+    return c
+
+
+def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torch and numpy use
+    """The sum of many Values as one node (Python's built-in ``sum`` makes a chain of n nodes)."""
+    children: list[Value] = []
+    total = 0.0
+    for v in values:
+        if type(v) is Value:
+            total += v.data
+            children.append(v)
+        else:
+            total += _operand(v, "sum")
+    return _new(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1
