@@ -349,7 +349,9 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
     return _new(out, "**", tuple(children), tuple(local))
 
 
-def dot(ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float = 0.0) -> Value:
+def dot(
+    ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float = 0.0
+) -> Value:
     """``sum(w * x for w, x in zip(ws, xs)) + bias`` as one node instead of 2n.
 
     A neuron's weighted input ``z = sum_k w_k a_k + b`` in one step: the same value and the same

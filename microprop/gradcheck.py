@@ -58,7 +58,9 @@ def gradcheck(
             numeric.append((hi - lo) / (2 * eps))
 
     bad = [
-        i for i, (a, n) in enumerate(zip(analytic, numeric)) if not abs(a - n) <= atol + rtol * abs(n)
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
+        if not abs(a - n) <= atol + rtol * abs(n)
     ]
     if not bad:
         return True

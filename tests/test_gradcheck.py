@@ -1,0 +1,49 @@
+"""gradcheck: users can check their own functions against finite differences."""
+
+import pytest
+
+from microprop import GradcheckError, Value, gradcheck
+
+
+def test_a_correct_function_passes():
+    assert gradcheck(lambda x, y: (x * y).tanh() + x.exp() / y, Value(0.3), 1.7)
+
+
+def test_the_inputs_passed_in_are_left_untouched():
+    x = Value(0.5)
+    gradcheck(lambda v: v * v, x)
+    assert x.grad == 0.0 and x.data == 0.5
+
+
+def test_a_broken_gradient_fails_with_a_table_naming_the_input():
+    # Rebuilding x from its data cuts the graph: backward() misses the x**2 term.
+    def cut(x, y):
+        return Value(x.data**2) + x * y
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(cut, 3.0, 2.0)
+    report = str(info.value)
+    assert "1 of 2 gradients disagree" in report
+    assert "backward()" in report and "numeric" in report
+    rows = report.splitlines()[2:]
+    assert rows[0].split()[-1] == "no" and rows[1].split()[-1] == "yes"
+
+
+def test_without_raising_a_mismatch_returns_false():
+    assert gradcheck(lambda x: Value(x.data * 2), 1.0, raise_exception=False) is False
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: gradcheck("f", 1.0), TypeError, "f must be callable"),
+        (lambda: gradcheck(lambda x: x), ValueError, "at least one input"),
+        (lambda: gradcheck(lambda x: 1.0, 1.0), TypeError, "f must return a Value, got float"),
+        (lambda: gradcheck(lambda x: x, 1.0, eps=0), ValueError, "eps must be > 0"),
+        (lambda: gradcheck(lambda x: x, 1.0, atol=-1), ValueError, "atol must be a number >= 0"),
+        (lambda: gradcheck(lambda x: x, "1.0"), TypeError, "expected a real number"),
+    ],
+)
+def test_bad_arguments_are_named(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
