@@ -1,0 +1,347 @@
+"""Why a gradient is what it is: the chain rule as a sum over paths, and backward step by step.
+
+d(root)/d(value) is the sum, over every path from the root down to the value, of the product of
+the local derivatives on that path's edges. ``explain`` lists those paths; ``backward_steps``
+replays ``backward()`` one node at a time without touching any ``.grad``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
+
+from .engine import Value
+from .viz import _check_root, _draw, _find_value, _node_name, _number, _warn
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = ["explain", "Explanation", "Path", "backward_steps", "BackwardSteps", "Step", "Update"]
+
+_SHOWN = 50  # paths or steps printed in full before the text says how many more there are
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from the root down to the value, and the local derivative on each of its edges.
+
+    ``factors[i]`` is d(nodes[i]) / d(nodes[i + 1]); ``product`` multiplies them root first.
+    """
+
+    nodes: tuple[Value, ...]
+    names: tuple[str, ...]
+    factors: tuple[float, ...]
+    product: float
+
+
+@dataclass(frozen=True, repr=False)
+class Explanation:
+    """d(root)/d(value) as the sum over ``paths`` of their products; ``total`` is that sum."""
+
+    root: Value
+    value: Value
+    root_name: str
+    value_name: str
+    paths: tuple[Path, ...]
+    total: float
+
+    def __float__(self) -> float:
+        return self.total
+
+    def __repr__(self) -> str:
+        return (
+            f"<Explanation d({self.root_name})/d({self.value_name}) = {_number(self.total)}, "
+            f"{_count(len(self.paths), 'path')}>"
+        )
+
+    def __str__(self) -> str:
+        d = f"d({self.root_name})/d({self.value_name})"
+        lines = [
+            f"{d} by the chain rule: the sum over {_count(len(self.paths), 'path')} of the",
+            "product of the local derivatives along each path (root first)",
+            "",
+        ]
+        width = len(f"path {len(self.paths)}:")
+        for k, path in enumerate(self.paths[:_SHOWN], 1):
+            lines.append(f"path {k}:".ljust(width) + " " + " <- ".join(path.names))
+            factors = " * ".join(_number(f) for f in path.factors) or "(the value is the root)"
+            lines.append(" " * width + f" {factors} = {_number(path.product)}")
+        if len(self.paths) > _SHOWN:
+            lines.append(f"... and {len(self.paths) - _SHOWN} more paths (all are in .paths)")
+        lines += ["", f"{d} = {_number(self.total)}"]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        d = f"&part;{e(self.root_name)}/&part;{e(self.value_name)}"
+        rows = []
+        for k, path in enumerate(self.paths[:_SHOWN], 1):
+            chain = " &larr; ".join(f"<code>{e(n)}</code>" for n in path.names)
+            factors = " &times; ".join(_number(f) for f in path.factors) or "1"
+            rows.append(
+                f"<tr><td>{k}</td><td style='text-align:left'>{chain}</td>"
+                f"<td style='text-align:left'>{factors}</td><td>{_number(path.product)}</td></tr>"
+            )
+        if len(self.paths) > _SHOWN:
+            more = len(self.paths) - _SHOWN
+            rows.append(f"<tr><td colspan='4'>&hellip; and {more} more paths (in .paths)</td></tr>")
+        return (
+            f"<p>{d}: the sum over {_count(len(self.paths), 'path')} of the product of the local "
+            "derivatives along each path (root first)</p>"
+            "<table><tr><th>path</th><th>nodes</th><th>local derivatives</th><th>product</th></tr>"
+            + "".join(rows)
+            + f"<tr><th colspan='3' style='text-align:right'>{d} = sum</th>"
+            f"<th>{_number(self.total)}</th></tr></table>"
+        )
+
+
+def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Explanation:
+    """Every path from ``root`` down to ``value``, with local derivatives, products and their sum.
+
+    The sum is d(root)/d(value), computed from the local derivatives alone (``.grad`` is not
+    read), so after ``root.backward()`` it equals ``value.grad``, up to rounding. ``value`` may be
+    a Value or the label of exactly one node. The number of paths can grow exponentially with
+    depth, so it is counted first and more than ``max_paths`` is refused.
+    """
+    _check_root(root, "explain")
+    if type(max_paths) is not int or max_paths < 1:
+        raise ValueError(f"explain: max_paths must be an int >= 1, got {max_paths!r}")
+    order = root._topological_order()
+    index = {v: i for i, v in enumerate(order)}
+    value = _find_value("explain", "value", value, order, index)
+
+    # paths[v]: how many paths lead from v down to value. Exact integers, so a count with
+    # hundreds of digits is still right, and counting costs one pass over the graph.
+    paths: dict[Value, int] = {}
+    for v in order:
+        paths[v] = 1 if v is value else sum(paths[c] for c in v._children)
+    n = paths[root]
+    if n > max_paths:
+        amount = f"{n:,}" if n < 10**15 else f"about {float(n):.3g}"
+        raise ValueError(
+            f"explain: {amount} paths lead from the root to {_node_name(value, index[value])}, "
+            f"more than max_paths={max_paths:,}; explain a smaller graph (fewer layers or "
+            "inputs, or an intermediate node as the root), or raise max_paths"
+        )
+
+    # Depth-first, keeping each partial path as a linked list (previous link, node, factor), so
+    # a long chain costs its length once rather than once per step.
+    found: list[Path] = []
+    stack: list[tuple[Value, Any]] = [(root, None)]
+    while stack:
+        node, link = stack.pop()
+        if node is value:
+            edges = []
+            while link is not None:
+                link, child, factor = link
+                edges.append((child, factor))
+            edges.reverse()
+            nodes = (root, *(c for c, _ in edges))
+            factors = tuple(f for _, f in edges)
+            product = 1.0
+            for f in factors:
+                product *= f
+            names = tuple(_node_name(v, index[v]) for v in nodes)
+            found.append(Path(nodes, names, factors, product))
+            continue
+        # Reversed, so the first input's paths come out first.
+        for child, local in reversed(list(zip(node._children, node._local_grads))):
+            if paths[child]:
+                stack.append((child, (link, child, local)))
+    total = math.fsum(p.product for p in found)
+    return Explanation(
+        root,
+        value,
+        _node_name(root, index[root]),
+        _node_name(value, index[value]),
+        tuple(found),
+        total,
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+# ---- backward, one step at a time ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Update:
+    """One input's gradient during a step: ``after = before + local * grad`` of the node."""
+
+    child: Value
+    name: str
+    local: float
+    before: float
+    after: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """Step ``number`` (from 1) of backward: ``node`` passes its complete ``grad`` to its inputs."""
+
+    number: int
+    node: Value
+    name: str
+    grad: float
+    updates: tuple[Update, ...]
+
+
+class BackwardSteps(Sequence[Step]):
+    """What ``backward()`` does, one node per step, in the order it processes them.
+
+    A sequence of ``Step`` records; ``steps[k - 1]`` is step k. ``grads(k)`` gives every node's
+    gradient after k steps, ``draw(k)`` a drawing of that moment, ``frames()`` all of them.
+    """
+
+    def __init__(
+        self,
+        root: Value,
+        order: list[Value],
+        initial: dict[Value, float],
+        steps: list[Step],
+        accumulate: bool,
+    ) -> None:
+        self.root = root
+        self.order = order
+        self.accumulate = accumulate
+        self._initial = initial
+        self._steps = steps
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    @overload
+    def __getitem__(self, i: int) -> Step: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Step]: ...
+
+    def __getitem__(self, i: int | slice) -> Step | Sequence[Step]:
+        return self._steps[i]
+
+    def grads(self, k: int | None = None) -> dict[Value, float]:
+        """Every node's gradient after ``k`` steps (0: only the root is seeded; default: all)."""
+        n = len(self._steps)
+        if k is None:
+            k = n
+        if type(k) is not int or not 0 <= k <= n:
+            raise ValueError(
+                f"grads: k must be an int from 0 to {n} (the number of steps), got {k!r}"
+            )
+        grads = dict(self._initial)
+        for step in self._steps[:k]:
+            for u in step.updates:
+                grads[u.child] = u.after
+        return grads
+
+    def draw(self, k: int, format: str = "svg", **options: Any) -> graphviz.Digraph:
+        """A drawing of the graph after ``k`` steps; the node that just stepped is orange."""
+        digraph, messages = _draw(
+            "BackwardSteps.draw", self.root, format, {**options, "step": k}, steps=self
+        )
+        _warn(messages)
+        return digraph
+
+    def frames(self, format: str = "svg", **options: Any) -> Iterator[graphviz.Digraph]:
+        """One drawing per moment: after step 0 (only the root seeded), 1, ..., len(self)."""
+        for k in range(len(self._steps) + 1):
+            yield self.draw(k, format, **options)
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        rows: list[tuple[str, ...]] = []
+        for step in self._steps[:_SHOWN]:
+            first = (str(step.number), step.name, step.node._op, _number(step.grad))
+            if not step.updates:
+                rows.append(first + ("(no inputs)", "", "", ""))
+            for j, u in enumerate(step.updates):
+                lead = first if j == 0 else ("", "", "", "")
+                rows.append(lead + (u.name, _number(u.local), _number(u.before), _number(u.after)))
+        return rows
+
+    def _intro(self) -> str:
+        start = (
+            "leaves start from their current .grad, as a second backward() would"
+            if self.accumulate
+            else "every other grad starts at 0, as after zero_grad()"
+        )
+        name = _node_name(self.root, len(self.order) - 1)
+        return (
+            f"backward() on {name}, one node per step, in reverse topological order: {name}'s "
+            f"grad is set to 1 and {start}; each node passes local * grad to each input"
+        )
+
+    def __str__(self) -> str:
+        header = ("step", "node", "op", "grad", "input", "local", "before", "after")
+        rows = [header, *self._rows()]
+        widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
+        numeric = {0, 3, 5, 6, 7}
+        lines = [*textwrap.wrap(self._intro(), 100), ""]
+        for r in rows:
+            cells = [
+                r[c].rjust(widths[c]) if c in numeric else r[c].ljust(widths[c])
+                for c in range(len(header))
+            ]
+            lines.append("  ".join(cells).rstrip())
+        if len(self._steps) > _SHOWN:
+            lines.append(f"... and {len(self._steps) - _SHOWN} more steps (all are in this list)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        name = _node_name(self.root, len(self.order) - 1)
+        return f"<BackwardSteps: {len(self._steps)} steps of backward() from {name}>"
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(
+            f"<th>{h}</th>"
+            for h in ("step", "node", "op", "grad", "input", "local", "input grad before", "after")
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
+            for row in self._rows()
+        )
+        more = ""
+        if len(self._steps) > _SHOWN:
+            more = (
+                f"<p>&hellip; and {len(self._steps) - _SHOWN} more steps (all are in this list)</p>"
+            )
+        return f"<p>{e(self._intro())}</p><table><tr>{head}</tr>{body}</table>{more}"
+
+
+def backward_steps(root: Value, *, accumulate: bool = False) -> BackwardSteps:
+    """Replay ``root.backward()`` one node at a time, recording each gradient before and after.
+
+    Nothing in the graph changes: no ``.grad`` is read or written, except that with
+    ``accumulate=True`` the leaves start from their current ``.grad`` (what a real ``backward()``
+    would add to). By default every gradient starts at 0, as after ``zero_grad()``. The numbers
+    are computed exactly as ``backward()`` computes them, so the final ones match it bit for bit.
+    Leaves have nothing to pass on and are not steps.
+    """
+    _check_root(root, "backward_steps")
+    if type(accumulate) is not bool:
+        raise TypeError(f"backward_steps: accumulate must be True or False, got {accumulate!r}")
+    order = root._topological_order()
+    index = {v: i for i, v in enumerate(order)}
+    grads = {v: (v.grad if accumulate and not v._children else 0.0) for v in order}
+    grads[root] += 1.0
+    initial = dict(grads)
+    steps: list[Step] = []
+    for node in reversed(order):
+        if not node._children:
+            continue
+        g = grads[node]
+        updates = []
+        for child, local in zip(node._children, node._local_grads):
+            before = grads[child]
+            grads[child] = before + local * g  # the same arithmetic as Value.backward
+            updates.append(
+                Update(child, _node_name(child, index[child]), local, before, grads[child])
+            )
+        steps.append(Step(len(steps) + 1, node, _node_name(node, index[node]), g, tuple(updates)))
+    return BackwardSteps(root, order, initial, steps, accumulate)
