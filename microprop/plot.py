@@ -1,0 +1,269 @@
+"""Plots for training: the loss per epoch, and a 2-feature model's decision boundary.
+
+Each function returns a matplotlib ``Figure`` (made without pyplot, so a notebook shows it once
+and a script saves it with ``fig.savefig``). matplotlib is imported only when a plot is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .engine import Value, no_grad
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_loss", "plot_decision_boundary"]
+
+_MAX_RESOLUTION = 1000  # 1000 x 1000 is already a million forward passes
+_REGION_COLORS = ("#c6dbef", "#fdd0a2")  # score <= threshold, score > threshold
+_CLASS_COLORS = ("#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252")
+
+
+def plot_loss(
+    history: Any,
+    *,
+    ax: Axes | None = None,
+    log: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """The loss per epoch as a line, from a ``History`` (``fit``'s result) or a list of numbers.
+
+    A mapping such as ``{"train": [...], "test": [...]}`` draws one line per entry. ``log=True``
+    uses a logarithmic y axis. Draws into ``ax`` when given, else into a new figure.
+    """
+    where = "plot_loss"
+    series, reason = _loss_series(history)
+    if type(log) is not bool:
+        raise TypeError(f"{where}: log must be True or False, got {log!r}")
+    if log:
+        for name, values in series.items():
+            bad = [v for v in values if not v > 0.0]
+            if bad:
+                raise ValueError(f"{where}: log=True needs losses > 0, but {name!r} has {bad[0]!r}")
+    fig, ax = _figure_and_axes(where, ax)
+    for name, values in series.items():
+        ax.plot(
+            range(1, len(values) + 1), values, marker="." if len(values) < 60 else None, label=name
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    if log:
+        ax.set_yscale("log")
+    if title is None:
+        title = "loss per epoch" + (f" (stopped: {reason})" if reason else "")
+    ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+def plot_decision_boundary(
+    model: Callable[[list[float]], Any],
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    resolution: int = 80,
+    threshold: float = 0.0,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The regions where ``model`` scores above and below ``threshold``, with the data on top.
+
+    ``model`` takes a list of 2 floats and returns a Value, a number, or a list of one of them
+    (an ``MLP`` with one output does). It is evaluated under ``no_grad()`` on a
+    ``resolution`` x ``resolution`` grid covering the points ``X`` (rows of 2 features); ``y``
+    holds their labels, one colour per class. The line is where the score equals ``threshold``:
+    0 suits a hinge loss on labels -1/1 and a logit for labels 0/1.
+    """
+    where = "plot_decision_boundary"
+    if not callable(model):
+        raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
+    points = _rows(where, X)
+    labels = _numbers(where, "y", y)
+    if len(labels) != len(points):
+        raise ValueError(
+            f"{where}: X has {len(points)} rows but y has {len(labels)} labels; "
+            "they must have the same length"
+        )
+    if type(resolution) is not int or not 2 <= resolution <= _MAX_RESOLUTION:
+        raise ValueError(
+            f"{where}: resolution must be an int from 2 to {_MAX_RESOLUTION}, got {resolution!r}"
+        )
+    cut = _real(where, "threshold", threshold)
+
+    fig, ax = _figure_and_axes(where, ax)
+    import numpy as np  # matplotlib depends on numpy, so it is there when matplotlib is
+
+    axes = []
+    for k in (0, 1):
+        lo = min(p[k] for p in points)
+        hi = max(p[k] for p in points)
+        pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        axes.append(np.linspace(lo - pad, hi + pad, resolution))
+    xs, ys = axes
+    scores = np.empty((resolution, resolution))
+    with no_grad():
+        for i, b in enumerate(ys.tolist()):
+            for j, a in enumerate(xs.tolist()):
+                scores[i, j] = _score(where, model([a, b]), a, b)
+
+    above = (scores > cut).astype(float)
+    ax.contourf(xs, ys, above, levels=[-0.5, 0.5, 1.5], colors=_REGION_COLORS)
+    if scores.min() < cut < scores.max():
+        ax.contour(xs, ys, scores, levels=[cut], colors="#333333", linewidths=1.2)
+
+    classes = sorted(set(labels))
+    for c, cls in enumerate(classes):
+        mine = [p for p, label in zip(points, labels, strict=True) if label == cls]
+        ax.scatter(
+            [p[0] for p in mine],
+            [p[1] for p in mine],
+            s=22,
+            color=_CLASS_COLORS[c % len(_CLASS_COLORS)],
+            edgecolors="white",
+            linewidths=0.5,
+            label=f"y = {cls:g}",
+        )
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    from matplotlib.patches import Patch
+
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [
+        Patch(color=_REGION_COLORS[1], label=f"score > {cut:g}"),
+        Patch(color=_REGION_COLORS[0], label=f"score <= {cut:g}"),
+    ]
+    ax.set_title(title if title is not None else f"decision boundary (score = {cut:g})")
+    ax.legend(handles=handles, loc="best", fontsize="small")
+    return fig
+
+
+# ---- checks and helpers ----------------------------------------------------------------------
+
+
+def _figure_and_axes(where: str, ax: Any) -> tuple[Any, Any]:
+    try:
+        from matplotlib.axes import Axes
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(f'{where} needs matplotlib: pip install "microprop[plot]"') from None
+    if ax is None:
+        fig = _figure_class(Figure)(figsize=(6.0, 4.5), layout="constrained")
+        return fig, fig.add_subplot()
+    if not isinstance(ax, Axes):
+        raise TypeError(f"{where}: ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax.figure, ax
+
+
+_figure_cls: Any = None
+
+
+def _figure_class(base: Any) -> Any:
+    """A ``Figure`` that Jupyter shows as a PNG even when pyplot's inline support is not set up.
+
+    The figure is made without pyplot, so pyplot neither keeps it alive nor shows it a second
+    time at the end of a notebook cell.
+    """
+    global _figure_cls
+    if _figure_cls is None:
+
+        class Figure(base):  # type: ignore[misc,valid-type]
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=100)
+                return buffer.getvalue()
+
+        _figure_cls = Figure
+    return _figure_cls
+
+
+def _loss_series(history: Any) -> tuple[dict[str, list[float]], str]:
+    """``{name: losses}`` and the stop reason, from a History, a mapping or a sequence."""
+    where = "plot_loss"
+    reason = ""
+    if hasattr(history, "losses") and not isinstance(history, Mapping):
+        reason = str(getattr(history, "stop_reason", "") or "")
+        raw: dict[str, Any] = {"loss": history.losses}
+    elif isinstance(history, Mapping):
+        raw = {str(k): v for k, v in history.items()}
+    else:
+        raw = {"loss": history}
+    if not raw:
+        raise ValueError(f"{where}: the mapping of loss series is empty")
+    series = {}
+    for name, values in raw.items():
+        what = "history" if list(raw) == ["loss"] else f"history[{name!r}]"
+        series[name] = _numbers(where, what, values)
+        if not series[name]:
+            raise ValueError(f"{where}: {what} is empty; there is no loss to plot")
+    return series, reason
+
+
+def _numbers(where: str, what: str, values: Any) -> list[float]:
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{where}: {what} must be a sequence of numbers, got {type(values).__name__}"
+        )
+    return [_real(where, f"{what}[{i}]", v) for i, v in enumerate(values)]
+
+
+def _real(where: str, what: str, v: object) -> float:
+    if isinstance(v, Value):
+        return v.data
+    if isinstance(v, numbers.Real):
+        return float(v)
+    raise TypeError(f"{where}: {what} must be a number, got {type(v).__name__} {v!r:.40}")
+
+
+def _rows(where: str, X: Any) -> list[tuple[float, float]]:
+    if isinstance(X, (str, bytes, Mapping)) or not isinstance(X, Iterable):
+        raise TypeError(
+            f"{where}: X must be a sequence of rows of 2 numbers, got {type(X).__name__}"
+        )
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+            raise TypeError(f"{where}: X[{i}] must be a row of 2 numbers, got {type(row).__name__}")
+        r = list(row)
+        if len(r) != 2:
+            raise ValueError(
+                f"{where}: X[{i}] has {len(r)} features; a decision-boundary plot needs exactly 2"
+            )
+        a, b = (_real(where, f"X[{i}][{k}]", v) for k, v in enumerate(r))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            raise ValueError(f"{where}: X[{i}] = {r!r} is not finite")
+        rows.append((a, b))
+    if not rows:
+        raise ValueError(f"{where}: X is empty; there are no points to plot")
+    return rows
+
+
+def _score(where: str, out: object, a: float, b: float) -> float:
+    """The model's output at (a, b) as one finite float."""
+    if isinstance(out, (list, tuple)):
+        if len(out) != 1:
+            raise TypeError(
+                f"{where}: model returned {len(out)} outputs; expected a Value or a list with one"
+            )
+        out = out[0]
+    if isinstance(out, Value):
+        s = out.data
+    elif isinstance(out, numbers.Real):
+        s = float(out)
+    else:
+        raise TypeError(
+            f"{where}: model returned {type(out).__name__}; expected a Value, a number, or a "
+            "list with one of them"
+        )
+    if not math.isfinite(s):
+        raise ValueError(f"{where}: model returned {s!r} at ({a!r}, {b!r}); scores must be finite")
+    return s
