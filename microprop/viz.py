@@ -435,7 +435,8 @@ def _body(
     body.append(f'\tnode [shape=record fontname="{_FONT}" fontsize=11 height=0.3]\n')
     body.append(f'\tedge [fontname="{_FONT}" fontsize=9 arrowsize=0.7]\n')
     body.extend(f"\t{line}\n" for line in clusters[None])
-    names = [key for key in clusters if key is not None]
+    # Clusters in the order of their names, layer 2 before layer 10.
+    names = sorted((key for key in clusters if key is not None), key=_natural)
     for k, key in enumerate(names):
         label = _escape(key or opts.group or "")
         body.append(f"\tsubgraph cluster_{k} {{\n")
@@ -449,6 +450,10 @@ def _body(
 def _node_name(v: Value, i: int) -> str:
     """How tables and captions name a node: its label, or its position and op (``#4 (+)``)."""
     return v.label or f"#{i} ({v._op or 'leaf'})"
+
+
+def _natural(name: str) -> list[tuple[int, int | str]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
 
 
 def _find_parameters(order: list[Value], explicit: frozenset[Value] | None) -> set[Value]:
@@ -544,15 +549,12 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+_RECORD_ESCAPES = str.maketrans({"\\": "\\\\", "\n": " ", **{ch: "\\" + ch for ch in '{}|<>"'}})
+
+
 def _record(fields: list[str], horizontal: bool) -> str:
     """A record label; braces, bars and angle brackets in a field are escaped, not structure."""
-    escaped = []
-    for text in fields:
-        text = text.replace("\\", "\\\\").replace("\n", " ")
-        for ch in '{}|<>"':
-            text = text.replace(ch, "\\" + ch)
-        escaped.append(text)
-    inner = " | ".join(escaped)
+    inner = " | ".join(text.translate(_RECORD_ESCAPES) for text in fields)
     # In left-to-right layouts fields stack vertically unless wrapped in braces.
     return "{ " + inner + " }" if horizontal else inner
 

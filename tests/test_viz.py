@@ -1,0 +1,413 @@
+"""Drawings: the DOT text (no Graphviz needed), its options and errors, and rendering to SVG."""
+
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from microprop import Value
+from microprop.engine import dot
+from microprop.viz import dot_source, trace
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+
+
+def neuron():
+    """The README's neuron, a = tanh(w1*x1 + w2*x2 + b), after backward (z = 0.4)."""
+    x1, x2 = Value(1.5, "x1"), Value(-0.5, "x2")
+    w1, w2, b = Value(0.8, "w1"), Value(-1.2, "w2"), Value(-1.4, "b")
+    z = w1 * x1 + w2 * x2 + b
+    z.label = "z"
+    a = z.tanh()
+    a.label = "a"
+    a.backward()
+    return a, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, z=z)
+
+
+def two_layer_net():
+    """Two tanh neurons reading x, then one linear output neuron, labelled as microprop.nn does."""
+    x = [Value(0.5, "x0"), Value(-1.0, "x1")]
+    hidden = []
+    for j, (ws, b) in enumerate([((0.1, 0.2), 0.3), ((-0.4, 0.5), -0.6)]):
+        w = [Value(wk, f"layers.0.neurons.{j}.w.{k}") for k, wk in enumerate(ws)]
+        hidden.append(dot(w, x, Value(b, f"layers.0.neurons.{j}.b")).tanh())
+    v = [Value(0.7, "layers.1.neurons.0.w.0"), Value(-0.8, "layers.1.neurons.0.w.1")]
+    s = dot(v, hidden)
+    loss = (s - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def records(source):
+    return re.findall(r"^\s*n\d+ \[label=", source, flags=re.M)
+
+
+def edges(source):
+    return re.findall(r"^\s*\w+ -> \w+", source, flags=re.M)
+
+
+# ---- trace and the plain drawing ------------------------------------------------------------
+
+
+def test_trace_lists_nodes_inputs_first_and_one_edge_per_input():
+    x = Value(3.0, "x")
+    y = x * x
+    nodes, edge_list = trace(y)
+    assert nodes == [x, y]
+    assert edge_list == [(x, y), (x, y)]  # x * x: two edges, as x gets two gradient terms
+
+
+def test_every_value_gets_a_record_and_every_op_a_node():
+    a, _ = neuron()
+    source = dot_source(a)
+    # 5 leaves and 5 results; 5 ops; 9 inputs into ops plus one edge from each op to its result
+    assert len(records(source)) == 10
+    assert len(re.findall(r"^\s*n\d+op \[", source, flags=re.M)) == 5
+    assert len(edges(source)) == 14
+    assert 'n9op [label="tanh" shape="ellipse"]' in source
+
+
+def test_records_show_label_data_and_grad():
+    a, _ = neuron()
+    source = dot_source(a)
+    # tanh'(0.4) = 0.8556, so x1.grad = w1 * 0.8556 = 0.6845 and w1.grad = x1 * 0.8556 = 1.2835
+    assert 'label="{ x1 | data 1.5000 | grad 0.6845 }"' in source
+    assert 'label="{ w1 | data 0.8000 | grad 1.2835 }"' in source
+    assert 'label="{ a | data 0.3799 | grad 1.0000 }"' in source
+    assert 'label="{ data 1.2000 | grad 0.8556 }"' in source  # w1*x1 has no label
+
+
+def test_dot_source_is_the_same_for_two_separately_built_graphs():
+    first, _ = neuron()
+    second, _ = neuron()
+    assert dot_source(first) == dot_source(second)
+    assert dot_source(first, show_local_grads=True, color="grad", highlight="w2") == dot_source(
+        second, show_local_grads=True, color="grad", highlight="w2"
+    )
+
+
+def test_node_names_come_from_the_topological_order():
+    a, _ = neuron()
+    names = re.findall(r"^\s*(n\d+) \[label=", dot_source(a), flags=re.M)
+    assert names == [f"n{i}" for i in range(10)]
+
+
+def test_x_times_x_draws_two_edges_each_with_its_local_derivative():
+    x = Value(3.0, "x")
+    y = x * x
+    y.backward()
+    source = dot_source(y, show_local_grads=True)
+    assert source.count('n0 -> n1op [label=" 3.0000 "]') == 2
+
+
+def test_record_special_characters_in_labels_are_escaped():
+    v = Value(1.0, 'a{b}|<c>"d\\e')
+    v.backward()
+    source = dot_source(v)
+    assert r'label="{ a\{b\}\|\<c\>\"d\\e | data 1.0000 | grad 1.0000 }"' in source
+
+
+def test_numbers_too_small_or_large_for_four_decimals_use_scientific_notation():
+    v = Value(1.5e-7) * 1e13
+    v.backward()
+    source = dot_source(v)
+    assert "data 1.500e-07" in source
+    assert "data 1.500e+06" in source
+
+
+def test_top_to_bottom_layout_keeps_record_fields_side_by_side():
+    a, _ = neuron()
+    source = dot_source(a, rankdir="TB")
+    assert 'rankdir="TB"' in source
+    assert 'label="x1 | data 1.5000 | grad 0.6845"' in source  # no braces in TB
+
+
+def test_a_100000_node_chain_draws_without_recursion_error():
+    x = Value(1.0, "x")
+    v = x
+    for _ in range(99_999):
+        v = v + 1.0
+    v.backward()
+    source = dot_source(v)
+    assert len(records(source)) == 100_000
+    assert len(edges(source)) == 2 * 99_999
+    assert "data 100000.0000" in source
+
+
+# ---- before backward ------------------------------------------------------------------------
+
+
+def test_drawing_before_backward_warns_and_puts_a_note_in_the_drawing():
+    x = Value(2.0, "x")
+    y = x * 3.0
+    with pytest.warns(UserWarning, match=r"backward\(\)"):
+        source = dot_source(y)
+    assert "NOTE: root.grad is 0" in source
+
+
+def test_a_forward_only_drawing_neither_warns_nor_shows_grads():
+    x = Value(2.0, "x")
+    y = x * 3.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        source = dot_source(y, show_grads=False)
+    assert "grad" not in source
+    assert 'label="{ x | data 2.0000 }"' in source
+
+
+# ---- options ------------------------------------------------------------------------------------
+
+
+def test_local_gradients_label_edges_and_the_caption_says_what_they_are():
+    a, _ = neuron()
+    source = dot_source(a, show_local_grads=True)
+    assert re.search(r'-> n9op \[label=" 0.8556 "\]', source)  # tanh'(0.4)
+    assert 'n0 -> n2op [label=" 1.5000 "]' in source  # d(w1*x1)/dw1 = x1
+    assert "local derivative d(result)/d(input)" in source
+    assert 'label=" ' not in dot_source(a)  # no edge labels unless asked
+
+
+def test_grad_colours_show_the_sign_and_the_largest_magnitude_at_full_strength():
+    a, v = neuron()
+    source = dot_source(a, color="grad")
+    # w1's grad 1.2835 is the largest: full green; x2's -1.0268 is purple.
+    assert re.search(r'\{ w1 \| [^"]*" style="filled" fillcolor="#5aae61"', source)
+    x2 = re.search(r'\{ x2 \| [^"]*" style="filled" fillcolor="(#\w+)"', source)
+    assert x2 is not None
+    r, g, b = (int(x2.group(1)[i : i + 2], 16) for i in (1, 3, 5))
+    assert r > g  # purple, not green
+    assert "green = positive grad" in source
+
+
+def test_role_colours_tell_inputs_parameters_and_the_loss_apart():
+    loss = two_layer_net()
+    source = dot_source(loss, color="role")
+    assert re.search(r'\{ x0 \| [^"]*" style="filled" fillcolor="#dbe9f6"', source)
+    assert re.search(r'layers.0.neurons.1.b \| [^"]*" style="filled" fillcolor="#d9f0d3"', source)
+    assert re.search(r'\{ loss \| [^"]*" style="filled" fillcolor="#fdd9b5"', source)
+
+
+def test_parameters_can_be_named_explicitly():
+    a, v = neuron()
+    source = dot_source(a, color="role", parameters=[v["w1"], v["w2"], v["b"]])
+    assert re.search(r'\{ w1 \| [^"]*" style="filled" fillcolor="#d9f0d3"', source)
+    assert re.search(r'\{ x1 \| [^"]*" style="filled" fillcolor="#dbe9f6"', source)
+
+
+def test_group_by_neuron_draws_one_cluster_per_neuron_with_its_parameters():
+    loss = two_layer_net()
+    source = dot_source(loss, group="neuron")
+    clusters = re.findall(r'subgraph cluster_\d+ \{\n\t\tlabel="([^"]+)"', source)
+    assert clusters == ["layers.0.neurons.0", "layers.0.neurons.1", "layers.1.neurons.0"]
+    first = source.split("subgraph cluster_0 {")[1].split("}\n", 1)[0]
+    # its 3 parameters, its dot node and the tanh after it (with their op nodes)
+    assert len(records(first)) == 5
+    assert "layers.0.neurons.0.w.1" in first and '"tanh"' in first and '"dot"' in first
+    assert "x0" not in first  # inputs stay outside
+
+
+def test_group_by_layer_draws_one_cluster_per_layer():
+    loss = two_layer_net()
+    source = dot_source(loss, group="layer")
+    clusters = re.findall(r'subgraph cluster_\d+ \{\n\t\tlabel="([^"]+)"', source)
+    assert clusters == ["layers.0", "layers.1"]
+
+
+def test_collapse_draws_each_neuron_as_one_node():
+    loss = two_layer_net()
+    source = dot_source(loss, collapse=True)
+    assert len(re.findall(r"layers\.\d\.neurons\.\d \| ", source)) == 3
+    assert "layers.0.neurons.0.w.0" not in source  # parameters are inside their neuron
+    # x0, x1, 3 neurons, (s - 1) and its square: 7 nodes; x -> 2 neurons (4 edges),
+    # 2 hidden -> output (2), output -> op, op -> result twice, result -> op: 10 edges
+    assert len(records(source)) == 7
+    assert len(edges(source)) == 10
+    assert "| tanh | " in source and "| linear | " in source
+
+
+def test_a_parameter_also_used_outside_its_neuron_stays_visible_when_collapsed():
+    w = Value(0.5, "layers.0.neurons.0.w.0")
+    x = Value(2.0, "x")
+    y = dot([w], [x]).tanh() + w * w  # an L2-like term uses w outside the neuron
+    y.backward()
+    source = dot_source(y, collapse=True)
+    assert "layers.0.neurons.0.w.0 | data" in source
+
+
+def test_grouping_a_graph_without_neurons_warns():
+    a, _ = neuron()
+    with pytest.warns(UserWarning, match="found no neuron"):
+        dot_source(a, group="neuron")
+
+
+def test_highlight_marks_every_path_from_the_root_to_the_value():
+    x = Value(3.0, "x")
+    y = Value(2.0, "y")
+    out = x * x + y
+    out.label = "out"
+    out.backward()
+    source = dot_source(out, highlight="x")
+    red = re.findall(r'^\s*(\w+ -> \w+) \[color="#d62728"', source, flags=re.M)
+    # x -> * twice (x * x), * -> x*x, x*x -> +, + -> out
+    assert red == ["n0 -> n1op", "n0 -> n1op", "n1op -> n1", "n1 -> n3op", "n3op -> n3"]
+    assert re.search(r'n2 -> n3op \[color="#b0b0b0"\]', source)  # y is off the path
+    assert re.search(r'\{ x \| [^"]*" color="#d62728" penwidth="3"', source)
+    assert dot_source(out, highlight=x) == source
+
+
+def test_highlight_works_on_a_collapsed_network():
+    loss = two_layer_net()
+    source = dot_source(loss, collapse=True, highlight="layers.0.neurons.1.w.0")
+    on_path = re.findall(r'(layers\.\d\.neurons\.\d) \|[^"]*" color="#d62728"', source)
+    assert on_path == ["layers.0.neurons.1", "layers.1.neurons.0"]
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        ({"color": "red"}, ValueError, ["color='red'", "'grad', 'role' or None"]),
+        ({"group": "neurons"}, ValueError, ["group='neurons'", "'neuron', 'layer' or None"]),
+        ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL' or 'BT'"]),
+        ({"show_local_grads": "yes"}, TypeError, ["show_local_grads", "True or False"]),
+        ({"show_grads": 1}, TypeError, ["show_grads", "True or False"]),
+        ({"collapse": None}, TypeError, ["collapse", "True or False"]),
+        ({"highlight": 3.0}, TypeError, ["highlight", "Value, a label"]),
+        ({"highlight": "nobody"}, ValueError, ["highlight='nobody'", "no value"]),
+        ({"parameters": "w1"}, TypeError, ["parameters", "iterable of Values"]),
+        ({"parameters": [1.0]}, TypeError, ["parameters[0]", "not a Value"]),
+        ({"step": -1}, ValueError, ["step", "int >= 0"]),
+        ({"step": 99}, ValueError, ["step=99", "between 0 and 5"]),
+        ({"colour": "grad"}, TypeError, ["unknown option 'colour'", "did you mean 'color'"]),
+    ],
+)
+def test_every_bad_option_is_named_with_what_it_allows(options, error, words):
+    a, _ = neuron()
+    with pytest.raises(error) as info:
+        dot_source(a, **options)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_a_highlight_label_used_twice_is_ambiguous():
+    x = Value(1.0, "x")
+    y = Value(2.0, "x")
+    z = x + y
+    z.backward()
+    with pytest.raises(ValueError, match="2 values have that label"):
+        dot_source(z, highlight="x")
+
+
+def test_a_highlight_value_from_another_graph_is_refused():
+    a, _ = neuron()
+    with pytest.raises(ValueError, match="not part of this root's graph"):
+        dot_source(a, highlight=Value(1.0))
+
+
+def test_the_root_must_be_a_value():
+    with pytest.raises(TypeError, match="expected a Value as the root, got float"):
+        dot_source(1.0)
+
+
+def test_a_backward_step_shows_the_gradients_at_that_moment():
+    a, v = neuron()
+    source = dot_source(a, step=1)  # tanh has passed 0.8556 to z; nothing else has moved
+    assert "{ z | data 0.4000 | grad 0.8556 }" in source
+    assert "{ w1 | data 0.8000 | grad 0.0000 }" in source
+    assert "backward step 1 of 5: a passes its grad 1.0000" in source
+    assert v["w1"].grad == pytest.approx(1.2835, abs=1e-4)  # the real gradients are untouched
+
+
+# ---- graphviz ---------------------------------------------------------------------------------
+
+
+def test_draw_dot_carries_exactly_the_dot_source():
+    graphviz = pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    a, _ = neuron()
+    g = draw_dot(a, show_local_grads=True, rankdir="TB")
+    assert isinstance(g, graphviz.Digraph)
+    assert g.format == "svg"
+    assert g.source == dot_source(a, show_local_grads=True, rankdir="TB")
+
+
+def test_draw_dot_rejects_an_unknown_format():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    a, _ = neuron()
+    with pytest.raises(ValueError, match="format='svgz2' is not a Graphviz format"):
+        draw_dot(a, format="svgz2")
+
+
+def test_without_the_graphviz_package_the_error_names_the_viz_extra(monkeypatch):
+    from microprop.viz import draw_dot
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
+    a, _ = neuron()
+    with pytest.raises(ImportError, match=re.escape('pip install "microprop[viz]"')):
+        draw_dot(a)
+    assert dot_source(a)  # the text needs nothing
+
+
+def test_without_the_dot_program_rendering_names_the_system_package(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.viz import DotNotFoundError, draw_dot, render_svg, save
+
+    a, _ = neuron()
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    g = draw_dot(a)  # building the drawing does not need `dot`
+    for render in (lambda: g.pipe(), lambda: render_svg(g), lambda: save(a, tmp_path / "a.png")):
+        with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
+            render()
+    save(a, tmp_path / "a.dot")  # DOT text needs no program
+    assert (tmp_path / "a.dot").read_text() == dot_source(a)
+
+
+def test_save_needs_a_known_suffix(tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.viz import save
+
+    a, _ = neuron()
+    with pytest.raises(ValueError, match="has no suffix"):
+        save(a, tmp_path / "graph")
+    with pytest.raises(ValueError, match="unknown format 'xyz'"):
+        save(a, tmp_path / "graph.xyz")
+
+
+@needs_dot
+def test_rendering_to_svg_shows_labels_and_the_highlighted_path(tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot, render_svg, save
+
+    a, _ = neuron()
+    svg = render_svg(a, show_local_grads=True, highlight="w2")
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    for text in ("x1", "data 1.5000", "grad 0.6845", "tanh", "0.8556"):
+        assert text in svg
+    assert 'stroke="#d62728"' in svg
+    path = save(draw_dot(a), tmp_path / "neuron.svg")
+    assert "grad 1.2835" in (tmp_path / "neuron.svg").read_text()
+    assert path.endswith("neuron.svg")
+
+
+@needs_dot
+def test_a_collapsed_network_renders():
+    pytest.importorskip("graphviz")
+    from microprop.viz import render_svg
+
+    svg = render_svg(two_layer_net(), collapse=True, group="layer", color="grad")
+    assert "layers.0.neurons.1" in svg and "layers.1" in svg
+
+
+def test_importing_microprop_loads_neither_graphviz_nor_matplotlib():
+    code = (
+        "import sys, microprop, microprop.viz, microprop.explain, microprop.plot\n"
+        "print(sorted(m for m in ('graphviz', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
