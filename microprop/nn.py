@@ -1,0 +1,415 @@
+"""Neurons, layers and multi-layer perceptrons built from ``Value``s.
+
+A neuron is the article's ``a = f(z)``, ``z = sum_k w_k a_k + b``: one ``dot`` node for ``z`` and
+one node for ``f``. Every parameter is a leaf ``Value`` whose ``.label`` is its dotted name.
+
+The article's 4-2-2-1 network is ``article_network()``, an ``MLP(4, [2, 2, 1])`` with a linear
+output neuron and no output bias. Its symbols map to attributes like this (indices in the article
+start at 1, Python's at 0; the superscript on W and b is the layer they come *from*, quirk Q2, and
+``W_jk`` goes from neuron k of that layer to neuron j of the next, quirk Q5):
+
+    W^(l)_jk  ->  model.layers[l-1].neurons[j-1].w[k-1]   named "layers.{l-1}.neurons.{j-1}.w.{k-1}"
+    b^(l)_j   ->  model.layers[l-1].neurons[j-1].b        named "layers.{l-1}.neurons.{j-1}.b"
+    W^(3)_1k  ->  model.layers[2].neurons[0].w[k-1]       (s has no bias: that .b is None)
+
+So the worked example's ``w^(2)_22`` is ``model.layers[1].neurons[1].w[1]``, named
+``layers.1.neurons.1.w.1``.
+
+Initialisation: every weight and bias is drawn uniformly from ``[-1/sqrt(nin), 1/sqrt(nin)]``,
+``nin`` being the neuron's number of inputs (the bounds of ``torch.nn.Linear``'s default), in the
+order of ``named_parameters()``. ``seed`` is an int, a ``random.Random`` (shared, so it advances)
+or None for the global ``random`` module (so ``random.seed(1337)`` works as in micrograd).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .engine import Value, dot
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATIONS"]
+
+# Activation name -> the Value method that applies it (None: the identity, no extra node).
+_ACTIVATION_FUNCTIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
+
+Seed = int | random.Random | None
+
+
+class Module:
+    """Anything with parameters: gives them names, gradients to zero, and a state to save."""
+
+    def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
+        raise NotImplementedError
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, Value)`` pairs in a fixed order, named like ``layers.0.neurons.1.b``."""
+        return []
+
+    def parameters(self) -> list[Value]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 (``backward()`` accumulates into leaves)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter name -> value, as plain floats (a snapshot, not linked to the model)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from ``state``, which must have exactly this model's names.
+
+        Everything is checked before anything is written, so a bad state leaves the model as it
+        was. Values must be finite real numbers.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict: expected a dict, got {type(state).__name__}")
+        named = self.named_parameters()
+        names = [name for name, _ in named]
+        known = set(names)
+        missing = [n for n in names if n not in state]
+        unexpected = [n for n in state if n not in known]
+        if missing or unexpected:
+            parts = []
+            if missing:
+                parts.append(f"missing {_few(missing)}")
+            if unexpected:
+                parts.append(f"unexpected {_few(unexpected)}")
+            raise ValueError(
+                f"load_state_dict: the state does not fit this {type(self).__name__} "
+                f"({len(names)} parameters): {'; '.join(parts)}"
+            )
+        values: list[float] = []
+        for name in names:
+            x = state[name]
+            if isinstance(x, bool) or not isinstance(x, numbers.Real):
+                raise TypeError(
+                    f"load_state_dict: {name} must be a real number, got {type(x).__name__}"
+                )
+            x = float(x)
+            if not math.isfinite(x):
+                raise ValueError(f"load_state_dict: {name} must be finite, got {x!r}")
+            values.append(x)
+        for (_, p), x in zip(named, values, strict=True):
+            p.data = x
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Sequential`` in float64, holding copies of the parameters.
+
+        Its output for a batch ``(n, nin)`` tensor is ``(n, nout)``; it matches this model to
+        about 1e-12. Needs PyTorch (``pip install "microprop[torch]"``).
+        """
+        try:
+            import torch
+        except ImportError:
+            raise ImportError(
+                'to_torch() needs PyTorch: pip install "microprop[torch]"'
+            ) from None
+        modules: list[Any] = []
+        with torch.no_grad():
+            for nin, act, neurons in self._torch_layers():
+                has_bias = any(n.b is not None for n in neurons)
+                linear = torch.nn.Linear(nin, len(neurons), bias=has_bias, dtype=torch.float64)
+                weights = [[w.data for w in n.w] for n in neurons]
+                linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
+                if has_bias:
+                    biases = [0.0 if n.b is None else n.b.data for n in neurons]
+                    linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
+                modules.append(linear)
+                if act == "relu":
+                    modules.append(torch.nn.ReLU())
+                elif act == "tanh":
+                    modules.append(torch.nn.Tanh())
+                elif act == "sigmoid":
+                    modules.append(torch.nn.Sigmoid())
+        return torch.nn.Sequential(*modules)
+
+    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
+        """``(nin, activation, neurons)`` for each layer, in order."""
+        raise NotImplementedError(f"{type(self).__name__} has no PyTorch equivalent")
+
+    def _label_parameters(self) -> None:
+        # Labels are the names, so a graph drawing shows "layers.1.neurons.1.w.1", not a blank.
+        for name, p in self.named_parameters():
+            p.label = name
+
+
+class Neuron(Module):
+    """One neuron, ``f(w . x + b)``: ``w`` is a list of ``nin`` Values, ``b`` a Value or None."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "relu",
+        *,
+        bias: bool = True,
+        seed: Seed = None,
+        nonlin: bool | None = None,
+    ) -> None:
+        # nonlin= is micrograd's switch (True: ReLU, False: linear); it wins when given.
+        if nonlin is not None:
+            activation = "relu" if nonlin else "linear"
+        self.nin = _size(nin, "Neuron(nin)")
+        self._activation, self._f = _activation(activation, "Neuron(activation)")
+        rng = _rng(seed, "Neuron(seed)")
+        bound = 1.0 / math.sqrt(self.nin)
+        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
+        self.b: Value | None = Value(rng.uniform(-bound, bound)) if _flag(bias, "bias") else None
+        self._label_parameters()
+
+    @property
+    def activation(self) -> str:
+        return self._activation
+
+    def __call__(self, x: Iterable[Value | float] | Value | float) -> Value:
+        return self._forward(_inputs(x, self.nin, "Neuron"))
+
+    def _forward(self, xs: list) -> Value:
+        # The hot path: inputs are already checked, so just one dot node and one f node.
+        z = dot(self.w, xs, 0.0 if self.b is None else self.b)
+        f = self._f
+        return z if f is None else f(z)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        named = [(f"w.{k}", w) for k, w in enumerate(self.w)]
+        if self.b is not None:
+            named.append(("b", self.b))
+        return named
+
+    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
+        return [(self.nin, self._activation, [self])]
+
+    def __repr__(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Neuron({self.nin}, {self._activation!r}{bias})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; ``layer(x)`` gives their outputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "relu",
+        *,
+        bias: bool = True,
+        seed: Seed = None,
+        nonlin: bool | None = None,
+    ) -> None:
+        if nonlin is not None:
+            activation = "relu" if nonlin else "linear"
+        self.nin = _size(nin, "Layer(nin)")
+        self.nout = _size(nout, "Layer(nout)")
+        self._activation, _ = _activation(activation, "Layer(activation)")
+        rng = _rng(seed, "Layer(seed)")
+        bias = _flag(bias, "bias")
+        self.neurons = [
+            Neuron(self.nin, self._activation, bias=bias, seed=rng) for _ in range(self.nout)
+        ]
+        self._label_parameters()
+
+    @property
+    def activation(self) -> str:
+        return self._activation
+
+    def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
+        """The neurons' outputs: a list, or a single Value when the layer has one neuron."""
+        xs = _inputs(x, self.nin, "Layer")
+        out = [n._forward(xs) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"neurons.{j}.{name}", p)
+            for j, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
+
+    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
+        return [(self.nin, self._activation, self.neurons)]
+
+    def __repr__(self) -> str:
+        bias = "" if self.neurons[0].b is not None else ", bias=False"
+        return f"Layer({self.nin}, {self.nout}, {self._activation!r}{bias})"
+
+
+class MLP(Module):
+    """Layers in sequence: ``MLP(nin, [n1, ..., nL])`` maps ``nin`` inputs to ``nL`` outputs.
+
+    As in micrograd, hidden layers use ReLU and the last layer is linear; ``model(x)`` returns a
+    Value when the last layer has one neuron, else a list. ``activation`` sets the hidden layers',
+    ``output_activation`` the last layer's, and ``output_bias=False`` gives the output neurons no
+    bias (``.b`` is None), as in the article.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Iterable[int],
+        *,
+        activation: str | None = "relu",
+        output_activation: str | None = "linear",
+        output_bias: bool = True,
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _size(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(
+                f"MLP(nouts): expected a list of layer sizes such as [16, 16, 1], "
+                f"got {type(nouts).__name__}"
+            )
+        sizes = [_size(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
+        if not sizes:
+            raise ValueError("MLP(nouts): expected at least one layer size, got an empty list")
+        self.nouts = sizes
+        hidden, _ = _activation(activation, "MLP(activation)")
+        output, _ = _activation(output_activation, "MLP(output_activation)")
+        output_bias = _flag(output_bias, "output_bias")
+        rng = _rng(seed, "MLP(seed)")
+        ins = [self.nin, *sizes[:-1]]
+        last = len(sizes) - 1
+        self.layers = [
+            Layer(
+                ins[i],
+                sizes[i],
+                output if i == last else hidden,
+                bias=output_bias if i == last else True,
+                seed=rng,
+            )
+            for i in range(len(sizes))
+        ]
+        self._activation = hidden
+        self._output_activation = output
+        self._output_bias = output_bias
+        self._label_parameters()
+
+    @property
+    def activation(self) -> str:
+        return self._activation
+
+    @property
+    def output_activation(self) -> str:
+        return self._output_activation
+
+    @property
+    def output_bias(self) -> bool:
+        return self._output_bias
+
+    def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
+        """The network's output: a Value when the last layer has one neuron, else a list."""
+        a = _inputs(x, self.nin, "MLP")
+        for layer in self.layers:
+            a = [n._forward(a) for n in layer.neurons]
+        return a[0] if len(a) == 1 else a
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
+        return [(layer.nin, layer.activation, layer.neurons) for layer in self.layers]
+
+    def __repr__(self) -> str:
+        extra = ""
+        if self._output_activation != "linear":
+            extra += f", output_activation={self._output_activation!r}"
+        if not self._output_bias:
+            extra += ", output_bias=False"
+        return f"MLP({self.nin}, {self.nouts}, activation={self._activation!r}{extra})"
+
+
+def article_network(activation: str = "tanh", *, seed: Seed = None) -> MLP:
+    """The article's network: 4 inputs, hidden layers of 2 and 2 with ``f``, output ``s`` linear.
+
+    ``s = W^(3) a^(3)`` has no bias, so ``output_bias=False``. The article leaves ``f`` open; tanh
+    is the default because with only two neurons per layer a ReLU that switches off for every
+    input loses half its layer for good, while tanh is smooth (``f'(z)`` in the worked example is
+    defined everywhere) and centred on zero. See the module docstring for the index mapping.
+    """
+    return MLP(4, [2, 2, 1], activation=activation, output_bias=False, seed=seed)
+
+
+# ---- argument checks (construction time only; the forward pass stays lean) ---------------------
+
+
+def _inputs(x: object, nin: int, who: str) -> list:
+    """``x`` as a list of ``nin`` floats or Values, checked once per call of the whole model."""
+    if type(x) is not list and type(x) is not tuple:
+        if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+            x = [x]  # a single number for a one-input model
+        elif isinstance(x, (str, bytes, Mapping)) or not isinstance(x, Iterable):
+            raise TypeError(
+                f"{who}: expected a list of {nin} numbers or Values, got {type(x).__name__}"
+            )
+        else:
+            x = list(x)
+    if len(x) != nin:  # type: ignore[arg-type]
+        raise ValueError(f"{who}: expected {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+    out = []
+    for v in x:  # type: ignore[union-attr]
+        if type(v) is float or type(v) is Value:
+            out.append(v)
+        elif isinstance(v, numbers.Real):  # int, bool, NumPy scalars
+            out.append(float(v))
+        else:
+            raise TypeError(
+                f"{who}: inputs must be real numbers or Values, got {type(v).__name__} {v!r:.40}"
+            )
+    return out
+
+
+def _size(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what}: expected a positive int, got {type(n).__name__} {n!r:.40}")
+    if n < 1:
+        raise ValueError(f"{what}: expected a positive int, got {n}")
+    return int(n)
+
+
+def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] | None]:
+    if name is None:
+        name = "linear"
+    if not isinstance(name, str):
+        raise TypeError(f"{what}: expected a name such as 'tanh', got {type(name).__name__}")
+    if name not in _ACTIVATION_FUNCTIONS:
+        known = ", ".join(repr(a) for a in ACTIVATIONS)
+        raise ValueError(f"{what}: unknown activation {name!r}; expected one of {known}")
+    return name, _ACTIVATION_FUNCTIONS[name]
+
+
+def _rng(seed: object, what: str) -> Any:
+    if seed is None or seed is random:
+        return random  # the module: the global stream, seedable with random.seed()
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{what}: expected an int, a random.Random or None, got {type(seed).__name__}"
+        )
+    return random.Random(int(seed))
+
+
+def _flag(x: object, what: str) -> bool:
+    if not isinstance(x, bool):
+        raise TypeError(f"{what}: expected True or False, got {type(x).__name__} {x!r:.40}")
+    return x
+
+
+def _few(names: list[str]) -> str:
+    shown = ", ".join(repr(n) for n in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")

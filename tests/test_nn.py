@@ -1,0 +1,320 @@
+"""Neuron, Layer, MLP: shapes, names, initialisation, hand-checked outputs and bad input."""
+
+import math
+import random
+import sys
+
+import pytest
+
+from microprop import Value
+from microprop.nn import MLP, Layer, Module, Neuron, article_network
+
+
+def set_weights(neuron, w, b):
+    for p, x in zip(neuron.w, w, strict=True):
+        p.data = x
+    if b is not None:
+        neuron.b.data = b
+
+
+# ---- structure and names ----------------------------------------------------------------------
+
+
+def test_mlp_3_4_4_1_has_41_parameters():
+    # (3 + 1) * 4 + (4 + 1) * 4 + (4 + 1) * 1 = 16 + 20 + 5
+    assert len(MLP(3, [4, 4, 1]).parameters()) == 41
+
+
+def test_article_network_has_18_parameters_because_the_output_has_no_bias():
+    # (4 + 1) * 2 + (2 + 1) * 2 + 2 * 1 = 10 + 6 + 2
+    model = article_network(seed=0)
+    assert len(model.parameters()) == 18
+    assert model.nouts == [2, 2, 1]
+    assert model.layers[2].neurons[0].b is None
+    assert model.layers[0].neurons[0].b is not None
+    assert model.activation == "tanh" and model.output_activation == "linear"
+
+
+def test_named_parameters_are_dotted_paths_in_a_fixed_order():
+    names = [name for name, _ in article_network(seed=0).named_parameters()]
+    assert names[:6] == [
+        "layers.0.neurons.0.w.0",
+        "layers.0.neurons.0.w.1",
+        "layers.0.neurons.0.w.2",
+        "layers.0.neurons.0.w.3",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0",
+    ]
+    assert names[-2:] == ["layers.2.neurons.0.w.0", "layers.2.neurons.0.w.1"]
+    assert len(set(names)) == 18
+
+
+def test_every_parameter_is_labelled_with_its_name():
+    model = MLP(2, [3, 1], seed=0)
+    for name, p in model.named_parameters():
+        assert p.label == name
+    assert [n for n, _ in Neuron(2, seed=0).named_parameters()] == ["w.0", "w.1", "b"]
+    assert Layer(2, 2, seed=0).neurons[1].b.label == "neurons.1.b"
+
+
+def test_the_articles_w22_is_layers_1_neurons_1_w_1():
+    model = article_network(seed=0)
+    w22 = model.layers[1].neurons[1].w[1]
+    assert dict(model.named_parameters())["layers.1.neurons.1.w.1"] is w22
+    assert w22.label == "layers.1.neurons.1.w.1"
+
+
+def test_parameters_are_the_named_parameters_values():
+    model = MLP(2, [2, 1], seed=0)
+    assert model.parameters() == [p for _, p in model.named_parameters()]
+
+
+# ---- forward -----------------------------------------------------------------------------------
+
+
+def test_a_neuron_computes_f_of_w_dot_x_plus_b():
+    # z = 2*1 + (-1)*3 + 0.5 = -0.5
+    relu, tanh, linear = Neuron(2), Neuron(2, "tanh"), Neuron(2, "linear")
+    sigmoid = Neuron(2, "sigmoid")
+    for n in (relu, tanh, linear, sigmoid):
+        set_weights(n, [2.0, -1.0], 0.5)
+    assert relu([1, 3]).data == 0.0
+    assert tanh([1, 3]).data == math.tanh(-0.5)
+    assert linear([1, 3]).data == -0.5
+    assert sigmoid([1, 3]).data == pytest.approx(1 / (1 + math.exp(0.5)), rel=1e-15)
+
+
+def test_a_neuron_is_one_dot_node_and_one_activation_node():
+    n = Neuron(3, "tanh", seed=0)
+    out = n([1.0, 2.0, 3.0])
+    assert out._op == "tanh"
+    (z,) = out._children
+    assert z._op == "dot"
+    assert list(z._children) == [*n.w, n.b]  # plain-number inputs are constants, not nodes
+    assert Neuron(3, "linear", seed=0)([1, 2, 3])._op == "dot"
+
+
+def test_a_neuron_without_bias_adds_nothing():
+    n = Neuron(2, "linear", bias=False)
+    set_weights(n, [3.0, 4.0], None)
+    assert n.b is None
+    assert n([1, 1]).data == 7.0
+    assert len(n.parameters()) == 2
+
+
+def test_a_layer_gives_each_neurons_output():
+    layer = Layer(2, 2, "linear")
+    set_weights(layer.neurons[0], [1.0, 0.0], 0.0)
+    set_weights(layer.neurons[1], [0.0, 1.0], 10.0)
+    assert [v.data for v in layer([3, 4])] == [3.0, 14.0]
+
+
+def test_mlp_returns_a_value_for_one_output_and_a_list_otherwise():
+    assert isinstance(MLP(2, [3, 1], seed=0)([1, 2]), Value)
+    out = MLP(2, [3, 2], seed=0)([1, 2])
+    assert isinstance(out, list) and len(out) == 2
+    assert isinstance(Layer(2, 1, seed=0)([1, 2]), Value)
+
+
+def test_width_one_layers_work_anywhere_and_a_single_number_is_one_input():
+    model = MLP(1, [1, 1, 1], activation="tanh", seed=0)
+    assert model(0.5).data == model([0.5]).data
+    assert Neuron(1, seed=0)(2).data == Neuron(1, seed=0)([2]).data
+
+
+def test_hidden_layers_use_the_activation_and_the_output_its_own():
+    model = MLP(2, [3, 3, 1], activation="sigmoid", output_activation="tanh", seed=0)
+    assert [layer.activation for layer in model.layers] == ["sigmoid", "sigmoid", "tanh"]
+    assert model([1.0, 2.0])._op == "tanh"
+
+
+def test_micrograd_defaults_relu_hidden_and_linear_output_with_bias():
+    model = MLP(2, [4, 1])
+    assert [layer.activation for layer in model.layers] == ["relu", "linear"]
+    assert model.layers[-1].neurons[0].b is not None
+
+
+def test_micrograds_nonlin_switch_is_accepted():
+    assert Neuron(2, nonlin=False).activation == "linear"
+    assert Layer(2, 3, nonlin=True).activation == "relu"
+
+
+def test_inputs_may_be_values_and_then_get_gradients():
+    n = Neuron(2, "linear")
+    set_weights(n, [2.0, -3.0], 1.0)
+    x = [Value(1.0), Value(1.0)]
+    n(x).backward()
+    assert [v.grad for v in x] == [2.0, -3.0]
+    assert [w.grad for w in n.w] == [1.0, 1.0]
+
+
+def test_inputs_may_be_a_tuple_a_generator_or_ints_and_bools():
+    model = MLP(3, [2, 1], seed=0)
+    expected = model([1.0, 0.0, 2.0]).data
+    assert model((1, 0, 2)).data == expected
+    assert model(iter([1.0, False, 2])).data == expected
+
+
+def test_numpy_arrays_are_accepted_as_inputs():
+    np = pytest.importorskip("numpy")
+    model = MLP(3, [2, 1], seed=0)
+    assert model(np.array([1.0, 0.0, 2.0])).data == model([1.0, 0.0, 2.0]).data
+
+
+# ---- initialisation ----------------------------------------------------------------------------
+
+
+def test_the_same_seed_gives_the_same_weights():
+    a, b = MLP(3, [4, 1], seed=7), MLP(3, [4, 1], seed=7)
+    assert a.state_dict() == b.state_dict()
+    assert a.state_dict() != MLP(3, [4, 1], seed=8).state_dict()
+
+
+def test_a_shared_random_generator_is_drawn_from_in_order():
+    rng = random.Random(1)
+    model = MLP(2, [1], seed=rng)
+    rng = random.Random(1)
+    bound = 1 / math.sqrt(2)
+    assert [p.data for p in model.parameters()] == [rng.uniform(-bound, bound) for _ in range(3)]
+
+
+def test_no_seed_uses_the_global_random_module_like_micrograd():
+    random.seed(1337)
+    a = MLP(2, [3, 1]).state_dict()
+    random.seed(1337)
+    assert MLP(2, [3, 1]).state_dict() == a
+
+
+def test_initial_weights_lie_within_one_over_sqrt_nin():
+    model = MLP(16, [9, 1], seed=0)
+    for layer in model.layers:
+        bound = 1 / math.sqrt(layer.nin)
+        for p in layer.parameters():
+            assert -bound <= p.data <= bound
+    assert max(abs(p.data) for p in model.layers[0].parameters()) > 0.2  # not all tiny
+
+
+# ---- gradients and state -----------------------------------------------------------------------
+
+
+def test_zero_grad_resets_every_parameter():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_state_dict_round_trips_into_another_model():
+    a, b = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    b.load_state_dict(a.state_dict())
+    assert b.state_dict() == a.state_dict()
+    assert b([0.3, -0.2]).data == a([0.3, -0.2]).data
+
+
+def test_state_dict_is_a_snapshot_of_floats():
+    model = Neuron(1, seed=0)
+    state = model.state_dict()
+    model.w[0].data = 123.0
+    assert state["w.0"] != 123.0 and all(type(x) is float for x in state.values())
+
+
+def test_a_state_dict_of_the_wrong_shape_is_refused_and_changes_nothing():
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    other = MLP(2, [3, 1], seed=0).state_dict()
+    with pytest.raises(ValueError, match="unexpected 'layers.0.neurons.2.w.0'"):
+        model.load_state_dict(other)
+    partial = dict(before)
+    del partial["layers.1.neurons.0.b"]
+    with pytest.raises(ValueError, match="missing 'layers.1.neurons.0.b'"):
+        model.load_state_dict(partial)
+    assert model.state_dict() == before
+
+
+def test_a_state_dict_with_a_bad_value_is_refused_and_changes_nothing():
+    model = Neuron(2, seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="w.1 must be finite"):
+        model.load_state_dict({"w.0": 1.0, "w.1": math.nan, "b": 0.0})
+    with pytest.raises(TypeError, match="b must be a real number, got str"):
+        model.load_state_dict({"w.0": 1.0, "w.1": 2.0, "b": "0.5"})
+    with pytest.raises(TypeError, match="expected a dict"):
+        model.load_state_dict([1.0, 2.0, 3.0])
+    assert model.state_dict() == before
+
+
+def test_repr_shows_the_architecture():
+    assert repr(article_network(seed=0)) == (
+        "MLP(4, [2, 2, 1], activation='tanh', output_bias=False)"
+    )
+    assert repr(Layer(2, 3, "tanh", seed=0)) == "Layer(2, 3, 'tanh')"
+    assert repr(Neuron(2, bias=False, seed=0)) == "Neuron(2, 'relu', bias=False)"
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0], []])
+def test_the_wrong_number_of_inputs_is_a_value_error_not_a_truncation(x):
+    with pytest.raises(ValueError, match=f"expected 4 inputs, got {len(x)}"):
+        article_network(seed=0)(x)
+    with pytest.raises(ValueError, match=f"Neuron: expected 4 inputs, got {len(x)}"):
+        Neuron(4)(x)
+    with pytest.raises(ValueError, match=f"Layer: expected 4 inputs, got {len(x)}"):
+        Layer(4, 2)(x)
+
+
+@pytest.mark.parametrize(
+    "x, words",
+    [
+        ("abcd", "expected a list of 4 numbers or Values, got str"),
+        (None, "got NoneType"),
+        ({"a": 1, "b": 2, "c": 3, "d": 4}, "got dict"),
+        ([1.0, 2.0, "3", 4.0], "inputs must be real numbers or Values, got str"),
+        ([1.0, 2.0, None, 4.0], "got NoneType"),
+        ([1.0, 2.0, 3j, 4.0], "got complex"),
+        ([[1.0], [2.0], [3.0], [4.0]], "got list"),
+    ],
+)
+def test_inputs_of_the_wrong_type_are_a_type_error(x, words):
+    with pytest.raises(TypeError, match=words):
+        article_network(seed=0)(x)
+
+
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Neuron(0), ValueError, r"Neuron\(nin\): expected a positive int, got 0"),
+        (lambda: Layer(2, -1), ValueError, r"Layer\(nout\): expected a positive int, got -1"),
+        (lambda: MLP(2.0, [1]), TypeError, r"MLP\(nin\): expected a positive int, got float"),
+        (lambda: MLP(True, [1]), TypeError, "got bool"),
+        (lambda: MLP("3", [1]), TypeError, "got str"),
+        (lambda: MLP(2, []), ValueError, "at least one layer size"),
+        (lambda: MLP(2, 3), TypeError, "expected a list of layer sizes"),
+        (lambda: MLP(2, [2, 0, 1]), ValueError, r"MLP\(nouts\[1\]\): expected a positive int"),
+        (lambda: MLP(2, [1], activation="gelu"), ValueError, "unknown activation 'gelu'"),
+        (lambda: MLP(2, [1], output_activation=1), TypeError, "expected a name"),
+        (lambda: MLP(2, [1], output_bias=0), TypeError, "output_bias: expected True or False"),
+        (lambda: Neuron(2, seed=1.5), TypeError, "expected an int, a random.Random or None"),
+        (lambda: Neuron(2, seed=True), TypeError, "got bool"),
+    ],
+)
+def test_bad_construction_arguments_name_what_was_wrong(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_an_unknown_activation_lists_the_known_ones():
+    with pytest.raises(ValueError, match="'relu', 'tanh', 'sigmoid', 'linear'"):
+        Neuron(2, "swish")
+
+
+def test_to_torch_without_torch_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
+    with pytest.raises(ImportError, match=r'pip install "microprop\[torch\]"'):
+        MLP(2, [1], seed=0).to_torch()
+
+
+def test_a_bare_module_has_no_parameters():
+    assert Module().parameters() == [] and Module().state_dict() == {}
