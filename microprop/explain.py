@@ -121,7 +121,7 @@ def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Expl
         paths[v] = 1 if v is value else sum(paths[c] for c in v._children)
     n = paths[root]
     if n > max_paths:
-        amount = f"{n:,}" if n < 10**15 else f"about {float(n):.3g}"
+        amount = f"{n:,}" if n < 10**15 else _about(n)
         raise ValueError(
             f"explain: {amount} paths lead from the root to {_node_name(value, index[value])}, "
             f"more than max_paths={max_paths:,}; explain a smaller graph (fewer layers or "
@@ -161,6 +161,14 @@ def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Expl
         tuple(found),
         total,
     )
+
+
+def _about(n: int) -> str:
+    """A huge int in scientific notation; float(n) overflows past 1e308, str(n) past 4300 digits."""
+    shift = max(n.bit_length() - 64, 0)
+    exponent10 = math.log10(n >> shift) + shift * math.log10(2)
+    whole = math.floor(exponent10)
+    return f"about {10 ** (exponent10 - whole):.2f}e+{whole}"
 
 
 def _count(n: int, noun: str) -> str:

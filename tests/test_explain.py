@@ -1,0 +1,291 @@
+"""The chain-rule explainer and the backward step-through, against backward() itself."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from microprop import Value
+from microprop.engine import dot
+from microprop.engine import sum as vsum
+from microprop.explain import backward_steps, explain
+
+
+def neuron():
+    """a = tanh(w1*x1 + w2*x2 + b) with z = 0.4, as in the README."""
+    x1, x2 = Value(1.5, "x1"), Value(-0.5, "x2")
+    w1, w2, b = Value(0.8, "w1"), Value(-1.2, "w2"), Value(-1.4, "b")
+    z = w1 * x1 + w2 * x2 + b
+    z.label = "z"
+    a = z.tanh()
+    a.label = "a"
+    return a, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, z=z)
+
+
+# ---- explain ---------------------------------------------------------------------------------
+
+
+def test_a_single_path_multiplies_the_local_derivatives_on_it():
+    a, v = neuron()
+    e = explain(a, v["w1"])
+    (path,) = e.paths
+    assert path.names == ("a", "z", "#6 (+)", "#2 (*)", "w1")
+    t = math.tanh(0.4)
+    assert path.factors == pytest.approx((1 - t * t, 1.0, 1.0, 1.5))  # tanh', +, +, x1
+    assert e.total == pytest.approx((1 - t * t) * 1.5)  # 1.2835
+    a.backward()
+    assert e.total == pytest.approx(v["w1"].grad, rel=1e-12)
+
+
+def test_x_times_x_has_two_paths_one_per_edge():
+    x = Value(3.0, "x")
+    y = x * x
+    e = explain(y, x)
+    assert [p.factors for p in e.paths] == [(3.0,), (3.0,)]
+    assert e.total == 6.0  # d(x^2)/dx = 2x
+
+
+def test_a_reused_intermediate_node_multiplies_the_paths():
+    a = Value(1.5, "a")
+    b = a + a
+    c = b + b
+    e = explain(c, a)
+    assert len(e.paths) == 4  # two ways into b, two ways from b into c
+    assert e.total == 4.0
+
+
+def test_constants_are_not_nodes_but_their_factors_are_there():
+    x = Value(2.0, "x")
+    y = 3.0 * x + 1.0 / x  # dy/dx = 3 - 1/x^2 = 2.75
+    e = explain(y, x)
+    assert sorted(p.product for p in e.paths) == [-0.25, 3.0]
+    assert e.total == 2.75
+
+
+def test_the_gradient_of_an_intermediate_node_is_explained_too():
+    a, v = neuron()
+    e = explain(a, "z")
+    assert e.total == pytest.approx(1 - math.tanh(0.4) ** 2)
+    a.backward()
+    assert e.total == v["z"].grad
+
+
+def test_the_root_explains_itself_with_one_empty_path():
+    x = Value(2.0, "x")
+    e = explain(x, x)
+    assert [p.factors for p in e.paths] == [()]
+    assert e.total == 1.0
+
+
+def test_the_article_worked_example_is_one_path_through_z3_and_a3():
+    # dC/dw^(2)_22 = dC/da^(3)_2 * f'(z^(3)_2) * a^(2)_2, with C = (s - y)^2 and s = W^(3) a^(3)
+    a2 = [Value(0.3, "a2_1"), Value(-0.6, "a2_2")]
+    w = Value(0.5, "layers.1.neurons.1.w.1")
+    z3 = dot([Value(0.2, "layers.1.neurons.1.w.0"), w], a2, Value(0.1, "layers.1.neurons.1.b"))
+    a3 = z3.tanh()
+    s = dot(
+        [Value(0.7, "layers.2.neurons.0.w.0"), Value(-0.9, "layers.2.neurons.0.w.1")],
+        [Value(0.25), a3],
+    )
+    C = (s - 1.0) ** 2
+    e = explain(C, "layers.1.neurons.1.w.1")
+    (path,) = e.paths
+    dC_da3 = 2 * (s.data - 1.0) * -0.9
+    assert e.total == pytest.approx(dC_da3 * (1 - a3.data**2) * -0.6, rel=1e-12)
+
+
+def test_a_value_the_root_does_not_depend_on_is_refused():
+    a, _ = neuron()
+    with pytest.raises(ValueError, match="not part of this root's graph"):
+        explain(a, Value(1.0))
+    with pytest.raises(ValueError, match="no value in the graph has that label"):
+        explain(a, "w3")
+    with pytest.raises(TypeError, match="value must be a Value or a label, got float"):
+        explain(a, 1.0)
+
+
+def test_too_many_paths_are_counted_first_and_refused():
+    x = Value(1.0, "x")
+    v = x
+    for _ in range(20):
+        v = v + v  # each level doubles the paths: 2^20 > 10,000
+    with pytest.raises(ValueError, match=r"1,048,576 paths .* max_paths=10,000"):
+        explain(v, x)
+    for _ in range(1000):
+        v = v + v  # far too many to list, but still counted exactly in an instant
+    with pytest.raises(ValueError, match=r"about 1.12e\+307 paths"):  # 2^1020
+        explain(v, x)
+    for _ in range(4000):
+        v = v * v  # 2^5020 paths: more than a float or a 4300-digit str can hold
+    with pytest.raises(ValueError, match=r"about 1.48e\+1511 paths"):
+        explain(v, x)
+
+
+def test_max_paths_can_be_raised_and_must_be_a_positive_int():
+    x = Value(1.0, "x")
+    v = x
+    for _ in range(4):
+        v = v + v
+    assert explain(v, x, max_paths=16).total == 16.0
+    with pytest.raises(ValueError, match="16 paths"):
+        explain(v, x, max_paths=15)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="max_paths must be an int >= 1"):
+            explain(v, x, max_paths=bad)
+
+
+def test_the_printed_explanation_reads_like_the_chain_rule():
+    a, v = neuron()
+    text = str(explain(a, v["w1"]))
+    assert text.splitlines()[0].startswith("d(a)/d(w1) by the chain rule: the sum over 1 path")
+    assert "path 1: a <- z <- #6 (+) <- #2 (*) <- w1" in text
+    assert "0.8556 * 1.0000 * 1.0000 * 1.5000 = 1.2835" in text
+    assert text.endswith("d(a)/d(w1) = 1.2835")
+    html = explain(a, v["w1"])._repr_html_()
+    assert "<table>" in html and "1.2835" in html and "&part;a/&part;w1" in html
+    assert float(explain(a, v["w1"])) == explain(a, v["w1"]).total
+
+
+# ---- random graphs: the sum over paths is the gradient ------------------------------------------
+
+
+# Each op takes two nodes a, b and a constant c; reuse comes from drawing the same node twice.
+OPS = {
+    "add": lambda a, b, c: a + b,
+    "mul": lambda a, b, c: a * b,
+    "square": lambda a, b, c: a * a,
+    "sub": lambda a, b, c: a - b,
+    "div": lambda a, b, c: a / (1.0 + b * b),
+    "const times": lambda a, b, c: c * a,
+    "plus const": lambda a, b, c: a + c,
+    "const minus": lambda a, b, c: c - a,
+    "tanh": lambda a, b, c: a.tanh(),
+    "sigmoid": lambda a, b, c: a.sigmoid(),
+    "relu": lambda a, b, c: a.relu(),
+    "exp": lambda a, b, c: a.tanh().exp(),
+    "cube": lambda a, b, c: a**3,
+    "dot": lambda a, b, c: dot([a, b, c], [b, a, a], b),
+    "sum": lambda a, b, c: vsum([a, b, a, c]),
+}
+
+
+@st.composite
+def graphs(draw):
+    """A random graph over a few leaves: reused nodes, x * x, constants, n-ary nodes."""
+    nodes = [Value(draw(st.floats(-2, 2)), f"x{i}") for i in range(draw(st.integers(1, 3)))]
+    pick = st.integers(0, 50)
+    for _ in range(draw(st.integers(1, 8))):
+        a = nodes[draw(pick) % len(nodes)]
+        b = nodes[draw(pick) % len(nodes)]
+        out = OPS[draw(st.sampled_from(sorted(OPS)))](a, b, draw(st.floats(-3, 3)))
+        if abs(out.data) > 10.0:
+            out = out.tanh()  # keep numbers small, so products cannot overflow
+        nodes.append(out)
+    return nodes
+
+
+def close(total, grad, paths):
+    scale = math.fsum(abs(p.product) for p in paths)
+    return abs(total - grad) <= 1e-9 * scale
+
+
+@given(graphs(), st.integers(0, 100))
+def test_the_sum_over_paths_equals_backward_on_random_graphs(nodes, k):
+    root = nodes[-1]
+    root.backward()
+    reachable = root._topological_order()
+    for value in [v for v in reachable if not v._children] + [reachable[k % len(reachable)]]:
+        e = explain(root, value, max_paths=10**6)
+        assert close(e.total, value.grad, e.paths), (e.total, value.grad)
+
+
+# ---- backward step by step -------------------------------------------------------------------
+
+
+def test_steps_go_through_the_nodes_in_reverse_topological_order():
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    b = y + x
+    b.label = "b"
+    c = b * y
+    c.label = "c"
+    steps = backward_steps(c)
+    assert [s.name for s in steps] == ["c", "b", "y"]
+    assert [s.number for s in steps] == [1, 2, 3]
+    # c = x^4 + x^3: x gets 9 from b, then 63 and 63 from y = x * x (grad 21, local 3 twice)
+    assert [(u.name, u.before, u.after) for u in steps[2].updates] == [
+        ("x", 9.0, 72.0),
+        ("x", 72.0, 135.0),
+    ]
+    assert steps[1].grad == 9.0 and steps[2].grad == 21.0
+    assert steps.grads()[x] == 135.0 == 4 * 27 + 3 * 9
+
+
+def test_the_step_through_leaves_every_grad_untouched():
+    a, v = neuron()
+    a.backward()
+    before = {n: n.grad for n in a._topological_order()}
+    backward_steps(a)
+    backward_steps(a, accumulate=True)
+    assert {n: n.grad for n in a._topological_order()} == before
+
+
+@given(graphs())
+def test_the_step_through_ends_exactly_where_backward_does(nodes):
+    root = nodes[-1]
+    steps = backward_steps(root)
+    root.zero_grad()
+    root.backward()
+    final = steps.grads()
+    assert all(final[n] == n.grad or (math.isnan(final[n]) and math.isnan(n.grad)) for n in final)
+    # accumulate=True continues from the current grads, like a second backward()
+    again = backward_steps(root, accumulate=True).grads()
+    root.backward()
+    assert all(again[n] == n.grad or (math.isnan(again[n]) and math.isnan(n.grad)) for n in again)
+
+
+def test_gradients_after_k_steps():
+    a, v = neuron()
+    steps = backward_steps(a)
+    assert len(steps) == 5
+    assert steps.grads(0)[a] == 1.0 and steps.grads(0)[v["z"]] == 0.0
+    assert steps.grads(1)[v["z"]] == pytest.approx(1 - math.tanh(0.4) ** 2)
+    assert steps.grads(1)[v["w1"]] == 0.0
+    for bad in (-1, 6, 1.0, None.__class__):
+        with pytest.raises(ValueError, match="k must be an int from 0 to 5"):
+            steps.grads(bad)
+
+
+def test_the_step_table_prints_each_update():
+    x = Value(3.0, "x")
+    y = x * x
+    y.label = "y"
+    text = str(backward_steps(y))
+    assert "y's grad is set to 1" in text
+    lines = text.splitlines()
+    assert lines[-3].split() == ["step", "node", "op", "grad", "input", "local", "before", "after"]
+    assert lines[-2].split() == ["1", "y", "*", "1.0000", "x", "3.0000", "0.0000", "3.0000"]
+    assert lines[-1].split() == ["x", "3.0000", "3.0000", "6.0000"]
+    assert "<table>" in backward_steps(y)._repr_html_()
+
+
+def test_each_step_can_be_drawn():
+    pytest.importorskip("graphviz")
+    a, v = neuron()
+    steps = backward_steps(a)
+    frames = list(steps.frames())
+    assert len(frames) == 6  # before any step, then after each of the 5
+    assert "backward step 0 of 5" in frames[0].source
+    assert "backward step 5 of 5" in frames[5].source
+    assert "{ w1 | data 0.8000 | grad 1.2835 }" in frames[5].source
+    assert steps.draw(2).source == frames[2].source
+    assert 'color="#ff7f0e"' in frames[3].source  # the node stepping now is orange
+
+
+def test_backward_steps_checks_its_arguments():
+    with pytest.raises(TypeError, match="expected a Value as the root"):
+        backward_steps([1.0])
+    with pytest.raises(TypeError, match="accumulate must be True or False"):
+        backward_steps(Value(1.0), accumulate=1)
