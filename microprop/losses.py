@@ -1,0 +1,149 @@
+"""Cost functions ``C(s, y)``: a model's outputs against the expected outputs, as one Value.
+
+Each takes the predictions (Values or numbers, one per example) and the targets (plain numbers)
+and returns their mean (or sum) as a Value, so ``loss.backward()`` fills every parameter's grad.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+from . import engine
+from .engine import Value
+
+__all__ = ["mse", "bce_with_logits", "hinge", "l2_penalty", "LOSSES"]
+
+
+def mse(
+    predictions: Sequence[Value | float] | Value | float,
+    targets: Sequence[float] | float,
+    *,
+    reduction: str = "mean",
+) -> Value:
+    """Mean squared error, ``mean((s - y)^2)``."""
+    ss, ys = _pairs(predictions, targets, reduction, "mse")
+    terms = []
+    for s, y in zip(ss, ys, strict=True):
+        d = s - y
+        terms.append(d * d)  # (s - y)^2, whose derivative is 2 (s - y)
+    return _reduce(terms, reduction)
+
+
+def bce_with_logits(
+    logits: Sequence[Value | float] | Value | float,
+    targets: Sequence[float] | float,
+    *,
+    reduction: str = "mean",
+) -> Value:
+    """Binary cross-entropy of ``sigmoid(s)`` against ``y`` in [0, 1], from the logit ``s``.
+
+    ``-y log sigmoid(s) - (1 - y) log(1 - sigmoid(s))`` never takes the log of a rounded-off
+    probability: it is rewritten so that ``exp`` only sees numbers <= 0, giving finite values and
+    the exact gradient ``sigmoid(s) - y`` for any logit, even +-1000.
+    """
+    ss, ys = _pairs(logits, targets, reduction, "bce_with_logits")
+    terms = []
+    for s, y in zip(ss, ys, strict=True):
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(f"bce_with_logits: targets must be in [0, 1], got {y!r}")
+        # Two equal forms, chosen by the sign of s so exp never overflows:
+        #   s >= 0:  (1 - y) s + log(1 + e^-s)        s < 0:  -y s + log(1 + e^s)
+        if s.data >= 0.0:
+            t = ((-s).exp() + 1.0).log()
+            terms.append(t if y == 1.0 else t + s * (1.0 - y))
+        else:
+            t = (s.exp() + 1.0).log()
+            terms.append(t if y == 0.0 else t - s * y)
+    return _reduce(terms, reduction)
+
+
+def hinge(
+    scores: Sequence[Value | float] | Value | float,
+    targets: Sequence[float] | float,
+    *,
+    reduction: str = "mean",
+) -> Value:
+    """Max-margin loss ``mean(max(0, 1 - y s))`` for labels ``y`` of -1 or +1 (micrograd's demo).
+
+    With 0/1 labels, pass ``2 * y - 1``.
+    """
+    ss, ys = _pairs(scores, targets, reduction, "hinge")
+    terms = []
+    for s, y in zip(ss, ys, strict=True):
+        if y != 1.0 and y != -1.0:
+            raise ValueError(
+                f"hinge: targets must be -1 or +1, got {y!r} (for 0/1 labels pass 2 * y - 1)"
+            )
+        terms.append((1.0 - y * s).relu())
+    return _reduce(terms, reduction)
+
+
+def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
+    """``alpha * sum(p^2)``, to add to a loss so that large weights cost something."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"l2_penalty(alpha): expected a number, got {type(alpha).__name__}")
+    if not (math.isfinite(alpha) and alpha >= 0.0):
+        raise ValueError(f"l2_penalty(alpha): expected a finite number >= 0, got {alpha!r}")
+    squares = []
+    for p in parameters:
+        if type(p) is not Value:
+            raise TypeError(f"l2_penalty: expected Values, got {type(p).__name__}")
+        squares.append(p * p)
+    return engine.sum(squares) * float(alpha)
+
+
+LOSSES = {"mse": mse, "bce": bce_with_logits, "hinge": hinge}
+
+
+def _pairs(
+    predictions: object, targets: object, reduction: str, who: str
+) -> tuple[list[Value], list[float]]:
+    """Predictions (as Values) and targets (as floats): two lists of the same length."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
+    single = isinstance(predictions, (Value, numbers.Real)) and not isinstance(predictions, bool)
+    ss = [predictions] if single else _listed(predictions, "predictions", who)
+    if single and isinstance(targets, numbers.Real):
+        ys_in = [targets]
+    else:
+        ys_in = _listed(targets, "targets", who)
+    if len(ss) != len(ys_in):
+        raise ValueError(
+            f"{who}: {len(ss)} predictions but {len(ys_in)} targets; expected one target each"
+        )
+    if not ss:
+        raise ValueError(f"{who}: no predictions (the loss of nothing is undefined)")
+    values = []
+    for s in ss:
+        if type(s) is not Value:
+            if isinstance(s, bool) or not isinstance(s, numbers.Real):
+                raise TypeError(
+                    f"{who}: predictions must be Values or numbers, "
+                    f"got {type(s).__name__} {s!r:.40}"
+                )
+            s = Value(float(s))  # a constant prediction: a leaf, so every term is a Value
+        values.append(s)
+    ys: list[float] = []
+    for t in ys_in:
+        if not isinstance(t, numbers.Real):  # bools are fine: True is the label 1
+            raise TypeError(f"{who}: targets must be numbers, got {type(t).__name__} {t!r:.40}")
+        y = float(t)
+        if not math.isfinite(y):
+            raise ValueError(f"{who}: targets must be finite, got {y!r}")
+        ys.append(y)
+    return values, ys
+
+
+def _listed(x: object, what: str, who: str) -> list:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{who}: expected a list of {what}, got {type(x).__name__}")
+    return list(x)
+
+
+def _reduce(terms: list[Value], reduction: str) -> Value:
+    if len(terms) == 1:  # one example (per-sample SGD): no sum or division nodes needed
+        return terms[0]
+    total = engine.sum(terms)
+    return total / len(terms) if reduction == "mean" else total
