@@ -1,0 +1,233 @@
+"""Built-in data, no downloads: Fisher's Iris measurements and a two-moons generator.
+
+Also a seeded train/test split and feature standardisation, all on plain lists of floats, so
+nothing here needs NumPy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import numbers
+import random
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "load_iris",
+    "make_moons",
+    "train_test_split",
+    "Standardizer",
+    "IRIS_FEATURES",
+    "IRIS_SPECIES",
+]
+
+IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+IRIS_SPECIES = ("setosa", "versicolor", "virginica")
+
+Rows = list[list[float]]
+
+
+def load_iris(positive: str = "virginica") -> tuple[Rows, list[int]]:
+    """Fisher's 150 iris flowers: 4 measurements each, and label 1 for ``positive``, else 0.
+
+    The rows are in the usual order (50 setosa, 50 versicolor, 50 virginica), the same numbers as
+    R's ``iris`` (public-domain measurements from Fisher, 1936). The default target, virginica
+    against the other two, is almost but not quite separable by a straight line, so a small
+    network has something to learn; setosa is separable, versicolor needs a curved boundary.
+    """
+    if positive not in IRIS_SPECIES:
+        raise ValueError(f"load_iris(positive): expected one of {IRIS_SPECIES}, got {positive!r}")
+    text = resources.files(__package__).joinpath("data", "iris.csv").read_text(encoding="utf-8")
+    reader = csv.reader(io.StringIO(text))
+    next(reader)  # the header
+    X: Rows = []
+    y: list[int] = []
+    for row in reader:
+        X.append([float(v) for v in row[:4]])
+        y.append(int(row[4] == positive))
+    return X, y
+
+
+def make_moons(
+    n_samples: int = 100, noise: float = 0.1, seed: int | random.Random | None = None
+) -> tuple[Rows, list[int]]:
+    """Two interleaving half circles in 2-D: label 0 on the upper one, 1 on the lower one.
+
+    The upper moon is ``(cos t, sin t)`` and the lower ``(1 - cos t, 0.5 - sin t)`` for ``t``
+    evenly spaced in ``[0, pi]`` (half the points each, the extra one to the upper moon), plus
+    Gaussian noise of standard deviation ``noise`` on each coordinate. ``seed``: an int, a
+    ``random.Random``, or None for the global ``random`` module (as everywhere in microprop).
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(f"make_moons(n_samples): expected an int, got {type(n_samples).__name__}")
+    if n_samples < 2:
+        raise ValueError(f"make_moons(n_samples): expected at least 2, got {n_samples}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"make_moons(noise): expected a number, got {type(noise).__name__}")
+    if not (math.isfinite(noise) and noise >= 0):
+        raise ValueError(f"make_moons(noise): expected a finite number >= 0, got {noise!r}")
+    rng = _rng(seed, "make_moons(seed)")
+    n_upper = (int(n_samples) + 1) // 2
+    n_lower = int(n_samples) - n_upper
+    X: Rows = []
+    y: list[int] = []
+    for label, n in ((0, n_upper), (1, n_lower)):
+        for i in range(n):
+            t = math.pi * i / (n - 1) if n > 1 else 0.0
+            if label == 0:
+                point = [math.cos(t), math.sin(t)]
+            else:
+                point = [1.0 - math.cos(t), 0.5 - math.sin(t)]
+            X.append([c + rng.gauss(0.0, noise) if noise else c for c in point])
+            y.append(label)
+    return X, y
+
+
+def train_test_split(
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    test_fraction: float = 0.2,
+    seed: int | random.Random | None = None,
+    *,
+    stratify: bool = False,
+) -> tuple[Rows, Rows, list, list]:
+    """Shuffle the rows (seeded) and return ``X_train, X_test, y_train, y_test``.
+
+    The test part has ``round(test_fraction * n)`` rows, and each part at least one. With
+    ``stratify=True`` that fraction is taken from each label separately, so both parts keep the
+    label proportions (a 30-row test set of Iris then always holds 10 virginica).
+    """
+    rows = as_rows(X, "train_test_split(X)")
+    labels = list(y) if isinstance(y, Iterable) and not isinstance(y, (str, bytes)) else None
+    if labels is None:
+        raise TypeError(f"train_test_split(y): expected a list of labels, got {type(y).__name__}")
+    if len(labels) != len(rows):
+        raise ValueError(
+            f"train_test_split: X has {len(rows)} rows but y has {len(labels)} labels"
+        )
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real):
+        raise TypeError(
+            f"train_test_split(test_fraction): expected a number, "
+            f"got {type(test_fraction).__name__}"
+        )
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(
+            f"train_test_split(test_fraction): expected a number between 0 and 1, "
+            f"got {test_fraction!r}"
+        )
+    n = len(rows)
+    if n < 2:
+        raise ValueError(f"train_test_split: need at least 2 rows to split, got {n}")
+    if not isinstance(stratify, bool):
+        raise TypeError(f"train_test_split(stratify): expected True or False, got {stratify!r}")
+    rng = _rng(seed, "train_test_split(seed)")
+    groups: dict[Any, list[int]] = {}
+    for i, label in enumerate(labels if stratify else [0] * n):
+        groups.setdefault(label, []).append(i)
+    test: list[int] = []
+    train: list[int] = []
+    for group in groups.values():  # in order of first appearance, so the result is stable
+        n_test = min(max(round(test_fraction * len(group)), 1), len(group) - 1)
+        if len(group) < 2:
+            raise ValueError(
+                "train_test_split: with stratify=True every label needs at least 2 rows"
+            )
+        rng.shuffle(group)
+        test += group[:n_test]
+        train += group[n_test:]
+    return (
+        [rows[i] for i in train],
+        [rows[i] for i in test],
+        [labels[i] for i in train],
+        [labels[i] for i in test],
+    )
+
+
+class Standardizer:
+    """Shifts and scales each feature to mean 0 and standard deviation 1, as measured on ``fit``.
+
+    Fit it on the training rows only and apply it to every split, so that nothing about the
+    held-out rows leaks into training. A feature that never varies is only shifted.
+    """
+
+    def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
+        self.mean = [float(m) for m in mean]
+        self.std = [float(s) for s in std]
+        if len(self.mean) != len(self.std):
+            raise ValueError(
+                f"Standardizer: {len(self.mean)} means but {len(self.std)} standard deviations"
+            )
+        for m, s in zip(self.mean, self.std, strict=True):
+            if not (math.isfinite(m) and math.isfinite(s) and s > 0.0):
+                raise ValueError(
+                    f"Standardizer: means must be finite and standard deviations finite and "
+                    f"positive, got mean {m!r}, std {s!r}"
+                )
+
+    @classmethod
+    def fit(cls, X: Sequence[Sequence[float]]) -> Standardizer:
+        """Measure each column's mean and (population) standard deviation."""
+        rows = as_rows(X, "Standardizer.fit(X)")
+        n, d = len(rows), len(rows[0])
+        mean = [math.fsum(r[j] for r in rows) / n for j in range(d)]
+        std = [
+            math.sqrt(math.fsum((r[j] - mean[j]) ** 2 for r in rows) / n) or 1.0
+            for j in range(d)
+        ]
+        return cls(mean, std)
+
+    def transform(self, X: Sequence[Sequence[float]]) -> Rows:
+        """``(x - mean) / std`` for every row."""
+        rows = as_rows(X, "Standardizer.transform(X)")
+        if len(rows[0]) != len(self.mean):
+            raise ValueError(
+                f"Standardizer.transform: rows have {len(rows[0])} features, "
+                f"expected {len(self.mean)}"
+            )
+        pairs = list(zip(self.mean, self.std, strict=True))
+        return [[(x - m) / s for x, (m, s) in zip(r, pairs, strict=True)] for r in rows]
+
+    def __repr__(self) -> str:
+        return f"Standardizer(mean={self.mean}, std={self.std})"
+
+
+def as_rows(X: object, who: str) -> Rows:
+    """``X`` as a non-empty list of equally long lists of finite floats, or a clear error."""
+    if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
+        raise TypeError(f"{who}: expected a list of rows, got {type(X).__name__}")
+    rows: Rows = []
+    for i, r in enumerate(X):
+        if isinstance(r, (str, bytes)) or not isinstance(r, Iterable):
+            raise TypeError(f"{who}: row {i} is a {type(r).__name__}, expected a list of numbers")
+        row = []
+        for v in r:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{who}: row {i} holds a {type(v).__name__}, expected numbers")
+            f = float(v)
+            if not math.isfinite(f):
+                raise ValueError(f"{who}: row {i} holds {f!r}; every value must be finite")
+            row.append(f)
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(
+                f"{who}: row {i} has {len(row)} values but row 0 has {len(rows[0])}"
+            )
+        rows.append(row)
+    if not rows or not rows[0]:
+        raise ValueError(f"{who}: no data (expected at least one row of at least one number)")
+    return rows
+
+
+def _rng(seed: object, what: str) -> Any:
+    """A random.Random for an int seed; the given one; or the global ``random`` module for None."""
+    if seed is None:
+        return random
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{what}: expected an int, a random.Random or None, got {type(seed).__name__}"
+        )
+    return random.Random(int(seed))

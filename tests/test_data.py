@@ -1,0 +1,123 @@
+"""Built-in data: the Iris table as shipped, seeded moons, seeded splits, standardisation."""
+
+import math
+import random
+
+import pytest
+
+from microprop.data import (
+    IRIS_SPECIES,
+    Standardizer,
+    load_iris,
+    make_moons,
+    train_test_split,
+)
+
+
+def test_iris_has_150_rows_of_4_measurements_and_50_virginica():
+    X, y = load_iris()
+    assert len(X) == 150 and all(len(row) == 4 for row in X)
+    assert sum(y) == 50 and set(y) == {0, 1}
+    assert y[:100] == [0] * 100 and y[100:] == [1] * 50  # setosa, versicolor, virginica
+
+
+def test_iris_first_and_last_rows_are_fishers():
+    X, _ = load_iris()
+    assert X[0] == [5.1, 3.5, 1.4, 0.2]
+    assert X[-1] == [5.9, 3.0, 5.1, 1.8]
+
+
+def test_iris_column_means_are_the_published_ones():
+    X, _ = load_iris()
+    means = [sum(col) / 150 for col in zip(*X, strict=True)]
+    assert means == pytest.approx([5.8433, 3.0573, 3.7580, 1.1993], abs=1e-4)
+
+
+def test_iris_can_single_out_any_species():
+    for i, species in enumerate(IRIS_SPECIES):
+        _, y = load_iris(species)
+        assert y == [int(k // 50 == i) for k in range(150)]
+    with pytest.raises(ValueError, match="expected one of"):
+        load_iris("rose")
+
+
+def test_moons_are_reproducible_with_a_seed():
+    assert make_moons(50, seed=3) == make_moons(50, seed=3)
+    assert make_moons(50, seed=3) != make_moons(50, seed=4)
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = make_moons(10, noise=0.0)
+    assert y == [0] * 5 + [1] * 5
+    for (a, b), label in zip(X, y, strict=True):
+        if label == 0:
+            assert a**2 + b**2 == pytest.approx(1.0) and b >= -1e-12
+        else:
+            assert (a - 1) ** 2 + (b - 0.5) ** 2 == pytest.approx(1.0) and b <= 0.5 + 1e-12
+    assert X[0] == [1.0, 0.0] and X[5] == [0.0, 0.5]
+
+
+def test_an_odd_number_of_moon_points_gives_the_extra_one_to_the_upper_moon():
+    _, y = make_moons(7, seed=0)
+    assert y.count(0) == 4 and y.count(1) == 3
+
+
+def test_moons_use_the_global_random_module_without_a_seed():
+    random.seed(5)
+    a = make_moons(20)
+    random.seed(5)
+    assert make_moons(20) == a
+
+
+def test_split_keeps_every_row_once_and_is_reproducible():
+    X = [[float(i)] for i in range(10)]
+    y = list(range(10))
+    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.2, seed=1)
+    assert len(X_test) == 2 and len(X_train) == 8
+    assert sorted(y_train + y_test) == y
+    assert [row[0] for row in X_train] == y_train  # rows and labels stay paired
+    assert train_test_split(X, y, 0.2, seed=1) == (X_train, X_test, y_train, y_test)
+    assert train_test_split(X, y, 0.2, seed=2) != (X_train, X_test, y_train, y_test)
+
+
+def test_a_stratified_split_keeps_the_label_proportions():
+    X, y = load_iris()
+    for seed in range(5):
+        _, _, y_train, y_test = train_test_split(X, y, 0.2, seed=seed, stratify=True)
+        assert len(y_test) == 30 and sum(y_test) == 10 and sum(y_train) == 40
+
+
+def test_standardizer_gives_mean_0_and_std_1_on_the_rows_it_was_fitted_on():
+    X = [[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]]
+    scaler = Standardizer.fit(X)
+    assert scaler.mean == [3.0, 10.0]
+    assert scaler.std == [math.sqrt(8 / 3), 1.0]  # a constant column is only shifted
+    Z = scaler.transform(X)
+    assert [row[0] for row in Z] == pytest.approx([-math.sqrt(1.5), 0.0, math.sqrt(1.5)])
+    assert [row[1] for row in Z] == [0.0, 0.0, 0.0]
+    assert scaler.transform([[7.0, 11.0]]) == [[pytest.approx(4 / math.sqrt(8 / 3)), 1.0]]
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: make_moons(1), ValueError, "at least 2"),
+        (lambda: make_moons(10.0), TypeError, "expected an int"),
+        (lambda: make_moons(10, noise=-1), ValueError, "noise"),
+        (lambda: make_moons(10, seed="a"), TypeError, "expected an int, a random.Random"),
+        (lambda: train_test_split([[1.0], [2.0]], [1]), ValueError, "2 rows but y has 1"),
+        (lambda: train_test_split([[1.0], [2.0]], [0, 1], 1.0), ValueError, "between 0 and 1"),
+        (lambda: train_test_split([[1.0]], [0]), ValueError, "at least 2 rows"),
+        (lambda: train_test_split([[1.0], [2.0]], None), TypeError, "list of labels"),
+        (lambda: train_test_split([[1.0], ["a"]], [0, 1]), TypeError, "row 1 holds a str"),
+        (lambda: train_test_split([[1.0], [1.0, 2.0]], [0, 1]), ValueError, "row 1 has 2"),
+        (lambda: train_test_split([[math.nan], [1.0]], [0, 1]), ValueError, "finite"),
+        (lambda: train_test_split([], []), ValueError, "no data"),
+        (lambda: Standardizer.fit("abc"), TypeError, "expected a list of rows"),
+        (lambda: Standardizer([0.0], [0.0]), ValueError, "positive"),
+        (lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError, "expected 1"),
+    ],
+)
+def test_bad_data_arguments_name_what_was_wrong(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
