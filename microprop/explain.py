@@ -60,19 +60,22 @@ class Explanation:
 
     def __str__(self) -> str:
         d = f"d({self.root_name})/d({self.value_name})"
+        n = len(self.paths)
         lines = [
-            f"{d} by the chain rule: the sum over {_count(len(self.paths), 'path')} of the",
-            "product of the local derivatives along each path (root first)",
+            f"{d} by the chain rule, over {_count(n, 'path')} from {self.root_name} down to "
+            f"{self.value_name}:",
+            "the local derivatives along each path multiply, and the paths add up.",
             "",
         ]
-        width = len(f"path {len(self.paths)}:")
+        width = len(f"path {n}:")
         for k, path in enumerate(self.paths[:_SHOWN], 1):
             lines.append(f"path {k}:".ljust(width) + " " + " <- ".join(path.names))
             factors = " * ".join(_number(f) for f in path.factors) or "(the value is the root)"
             lines.append(" " * width + f" {factors} = {_number(path.product)}")
-        if len(self.paths) > _SHOWN:
-            lines.append(f"... and {len(self.paths) - _SHOWN} more paths (all are in .paths)")
-        lines += ["", f"{d} = {_number(self.total)}"]
+        if n > _SHOWN:
+            lines.append(f"... and {n - _SHOWN} more paths (all are in .paths)")
+        terms = " + ".join(_number(p.product) for p in self.paths) + " = " if 1 < n <= 10 else ""
+        lines += ["", f"{d} = {terms}{_number(self.total)}"]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -138,13 +138,34 @@ def test_max_paths_can_be_raised_and_must_be_a_positive_int():
 def test_the_printed_explanation_reads_like_the_chain_rule():
     a, v = neuron()
     text = str(explain(a, v["w1"]))
-    assert text.splitlines()[0].startswith("d(a)/d(w1) by the chain rule: the sum over 1 path")
+    assert text.splitlines()[0] == "d(a)/d(w1) by the chain rule, over 1 path from a down to w1:"
     assert "path 1: a <- z <- #6 (+) <- #2 (*) <- w1" in text
     assert "0.8556 * 1.0000 * 1.0000 * 1.5000 = 1.2835" in text
     assert text.endswith("d(a)/d(w1) = 1.2835")
     html = explain(a, v["w1"])._repr_html_()
     assert "<table>" in html and "1.2835" in html and "&part;a/&part;w1" in html
     assert float(explain(a, v["w1"])) == explain(a, v["w1"]).total
+
+
+def test_the_readme_example_prints_as_documented():
+    x = Value(3.0, label="x")
+    y = x * x + x  # dy/dx = 2x + 1 = 7
+    y.label = "y"
+    assert str(explain(y, x)) == (
+        "d(y)/d(x) by the chain rule, over 3 paths from y down to x:\n"
+        "the local derivatives along each path multiply, and the paths add up.\n"
+        "\n"
+        "path 1: y <- #1 (*) <- x\n"
+        "        1.0000 * 3.0000 = 3.0000\n"
+        "path 2: y <- #1 (*) <- x\n"
+        "        1.0000 * 3.0000 = 3.0000\n"
+        "path 3: y <- x\n"
+        "        1.0000 = 1.0000\n"
+        "\n"
+        "d(y)/d(x) = 3.0000 + 3.0000 + 1.0000 = 7.0000"
+    )
+    y.backward()
+    assert x.grad == 7.0
 
 
 # ---- random graphs: the sum over paths is the gradient ------------------------------------------
