@@ -7,7 +7,6 @@ that Jupyter shows inline; the graphviz package is imported only inside the func
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import warnings
@@ -172,6 +171,8 @@ def _parse_options(where: str, options: dict[str, Any]) -> _Options:
     """Check every option's name and value, naming the option and what it allows."""
     for name in options:
         if name not in _OPTION_NAMES:
+            import difflib
+
             close = difflib.get_close_matches(name, _OPTION_NAMES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(_OPTION_NAMES)

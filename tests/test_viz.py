@@ -411,3 +411,18 @@ def test_importing_microprop_loads_neither_graphviz_nor_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_picture_is_this_neuron_and_is_committed():
+    import importlib.util
+    import pathlib
+
+    docs = pathlib.Path(__file__).resolve().parent.parent / "docs"
+    spec = importlib.util.spec_from_file_location("make_graph", docs / "make_graph.py")
+    make_graph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_graph)
+    a, _ = make_graph.neuron()
+    assert dot_source(a) == dot_source(neuron()[0])
+    svg = (docs / "graph.svg").read_text()
+    for text in ("grad 1.2835", "grad 0.6845", "tanh", "0.8556", "local derivative"):
+        assert text in svg
