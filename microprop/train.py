@@ -1,0 +1,349 @@
+"""Training: the article's gradient-descent loop, "while the termination condition is not met".
+
+``fit`` repeats forward, loss, ``backward()`` and an optimizer step, and stops at a maximum
+number of epochs, when the loss falls below a tolerance, or when it stops improving.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .data import as_rows
+from .engine import Value, no_grad
+from .losses import LOSSES, l2_penalty
+from .nn import Module
+from .optim import SGD, Optimizer
+
+__all__ = [
+    "fit",
+    "History",
+    "NonFiniteLossError",
+    "TrainingInterrupted",
+    "predict",
+    "accuracy",
+    "evaluate_loss",
+    "STOP_REASONS",
+]
+
+# Why training stopped, as ``History.stop_reason``, with the words a report can print.
+STOP_REASONS = {
+    "max_epochs": "reached the maximum number of epochs",
+    "tolerance": "the loss fell below the tolerance",
+    "plateau": "the loss stopped improving",
+    "interrupted": "interrupted",
+    "non_finite": "the loss became NaN or infinite",
+}
+
+LossFunction = Callable[[list[Value], list[float]], Value]
+
+
+@dataclass
+class History:
+    """What ``fit`` did: the loss of each epoch, why it stopped, and the loss it ended with.
+
+    ``final_loss`` is the loss of the parameters the model holds when ``fit`` returns (computed
+    after the last update, under ``no_grad``); ``losses[e]`` is epoch ``e + 1``'s mean loss over
+    its batches, each measured just before that batch's update.
+    """
+
+    losses: list[float] = field(default_factory=list)
+    stop_reason: str = ""
+    final_loss: float | None = None
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs completed."""
+        return len(self.losses)
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; ``.epoch`` says when and ``.history`` holds the rest."""
+
+    def __init__(self, epoch: int, loss: float, history: History, after: bool = False) -> None:
+        when = f"after the last update of epoch {epoch}" if after else f"in epoch {epoch}"
+        super().__init__(
+            f"fit: the loss became {loss!r} {when}; the parameters from the start of "
+            f"epoch {max(epoch - (0 if after else 1), 1)} were put back "
+            f"(try a smaller learning rate)"
+        )
+        self.epoch = epoch
+        self.loss = loss
+        self.history = history
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during ``fit``: a KeyboardInterrupt that carries ``.history`` up to that point."""
+
+    def __init__(self, history: History) -> None:
+        super().__init__(f"training interrupted after {history.epochs} complete epochs")
+        self.history = history
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    *,
+    loss: str | LossFunction = "mse",
+    optimizer: Optimizer | None = None,
+    lr: float | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    tol: float | None = None,
+    patience: int | None = None,
+    min_delta: float = 0.0,
+    l2: float = 0.0,
+    schedule: Any = None,
+    seed: int | random.Random | None = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` (one output) on rows ``X`` and targets ``y``; return the ``History``.
+
+    - ``loss``: "mse", "bce" (cross-entropy on logits, 0/1 targets), "hinge" (-1/+1 targets) or a
+      function ``(predictions, targets) -> Value``; ``l2`` adds ``l2 * sum(p^2)`` to it.
+    - ``optimizer``: default ``SGD(model.parameters(), lr=lr or 0.1)``, the article's update.
+    - ``batch_size``: None for full batch (one update per epoch), else shuffled mini-batches
+      (``seed`` makes the shuffle reproducible); ``schedule.step()`` runs after each epoch.
+    - Stops after ``epochs`` epochs, or once an epoch's loss is below ``tol``, or after
+      ``patience`` epochs in a row without the best loss improving by more than ``min_delta``.
+    - ``progress``: a tqdm bar with the loss (None: only when tqdm is installed and stderr is a
+      terminal).
+
+    A NaN or infinite loss in epoch k raises ``NonFiniteLossError`` after putting back the
+    parameters from the start of epoch k-1, the last epoch whose losses were all finite (for
+    k = 1, the initial ones). Ctrl-C raises ``TrainingInterrupted`` (a KeyboardInterrupt) after
+    putting back the parameters from the end of the last complete epoch; its ``.history`` has
+    every complete epoch. Optimizer state (momentum, Adam's averages) is not rolled back.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"fit(model): expected a microprop Module, got {type(model).__name__}")
+    rows = as_rows(X, "fit(X)")
+    nin = getattr(model, "nin", None)
+    if nin is not None and len(rows[0]) != nin:
+        raise ValueError(f"fit: the rows of X have {len(rows[0])} values; the model takes {nin}")
+    targets = _targets(y, len(rows))
+    loss_fn = _loss_function(loss)
+    epochs = _count(epochs, "epochs")
+    n = len(rows)
+    bs = n if batch_size is None else min(_count(batch_size, "batch_size"), n)
+    tol = None if tol is None else _nonnegative(tol, "tol")
+    patience = None if patience is None else _count(patience, "patience")
+    min_delta = _nonnegative(min_delta, "min_delta")
+    l2 = _nonnegative(l2, "l2")
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"fit(progress): expected True, False or None, got {progress!r:.40}")
+    if schedule is not None and not callable(getattr(schedule, "step", None)):
+        raise TypeError("fit(schedule): expected an object with a step() method, or None")
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1 if lr is None else lr)
+    elif not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit(optimizer): expected SGD, Adam or None, got {optimizer!r:.40}")
+    elif lr is not None:
+        raise ValueError("fit: give lr to the optimizer, not to fit, when you pass an optimizer")
+    rng = _rng(seed)
+
+    history = History()
+    bar = _progress_bar(progress, epochs)
+    order = list(range(n))
+    good = [p.data for p in params]  # from the start of the last epoch with all losses finite
+    start: list[float] | None = None  # from the start of the running epoch, while it runs
+    best, waited = math.inf, 0
+    checked_output = False
+    try:
+        for epoch in range(1, epochs + 1):
+            start = [p.data for p in params]
+            if bs < n:
+                rng.shuffle(order)
+            total = 0.0
+            for b in range(0, n, bs):
+                batch = order[b : b + bs]
+                predictions = [model(rows[i]) for i in batch]
+                if not checked_output:
+                    _check_output(predictions[0])
+                    checked_output = True
+                cost = loss_fn(predictions, [targets[i] for i in batch])
+                if l2:
+                    cost = cost + l2_penalty(params, l2)
+                c = cost.data
+                if not math.isfinite(c):
+                    _restore(params, good)
+                    start = None
+                    history.stop_reason = "non_finite"
+                    raise NonFiniteLossError(epoch, c, history)
+                for p in params:
+                    p.grad = 0.0
+                cost.backward()
+                optimizer.step()
+                total += c * len(batch)
+            epoch_loss = total / n
+            history.losses.append(epoch_loss)
+            good, start = start, None
+            if schedule is not None:
+                schedule.step()
+            if bar is not None:
+                bar.set_postfix_str(f"loss={epoch_loss:.4g}", refresh=False)
+                bar.update(1)
+            if tol is not None and epoch_loss < tol:
+                history.stop_reason = "tolerance"
+                break
+            if epoch_loss < best - min_delta:
+                best, waited = epoch_loss, 0
+            else:
+                waited += 1
+                if patience is not None and waited >= patience:
+                    history.stop_reason = "plateau"
+                    break
+        else:
+            history.stop_reason = "max_epochs"
+        final = evaluate_loss(model, rows, targets, loss_fn)
+        if l2:
+            with no_grad():
+                final += l2_penalty(params, l2).data
+        if not math.isfinite(final):  # the very last update overflowed
+            _restore(params, good)
+            history.stop_reason = "non_finite"
+            raise NonFiniteLossError(history.epochs, final, history, after=True)
+        history.final_loss = final
+    except KeyboardInterrupt:
+        if start is not None:  # mid-epoch: undo its partial updates
+            _restore(params, start)
+        history.stop_reason = "interrupted"
+        raise TrainingInterrupted(history) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def predict(model: Module, X: Sequence[Sequence[float]]) -> list:
+    """The model's output for each row, as floats (lists of floats for several outputs)."""
+    rows = as_rows(X, "predict(X)")
+    out: list = []
+    with no_grad():
+        for r in rows:
+            s = model(r)
+            out.append(s.data if isinstance(s, Value) else [v.data for v in s])
+    return out
+
+
+def accuracy(
+    model: Module, X: Sequence[Sequence[float]], y: Sequence[float], threshold: float = 0.0
+) -> float:
+    """The fraction of rows where the output and the label fall on the same side of ``threshold``.
+
+    The default 0.0 suits a logit (labels 0/1) and a hinge score (labels -1/+1); use 0.5 for a
+    model trained with "mse" on 0/1 labels.
+    """
+    rows = as_rows(X, "accuracy(X)")
+    targets = _targets(y, len(rows))
+    t = float(threshold)
+    scores = predict(model, rows)
+    for s in scores:
+        if not isinstance(s, float):
+            raise TypeError("accuracy: the model must have one output neuron")
+    hits = sum((s > t) == (label > t) for s, label in zip(scores, targets, strict=True))
+    return hits / len(rows)
+
+
+def evaluate_loss(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[float],
+    loss: str | LossFunction = "mse",
+) -> float:
+    """The mean loss over all rows, computed under ``no_grad()`` (no graph is kept)."""
+    rows = as_rows(X, "evaluate_loss(X)")
+    targets = _targets(y, len(rows))
+    loss_fn = _loss_function(loss)
+    with no_grad():
+        predictions = [model(r) for r in rows]
+        return loss_fn(predictions, targets).data
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _progress_bar(progress: bool | None, total: int) -> Any:
+    if progress is False:
+        return None
+    if progress is None:
+        isatty = getattr(sys.stderr, "isatty", None)
+        if isatty is None or not isatty():
+            return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety: the `train` extra installs it
+        return None
+    return tqdm(total=total, desc="training", unit="epoch", leave=False)
+
+
+def _restore(params: list[Value], values: list[float]) -> None:
+    for p, x in zip(params, values, strict=True):
+        p.data = x
+
+
+def _check_output(s: object) -> None:
+    if type(s) is not Value:
+        n = len(s) if isinstance(s, list) else "several"
+        raise TypeError(f"fit: the model gives {n} outputs; fit trains models with one output")
+
+
+def _loss_function(loss: object) -> Any:
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            known = ", ".join(repr(k) for k in LOSSES)
+            raise ValueError(f"fit(loss): unknown loss {loss!r}; expected one of {known}")
+        return LOSSES[loss]
+    if callable(loss):
+        return loss
+    raise TypeError(f"fit(loss): expected a name or a function, got {type(loss).__name__}")
+
+
+def _targets(y: object, n: int) -> list[float]:
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__iter__"):
+        raise TypeError(f"expected a list of targets, got {type(y).__name__}")
+    out = []
+    for i, t in enumerate(y):  # type: ignore[attr-defined]
+        if not isinstance(t, numbers.Real):
+            raise TypeError(f"target {i} is a {type(t).__name__}, expected a number")
+        f = float(t)
+        if not math.isfinite(f):
+            raise ValueError(f"target {i} is {f!r}; every target must be finite")
+        out.append(f)
+    if len(out) != n:
+        raise ValueError(f"X has {n} rows but y has {len(out)} targets")
+    return out
+
+
+def _count(x: object, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"fit({what}): expected a positive int, got {type(x).__name__} {x!r:.40}")
+    if x < 1:
+        raise ValueError(f"fit({what}): expected a positive int, got {x}")
+    return int(x)
+
+
+def _nonnegative(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"fit({what}): expected a number, got {type(x).__name__} {x!r:.40}")
+    f = float(x)
+    if not (math.isfinite(f) and f >= 0.0):
+        raise ValueError(f"fit({what}): expected a finite number >= 0, got {f!r}")
+    return f
+
+
+def _rng(seed: object) -> Any:
+    if seed is None:
+        return random
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"fit(seed): expected an int, a random.Random or None, got {seed!r:.40}")
+    return random.Random(int(seed))

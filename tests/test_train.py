@@ -1,0 +1,302 @@
+"""fit: its three stopping reasons, NaN and Ctrl-C handling, progress bar, evaluation helpers."""
+
+import math
+import sys
+
+import pytest
+
+from microprop import Value, is_grad_enabled
+from microprop.losses import mse
+from microprop.nn import MLP, Module, Neuron
+from microprop.optim import SGD, Adam, LinearDecay
+from microprop.train import (
+    History,
+    NonFiniteLossError,
+    TrainingInterrupted,
+    accuracy,
+    evaluate_loss,
+    fit,
+    predict,
+)
+
+# y = 2x - 1 on four points: a linear neuron can fit it exactly.
+X = [[0.0], [1.0], [2.0], [3.0]]
+Y = [-1.0, 1.0, 3.0, 5.0]
+
+
+def line(w=0.0, b=0.0):
+    n = Neuron(1, "linear")
+    n.w[0].data, n.b.data = w, b
+    return n
+
+
+class Recorder:
+    """A schedule whose step() runs after each epoch: records the parameters then."""
+
+    def __init__(self, model):
+        self.model = model
+        self.states = []
+
+    def step(self):
+        self.states.append(self.model.state_dict())
+
+
+def failing_loss(at_call, exception):
+    """mse, except that its call number ``at_call`` raises or returns NaN."""
+    calls = []
+
+    def loss(predictions, targets):
+        calls.append(1)
+        if len(calls) == at_call:
+            if exception is None:
+                return mse(predictions, targets) * math.nan
+            raise exception
+        return mse(predictions, targets)
+
+    return loss
+
+
+def test_full_batch_gradient_descent_fits_a_line():
+    model = line()
+    history = fit(model, X, Y, lr=0.05, epochs=500, progress=False)
+    assert model.w[0].data == pytest.approx(2.0, abs=1e-6)
+    assert model.b.data == pytest.approx(-1.0, abs=1e-6)
+    assert history.stop_reason == "max_epochs" and history.epochs == 500
+
+
+def test_the_first_epoch_loss_is_the_loss_before_any_update():
+    history = fit(line(), X, Y, lr=0.01, epochs=1, progress=False)
+    assert history.losses == [(1 + 1 + 9 + 25) / 4]
+
+
+def test_stops_at_max_epochs():
+    history = fit(line(), X, Y, lr=0.01, epochs=3, progress=False)
+    assert history.stop_reason == "max_epochs"
+    assert history.epochs == 3 and len(history.losses) == 3
+    assert history.losses[0] > history.losses[1] > history.losses[2]
+
+
+def test_stops_once_the_loss_is_below_the_tolerance():
+    history = fit(line(), X, Y, lr=0.05, epochs=10_000, tol=1e-3, progress=False)
+    assert history.stop_reason == "tolerance"
+    assert history.losses[-1] < 1e-3 <= history.losses[-2]
+    assert history.epochs < 10_000
+
+
+def test_stops_when_the_loss_stops_improving():
+    # A learning rate so small that no epoch improves the loss by more than min_delta:
+    # epoch 1 sets the best loss, epochs 2, 3 and 4 fail to beat it, patience runs out.
+    history = fit(line(), X, Y, lr=1e-9, epochs=100, patience=3, min_delta=1e-3, progress=False)
+    assert history.stop_reason == "plateau"
+    assert history.epochs == 4
+
+
+def test_final_loss_is_the_loss_of_the_parameters_returned():
+    model = line()
+    history = fit(model, X, Y, lr=0.05, epochs=20, progress=False)
+    assert history.final_loss == evaluate_loss(model, X, Y, "mse")
+    assert history.final_loss < history.losses[-1]  # one more update after the last epoch loss
+
+
+def test_a_nan_loss_names_the_epoch_and_puts_back_the_last_good_parameters():
+    model = line(0.5, 0.5)
+    recorder = Recorder(model)
+    with pytest.raises(NonFiniteLossError, match="in epoch 3") as info:
+        fit(model, X, Y, loss=failing_loss(3, None), lr=0.01, epochs=10, schedule=recorder,
+            progress=False)
+    error = info.value
+    assert error.epoch == 3 and math.isnan(error.loss)
+    assert error.history.epochs == 2 and error.history.stop_reason == "non_finite"
+    # Epoch 3 started from recorder.states[1]; its loss was NaN. Epoch 2 started from
+    # recorder.states[0], with a finite loss: those are the parameters put back.
+    assert model.state_dict() == recorder.states[0]
+
+
+def test_an_exploding_learning_rate_stops_with_finite_parameters():
+    model = MLP(1, [4, 1], seed=0)
+    with pytest.raises(NonFiniteLossError, match="try a smaller learning rate"):
+        fit(model, X, Y, lr=1e150, epochs=50, progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def test_a_nan_in_the_first_epoch_puts_back_the_initial_parameters():
+    model = line(0.5, 0.5)
+    with pytest.raises(NonFiniteLossError, match="in epoch 1"):
+        fit(model, X, Y, loss=failing_loss(1, None), epochs=5, progress=False)
+    assert model.state_dict() == {"w.0": 0.5, "b": 0.5}
+
+
+def test_ctrl_c_keeps_the_last_complete_epoch_and_the_history():
+    model = line()
+    recorder = Recorder(model)
+    with pytest.raises(KeyboardInterrupt) as info:
+        fit(model, X, Y, loss=failing_loss(3, KeyboardInterrupt()), lr=0.01, epochs=10,
+            schedule=recorder, progress=False)
+    assert isinstance(info.value, TrainingInterrupted)
+    history = info.value.history
+    assert history.epochs == 2 and history.stop_reason == "interrupted"
+    assert model.state_dict() == recorder.states[1]  # the end of epoch 2
+
+
+def test_ctrl_c_in_the_middle_of_an_update_undoes_the_half_done_epoch():
+    class HalfStep(SGD):
+        def step(self):
+            self.params[0].data -= 100.0  # one parameter updated, then Ctrl-C
+            raise KeyboardInterrupt
+
+    model = line(0.25, 0.75)
+    with pytest.raises(TrainingInterrupted) as info:
+        fit(model, X, Y, optimizer=HalfStep(model.parameters()), epochs=5, progress=False)
+    assert model.state_dict() == {"w.0": 0.25, "b": 0.75}
+    assert info.value.history.epochs == 0
+
+
+def test_mini_batches_shuffle_reproducibly_with_a_seed():
+    runs = [
+        fit(MLP(1, [3, 1], seed=0), X, Y, lr=0.01, epochs=5, batch_size=1, seed=s,
+            progress=False).losses
+        for s in (1, 1, 2)
+    ]
+    assert runs[0] == runs[1] != runs[2]
+
+
+def test_an_optimizer_and_a_schedule_can_be_passed():
+    model = line()
+    opt = Adam(model.parameters(), lr=0.1)
+    schedule = LinearDecay(opt, end_factor=0.5, steps=10)
+    history = fit(model, X, Y, optimizer=opt, schedule=schedule, epochs=10, progress=False)
+    assert history.epochs == 10 and opt.lr == pytest.approx(0.05)
+
+
+def test_l2_adds_alpha_times_the_sum_of_squares_to_the_loss():
+    model = line(1.0, 2.0)
+    history = fit(model, X, Y, lr=1e-12, l2=0.5, epochs=1, progress=False)
+    data_loss = (3**2 + 2**2 + 1**2 + 0**2) / 4  # predictions x + 2 = 2, 3, 4, 5 against Y
+    assert history.losses[0] == pytest.approx(data_loss + 0.5 * (1**2 + 2**2))
+
+
+def test_hinge_and_bce_losses_train_a_classifier():
+    Xc = [[-2.0], [-1.0], [1.0], [2.0]]
+    model = line()
+    fit(model, Xc, [0, 0, 1, 1], loss="bce", lr=0.5, epochs=50, progress=False)
+    assert accuracy(model, Xc, [0, 0, 1, 1]) == 1.0
+    model = line()
+    fit(model, Xc, [-1, -1, 1, 1], loss="hinge", lr=0.1, epochs=50, progress=False)
+    assert accuracy(model, Xc, [-1, -1, 1, 1]) == 1.0
+
+
+def test_the_progress_bar_counts_epochs_and_shows_the_loss(monkeypatch):
+    bars = []
+
+    class FakeBar:  # stands in for tqdm.tqdm, which refreshes on a timer and so can't be read
+        def __init__(self, **kwargs):
+            self.kwargs, self.n, self.postfix, self.closed = kwargs, 0, "", False
+            bars.append(self)
+
+        def set_postfix_str(self, text, refresh=True):
+            self.postfix = text
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
+    sys.modules["tqdm"].tqdm = FakeBar
+    history = fit(line(), X, Y, lr=0.01, epochs=3, progress=True)
+    (bar,) = bars
+    assert bar.kwargs["total"] == 3 and bar.n == 3 and bar.closed
+    assert bar.postfix == f"loss={history.losses[-1]:.4g}"
+
+
+def test_the_real_tqdm_bar_runs(capsys):
+    pytest.importorskip("tqdm")
+    fit(line(), X, Y, lr=0.01, epochs=3, progress=True)
+    assert "training" in capsys.readouterr().err
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    fit(line(), X, Y, lr=0.01, epochs=3)
+    assert capsys.readouterr().err == ""
+
+
+def test_without_tqdm_there_is_no_bar_and_no_crash(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    history = fit(line(), X, Y, lr=0.01, epochs=3, progress=True)
+    assert history.epochs == 3 and capsys.readouterr().err == ""
+
+
+# ---- evaluation --------------------------------------------------------------------------------
+
+
+class GradModeSpy(Module):
+    """Records whether the graph was being recorded each time it is called."""
+
+    def __init__(self):
+        self.modes = []
+
+    def __call__(self, x):
+        self.modes.append(is_grad_enabled())
+        return Value(x[0])
+
+
+def test_evaluation_runs_under_no_grad():
+    spy = GradModeSpy()
+    predict(spy, [[1.0], [-1.0]])
+    accuracy(spy, [[1.0]], [1])
+    evaluate_loss(spy, [[1.0]], [1.0])
+    assert spy.modes == [False, False, False, False]
+
+
+def test_predict_returns_floats_and_lists_for_several_outputs():
+    assert predict(line(2.0, 1.0), [[0.0], [1.0]]) == [1.0, 3.0]
+    out = predict(MLP(1, [2], seed=0), [[1.0]])
+    assert len(out) == 1 and len(out[0]) == 2
+
+
+def test_accuracy_counts_the_same_side_of_the_threshold():
+    model = line(1.0, 0.0)  # the output is x itself
+    assert accuracy(model, [[-1.0], [2.0], [3.0], [-4.0]], [0, 1, 0, 1]) == 0.5
+    assert accuracy(model, [[0.4], [0.6]], [0, 1], threshold=0.5) == 1.0
+
+
+def test_history_counts_its_epochs():
+    assert History(losses=[3.0, 2.0]).epochs == 2
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        ({"model": "mlp"}, TypeError, "expected a microprop Module"),
+        ({"X": [[1.0, 2.0]] * 4}, ValueError, "rows of X have 2 values; the model takes 1"),
+        ({"y": [1.0, 2.0]}, ValueError, "X has 4 rows but y has 2"),
+        ({"y": [1.0, 2.0, math.inf, 0.0]}, ValueError, "target 2 is inf"),
+        ({"loss": "cross_entropy"}, ValueError, "unknown loss 'cross_entropy'"),
+        ({"loss": 3}, TypeError, "expected a name or a function"),
+        ({"epochs": 0}, ValueError, r"fit\(epochs\): expected a positive int"),
+        ({"epochs": 2.5}, TypeError, r"fit\(epochs\)"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"tol": -1.0}, ValueError, r"fit\(tol\)"),
+        ({"patience": 0}, ValueError, r"fit\(patience\)"),
+        ({"lr": -0.1}, ValueError, r"SGD\(lr\)"),
+        ({"progress": "yes"}, TypeError, "progress"),
+        ({"schedule": 3}, TypeError, "step()"),
+        ({"optimizer": "sgd"}, TypeError, "expected SGD, Adam or None"),
+        ({"seed": "x"}, TypeError, r"fit\(seed\)"),
+        ({"model": MLP(1, [2], seed=0)}, TypeError, "the model gives 2 outputs"),
+    ],
+)
+def test_bad_fit_arguments_name_what_was_wrong(kwargs, error, words):
+    args = {"model": line(), "X": X, "y": Y, "epochs": 2, "progress": False, **kwargs}
+    with pytest.raises(error, match=words):
+        fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+
+
+def test_lr_goes_to_the_optimizer_when_one_is_passed():
+    model = line()
+    with pytest.raises(ValueError, match="give lr to the optimizer"):
+        fit(model, X, Y, optimizer=SGD(model.parameters()), lr=0.1)
