@@ -137,11 +137,18 @@ def save(graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **option
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if not suffix:
         raise ValueError(f"save: {path!r} has no suffix; name the format, e.g. graph.svg")
-    digraph = _as_digraph("save", graph, "svg", options)
     if suffix in ("dot", "gv"):
+        if isinstance(graph, Value):  # the text alone: no graphviz package needed
+            body, messages = _body(graph, _parse_options("save", options), "save")
+            for message in messages:
+                warnings.warn(message, UserWarning, stacklevel=2)
+            text = "digraph microprop {\n" + "".join(body) + "}\n"
+        else:
+            text = _as_digraph("save", graph, "svg", options).source
         with open(path, "w", encoding="utf-8") as f:
-            f.write(digraph.source)
+            f.write(text)
         return path
+    digraph = _as_digraph("save", graph, "svg", options)
     graphviz = _import_graphviz("save")
     if suffix not in graphviz.FORMATS:
         raise ValueError(f"save: unknown format {suffix!r} (from {path!r}); {_FORMAT_HINT}")
@@ -635,7 +642,7 @@ def _as_digraph(where: str, graph: object, format: str, options: dict[str, Any])
     if isinstance(graph, Value):
         digraph, messages = _draw(where, graph, format, options)
         for message in messages:
-            warnings.warn(message, UserWarning, stacklevel=4)
+            warnings.warn(message, UserWarning, stacklevel=3)  # the line calling render_svg/save
         return digraph
     graphviz = _import_graphviz(where)
     if not isinstance(graph, graphviz.Graph | graphviz.Digraph):

@@ -149,6 +149,17 @@ def test_drawing_before_backward_warns_and_puts_a_note_in_the_drawing():
     assert "NOTE: root.grad is 0" in source
 
 
+def test_the_warning_points_at_the_line_that_drew():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    y = Value(2.0) * 3.0
+    for draw in (dot_source, draw_dot):
+        with pytest.warns(UserWarning) as record:
+            draw(y)
+        assert record[0].filename == __file__
+
+
 def test_a_forward_only_drawing_neither_warns_nor_shows_grads():
     x = Value(2.0, "x")
     y = x * 3.0
@@ -344,14 +355,16 @@ def test_draw_dot_rejects_an_unknown_format():
         draw_dot(a, format="svgz2")
 
 
-def test_without_the_graphviz_package_the_error_names_the_viz_extra(monkeypatch):
-    from microprop.viz import draw_dot
+def test_without_the_graphviz_package_the_error_names_the_viz_extra(monkeypatch, tmp_path):
+    from microprop.viz import draw_dot, save
 
     monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
     a, _ = neuron()
     with pytest.raises(ImportError, match=re.escape('pip install "microprop[viz]"')):
         draw_dot(a)
     assert dot_source(a)  # the text needs nothing
+    save(a, tmp_path / "a.gv")
+    assert (tmp_path / "a.gv").read_text() == dot_source(a)
 
 
 def test_without_the_dot_program_rendering_names_the_system_package(monkeypatch, tmp_path):
