@@ -1,0 +1,6 @@
+"""``python -m microprop``: the command line in ``microprop.cli``."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

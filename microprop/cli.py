@@ -1,0 +1,318 @@
+"""The command line: ``python -m microprop train`` and ``python -m microprop predict``.
+
+``train`` with no arguments fits the article's 4-2-2-1 network to the built-in Iris data, prints
+a short report, and saves the model and a drawing of its graph; ``predict`` uses a saved model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .data import IRIS_FEATURES, Standardizer, load_iris, make_moons, train_test_split
+from .engine import Value, no_grad
+from .losses import bce_with_logits
+from .nn import ACTIVATIONS, MLP
+from .serialization import ModelFileError, load, load_metadata, save
+from .train import STOP_REASONS, NonFiniteLossError, accuracy, fit
+
+__all__ = ["main"]
+
+PROG = "python -m microprop"
+VIZ_HINT = (
+    'to get an SVG instead: pip install "microprop[viz]" and apt-get install graphviz '
+    "(or brew install graphviz)"
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument gives one line (and exit code 2), not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "train":
+            return _train(args)
+        return _predict(args)
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted; nothing was saved", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Train and use the neural network of the article 'Understanding "
+        "Backpropagation Algorithm', built on microprop's scalar autodiff engine.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{train,predict}", required=True)
+
+    train = commands.add_parser(
+        "train",
+        help="train a network and save it (no arguments: the article's network on Iris)",
+        description="Train by gradient descent until a termination condition holds: the maximum "
+        "number of epochs, the loss below --tol, or no improvement for --patience epochs. "
+        "Then print a report and save the model and a drawing of its graph.",
+    )
+    add = train.add_argument
+    add("--data", choices=("iris", "moons"), default="iris",
+        help="iris: Fisher's 150 flowers, 4 measurements, virginica (1) against the other two "
+        "species (0); moons: 200 seeded two-moons points, 2 features (default: iris)")
+    add("--activation", choices=ACTIVATIONS, default="tanh",
+        help="the hidden layers' activation f (default: tanh)")
+    add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
+        help="hidden layer sizes, comma-separated (default: 2,2, the article's)")
+    add("--lr", type=_positive_float, default=0.5,
+        help="learning rate, the article's epsilon (default: 0.5)")
+    add("--epochs", type=_positive_int, default=1000, help="at most this many (default: 1000)")
+    add("--tol", type=_nonnegative_float, default=0.05,
+        help="stop once the loss is below this; 0 turns it off (default: 0.05)")
+    add("--patience", type=_nonnegative_int, default=50,
+        help="stop after this many epochs without improvement; 0 turns it off (default: 50)")
+    add("--seed", type=_int, default=0,
+        help="seed for the data split and the initial weights (default: 0)")
+    add("--model", default="model.json", metavar="PATH",
+        help="where to save the trained model as JSON (default: model.json)")
+    add("--graph", default="model.svg", metavar="PATH",
+        help="where to save a drawing of the graph of one example's loss; .svg needs Graphviz, "
+        "otherwise the DOT text goes to a .dot file (default: model.svg)")
+    add("--no-progress", action="store_true", help="no progress bar")
+
+    predict = commands.add_parser(
+        "predict",
+        help="use a saved model on one example",
+        description="Print a saved model's prediction for one example, given as numbers in the "
+        "original units (the model file knows how its inputs were scaled).",
+    )
+    predict.add_argument("model", metavar="MODEL.json", help="a file saved by train")
+    predict.add_argument("x", nargs="+", type=_finite_float, metavar="x",
+                         help="the inputs, e.g. 6.3 3.3 6.0 2.5 for an Iris model")
+    return parser
+
+
+# ---- train -------------------------------------------------------------------------------------
+
+
+def _train(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    if args.data == "iris":
+        X, y = load_iris("virginica")
+        what = "Iris: virginica (1) against setosa and versicolor (0)"
+        meta: dict[str, Any] = {
+            "data": "iris",
+            "features": list(IRIS_FEATURES),
+            "positive": "virginica",
+            "negative": "setosa or versicolor",
+        }
+    else:
+        X, y = make_moons(200, noise=0.1, seed=args.seed)
+        what = "two moons: the lower moon (1) against the upper one (0)"
+        meta = {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"}
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_fraction=0.2, seed=args.seed, stratify=True
+    )
+    scaler = Standardizer.fit(X_train)  # training statistics only: nothing leaks from the test
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    nin = len(X_train[0])
+    model = MLP(nin, [*args.hidden, 1], activation=args.activation, output_bias=False,
+                seed=args.seed)
+    shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
+    article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
+    print(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
+    print(f"on {what}; {len(X_train)} training rows, {len(X_test)} held out.")
+    print(f"Gradient descent, lr {args.lr:g}, binary cross-entropy, seed {args.seed}.", flush=True)
+
+    try:
+        history = fit(
+            model, X_train, y_train, loss="bce", lr=args.lr, epochs=args.epochs,
+            tol=args.tol or None, patience=args.patience or None, min_delta=1e-4,
+            progress=False if args.no_progress else None,
+        )
+    except NonFiniteLossError as e:
+        print(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}", file=sys.stderr)
+        return 1
+
+    reason = STOP_REASONS[history.stop_reason]
+    if history.stop_reason == "tolerance":
+        reason += f" ({args.tol:g})"
+    elif history.stop_reason == "plateau":
+        reason += f" (by more than 1e-4 in {args.patience} epochs)"
+    print(f"epochs run    {history.epochs} (at most {args.epochs})")
+    print(f"stopped       {reason}")
+    print(f"final loss    {history.final_loss:.4g} (mean binary cross-entropy, training rows)")
+    print(f"accuracy      train {accuracy(model, X_train, y_train):.3f}, "
+          f"held-out {accuracy(model, X_test, y_test):.3f} ({len(X_test)} rows)")
+
+    meta.update({
+        "loss": "bce",
+        "standardize": {"mean": scaler.mean, "std": scaler.std},
+        "trained_by": f"{PROG} train",
+    })
+    try:
+        save(model, args.model, metadata=meta)
+        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
+    except OSError as e:
+        print(f"{PROG}: could not save: {e}", file=sys.stderr)
+        return 1
+    print(f"saved         {args.model}, {graph_path}")
+    if hint:
+        print(f"              ({hint})")
+    print(f"took          {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, str]:
+    """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text."""
+    xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
+    s = model(xs)
+    assert isinstance(s, Value)  # one output neuron, built above
+    s.label = "s"
+    cost = bce_with_logits(s, y)
+    cost.label = "C"
+    model.zero_grad()
+    cost.backward()
+    from . import viz
+
+    base, suffix = os.path.splitext(path)
+    options = {"group": "neuron"}
+    hint = ""
+    if suffix.lower() not in (".dot", ".gv"):
+        if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
+            hint = VIZ_HINT
+        else:
+            try:
+                data = viz.draw_dot(cost, format=suffix.lstrip(".") or "svg", **options).pipe()
+            except Exception as e:  # any rendering failure still leaves the DOT text
+                hint = f"could not render {path}: {e}"
+            else:
+                _write(path, data)
+                return path, ""
+        path = base + ".dot"
+    _write(path, viz.dot_source(cost, **options).encode("utf-8"))
+    return path, hint
+
+
+def _write(path: str, data: bytes) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# ---- predict -----------------------------------------------------------------------------------
+
+
+def _predict(args: argparse.Namespace) -> int:
+    try:
+        model = load(args.model)
+        meta = load_metadata(args.model)
+    except (OSError, ModelFileError) as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    nin = getattr(model, "nin", None)
+    if nin != len(args.x):
+        names = meta.get("features")
+        which = f" ({', '.join(map(str, names))})" if isinstance(names, list) else ""
+        print(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}",
+              file=sys.stderr)
+        return 2
+    x = list(args.x)
+    scale = meta.get("standardize")
+    if scale is not None:
+        try:
+            x = Standardizer(scale["mean"], scale["std"]).transform([x])[0]
+        except (KeyError, TypeError, ValueError) as e:
+            print(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}", file=sys.stderr)
+            return 2
+    with no_grad():
+        out = model(x)
+    if not isinstance(out, Value):
+        print("outputs       " + " ".join(f"{v.data:.6g}" for v in out))
+        return 0
+    s = out.data
+    if meta.get("loss") == "bce":
+        p = 1.0 / (1.0 + math.exp(-s)) if s >= 0 else math.exp(s) / (1.0 + math.exp(s))
+        positive, negative = str(meta.get("positive", "1")), str(meta.get("negative", "0"))
+        label = positive if s > 0 else negative
+        print(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")
+    else:
+        print(f"output        {s:.6g}")
+    return 0
+
+
+# ---- argument types: each failure is one line from argparse ------------------------------------
+
+
+def _finite_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return x
+
+
+def _positive_float(text: str) -> float:
+    x = _finite_float(text)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return x
+
+
+def _nonnegative_float(text: str) -> float:
+    x = _finite_float(text)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return x
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    n = _int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
+def _nonnegative_int(text: str) -> int:
+    n = _int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return n
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected sizes separated by commas, such as 2,2 or 16,16; got {text!r}"
+        ) from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"every size must be >= 1, got {text!r}")
+    return sizes
+

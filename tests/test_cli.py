@@ -1,0 +1,193 @@
+"""The command line, run as users run it: ``python -m microprop`` in a scratch folder."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microprop.cli import main
+from microprop.serialization import load, load_metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, cwd, env=None, **kwargs):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "microprop", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, **kwargs,
+    )
+
+
+def assert_one_line_error(result, words, code=2):
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.search(words, lines[0]), lines[0]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One default run, `python -m microprop train` with no arguments, shared by several tests."""
+    folder = tmp_path_factory.mktemp("train")
+    return folder, run(["train"], folder)
+
+
+def test_train_with_no_arguments_reports_and_saves(trained):
+    folder, result = trained
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "the article's 4-2-2-1 network" in out
+    for field in ("epochs run", "stopped", "final loss", "accuracy", "saved", "took"):
+        assert field in out
+    held_out = float(re.search(r"held-out (\d\.\d+)", out).group(1))
+    assert held_out >= 0.9
+    assert (folder / "model.json").exists()
+    assert (folder / "model.svg").exists() or (folder / "model.dot").exists()
+
+
+def test_the_saved_model_is_the_articles_network_with_its_scaling(trained):
+    folder, _ = trained
+    model = load(folder / "model.json")
+    assert repr(model) == "MLP(4, [2, 2, 1], activation='tanh', output_bias=False)"
+    meta = load_metadata(folder / "model.json")
+    assert meta["positive"] == "virginica" and len(meta["standardize"]["mean"]) == 4
+
+
+def test_the_drawing_is_an_svg_when_graphviz_is_installed(trained):
+    pytest.importorskip("graphviz")
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot program is not installed")
+    folder, _ = trained
+    assert (folder / "model.svg").read_text().lstrip().startswith("<?xml")
+    assert "layers.1.neurons.1.w.1" in (folder / "model.svg").read_text()
+
+
+def test_predict_uses_the_saved_model_in_original_units(trained):
+    folder, _ = trained
+    virginica = run(["predict", "model.json", "6.3", "3.3", "6.0", "2.5"], folder)
+    assert virginica.returncode == 0, virginica.stderr
+    assert virginica.stdout.startswith("virginica  (probability of virginica: 0.9")
+    setosa = run(["predict", "model.json", "5.1", "3.5", "1.4", "0.2"], folder)
+    assert setosa.stdout.startswith("setosa or versicolor  (probability of virginica: 0.0")
+
+
+def test_without_the_dot_program_the_graph_is_dot_text_with_a_hint(tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = run(["train", "--epochs", "3", "--no-progress"], tmp_path, env={"PATH": str(empty)})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "model.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "model.svg").exists()
+    assert 'pip install "microprop[viz]"' in result.stdout
+    assert "apt-get install graphviz" in result.stdout
+
+
+def test_options_choose_data_activation_and_paths(tmp_path):
+    result = run(
+        ["train", "--data", "moons", "--activation", "relu", "--hidden", "4,3", "--lr", "0.3",
+         "--epochs", "5", "--seed", "3", "--model", "m.json", "--graph", "g.dot",
+         "--no-progress"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2-4-3-1 network (relu" in result.stdout and "two moons" in result.stdout
+    assert "epochs run    5" in result.stdout
+    assert repr(load(tmp_path / "m.json")) == (
+        "MLP(2, [4, 3, 1], activation='relu', output_bias=False)"
+    )
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_help_explains_each_option(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--data", "--activation", "--hidden", "--lr", "--epochs", "--tol",
+                   "--patience", "--seed", "--model", "--graph", "--no-progress"):
+        assert option in out
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ([], "the following arguments are required"),
+        (["fly"], "invalid choice: 'fly'"),
+        (["train", "--lr", "-1"], "--lr: must be a number > 0"),
+        (["train", "--lr", "abc"], "--lr: not a number: 'abc'"),
+        (["train", "--lr", "nan"], "--lr: must be a finite number"),
+        (["train", "--epochs", "0"], "--epochs: must be a whole number >= 1"),
+        (["train", "--epochs", "2.5"], "--epochs: not a whole number"),
+        (["train", "--seed", "x"], "--seed: not a whole number"),
+        (["train", "--activation", "gelu"], "--activation: invalid choice: 'gelu'"),
+        (["train", "--data", "mnist"], "--data: invalid choice"),
+        (["train", "--hidden", "2,x"], "--hidden: expected sizes separated by commas"),
+        (["train", "--hidden", "2,0"], "--hidden: every size must be >= 1"),
+        (["train", "--tol", "-0.1"], "--tol: must be a number >= 0"),
+        (["train", "--colour"], "unrecognized arguments: --colour"),
+        (["predict"], "the following arguments are required"),
+        (["predict", "m.json", "1", "two"], "x: not a number: 'two'"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_code_2(capsys, args, words):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and re.search(words, err), err
+    assert "--help" in err
+
+
+def test_predict_with_a_missing_or_damaged_model_or_wrong_inputs(tmp_path, trained, capsys):
+    folder, _ = trained
+    assert main(["predict", str(tmp_path / "absent.json"), "1", "2", "3", "4"]) == 2
+    assert "no model file at" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text('{"format": "microprop-model", "vers')
+    assert main(["predict", str(tmp_path / "bad.json"), "1", "2", "3", "4"]) == 2
+    assert "truncated or corrupted" in capsys.readouterr().err
+    assert main(["predict", str(folder / "model.json"), "1", "2", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "takes 4 inputs (sepal length (cm), sepal width (cm)" in err and "got 3" in err
+
+
+def test_bad_arguments_as_a_subprocess_exit_2_without_a_traceback(tmp_path):
+    assert_one_line_error(run(["train", "--lr", "0"], tmp_path), "--lr: must be a number > 0")
+    assert_one_line_error(run(["predict", "absent.json", "1"], tmp_path), "no model file")
+
+
+def test_a_diverging_run_fails_with_one_line_and_saves_nothing(tmp_path):
+    # Linear hidden layers: nothing saturates, so a huge learning rate overflows to inf.
+    result = run(["train", "--lr", "1e200", "--activation", "linear", "--no-progress"], tmp_path)
+    assert_one_line_error(
+        result, "training failed: the loss became inf in epoch 2; .*smaller learning rate", code=1
+    )
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_ctrl_c_exits_130_with_one_line_and_saves_nothing(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "microprop", "train", "--epochs", "1000000", "--tol", "0",
+         "--patience", "0", "--no-progress"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        # The header's last line is printed (and flushed) just before training starts.
+        while not proc.stdout.readline().startswith("Gradient descent"):
+            pass
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [f"{'python -m microprop'}: interrupted; nothing was saved"]
+    assert not (tmp_path / "model.json").exists()
