@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-EXAMPLES = re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", README.read_text(), re.S)
+# A python block whose next block, with only blank space between, is a text block.
+EXAMPLES = re.findall(
+    r"```python\n((?:(?!```).)*)```\s*```text\n((?:(?!```).)*)```", README.read_text(), re.S
+)
 
 
 def test_the_readme_has_examples_with_output():
