@@ -1,8 +1,12 @@
 """microprop: scalar automatic differentiation, and a small neural-network library on top."""
 
+from . import data, losses, nn, optim, train
 from .engine import Value, dot, is_grad_enabled, no_grad
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
 from .gradcheck import GradcheckError, gradcheck
+from .serialization import load, save
+from .train import fit
 
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
+__all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __version__ = "0.1.0"
