@@ -21,7 +21,7 @@ from .engine import Value, no_grad
 from .losses import bce_with_logits
 from .nn import ACTIVATIONS, MLP
 from .serialization import ModelFileError, load, load_metadata, save
-from .train import STOP_REASONS, NonFiniteLossError, accuracy, fit
+from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit
 
 __all__ = ["main"]
 
@@ -41,13 +41,16 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
         args = _parser().parse_args(argv)
         if args.command == "train":
-            return _train(args)
+            return _train(args, saved)
         return _predict(args)
-    except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted; nothing was saved", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        when = f" after {e.history.epochs} epochs" if isinstance(e, TrainingInterrupted) else ""
+        kept = f"only {' and '.join(saved)} saved" if saved else "nothing was saved"
+        print(f"\n{PROG}: interrupted{when}; {kept}", file=sys.stderr)
         return 130
 
 
@@ -105,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 # ---- train -------------------------------------------------------------------------------------
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, saved: list[str]) -> int:
     started = time.perf_counter()
     if args.data == "iris":
         X, y = load_iris("virginica")
@@ -162,6 +165,7 @@ def _train(args: argparse.Namespace) -> int:
     })
     try:
         save(model, args.model, metadata=meta)
+        saved.append(args.model)
         graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
     except OSError as e:
         print(f"{PROG}: could not save: {e}", file=sys.stderr)
