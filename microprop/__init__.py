@@ -3,10 +3,13 @@
 from . import data, losses, nn, optim, train
 from .engine import Value, dot, is_grad_enabled, no_grad
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
+from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
 from .train import fit
+from .viz import draw_dot  # graphviz itself is imported only when draw_dot is called
 
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
+__all__ += ["explain", "backward_steps", "draw_dot"]
 __version__ = "0.1.0"
