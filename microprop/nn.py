@@ -19,6 +19,15 @@ Initialisation: every weight and bias is drawn uniformly from ``[-1/sqrt(nin), 1
 ``nin`` being the neuron's number of inputs (the bounds of ``torch.nn.Linear``'s default), in the
 order of ``named_parameters()``. ``seed`` is an int, a ``random.Random`` (shared, so it advances)
 or None for the global ``random`` module (so ``random.seed(1337)`` works as in micrograd).
+
+NaN and infinity: calling a model with an input that is NaN or +-inf (a number, or a Value
+holding one) raises ``ValueError`` naming the input's index, because such an input can only give
+a silently useless output. Parameters and the ops themselves follow the engine, which propagates
+NaN and inf per IEEE 754; ``microprop.train.fit`` stops when the loss stops being finite.
+
+Copies: ``copy.deepcopy(model)`` and ``pickle`` give an independent model with equal parameters.
+``copy.copy(model)`` is refused, because a shallow copy would share the parameters, so training
+the copy would train the original too.
 """
 
 from __future__ import annotations
@@ -97,12 +106,22 @@ class Module:
                 raise TypeError(
                     f"load_state_dict: {name} must be a real number, got {type(x).__name__}"
                 )
-            x = float(x)
+            try:
+                x = float(x)
+            except OverflowError:  # an int with hundreds of digits
+                raise ValueError(f"load_state_dict: {name} is too large for a float") from None
             if not math.isfinite(x):
                 raise ValueError(f"load_state_dict: {name} must be finite, got {x!r}")
             values.append(x)
         for (_, p), x in zip(named, values, strict=True):
             p.data = x
+
+    def __copy__(self) -> Module:
+        raise TypeError(
+            f"copy.copy({type(self).__name__}) would share the parameters with the original, so "
+            "training the copy would train the original too; use copy.deepcopy(model) for an "
+            "independent model"
+        )
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn.Sequential`` in float64, holding copies of the parameters.
@@ -341,6 +360,7 @@ def article_network(activation: str = "tanh", *, seed: Seed = None) -> MLP:
     input loses half its layer for good, while tanh is smooth (``f'(z)`` in the worked example is
     defined everywhere) and centred on zero. See the module docstring for the index mapping.
     """
+    _activation(activation, "article_network(activation)")  # named as the caller wrote it
     return MLP(4, [2, 2, 1], activation=activation, output_bias=False, seed=seed)
 
 
@@ -359,17 +379,33 @@ def _inputs(x: object, nin: int, who: str) -> list:
         else:
             x = list(x)
     if len(x) != nin:  # type: ignore[arg-type]
-        raise ValueError(f"{who}: expected {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+        # A whole data set (or a 2-D array) where one row belongs: say so, not just the count.
+        rows = len(x) >= 1 and isinstance(x[0], Iterable)  # type: ignore[index,arg-type]
+        hint = "; call the model on one row at a time" if rows and nin > 1 else ""
+        raise ValueError(
+            f"{who}: expected {nin} inputs, got {len(x)}{hint}"  # type: ignore[arg-type]
+        )
     out = []
-    for v in x:  # type: ignore[union-attr]
-        if type(v) is float or type(v) is Value:
-            out.append(v)
+    for i, v in enumerate(x):  # type: ignore[arg-type]
+        if type(v) is float:
+            f = v
+        elif type(v) is Value:
+            f = v.data
         elif isinstance(v, numbers.Real):  # int, bool, NumPy scalars
-            out.append(float(v))
+            try:
+                f = v = float(v)
+            except OverflowError:
+                raise ValueError(f"{who}: input {i} is too large for a float") from None
         else:
             raise TypeError(
                 f"{who}: inputs must be real numbers or Values, got {type(v).__name__} {v!r:.40}"
             )
+        if not math.isfinite(f):
+            raise ValueError(
+                f"{who}: input {i} is {f!r}; inputs must be finite numbers (a NaN or infinite "
+                "input can only give a useless output)"
+            )
+        out.append(v)
     return out
 
 
