@@ -2,6 +2,10 @@
 
 Each takes the predictions (Values or numbers, one per example) and the targets (plain numbers)
 and returns their mean (or sum) as a Value, so ``loss.backward()`` fills every parameter's grad.
+
+NaN and infinity: targets, and predictions given as plain numbers, are data and must be finite
+(``ValueError`` naming the index). A prediction that is a Value is a computed result: a NaN or inf
+in it propagates into the loss, as in the engine, so that ``fit`` can name the epoch it appeared.
 """
 
 from __future__ import annotations
@@ -86,6 +90,11 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
         raise TypeError(f"l2_penalty(alpha): expected a number, got {type(alpha).__name__}")
     if not (math.isfinite(alpha) and alpha >= 0.0):
         raise ValueError(f"l2_penalty(alpha): expected a finite number >= 0, got {alpha!r}")
+    if isinstance(parameters, (str, bytes, Value)) or not isinstance(parameters, Iterable):
+        raise TypeError(
+            f"l2_penalty(parameters): expected a list of Values such as model.parameters(), "
+            f"got {type(parameters).__name__}"
+        )
     squares = []
     for p in parameters:
         if type(p) is not Value:
@@ -116,24 +125,32 @@ def _pairs(
     if not ss:
         raise ValueError(f"{who}: no predictions (the loss of nothing is undefined)")
     values = []
-    for s in ss:
+    for i, s in enumerate(ss):
         if type(s) is not Value:
             if isinstance(s, bool) or not isinstance(s, numbers.Real):
                 raise TypeError(
                     f"{who}: predictions must be Values or numbers, "
                     f"got {type(s).__name__} {s!r:.40}"
                 )
-            s = Value(float(s))  # a constant prediction: a leaf, so every term is a Value
+            x = _finite(s, f"{who}: prediction {i}", "plain-number predictions")
+            s = Value(x)  # a constant prediction: a leaf, so every term is a Value
         values.append(s)
     ys: list[float] = []
-    for t in ys_in:
+    for i, t in enumerate(ys_in):
         if not isinstance(t, numbers.Real):  # bools are fine: True is the label 1
             raise TypeError(f"{who}: targets must be numbers, got {type(t).__name__} {t!r:.40}")
-        y = float(t)
-        if not math.isfinite(y):
-            raise ValueError(f"{who}: targets must be finite, got {y!r}")
-        ys.append(y)
+        ys.append(_finite(t, f"{who}: target {i}", "targets"))
     return values, ys
+
+
+def _finite(x: numbers.Real, what: str, kind: str) -> float:
+    try:
+        f = float(x)
+    except OverflowError:  # an int with hundreds of digits
+        raise ValueError(f"{what} is too large for a float") from None
+    if not math.isfinite(f):
+        raise ValueError(f"{what} is {f!r}; {kind} must be finite")
+    return f
 
 
 def _listed(x: object, what: str, who: str) -> list:
