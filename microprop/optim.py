@@ -126,8 +126,17 @@ class LinearDecay:
                 f"LinearDecay(optimizer): expected an SGD or Adam, got {type(optimizer).__name__}"
             )
         self.optimizer = optimizer
-        self.end_factor = _number(end_factor, "LinearDecay(end_factor)", low=0.0)
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        # At most 1: a decay never raises the rate (LinearDecay(opt, 100) meaning steps=100 would
+        # otherwise multiply it by 100).
+        self.end_factor = _number(
+            end_factor, "LinearDecay(end_factor)", low=0.0, high=1.0, high_ok=True
+        )
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+            raise TypeError(
+                f"LinearDecay(steps): expected a positive int, got {type(steps).__name__} "
+                f"{steps!r:.40}"
+            )
+        if steps < 1:
             raise ValueError(f"LinearDecay(steps): expected a positive int, got {steps!r:.40}")
         self.steps: int = int(steps)
         self.start_lr: float = optimizer.lr
@@ -140,14 +149,24 @@ class LinearDecay:
 
 
 def _number(
-    x: object, what: str, low: float, high: float = math.inf, low_ok: bool = True
+    x: object,
+    what: str,
+    low: float,
+    high: float = math.inf,
+    low_ok: bool = True,
+    high_ok: bool = False,
 ) -> float:
-    """``x`` as a float in ``[low, high)`` (or ``(low, high)``), else a clear error."""
+    """``x`` as a float in ``[low, high)`` (brackets as ``low_ok``/``high_ok`` say), or an error."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{what}: expected a number, got {type(x).__name__} {x!r:.40}")
-    f = float(x)
+    try:
+        f = float(x)
+    except OverflowError:  # an int with hundreds of digits
+        f = math.inf
     above = f >= low if low_ok else f > low
-    if not (above and f < high and math.isfinite(f)):
-        bounds = f"{'[' if low_ok else '('}{low:g}, {high:g})"
-        raise ValueError(f"{what}: expected a finite number in {bounds}, got {f!r}")
+    below = f <= high if high_ok else f < high
+    if not (above and below and math.isfinite(f)):
+        bounds = f"{'[' if low_ok else '('}{low:g}, {high:g}{']' if high_ok else ')'}"
+        shown = repr(f) if math.isfinite(f) or isinstance(x, float) else f"{x!r:.40}"
+        raise ValueError(f"{what}: expected a finite number in {bounds}, got {shown}")
     return f
