@@ -2,6 +2,10 @@
 
 ``fit`` repeats forward, loss, ``backward()`` and an optimizer step, and stops at a maximum
 number of epochs, when the loss falls below a tolerance, or when it stops improving.
+
+NaN and infinity: ``X`` and ``y`` must be finite (``ValueError`` naming the row or target); a loss
+that becomes NaN or infinite during training stops ``fit`` with ``NonFiniteLossError`` naming the
+epoch, after putting back the last parameters whose losses were all finite.
 """
 
 from __future__ import annotations
@@ -127,8 +131,8 @@ def fit(
     nin = getattr(model, "nin", None)
     if nin is not None and len(rows[0]) != nin:
         raise ValueError(f"fit: the rows of X have {len(rows[0])} values; the model takes {nin}")
-    targets = _targets(y, len(rows))
-    loss_fn = _loss_function(loss)
+    targets = _targets(y, len(rows), "fit")
+    loss_fn = _loss_function(loss, "fit")
     epochs = _count(epochs, "epochs")
     n = len(rows)
     bs = n if batch_size is None else min(_count(batch_size, "batch_size"), n)
@@ -147,6 +151,11 @@ def fit(
         raise TypeError(f"fit(optimizer): expected SGD, Adam or None, got {optimizer!r:.40}")
     elif lr is not None:
         raise ValueError("fit: give lr to the optimizer, not to fit, when you pass an optimizer")
+    elif not set(optimizer.params) & set(params):
+        raise ValueError(
+            "fit(optimizer): the optimizer holds none of this model's parameters, so training "
+            "would change nothing; build it from model.parameters()"
+        )
     rng = _rng(seed)
 
     history = History()
@@ -168,7 +177,7 @@ def fit(
                 if not checked_output:
                     _check_output(predictions[0])
                     checked_output = True
-                cost = loss_fn(predictions, [targets[i] for i in batch])
+                cost = _loss(loss_fn, predictions, [targets[i] for i in batch], "fit")
                 if l2:
                     cost = cost + l2_penalty(params, l2)
                 c = cost.data
@@ -224,6 +233,7 @@ def fit(
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list:
     """The model's output for each row, as floats (lists of floats for several outputs)."""
+    _check_model(model, "predict")
     rows = as_rows(X, "predict(X)")
     out: list = []
     with no_grad():
@@ -241,9 +251,18 @@ def accuracy(
     The default 0.0 suits a logit (labels 0/1) and a hinge score (labels -1/+1); use 0.5 for a
     model trained with "mse" on 0/1 labels.
     """
+    _check_model(model, "accuracy")
     rows = as_rows(X, "accuracy(X)")
-    targets = _targets(y, len(rows))
+    targets = _targets(y, len(rows), "accuracy")
+    # A NaN threshold would make every comparison False, and so every row "correct".
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise TypeError(
+            f"accuracy(threshold): expected a number, got {type(threshold).__name__} "
+            f"{threshold!r:.40}"
+        )
     t = float(threshold)
+    if not math.isfinite(t):
+        raise ValueError(f"accuracy(threshold): expected a finite number, got {t!r}")
     scores = predict(model, rows)
     for s in scores:
         if not isinstance(s, float):
@@ -259,12 +278,13 @@ def evaluate_loss(
     loss: str | LossFunction = "mse",
 ) -> float:
     """The mean loss over all rows, computed under ``no_grad()`` (no graph is kept)."""
+    _check_model(model, "evaluate_loss")
     rows = as_rows(X, "evaluate_loss(X)")
-    targets = _targets(y, len(rows))
-    loss_fn = _loss_function(loss)
+    targets = _targets(y, len(rows), "evaluate_loss")
+    loss_fn = _loss_function(loss, "evaluate_loss")
     with no_grad():
         predictions = [model(r) for r in rows]
-        return loss_fn(predictions, targets).data
+        return _loss(loss_fn, predictions, targets, "evaluate_loss").data
 
 
 # ---- helpers -----------------------------------------------------------------------------------
@@ -295,30 +315,49 @@ def _check_output(s: object) -> None:
         raise TypeError(f"fit: the model gives {n} outputs; fit trains models with one output")
 
 
-def _loss_function(loss: object) -> Any:
+def _check_model(model: object, who: str) -> None:
+    if not isinstance(model, Module):
+        raise TypeError(f"{who}(model): expected a microprop Module, got {type(model).__name__}")
+
+
+def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Value:
+    """The loss as a Value; anything else (a float has no gradient) is named as the mistake."""
+    cost = loss_fn(predictions, targets)
+    if type(cost) is not Value:
+        raise TypeError(
+            f"{who}(loss): the loss function returned {type(cost).__name__} {cost!r:.40}; it must "
+            "return a Value computed from the predictions, so that backward() can reach them"
+        )
+    return cost
+
+
+def _loss_function(loss: object, who: str) -> Any:
     if isinstance(loss, str):
         if loss not in LOSSES:
             known = ", ".join(repr(k) for k in LOSSES)
-            raise ValueError(f"fit(loss): unknown loss {loss!r}; expected one of {known}")
+            raise ValueError(f"{who}(loss): unknown loss {loss!r}; expected one of {known}")
         return LOSSES[loss]
     if callable(loss):
         return loss
-    raise TypeError(f"fit(loss): expected a name or a function, got {type(loss).__name__}")
+    raise TypeError(f"{who}(loss): expected a name or a function, got {type(loss).__name__}")
 
 
-def _targets(y: object, n: int) -> list[float]:
+def _targets(y: object, n: int, who: str) -> list[float]:
     if isinstance(y, (str, bytes)) or not hasattr(y, "__iter__"):
-        raise TypeError(f"expected a list of targets, got {type(y).__name__}")
+        raise TypeError(f"{who}(y): expected a list of targets, got {type(y).__name__}")
     out = []
     for i, t in enumerate(y):  # type: ignore[attr-defined]
         if not isinstance(t, numbers.Real):
-            raise TypeError(f"target {i} is a {type(t).__name__}, expected a number")
-        f = float(t)
+            raise TypeError(f"{who}(y): target {i} is a {type(t).__name__}, expected a number")
+        try:
+            f = float(t)
+        except OverflowError:  # an int with hundreds of digits
+            f = math.inf
         if not math.isfinite(f):
-            raise ValueError(f"target {i} is {f!r}; every target must be finite")
+            raise ValueError(f"{who}(y): target {i} is {f!r}; every target must be finite")
         out.append(f)
     if len(out) != n:
-        raise ValueError(f"X has {n} rows but y has {len(out)} targets")
+        raise ValueError(f"{who}: X has {n} rows but y has {len(out)} targets")
     return out
 
 
