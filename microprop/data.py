@@ -38,6 +38,11 @@ def load_iris(positive: str = "virginica") -> tuple[Rows, list[int]]:
     against the other two, is almost but not quite separable by a straight line, so a small
     network has something to learn; setosa is separable, versicolor needs a curved boundary.
     """
+    if not isinstance(positive, str):
+        raise TypeError(
+            f"load_iris(positive): expected a species name such as 'virginica', "
+            f"got {type(positive).__name__}"
+        )
     if positive not in IRIS_SPECIES:
         raise ValueError(f"load_iris(positive): expected one of {IRIS_SPECIES}, got {positive!r}")
     text = resources.files(__package__).joinpath("data", "iris.csv").read_text(encoding="utf-8")
@@ -126,7 +131,13 @@ def train_test_split(
     rng = _rng(seed, "train_test_split(seed)")
     groups: dict[Any, list[int]] = {}
     for i, label in enumerate(labels if stratify else [0] * n):
-        groups.setdefault(label, []).append(i)
+        try:
+            groups.setdefault(label, []).append(i)
+        except TypeError:  # unhashable, such as a list
+            raise TypeError(
+                f"train_test_split: with stratify=True each label must be a number or a string, "
+                f"got {type(label).__name__} (label {i})"
+            ) from None
     test: list[int] = []
     train: list[int] = []
     for group in groups.values():  # in order of first appearance, so the result is stable
@@ -154,8 +165,10 @@ class Standardizer:
     """
 
     def __init__(self, mean: Sequence[float], std: Sequence[float]) -> None:
-        self.mean = [float(m) for m in mean]
-        self.std = [float(s) for s in std]
+        self.mean = _numbers(mean, "Standardizer(mean)")
+        self.std = _numbers(std, "Standardizer(std)")
+        if not self.mean:
+            raise ValueError("Standardizer: no features (mean and std are empty)")
         if len(self.mean) != len(self.std):
             raise ValueError(
                 f"Standardizer: {len(self.mean)} means but {len(self.std)} standard deviations"
@@ -218,6 +231,21 @@ def as_rows(X: object, who: str) -> Rows:
     if not rows or not rows[0]:
         raise ValueError(f"{who}: no data (expected at least one row of at least one number)")
     return rows
+
+
+def _numbers(values: object, who: str) -> list[float]:
+    """``values`` as a list of floats (one per feature), or an error naming the bad one."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{who}: expected a list of numbers, got {type(values).__name__}")
+    out = []
+    for j, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{who}: item {j} is a {type(v).__name__}, expected a number")
+        try:
+            out.append(float(v))
+        except OverflowError:  # an int with hundreds of digits
+            out.append(math.inf)  # refused as not finite by the caller
+    return out
 
 
 def _rng(seed: object, what: str) -> Any:
