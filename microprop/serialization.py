@@ -50,7 +50,9 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     except (TypeError, ValueError) as e:
         raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
-    path = os.fspath(path)
+    path = _path(path, "save")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"save: {path!r} is a folder; give a file name such as model.json")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder!r} does not exist")
@@ -122,10 +124,26 @@ def _architecture(model: Module) -> dict[str, Any]:
     raise TypeError(f"save: expected a Neuron, Layer or MLP, got {type(model).__name__}")
 
 
+def _path(path: object, who: str) -> str:
+    """``path`` as a str, refusing what ``open`` would misread (an int is a file descriptor)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"{who}(path): expected a file name (str or pathlib.Path), got {type(path).__name__}"
+        )
+    text = os.fspath(path)
+    if not isinstance(text, str):  # a PathLike may give bytes
+        raise TypeError(f"{who}(path): expected a file name as text, got {type(text).__name__}")
+    if not text:
+        raise ValueError(f"{who}(path): the file name is empty")
+    return text
+
+
 def _read(path: str | os.PathLike) -> tuple[str, dict]:
-    path = os.fspath(path)
+    path = _path(path, "load")
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path!r} is a folder, not a model file")
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -134,7 +152,11 @@ def _read(path: str | os.PathLike) -> tuple[str, dict]:
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+        )
+    except RecursionError:  # "[[[[..." thousands deep: no model file looks like that
+        raise ModelFileError(f"{path}: nested too deeply to be a model file (corrupted?)") from None
     except json.JSONDecodeError as e:
         raise ModelFileError(
             f"{path}: not valid JSON at line {e.lineno}, column {e.colno} "
@@ -153,6 +175,16 @@ def _read(path: str | os.PathLike) -> tuple[str, dict]:
         if key not in document:
             raise ModelFileError(f"{path}: the {key!r} entry is missing")
     return path, document
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json keeps the last of two equal keys; two values for one parameter means a damaged file.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice (corrupted or edited by hand?)")
+        out[key] = value
+    return out
 
 
 def _reject_constant(name: str) -> float:
@@ -210,7 +242,7 @@ def _parameter_count(arch: dict, kind: str) -> int | None:
     else:
         sizes, bias = [1], arch["bias"]
     ins = [arch["nin"], *sizes] if isinstance(sizes, list) else []
-    if not ins or not all(type(n) is int and n >= 1 for n in ins):
+    if not ins or not all(type(n) is int and n >= 1 for n in ins) or type(bias) is not bool:
         return None
     last = len(ins) - 2
     return sum((ins[i] + (bias is True if i == last else 1)) * ins[i + 1] for i in range(last + 1))
