@@ -6,6 +6,7 @@ The same test PyTorch's ``gradcheck`` makes, for scalar functions of Values: flo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .engine import Value, no_grad
@@ -39,9 +40,21 @@ def gradcheck(
     for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not x >= 0:
             raise ValueError(f"gradcheck: {name} must be a number >= 0, got {x!r}")
+        if not math.isfinite(x):  # an infinite tolerance would pass anything
+            raise ValueError(f"gradcheck: {name} must be finite, got {x!r}")
     if eps == 0:
         raise ValueError("gradcheck: eps must be > 0")
+    if not isinstance(raise_exception, bool):
+        raise TypeError(
+            f"gradcheck: raise_exception must be True or False, got {raise_exception!r}"
+        )
     point = [x.data if isinstance(x, Value) else Value(x).data for x in inputs]
+    for i, x in enumerate(point):
+        # At NaN or inf there is no difference to take: every comparison would fail or mislead.
+        if not math.isfinite(x):
+            raise ValueError(
+                f"gradcheck: input {i} is {x!r}; gradients are checked at finite points only"
+            )
 
     leaves = [Value(x) for x in point]
     out = _call(f, leaves)
