@@ -87,6 +87,9 @@ def plot_decision_boundary(
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
     points = _rows(where, X)
     labels = _numbers(where, "y", y)
+    for i, label in enumerate(labels):
+        if not math.isfinite(label):
+            raise ValueError(f"{where}: y[{i}] is {label!r}; labels must be finite")
     if len(labels) != len(points):
         raise ValueError(
             f"{where}: X has {len(points)} rows but y has {len(labels)} labels; "
@@ -97,6 +100,8 @@ def plot_decision_boundary(
             f"{where}: resolution must be an int from 2 to {_MAX_RESOLUTION}, got {resolution!r}"
         )
     cut = _real(where, "threshold", threshold)
+    if not math.isfinite(cut):  # a NaN threshold would colour every point "below"
+        raise ValueError(f"{where}: threshold must be finite, got {cut!r}")
 
     fig, ax = _figure_and_axes(where, ax)
     import numpy as np  # matplotlib depends on numpy, so it is there when matplotlib is
@@ -106,6 +111,10 @@ def plot_decision_boundary(
         lo = min(p[k] for p in points)
         hi = max(p[k] for p in points)
         pad = 0.1 * (hi - lo) if hi > lo else 1.0
+        if not math.isfinite(lo - pad) or not math.isfinite(hi + pad):
+            raise ValueError(
+                f"{where}: feature {k} spans [{lo:g}, {hi:g}], too wide a range for a float grid"
+            )
         axes.append(np.linspace(lo - pad, hi + pad, resolution))
     xs, ys = axes
     scores = np.empty((resolution, resolution))
