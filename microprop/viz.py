@@ -133,6 +133,10 @@ def save(graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **option
 
     ``.dot`` and ``.gv`` write the DOT text and need no ``dot`` program. Returns the path written.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"save: path must be a file name (str or pathlib.Path), got {type(path).__name__}"
+        )
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if not suffix:
