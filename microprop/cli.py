@@ -41,6 +41,13 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    if isinstance(argv, (str, bytes)):  # argparse would read "train" as five one-letter args
+        raise TypeError(f"main: expected a list of arguments such as ['train'], got {argv!r:.40}")
+    if argv is not None:
+        argv = list(argv)
+        for a in argv:
+            if not isinstance(a, str):
+                raise TypeError(f"main: every argument must be a str, got {type(a).__name__} {a!r}")
     saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
         args = _parser().parse_args(argv)
@@ -86,9 +93,9 @@ def _parser() -> argparse.ArgumentParser:
         help="stop after this many epochs without improvement; 0 turns it off (default: 50)")
     add("--seed", type=_int, default=0,
         help="seed for the data split and the initial weights (default: 0)")
-    add("--model", default="model.json", metavar="PATH",
+    add("--model", type=_output_file, default="model.json", metavar="PATH",
         help="where to save the trained model as JSON (default: model.json)")
-    add("--graph", default="model.svg", metavar="PATH",
+    add("--graph", type=_output_file, default="model.svg", metavar="PATH",
         help="where to save a drawing of the graph of one example's loss; .svg needs Graphviz, "
         "otherwise the DOT text goes to a .dot file (default: model.svg)")
     add("--no-progress", action="store_true", help="no progress bar")
@@ -167,7 +174,7 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
         graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
-    except OSError as e:
+    except (OSError, ValueError) as e:
         print(f"{PROG}: could not save: {e}", file=sys.stderr)
         return 1
     print(f"saved         {args.model}, {graph_path}")
@@ -307,6 +314,18 @@ def _nonnegative_int(text: str) -> int:
     if n < 0:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return n
+
+
+def _output_file(text: str) -> str:
+    # Checked before training starts, so a typo in a path does not cost a whole run.
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder!r} does not exist")
+    return text
 
 
 def _sizes(text: str) -> list[int]:
