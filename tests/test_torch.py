@@ -11,87 +11,20 @@ import math
 
 import pytest
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from programs import OPS, programs, run
 
 from microprop import Value, engine
 
 torch = pytest.importorskip("torch")
 
 
-def tdot(ws, xs, b):
-    return sum((w * x for w, x in zip(ws, xs, strict=True)), start=b)
-
-
-# name -> (arity, on Values, on tensors); domains kept valid by construction.
-OPS = {
-    "add": (2, lambda a, b: a + b, lambda a, b: a + b),
-    "sub": (2, lambda a, b: a - b, lambda a, b: a - b),
-    "mul": (2, lambda a, b: a * b, lambda a, b: a * b),
-    "div": (2, lambda a, b: a / (b * b + 1), lambda a, b: a / (b * b + 1)),
-    "rdiv": (1, lambda a: 3.0 / (a * a + 0.5), lambda a: 3.0 / (a * a + 0.5)),
-    "rsub": (1, lambda a: 2.5 - a, lambda a: 2.5 - a),
-    "neg": (1, lambda a: -a, lambda a: -a),
-    "square": (1, lambda a: a**2, lambda a: a**2),
-    "cube": (1, lambda a: a**3, lambda a: a**3),
-    "pow": (2, lambda a, b: (a * a + 0.5) ** b.tanh(), lambda a, b: (a * a + 0.5) ** b.tanh()),
-    "rpow": (1, lambda a: 2.0 ** a.tanh(), lambda a: 2.0 ** a.tanh()),
-    "exp": (1, lambda a: (a.tanh() * 2).exp(), lambda a: (a.tanh() * 2).exp()),
-    "log": (1, lambda a: (a * a + 1).log(), lambda a: (a * a + 1).log()),
-    "sqrt": (1, lambda a: (a * a + 0.1).sqrt(), lambda a: (a * a + 0.1).sqrt()),
-    "tanh": (1, lambda a: a.tanh(), lambda a: a.tanh()),
-    "sigmoid": (1, lambda a: a.sigmoid(), lambda a: a.sigmoid()),
-    "relu": (1, lambda a: a.relu(), lambda a: a.relu()),
-    "leaky_relu": (
-        1,
-        lambda a: a.leaky_relu(0.1),
-        lambda a: torch.nn.functional.leaky_relu(a, 0.1),
-    ),
-    "abs": (1, lambda a: abs(a), lambda a: a.abs()),
-    "dot": (
-        5,
-        lambda a, b, c, d, e: engine.dot([a, b], [c, d], e),
-        lambda a, b, c, d, e: tdot([a, b], [c, d], e),
-    ),
-    "sum": (3, lambda a, b, c: engine.sum([a, b, c, 1.0]), lambda a, b, c: a + b + c + 1.0),
-}
-
-
-@st.composite
-def programs(draw):
-    """Leaf values and a list of steps (op name, indices of earlier nodes), nodes often reused."""
-    leaves = draw(
-        st.lists(
-            st.floats(-2, 2, allow_nan=False).filter(lambda x: abs(x) > 1e-3),
-            min_size=1,
-            max_size=4,
-        )
-    )
-    steps = []
-    n = len(leaves)
-    for _ in range(draw(st.integers(1, 12))):
-        name = draw(st.sampled_from(sorted(OPS)))
-        arity = OPS[name][0]
-        args = [draw(st.integers(0, n - 1)) for _ in range(arity)]
-        steps.append((name, args))
-        n += 1
-    return leaves, steps
-
-
-def run(leaves, steps, make_leaf, which):
-    nodes = [make_leaf(x) for x in leaves]
-    for name, args in steps:
-        nodes.append(OPS[name][which](*[nodes[i] for i in args]))
-    return nodes
-
-
 @settings(max_examples=300)
 @given(programs())
 def test_random_expressions_agree_with_float64_pytorch(program):
     leaves, steps = program
-    ours = run(leaves, steps, Value, 1)
-    theirs = run(
-        leaves, steps, lambda x: torch.tensor(x, dtype=torch.float64, requires_grad=True), 2
-    )
+    ours = run([Value(x) for x in leaves], steps, "on_values")
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in leaves]
+    theirs = run(tensors, steps, "on_tensors")
     values = [t.detach().item() for t in theirs]
     assume(all(math.isfinite(v) and abs(v) < 1e100 for v in values))
     # relu and abs have kinks: keep away from them so both libraries take the same branch.
@@ -133,8 +66,8 @@ def test_a_tanh_neuron_agrees_with_pytorch_exactly_enough():
 def test_derivatives_at_kinks_and_elsewhere_match_pytorchs_conventions(op, x):
     v = Value(x)
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    OPS[op][1](v).backward()
-    OPS[op][2](t).backward()
+    OPS[op].on_values(v).backward()
+    OPS[op].on_tensors(t).backward()
     assert v.grad == float(t.grad)
 
 
