@@ -7,9 +7,9 @@ central difference, nudging that node by h = 1e-6 and re-running everything afte
 
 Tolerances, honestly: a central difference errs by about h^2/6 |f'''| (truncation, ~1e-13 here) plus
 eps |f| / h (rounding, ~1e-10 |f|), so a gradient g must satisfy
-|g - numeric| <= 1e-6 (1 + |g|) + 1e-9 (1 + max |node|). Over 20,000 programs (every node of each)
-the worst error was 0.07 of that. Programs whose values leave [-1e6, 1e6], or whose nudges move a relu, leaky_relu or
-abs input across 0 (where the derivative jumps), are skipped.
+|g - numeric| <= 1e-6 (1 + |g|) + 1e-9 (1 + max |node|). Over 20,000 programs (every node of
+each) the worst error was 0.07 of that. Programs whose values leave [-1e6, 1e6], or whose nudges
+move a relu, leaky_relu or abs input across 0 (where the derivative jumps), are skipped.
 """
 
 from __future__ import annotations
