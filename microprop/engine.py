@@ -36,6 +36,10 @@ class _GradMode(threading.local):
 
 
 _grad_mode = _GradMode()
+# How many no_grad() blocks are open, in all threads together. While it is 0 every thread records,
+# and _new skips the per-thread lookup, which costs as much as the rest of making a node.
+_open_no_grad_blocks = 0
+_open_no_grad_lock = threading.Lock()
 
 
 @contextmanager
@@ -44,12 +48,17 @@ def no_grad() -> Iterator[None]:
 
     Results made inside are leaves. The switch is per thread: other threads keep recording.
     """
+    global _open_no_grad_blocks
+    with _open_no_grad_lock:
+        _open_no_grad_blocks += 1
     previous = _grad_mode.enabled
     _grad_mode.enabled = False
     try:
         yield
     finally:
         _grad_mode.enabled = previous
+        with _open_no_grad_lock:
+            _open_no_grad_blocks -= 1
 
 
 def is_grad_enabled() -> bool:
@@ -79,17 +88,20 @@ def _power(x: float, n: float) -> float:
 
 def _new(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
     """A Value computed by an op: the one place where graph edges are recorded."""
-    out = Value.__new__(Value)
+    out = _object_new(Value)  # skips __init__ and its checks: data is already a float
     out.data = data
     out.grad = 0.0
     out.label = ""
     out._op = op
-    if _grad_mode.enabled:
+    if _open_no_grad_blocks and not _grad_mode.enabled:
+        out._children = out._local_grads = ()
+    else:
         out._children = children
         out._local_grads = local_grads
-    else:
-        out._children = out._local_grads = ()
     return out
+
+
+_object_new = object.__new__
 
 
 class Value:
@@ -118,7 +130,7 @@ class Value:
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _new(self.data + other.data, "+", (self, other), (1.0, 1.0))
-        c = _constant(other)
+        c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
         return _new(self.data + c, "+", (self,), (1.0,))
@@ -126,7 +138,7 @@ class Value:
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _new(self.data * other.data, "*", (self, other), (other.data, self.data))
-        c = _constant(other)
+        c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
         return _new(self.data * c, "*", (self,), (c,))
@@ -166,11 +178,9 @@ class Value:
             return NotImplemented
         return _pow(c, self)
 
-    def __radd__(self, other: float) -> Value:  # other + self
-        return self + other
-
-    def __rmul__(self, other: float) -> Value:  # other * self
-        return self * other
+    # other + self and other * self: both commute, so the same method serves, without a second call.
+    __radd__ = __add__
+    __rmul__ = __mul__
 
     def __neg__(self) -> Value:  # -self
         return self * -1.0
