@@ -78,7 +78,7 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
 
 def load(path: str | os.PathLike) -> Module:
     """The model saved at ``path``, rebuilt with exactly the saved parameters."""
-    path, document = _read(path)
+    path, document = _read(path, "load")
     params = document["parameters"]
     if not isinstance(params, dict):
         raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")
@@ -92,7 +92,7 @@ def load(path: str | os.PathLike) -> Module:
 
 def load_metadata(path: str | os.PathLike) -> dict:
     """The ``metadata`` dict saved with the model at ``path`` (empty if none was given)."""
-    path, document = _read(path)
+    path, document = _read(path, "load_metadata")
     metadata = document.get("metadata", {})
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path}: 'metadata' should be an object")
@@ -138,8 +138,8 @@ def _path(path: object, who: str) -> str:
     return text
 
 
-def _read(path: str | os.PathLike) -> tuple[str, dict]:
-    path = _path(path, "load")
+def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
+    path = _path(path, who)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     if os.path.isdir(path):

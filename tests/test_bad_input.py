@@ -26,7 +26,7 @@ from microprop.explain import backward_steps, explain
 from microprop.losses import bce_with_logits, hinge, l2_penalty, mse
 from microprop.nn import MLP, Layer, Module, Neuron, article_network
 from microprop.optim import SGD, Adam, LinearDecay
-from microprop.serialization import ModelFileError, load, save
+from microprop.serialization import ModelFileError, load, load_metadata, save
 from microprop.train import History, accuracy, evaluate_loss, fit, predict
 
 try:
@@ -767,6 +767,14 @@ for what, make, words in [
      ("a Neuron architecture needs exactly",)),
 ]:
     row(f"load(a file with {what})", lambda make=make: load(make()), ModelFileError, *words)
+
+row("load_metadata(path=None)", lambda: load_metadata(None), TypeError, "load_metadata(path)",
+    "expected a file name")
+row("load_metadata(a missing file)", lambda: load_metadata("absent.json"), FileNotFoundError,
+    "no model file at")
+row("load_metadata(metadata that is a list)",
+    lambda: load_metadata(damaged(lambda d: d.update(metadata=[1]))), ModelFileError,
+    "'metadata' should be an object")
 
 # ---- drawing and explaining ----------------------------------------------------------------------
 
