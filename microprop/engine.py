@@ -293,19 +293,25 @@ class Value:
         about a thousand nodes deep, and graphs here can be a million deep.
         """
         order: list[Value] = []
-        visited = {self}
-        # Each stack entry is a node and an iterator over the inputs still to visit.
-        stack: list[tuple[Value, Iterator[Value]]] = [(self, iter(self._children))]
+        visited: set[Value] = set()
+        # A leaf is placed as soon as it comes off the stack. Any other node goes back on with a
+        # None above it and its inputs above that; when the None comes off, they are all placed,
+        # so the node can be too. No tuples or iterators per node: this loop is most of backward().
+        stack: list[Value | None] = [self]
         while stack:
-            node, pending = stack[-1]
-            for child in pending:
-                if child not in visited:
-                    visited.add(child)
-                    stack.append((child, iter(child._children)))
-                    break
-            else:  # all inputs done: the node can be placed
-                stack.pop()
-                order.append(node)
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())  # type: ignore[arg-type]
+            elif node not in visited:
+                visited.add(node)
+                if node._children:
+                    stack.append(node)
+                    stack.append(None)
+                    for child in reversed(node._children):  # so the first input is placed first
+                        if child not in visited:
+                            stack.append(child)
+                else:
+                    order.append(node)
         return order
 
     # ---- conveniences -----------------------------------------------------------------------
