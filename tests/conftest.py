@@ -1,4 +1,4 @@
-"""Shared test set-up: seeded randomness and a Hypothesis profile without deadlines."""
+"""Shared test set-up: seeded randomness, Hypothesis without deadlines, the ``slow`` marker."""
 
 import random
 
@@ -8,6 +8,23 @@ from hypothesis import settings
 # Timing is not behaviour: a slow CI machine must not fail a property test.
 settings.register_profile("microprop", deadline=None, max_examples=100)
 settings.load_profile("microprop")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "slow: takes seconds or starts a Python process; left out of mutation testing "
+        "(-m 'not slow') and not traced by coverage",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    # A slow test is slow because it is big (a million-node chain, every byte of a file), not
+    # because it reaches lines no other test does; under coverage's tracer it would take three
+    # times as long, so pytest-cov's no_cover marker pauses the tracer for it.
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker("no_cover")
 
 
 @pytest.fixture(autouse=True)

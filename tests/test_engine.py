@@ -174,6 +174,7 @@ def test_zero_grad_clears_the_whole_graph():
     assert [a.grad, b.grad, c.grad, d.grad] == [0.0, 0.0, 0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_deep_chain_does_not_recurse():
     limit = sys.getrecursionlimit()
     x = Value(1.0)
@@ -185,6 +186,7 @@ def test_deep_chain_does_not_recurse():
     assert sys.getrecursionlimit() == limit
 
 
+@pytest.mark.slow
 def test_python_sum_of_a_hundred_thousand_values_backpropagates():
     xs = [Value(1.0) for _ in range(100_000)]
     total = sum(xs)

@@ -326,6 +326,7 @@ def test_a_file_cut_at_any_byte_is_refused(tmp_path, small_file):
             load(path)
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(data=st.data())
 def test_a_file_with_any_one_byte_changed_is_refused_or_loads_what_it_says(

@@ -18,9 +18,12 @@ def test_the_readme_has_examples_with_output():
     assert EXAMPLES
 
 
-@pytest.mark.parametrize(
-    "code, expected", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))]
-)
+@pytest.mark.parametrize("code, expected", [
+    # An example that trains a network takes seconds.
+    pytest.param(code, expected, id=f"example{i}",
+                 marks=pytest.mark.slow if "fit(" in code else ())
+    for i, (code, expected) in enumerate(EXAMPLES)
+])
 def test_each_readme_example_prints_what_the_readme_says(code, expected, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # an example that saves a file must not write into the repo
     out = io.StringIO()
