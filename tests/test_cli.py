@@ -38,6 +38,7 @@ def trained(tmp_path_factory):
     return folder, run(["train"], folder)
 
 
+@pytest.mark.slow
 def test_train_with_no_arguments_reports_and_saves(trained):
     folder, result = trained
     assert result.returncode == 0, result.stderr
@@ -51,6 +52,7 @@ def test_train_with_no_arguments_reports_and_saves(trained):
     assert (folder / "model.svg").exists() or (folder / "model.dot").exists()
 
 
+@pytest.mark.slow
 def test_the_saved_model_is_the_articles_network_with_its_scaling(trained):
     folder, _ = trained
     model = load(folder / "model.json")
@@ -59,6 +61,7 @@ def test_the_saved_model_is_the_articles_network_with_its_scaling(trained):
     assert meta["positive"] == "virginica" and len(meta["standardize"]["mean"]) == 4
 
 
+@pytest.mark.slow
 def test_the_drawing_is_an_svg_when_graphviz_is_installed(trained):
     pytest.importorskip("graphviz")
     import shutil
@@ -70,6 +73,7 @@ def test_the_drawing_is_an_svg_when_graphviz_is_installed(trained):
     assert "layers.1.neurons.1.w.1" in (folder / "model.svg").read_text()
 
 
+@pytest.mark.slow
 def test_predict_uses_the_saved_model_in_original_units(trained):
     folder, _ = trained
     virginica = run(["predict", "model.json", "6.3", "3.3", "6.0", "2.5"], folder)
@@ -79,6 +83,7 @@ def test_predict_uses_the_saved_model_in_original_units(trained):
     assert setosa.stdout.startswith("setosa or versicolor  (probability of virginica: 0.0")
 
 
+@pytest.mark.slow
 def test_without_the_dot_program_the_graph_is_dot_text_with_a_hint(tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
@@ -90,6 +95,7 @@ def test_without_the_dot_program_the_graph_is_dot_text_with_a_hint(tmp_path):
     assert "apt-get install graphviz" in result.stdout
 
 
+@pytest.mark.slow
 def test_options_choose_data_activation_and_paths(tmp_path):
     result = run(
         ["train", "--data", "moons", "--activation", "relu", "--hidden", "4,3", "--lr", "0.3",
@@ -146,6 +152,7 @@ def test_bad_arguments_give_one_line_and_exit_code_2(capsys, args, words):
     assert "--help" in err
 
 
+@pytest.mark.slow
 def test_predict_with_a_missing_or_damaged_model_or_wrong_inputs(tmp_path, trained, capsys):
     folder, _ = trained
     assert main(["predict", str(tmp_path / "absent.json"), "1", "2", "3", "4"]) == 2
@@ -158,11 +165,13 @@ def test_predict_with_a_missing_or_damaged_model_or_wrong_inputs(tmp_path, train
     assert "takes 4 inputs (sepal length (cm), sepal width (cm)" in err and "got 3" in err
 
 
+@pytest.mark.slow
 def test_bad_arguments_as_a_subprocess_exit_2_without_a_traceback(tmp_path):
     assert_one_line_error(run(["train", "--lr", "0"], tmp_path), "--lr: must be a number > 0")
     assert_one_line_error(run(["predict", "absent.json", "1"], tmp_path), "no model file")
 
 
+@pytest.mark.slow
 def test_a_diverging_run_fails_with_one_line_and_saves_nothing(tmp_path):
     # Linear hidden layers: nothing saturates, so a huge learning rate overflows to inf.
     result = run(["train", "--lr", "1e200", "--activation", "linear", "--no-progress"], tmp_path)
@@ -172,6 +181,7 @@ def test_a_diverging_run_fails_with_one_line_and_saves_nothing(tmp_path):
     assert not (tmp_path / "model.json").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_saves_nothing(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -193,3 +203,93 @@ def test_ctrl_c_exits_130_with_one_line_and_saves_nothing(tmp_path):
     assert re.fullmatch(r"python -m microprop: interrupted( after \d+ epochs)?; nothing was saved",
                         line), line
     assert not (tmp_path / "model.json").exists()
+
+
+# ---- the same in this process: fast, and measured by coverage --------------------------------
+
+
+def train_moons(tmp_path, *options):
+    """``main(["train", ...])`` on the two moons, files in tmp_path; returns the exit code."""
+    return main(["train", "--data", "moons", "--no-progress", "--model", str(tmp_path / "m.json"),
+                 "--graph", str(tmp_path / "g.dot"), *options])
+
+
+def test_train_in_process_reports_each_stop_reason(tmp_path, capsys):
+    assert train_moons(tmp_path, "--epochs", "2", "--hidden", "3") == 0
+    out = capsys.readouterr().out
+    assert "2-3-1 network (tanh" in out and "two moons" in out
+    assert "stopped       reached the maximum number of epochs" in out
+    assert main(["predict", str(tmp_path / "m.json"), "0.5", "-0.3"]) == 0
+    assert re.fullmatch(r"[01]  \(probability of 1: \d\.\d{3}; logit \S+\)\n",
+                        capsys.readouterr().out)
+    assert train_moons(tmp_path, "--tol", "10") == 0  # the first epoch's loss is below 10
+    assert "stopped       the loss fell below the tolerance (10)" in capsys.readouterr().out
+    assert train_moons(tmp_path, "--lr", "1e-9", "--patience", "2") == 0
+    out = capsys.readouterr().out
+    assert "epochs run    3 (at most 1000)" in out
+    assert "the loss stopped improving (by more than 1e-4 in 2 epochs)" in out
+    assert repr(load(tmp_path / "m.json")) == (
+        "MLP(2, [2, 2, 1], activation='tanh', output_bias=False)"
+    )
+
+
+def test_a_diverging_run_in_process_returns_1_and_saves_nothing(tmp_path, capsys):
+    assert train_moons(tmp_path, "--lr", "1e200", "--activation", "linear") == 1
+    assert "training failed: the loss became inf" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_a_failed_save_returns_1_with_the_reason(tmp_path, capsys, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("microprop.cli.save", disk_full)
+    assert train_moons(tmp_path, "--epochs", "1") == 1
+    assert "could not save: No space left on device" in capsys.readouterr().err
+
+
+def test_the_graph_is_an_svg_or_dot_text_with_a_hint_saying_why(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("graphviz")
+    import shutil
+
+    svg = str(tmp_path / "g.svg")
+    if shutil.which("dot"):
+        assert train_moons(tmp_path, "--epochs", "1", "--graph", svg) == 0
+        assert (tmp_path / "g.svg").read_text().lstrip().startswith("<?xml")
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("dot crashed")
+
+        monkeypatch.setattr("microprop.viz.draw_dot", broken)
+        assert train_moons(tmp_path, "--epochs", "1", "--graph", svg) == 0
+        assert f"could not render {svg}: dot crashed" in capsys.readouterr().out
+        assert (tmp_path / "g.dot").read_text().startswith("digraph")
+        (tmp_path / "g.dot").unlink()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program
+    assert train_moons(tmp_path, "--epochs", "1", "--graph", svg) == 0
+    assert "apt-get install graphviz" in capsys.readouterr().out
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_predict_prints_every_output_or_the_plain_output_of_a_model_without_bce(
+    tmp_path, capsys
+):
+    from microprop.nn import MLP, Neuron
+    from microprop.serialization import save
+
+    save(MLP(2, [3, 2], seed=0), tmp_path / "two.json")
+    assert main(["predict", str(tmp_path / "two.json"), "1", "2"]) == 0
+    assert re.fullmatch(r"outputs       \S+ \S+\n", capsys.readouterr().out)
+    neuron = Neuron(2, "linear", seed=0)
+    save(neuron, tmp_path / "one.json", metadata={"loss": "mse"})
+    assert main(["predict", str(tmp_path / "one.json"), "1", "2"]) == 0
+    assert capsys.readouterr().out == f"output        {neuron([1.0, 2.0]).data:.6g}\n"
+
+
+def test_python_dash_m_microprop_runs_main(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["microprop", "--help"])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("microprop", run_name="__main__")
+    assert info.value.code == 0 and "{train,predict}" in capsys.readouterr().out

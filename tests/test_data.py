@@ -69,6 +69,15 @@ def test_moons_use_the_global_random_module_without_a_seed():
     assert make_moons(20) == a
 
 
+def test_a_random_generator_can_be_passed_as_the_seed():
+    assert make_moons(20, seed=random.Random(3)) == make_moons(20, seed=3)
+
+
+def test_a_standardizer_shows_its_mean_and_std():
+    text = repr(Standardizer([1.0, 2.0], [0.5, 4.0]))
+    assert text == "Standardizer(mean=[1.0, 2.0], std=[0.5, 4.0])"
+
+
 def test_split_keeps_every_row_once_and_is_reproducible():
     X = [[float(i)] for i in range(10)]
     y = list(range(10))

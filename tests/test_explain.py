@@ -147,6 +147,18 @@ def test_the_printed_explanation_reads_like_the_chain_rule():
     assert float(explain(a, v["w1"])) == explain(a, v["w1"]).total
 
 
+def test_a_long_explanation_prints_fifty_paths_and_counts_the_rest():
+    x = y = Value(2.0, "x")
+    for _ in range(60):  # y = x + x + ... + x: 61 paths from y down to x, one per use
+        y = y + x
+    y.label = "y"
+    e = explain(y, x)
+    assert repr(e) == "<Explanation d(y)/d(x) = 61.0000, 61 paths>"
+    text = str(e)
+    assert "path 50:" in text and "path 51:" not in text
+    assert "... and 11 more paths (all are in .paths)" in text and len(e.paths) == 61
+    assert "&hellip; and 11 more paths" in e._repr_html_()
+
 def test_the_readme_example_prints_as_documented():
     x = Value(3.0, label="x")
     y = x * x + x  # dy/dx = 2x + 1 = 7
@@ -291,6 +303,17 @@ def test_the_step_table_prints_each_update():
     assert lines[-1].split() == ["x", "3.0000", "3.0000", "6.0000"]
     assert "<table>" in backward_steps(y)._repr_html_()
 
+
+def test_a_long_step_table_prints_fifty_steps_and_counts_the_rest():
+    x = y = Value(2.0, "x")
+    for _ in range(60):
+        y = y + x
+    y.label = "y"
+    steps = backward_steps(y)
+    assert repr(steps) == "<BackwardSteps: 60 steps of backward() from y>"
+    assert str(steps).endswith("... and 10 more steps (all are in this list)")
+    assert "&hellip; and 10 more steps" in steps._repr_html_()
+    assert repr(backward_steps(x)) == "<BackwardSteps: 0 steps of backward() from x>"
 
 def test_each_step_can_be_drawn():
     pytest.importorskip("graphviz")

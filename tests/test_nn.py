@@ -310,6 +310,10 @@ def test_an_unknown_activation_lists_the_known_ones():
         Neuron(2, "swish")
 
 
+def test_no_activation_means_linear():
+    assert Neuron(2, None, seed=0).activation == "linear"
+    assert MLP(2, [2, 1], activation=None, seed=0).activation == "linear"
+
 def test_to_torch_without_torch_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     with pytest.raises(ImportError, match=r'pip install "microprop\[torch\]"'):

@@ -38,6 +38,11 @@ def test_a_list_of_losses_is_one_line_over_the_epochs():
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
 
 
+def test_a_title_replaces_the_default_one():
+    assert plot_loss([3.0, 2.0], title="Iris").axes[0].get_title() == "Iris"
+    assert plot_loss([3.0, 2.0]).axes[0].get_title() == "loss per epoch"
+
+
 def test_a_training_history_gives_its_losses_and_why_it_stopped():
     history = SimpleNamespace(losses=[1.0, 0.5, 0.25], stop_reason="tol")
     ax = plot_loss(history).axes[0]

@@ -9,7 +9,7 @@ import struct
 import pytest
 
 import microprop
-from microprop.nn import MLP, Layer, Neuron, article_network
+from microprop.nn import MLP, Layer, Module, Neuron, article_network
 from microprop.serialization import ModelFileError, load, load_metadata, save
 
 AWKWARD = [0.1 + 0.2, -0.0, 5e-324, 1e-300, 1.7976931348623157e308, -1 / 3, math.pi, 2.0**-1074]
@@ -139,6 +139,7 @@ def test_save_refuses_non_finite_parameters(tmp_path):
     "model, metadata, error, words",
     [
         ("model", None, TypeError, "expected a Neuron, Layer or MLP"),
+        (Module(), None, TypeError, "expected a Neuron, Layer or MLP, got Module"),
         (Neuron(1, seed=0), [1, 2], TypeError, "save\\(metadata\\): expected a dict"),
         (Neuron(1, seed=0), {"f": object()}, TypeError, "cannot be written as JSON"),
         (Neuron(1, seed=0), {"x": math.inf}, ValueError, "cannot be written as JSON"),
@@ -148,6 +149,15 @@ def test_bad_save_arguments_name_what_was_wrong(tmp_path, model, metadata, error
     with pytest.raises(error, match=words):
         save(model, tmp_path / "m.json", metadata=metadata)
 
+
+def test_a_path_object_that_gives_bytes_is_refused(tmp_path):
+    class BytesPath:
+        def __fspath__(self):
+            return bytes(tmp_path / "m.json")
+
+    with pytest.raises(TypeError, match=r"save\(path\): expected a file name as text, got bytes"):
+        save(Neuron(1, seed=0), BytesPath())
+    assert not list(tmp_path.iterdir())
 
 def test_save_into_a_missing_folder_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):

@@ -1,6 +1,7 @@
 """fit: its three stopping reasons, NaN and Ctrl-C handling, progress bar, evaluation helpers."""
 
 import math
+import random
 import sys
 
 import pytest
@@ -158,6 +159,14 @@ def test_mini_batches_shuffle_reproducibly_with_a_seed():
         for s in (1, 1, 2)
     ]
     assert runs[0] == runs[1] != runs[2]
+
+
+def test_a_random_generator_can_be_passed_as_the_seed():
+    def losses(seed):
+        return fit(MLP(1, [3, 1], seed=0), X, Y, lr=0.01, epochs=3, batch_size=1, seed=seed,
+                   progress=False).losses
+
+    assert losses(random.Random(1)) == losses(1)
 
 
 def test_an_optimizer_and_a_schedule_can_be_passed():

@@ -1,5 +1,7 @@
 """Drawings: the DOT text (no Graphviz needed), its options and errors, and rendering to SVG."""
 
+import importlib.util
+import math
 import re
 import shutil
 import subprocess
@@ -126,6 +128,7 @@ def test_top_to_bottom_layout_keeps_record_fields_side_by_side():
     assert 'label="x1 | data 1.5000 | grad 0.6845"' in source  # no braces in TB
 
 
+@pytest.mark.slow
 def test_a_100000_node_chain_draws_without_recursion_error():
     x = Value(1.0, "x")
     v = x
@@ -160,6 +163,21 @@ def test_the_warning_points_at_the_line_that_drew():
         assert record[0].filename == __file__
 
 
+def test_saving_or_rendering_before_backward_warns_at_the_line_that_saved(tmp_path):
+    from microprop.viz import save
+
+    y = Value(2.0) * 3.0
+    with pytest.warns(UserWarning, match=r"backward\(\)") as record:
+        save(y, tmp_path / "y.dot")
+    assert record[0].filename == __file__
+    assert "NOTE: root.grad is 0" in (tmp_path / "y.dot").read_text()
+    if shutil.which("dot") and importlib.util.find_spec("graphviz"):
+        from microprop.viz import render_svg
+
+        with pytest.warns(UserWarning, match=r"backward\(\)") as record:
+            render_svg(y)
+        assert record[0].filename == __file__
+
 def test_a_forward_only_drawing_neither_warns_nor_shows_grads():
     x = Value(2.0, "x")
     y = x * 3.0
@@ -193,6 +211,15 @@ def test_grad_colours_show_the_sign_and_the_largest_magnitude_at_full_strength()
     assert r > g  # purple, not green
     assert "green = positive grad" in source
 
+
+def test_grad_colours_mark_a_nan_grad_yellow_and_a_zero_grad_white():
+    a, b, c = Value(2.0, "a"), Value(math.nan, "b"), Value(-1.0, "c")
+    y = a * b + c.relu()  # a.grad = b = nan; c.grad = 0 (relu switched off)
+    y.backward()
+    source = dot_source(y, color="grad")
+    assert '{ a | data 2.0000 | grad nan }" style="filled" fillcolor="#fff2a8"' in source
+    assert '{ b | data nan | grad 2.0000 }" style="filled" fillcolor="#5aae61"' in source
+    assert '{ c | data -1.0000 | grad 0.0000 }" style="filled" fillcolor="#ffffff"' in source
 
 def test_role_colours_tell_inputs_parameters_and_the_loss_apart():
     loss = two_layer_net()
@@ -248,6 +275,25 @@ def test_a_parameter_also_used_outside_its_neuron_stays_visible_when_collapsed()
     source = dot_source(y, collapse=True)
     assert "layers.0.neurons.0.w.0 | data" in source
 
+
+def test_a_collapsed_neuron_reading_one_input_twice_has_one_arrow_from_it():
+    w0, w1 = Value(0.5, "layers.0.neurons.0.w.0"), Value(0.25, "layers.0.neurons.0.w.1")
+    x = Value(2.0, "x")
+    y = dot([w0, w1], [x, x]).tanh()
+    y.backward()
+    source = dot_source(y, collapse=True, show_grads=False)
+    assert [e.strip() for e in edges(source)] == ["n1 -> n3"]
+    assert '"{ layers.0.neurons.0 | tanh | data 0.9051 }"' in source  # no grad field
+
+
+def test_a_dot_mixing_two_neurons_parameters_is_not_collapsed_into_either():
+    x = Value(2.0, "x")
+    u0, u1 = Value(0.5, "layers.0.neurons.0.w.0"), Value(0.25, "layers.0.neurons.1.w.0")
+    m = dot([u0, u1], [x, x])
+    m.backward()
+    with pytest.warns(UserWarning, match="found no neuron"):
+        source = dot_source(m, collapse=True)
+    assert "layers.0.neurons.0.w.0 | data" in source and "layers.0.neurons.1.w.0 | data" in source
 
 def test_grouping_a_graph_without_neurons_warns():
     a, _ = neuron()
@@ -374,7 +420,11 @@ def test_without_the_dot_program_rendering_names_the_system_package(monkeypatch,
     a, _ = neuron()
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
     g = draw_dot(a)  # building the drawing does not need `dot`
-    for render in (lambda: g.pipe(), lambda: render_svg(g), lambda: save(a, tmp_path / "a.png")):
+    import graphviz
+
+    plain = graphviz.Digraph()  # not made by draw_dot
+    for render in (lambda: g.pipe(), lambda: render_svg(g), lambda: save(a, tmp_path / "a.png"),
+                   lambda: g.render(directory=tmp_path), lambda: render_svg(plain)):
         with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
             render()
     save(a, tmp_path / "a.dot")  # DOT text needs no program
