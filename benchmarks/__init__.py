@@ -1,0 +1,1 @@
+"""microprop's benchmark suite: ``python -m benchmarks`` or ``python benchmarks/run.py``."""

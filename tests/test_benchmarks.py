@@ -1,0 +1,108 @@
+"""The benchmark suite runs, and every implementation in it computes the same thing.
+
+Timing is not behaviour: nothing here looks at how long anything took.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microprop import Value, engine
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the suite sits next to the package, and is not installed
+from benchmarks import floor, run  # noqa: E402
+
+TINY = {
+    **run.QUICK,
+    "demo_points": 6,
+    "demo_sizes": [3, 3, 1],
+    "demo_steps": 2,
+    "article_samples": 5,
+}
+
+
+def test_the_floor_gives_the_gradients_backward_gives():
+    sizes, layers, X, Y = run.demo_problem(TINY)
+    grads = floor.zeros_like(layers)
+    zs, acts = floor.forward(layers, X[0])
+    floor.backward(layers, zs, acts, [1.0], grads)  # d(score)/d(parameter)
+
+    forward, params, _ = run.microprop_model(sizes, layers, elementwise=False)
+    forward(X[0]).backward()
+    assert [p.grad for p in params] == pytest.approx(run.flat(grads), rel=1e-12, abs=1e-15)
+
+
+def test_the_floor_chain_has_the_derivative_of_an_affine_recurrence():
+    x, grad = floor.chain(3, 2.0, 1.0)  # 1 -> 3 -> 7 -> 15, each step doubling the derivative
+    assert (x, grad) == (15.0, 8.0)
+
+
+@pytest.mark.parametrize("case", ["demo", "article"])
+def test_every_implementation_ends_at_the_same_loss(case):
+    impls = [
+        "floor",
+        "microprop",
+        "microprop, elementwise",
+        "micrograd",
+        "torch, scalars",
+        "torch, batched",
+    ]
+    losses = {}
+    for impl in impls:
+        try:
+            losses[impl] = run.WORKERS[case][impl](TINY)["loss"]
+        except ImportError:  # micrograd or torch not installed: compare the others
+            continue
+    assert {"floor", "microprop", "microprop, elementwise"} <= set(losses)
+    assert all(v == pytest.approx(losses["floor"], rel=1e-12) for v in losses.values()), losses
+
+
+def test_every_chain_ends_at_the_same_value_and_derivative():
+    results = {}
+    for impl, chain in run.WORKERS["chain"].items():
+        try:
+            results[impl] = chain(300)
+        except ImportError:
+            continue
+    assert {"floor", "microprop"} <= set(results)
+    for r in results.values():
+        assert r["grad"] == pytest.approx(1.0001**300, rel=1e-12)  # d/dx0 of n steps is a**n
+        assert r["value"] == pytest.approx(results["floor"]["value"], rel=1e-12)
+
+
+def test_memory_is_measured_per_recorded_op():
+    m = run.memory("microprop", 100, TINY)
+    assert 50 < m["forward"] < 1000 and m["backward"] >= m["forward"] and m["sample"] > 0
+
+
+def test_the_micrograd_chain_leaves_the_recursion_limit_and_stack_size_as_they_were():
+    pytest.importorskip("micrograd")
+    limit = sys.getrecursionlimit()
+    out = run.micrograd_chain(2000)
+    assert out["grad"] == pytest.approx(1.0001**2000, rel=1e-12)
+    assert sys.getrecursionlimit() == limit
+
+
+@pytest.mark.slow
+def test_quick_mode_prints_a_table_and_the_losses_agree():
+    script = Path(run.__file__)
+    done = subprocess.run(
+        [sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("# microprop benchmarks")
+    assert "Python 3." in out and "| case | unit | floor | microprop |" in out
+    assert "| target | measured | goal | met |" in out
+    assert out.count(": agree") == 3 and "DISAGREE" not in out
+
+
+def test_value_and_dot_are_what_the_benchmark_times():
+    # The demo's neuron is one dot node; keep the benchmark honest if that ever changes.
+    w = [Value(1.0), Value(2.0)]
+    z = engine.dot(w, [3.0, 4.0], Value(0.5))
+    assert z._op == "dot" and len(z._children) == 3
