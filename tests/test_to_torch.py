@@ -81,3 +81,10 @@ def test_gradients_match_pytorch_too():
         ours += [w.grad for n in layer.neurons for w in n.w]
         ours += [n.b.grad for n in layer.neurons if n.b is not None]
     assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+
+
+def test_a_layer_where_only_some_neurons_have_a_bias_gets_zero_for_the_others():
+    layer = Layer(2, 2, "linear", seed=0)
+    layer.neurons[1].b = None  # set by hand: a layer built by microprop has all or none
+    (linear,) = layer.to_torch()
+    assert linear.bias.tolist() == [layer.neurons[0].b.data, 0.0]
