@@ -37,7 +37,7 @@ class _GradMode(threading.local):
 
 _grad_mode = _GradMode()
 # How many no_grad() blocks are open, in all threads together. While it is 0 every thread records,
-# and _new skips the per-thread lookup, which costs as much as the rest of making a node.
+# and _new skips the per-thread lookup, which would add about a tenth to the cost of a node.
 _open_no_grad_blocks = 0
 _open_no_grad_lock = threading.Lock()
 
