@@ -39,7 +39,7 @@ from benchmarks import floor  # noqa: E402
 
 FULL = {
     "repeat": 5,  # interleaved repetitions of the demo and article cases
-    "chain_repeat": 3,  # and of the chain, whose slow implementations take a minute each
+    "chain_repeat": 3,  # and of the chain, whose slow implementations take half a minute each
     "demo_points": 100,
     "demo_sizes": [16, 16, 1],
     "demo_steps": 10,  # timed per repetition, after one untimed warm-up step
@@ -873,7 +873,7 @@ def report(cfg: dict, quick: bool, log: Callable) -> tuple[str, bool]:
         lines += ["", "Failed runs:"] + errors
     lines += [
         "",
-        "Re-run: `python benchmarks/run.py` (full, a few minutes) or "
+        "Re-run: `python benchmarks/run.py` (full, about ten minutes) or "
         "`python benchmarks/run.py --quick`.",
     ]
     agreed = all(ok for ok, _ in checks)
