@@ -1,6 +1,6 @@
 """Benchmarks: microprop against micrograd, PyTorch and a hand-written floor, side by side.
 
-    python benchmarks/run.py                      # full mode: a few minutes
+    python benchmarks/run.py                      # full mode: about ten minutes
     python benchmarks/run.py --quick              # seconds: small sizes, one repetition (CI)
     python -m benchmarks --output results.md      # also write the report to a file
 
