@@ -65,6 +65,7 @@ class Module:
         return []
 
     def parameters(self) -> list[Value]:
+        """The parameters in the order of ``named_parameters()``, without building the names."""
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
@@ -200,6 +201,10 @@ class Neuron(Module):
         f = self._f
         return z if f is None else f(z)
 
+    def parameters(self) -> list[Value]:
+        # The hot path of zero_grad() and every optimizer step: no names built.
+        return [*self.w] if self.b is None else [*self.w, self.b]
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         named = [(f"w.{k}", w) for k, w in enumerate(self.w)]
         if self.b is not None:
@@ -248,6 +253,9 @@ class Layer(Module):
         xs = _inputs(x, self.nin, "Layer")
         out = [n._forward(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
@@ -332,6 +340,9 @@ class MLP(Module):
         for layer in self.layers:
             a = [n._forward(a) for n in layer.neurons]
         return a[0] if len(a) == 1 else a
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [

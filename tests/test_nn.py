@@ -388,3 +388,19 @@ def test_to_torch_without_torch_names_the_extra(monkeypatch):
 
 def test_a_bare_module_has_no_parameters():
     assert Module().parameters() == [] and Module().state_dict() == {}
+
+
+def test_parameters_are_the_named_parameters_in_the_same_order():
+    from microprop.nn import MLP, Layer, Neuron
+
+    for module in (
+        MLP(3, [4, 2, 1], seed=1),
+        MLP(4, [2, 2, 1], output_bias=False, seed=2),
+        Layer(2, 3, seed=3),
+        Neuron(3, bias=False, seed=4),
+    ):
+        named = [p for _, p in module.named_parameters()]
+        params = module.parameters()
+        assert len(params) == len(named) and all(a is b for a, b in zip(params, named))
+        params.clear()  # a fresh list each call: clearing it changes nothing in the model
+        assert len(module.parameters()) == len(named)
