@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
+from .nn import _rng  # one seeding rule for data and models alike
+
 __all__ = [
     "load_iris",
     "make_moons",
@@ -246,16 +248,3 @@ def _numbers(values: object, who: str) -> list[float]:
         except OverflowError:  # an int with hundreds of digits
             out.append(math.inf)  # refused as not finite by the caller
     return out
-
-
-def _rng(seed: object, what: str) -> Any:
-    """A random.Random for an int seed; the given one; or the global ``random`` module for None."""
-    if seed is None:
-        return random
-    if isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"{what}: expected an int, a random.Random or None, got {type(seed).__name__}"
-        )
-    return random.Random(int(seed))
