@@ -1,7 +1,7 @@
 """microprop: scalar automatic differentiation, and a small neural-network library on top."""
 
 from . import data, losses, nn, optim, train
-from .engine import Value, dot, is_grad_enabled, no_grad
+from .engine import Value, detect_anomaly, dot, is_anomaly_enabled, is_grad_enabled, no_grad
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
@@ -12,4 +12,5 @@ from .viz import draw_dot  # graphviz itself is imported only when draw_dot is c
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot"]
+__all__ += ["detect_anomaly", "is_anomaly_enabled"]
 __version__ = "0.1.0"

@@ -9,12 +9,13 @@ and no reference cycles, and a graph is freed as soon as nothing refers to its r
 ``backward()`` walks the graph once in reverse topological order and applies the chain rule in a
 single place. Each op below therefore only says what it computes and its local derivatives.
 
-Number policy, the same for every op:
+Number policy, the same for every op (docs/numbers.md has the table, op by op):
 - a result too large for a float becomes ``inf`` with the right sign (IEEE 754, as PyTorch does),
   whether it comes from ``exp``, ``*`` or ``**``; NaN and inf then propagate;
 - a result that does not exist in the reals raises: ``ValueError`` for a domain error (``log`` of a
-  number <= 0, ``sqrt`` of a negative number, a negative base to a non-integer power) and
-  ``ZeroDivisionError`` for ``x / 0`` and ``0 ** negative``. No op ever produces a complex number.
+  number <= 0, ``sqrt`` of a negative number, a negative base to a finite non-integer power) and
+  ``ZeroDivisionError`` for ``x / 0`` and ``0 ** negative``. No op ever produces a complex number;
+- inside ``detect_anomaly()``, the first op or gradient that is NaN or inf raises, named.
 """
 
 from __future__ import annotations
@@ -24,22 +25,37 @@ import numbers
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import SupportsIndex
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "dot"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
 
 _INF = math.inf
 
 
-class _GradMode(threading.local):
+class _Mode(threading.local):
     # A class attribute is the default every thread sees until it sets its own.
-    enabled = True
+    grad_enabled = True
+    detect_anomaly = False
 
 
-_grad_mode = _GradMode()
-# How many no_grad() blocks are open, in all threads together. While it is 0 every thread records,
-# and _new skips the per-thread lookup, which would add about a tenth to the cost of a node.
-_open_no_grad_blocks = 0
-_open_no_grad_lock = threading.Lock()
+_mode = _Mode()
+# How many no_grad() and detect_anomaly() blocks are open, in all threads together. While it is 0
+# every thread records and checks nothing, and _new and backward skip the per-thread lookup, which
+# would add about a tenth to the cost of a node.
+_open_blocks = 0
+_open_blocks_lock = threading.Lock()
+
+
+@contextmanager
+def _counted_block() -> Iterator[None]:
+    global _open_blocks
+    with _open_blocks_lock:
+        _open_blocks += 1
+    try:
+        yield
+    finally:
+        with _open_blocks_lock:
+            _open_blocks -= 1
 
 
 @contextmanager
@@ -48,22 +64,40 @@ def no_grad() -> Iterator[None]:
 
     Results made inside are leaves. The switch is per thread: other threads keep recording.
     """
-    global _open_no_grad_blocks
-    with _open_no_grad_lock:
-        _open_no_grad_blocks += 1
-    previous = _grad_mode.enabled
-    _grad_mode.enabled = False
+    previous = _mode.grad_enabled
+    _mode.grad_enabled = False
     try:
-        yield
+        with _counted_block():
+            yield
     finally:
-        _grad_mode.enabled = previous
-        with _open_no_grad_lock:
-            _open_no_grad_blocks -= 1
+        _mode.grad_enabled = previous
 
 
 def is_grad_enabled() -> bool:
     """Whether ops in this thread record the graph (False inside ``no_grad()``)."""
-    return _grad_mode.enabled
+    return _mode.grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first NaN or inf, naming where it came from.
+
+    Inside, an op whose result is NaN or +-inf raises, naming the op and its inputs, and
+    ``backward()`` raises at the first gradient that becomes NaN or +-inf, naming the node and the
+    step that made it. Per thread, like ``no_grad()``; outside, NaN and inf pass on silently.
+    """
+    previous = _mode.detect_anomaly
+    _mode.detect_anomaly = True
+    try:
+        with _counted_block():
+            yield
+    finally:
+        _mode.detect_anomaly = previous
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether this thread is inside ``detect_anomaly()``."""
+    return _mode.detect_anomaly
 
 
 def _to_float(x: object, what: str) -> float:
@@ -93,15 +127,51 @@ def _new(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
     out.grad = 0.0
     out.label = ""
     out._op = op
-    if _open_no_grad_blocks and not _grad_mode.enabled:
-        out._children = out._local_grads = ()
-    else:
-        out._children = children
-        out._local_grads = local_grads
+    if _open_blocks:  # some thread is in no_grad() or detect_anomaly(): is this one?
+        if _mode.detect_anomaly and not math.isfinite(data):
+            _anomaly_in_forward(op, data, children)
+        if not _mode.grad_enabled:
+            children = local_grads = ()
+    out._children = children
+    out._local_grads = local_grads
     return out
 
 
 _object_new = object.__new__
+
+
+def _node(
+    data: float, grad: float, label: str, op: str, children: tuple, local_grads: tuple
+) -> Value:
+    """A Value with every field given, for copies and unpickling: they rebuild what was made."""
+    v = _object_new(Value)
+    v.data, v.grad, v.label, v._op = data, grad, label, op
+    v._children, v._local_grads = children, local_grads
+    return v
+
+
+def _describe(v: Value) -> str:
+    """A node as the anomaly messages name it: its label, else its op, and its number."""
+    if v.label:
+        return f"{v.label} ({v.data!r})"
+    return f"the {v._op} node ({v.data!r})" if v._op else f"a leaf ({v.data!r})"
+
+
+def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:
+    inputs = ", ".join(_describe(c) for c in children[:6])
+    if len(children) > 6:
+        inputs += f" and {len(children) - 6} more"
+    elif len(children) == 1 and op in ("+", "-", "*", "/", "**"):
+        inputs += " and a constant"  # which is not a node, so it has no name to give
+    raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
+
+
+def _anomaly_in_backward(node: Value, child: Value, local: float, g: float) -> None:
+    raise FloatingPointError(
+        f"detect_anomaly: in backward(), the gradient of {_describe(child)} became "
+        f"{child.grad!r}: {_describe(node)} passed it its local derivative {local!r} times its "
+        f"own gradient {g!r}"
+    )
 
 
 class Value:
@@ -240,10 +310,11 @@ class Value:
 
     def relu(self) -> Value:
         x = self.data
-        # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off.
-        if x > 0.0:
+        # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off. A NaN
+        # is not <= 0, so it passes through with slope 1, as in PyTorch too.
+        if not x <= 0.0:
             return _new(x, "relu", (self,), (1.0,))
-        return _new(0.0 if x == x else x, "relu", (self,), (0.0,))
+        return _new(0.0, "relu", (self,), (0.0,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         a = _to_float(slope, "leaky_relu(slope)")
@@ -290,10 +361,18 @@ class Value:
                         stack.append(child)
         self.grad += 1.0
         # Reverse topological order: a node's gradient is complete before it is passed on.
+        if _open_blocks and _mode.detect_anomaly:  # the same loop, checking every sum it makes
+            for node in reversed(order):
+                g = node.grad
+                for child, local in zip(node._children, node._local_grads):
+                    child.grad += local * g
+                    if not math.isfinite(child.grad):
+                        _anomaly_in_backward(node, child, local, g)
+            return
         for node in reversed(order):
             g = node.grad
             for child, local in zip(node._children, node._local_grads):
-                child.grad += local * g  # the chain rule, written once
+                child.grad += local * g  # the chain rule
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this node and every node it depends on."""
@@ -335,6 +414,45 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, label=self.label)
 
+    # ---- copies: never one that shares inputs, and no recursion on a deep graph ------------
+
+    def __copy__(self) -> Value:
+        """A new leaf with the same data, grad and label; refused for a computed Value."""
+        if self._children:
+            raise TypeError(
+                "copy.copy of a computed Value would share its inputs, so backward() on the copy "
+                "would add into the original graph's gradients; use v.detach() for a new leaf "
+                "with the same number, or copy.deepcopy(v) for a copy of the whole graph"
+            )
+        return _node(self.data, self.grad, self.label, self._op, (), ())
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        # Inputs first, so that each node's inputs are copied before it: the default copy would
+        # recurse once per level and fail on a graph about a thousand deep.
+        for v in self._topological_order():
+            if id(v) not in memo:
+                children = tuple(memo[id(c)] for c in v._children)
+                memo[id(v)] = _node(v.data, v.grad, v.label, v._op, children, v._local_grads)
+        return memo[id(self)]
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+        """Pickle the graph as one flat list, inputs first, again so that nothing recurses.
+
+        A leaf goes in as itself, so it stays one object with anything else pickled with it (a
+        model's parameters); other nodes go in as their fields and their inputs' positions.
+        """
+        if int(protocol) < 2:
+            raise TypeError("a Value cannot be pickled with protocol 0 or 1; use 2 or later")
+        order = self._topological_order()
+        index = {v: i for i, v in enumerate(order)}
+        nodes = [
+            v if not v._children and v is not self
+            else (v.data, v.grad, v.label, v._op, tuple(index[c] for c in v._children),
+                  v._local_grads)
+            for v in order
+        ]
+        return _unpickle, (nodes,)
+
     @property
     def _prev(self) -> set[Value]:
         """micrograd's name for the set of inputs, for code written against micrograd."""
@@ -351,6 +469,17 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
+def _unpickle(nodes: list) -> Value:
+    """The graph ``Value.__reduce_ex__`` flattened, rebuilt: each node after its inputs."""
+    made: list[Value] = []
+    for n in nodes:
+        if type(n) is not Value:
+            data, grad, label, op, inputs, local_grads = n
+            n = _node(data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
+        made.append(n)
+    return made[-1]
+
+
 def _constant(x: object) -> float | None:
     """A plain real number as a float, or None so that the operator returns NotImplemented."""
     if type(x) is float:
@@ -364,7 +493,8 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
     """``base ** exponent`` where either side (or both) is a Value."""
     x = base.data if isinstance(base, Value) else base
     n = exponent.data if isinstance(exponent, Value) else exponent
-    if x < 0.0 and not n.is_integer():
+    # A NaN or infinite power of a negative base follows IEEE 754: NaN, or inf or 0 by |x|.
+    if x < 0.0 and math.isfinite(n) and not n.is_integer():
         raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
@@ -374,9 +504,14 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
     if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
         children.append(base)
         local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
-    if isinstance(exponent, Value):  # d/dn x^n = x^n ln x; PyTorch's 0 at x = 0, NaN below
+    if isinstance(exponent, Value):  # d/dn x^n = x^n ln x
         children.append(exponent)
-        local.append(out * math.log(x) if x > 0.0 else 0.0 if x == 0.0 else math.nan)
+        if x > 0.0:
+            local.append(out * math.log(x))
+        elif x == 0.0:
+            local.append(out * 0.0)  # PyTorch's 0 at x = 0 (and NaN for a NaN power)
+        else:
+            local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
     return _new(out, "**", tuple(children), tuple(local))
 
 
@@ -389,7 +524,13 @@ def dot(
     gradients as the elementwise expression, with far fewer nodes to build and walk.
     Plain numbers are constants. The two sequences must have the same length.
     """
-    ws, xs = list(ws), list(xs)
+    try:
+        ws, xs = list(ws), list(xs)
+    except TypeError:  # name the argument, rather than "'int' object is not iterable"
+        for name, arg in (("ws", ws), ("xs", xs)):
+            if not isinstance(arg, Iterable):
+                raise _not_a_list(f"dot({name})", arg) from None
+        raise
     if len(ws) != len(xs):
         raise ValueError(f"dot: the sequences differ in length ({len(ws)} and {len(xs)})")
     children: list[Value] = []
@@ -414,6 +555,10 @@ def dot(
     return _new(z, "dot", tuple(children), tuple(local))
 
 
+def _not_a_list(what: str, x: object) -> TypeError:
+    return TypeError(f"{what}: expected a list of Values or numbers, got {type(x).__name__}")
+
+
 def _operand(x: object, what: str) -> float:
     c = _constant(x)
     if c is None:
@@ -423,6 +568,8 @@ def _operand(x: object, what: str) -> float:
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torch and numpy use
     """The sum of many Values as one node (Python's built-in ``sum`` makes a chain of n nodes)."""
+    if not isinstance(values, Iterable):
+        raise _not_a_list("sum", values)
     children: list[Value] = []
     total = 0.0
     for v in values:

@@ -137,6 +137,16 @@ def test_dot_refuses_sequences_of_different_lengths():
         engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
 
 
+def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
+    def rows():
+        yield Value(1.0)
+        raise TypeError("a bug in the caller's generator")
+
+    with pytest.raises(TypeError, match="^a bug in the caller's generator$"):
+        engine.dot(rows(), [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^dot\(xs\): expected a list of Values or numbers, got"):
+        engine.dot([1.0], 3.0)
+
 def test_dot_and_sum_refuse_things_that_are_not_numbers():
     with pytest.raises(TypeError, match="dot: .*got str"):
         engine.dot([Value(1.0)], ["a"])

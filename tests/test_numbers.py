@@ -1,0 +1,218 @@
+"""NaN, inf and errors: every cell of docs/numbers.md's table, and ``detect_anomaly()``.
+
+The table's first column is code; each row is run on ``Value(nan)``, ``Value(inf)`` and
+``Value(-inf)`` and must give the value and ``d/dx`` the table says, or raise what it says.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import math
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+import microprop
+from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, no_grad
+from microprop import sum as vsum
+
+nan, inf = math.nan, math.inf
+DOC = Path(__file__).resolve().parent.parent / "docs" / "numbers.md"
+TEXT = DOC.read_text()
+ROW = re.compile(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", re.M)
+TABLE = ROW.findall(TEXT)
+INPUTS = {"nan": nan, "inf": inf, "-inf": -inf}
+CELLS = [
+    pytest.param(code, x, cell.strip(), id=f"{code} at {name}")
+    for code, *cells, _ in TABLE
+    for (name, x), cell in zip(INPUTS.items(), cells, strict=True)
+]
+
+
+def same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def run(code: str, x: float) -> tuple[float, float]:
+    """The row's code on ``Value(x)``: the result's value and ``d/dx``."""
+    v = Value(x)
+    y = eval(code, {"x": v, "dot": dot, "sum": vsum})  # noqa: S307 - our own table
+    y.backward()
+    return y.data, v.grad
+
+
+def test_the_table_has_a_row_for_every_op():
+    ops = {run_op(code) for code, *_ in TABLE}
+    assert ops == {"+", "-", "*", "/", "**", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
+                   "leaky_relu", "abs", "dot", "sum"}
+
+
+def run_op(code: str) -> str:
+    return eval(code, {"x": Value(2.0), "dot": dot, "sum": vsum})._op  # noqa: S307
+
+
+@pytest.mark.parametrize("code, x, cell", CELLS)
+def test_every_cell_of_the_table_is_what_the_engine_does(code, x, cell):
+    if cell.endswith("Error"):
+        with pytest.raises(getattr(builtins, cell)):
+            run(code, x)
+        return
+    value, grad = (float(part) for part in cell.split(", "))
+    got = run(code, x)
+    assert same(got[0], value) and same(got[1], grad), f"{code} at {x}: {got}, table: {cell}"
+
+
+@pytest.mark.parametrize("code, x, cell", [c for c in CELLS if not c.values[2].endswith("Error")])
+def test_every_cell_that_does_not_raise_agrees_with_float64_pytorch(code, x, cell):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    names = {"torch": torch, "sum": builtins.sum,
+             "dot": lambda ws, xs: builtins.sum(w * v for w, v in zip(ws, xs, strict=True))}
+    torch_code = code.replace("x.leaky_relu()", "torch.nn.functional.leaky_relu(x, 0.01)")
+    y = eval(torch_code, {"x": t, **names})  # noqa: S307 - our own table
+    y.backward()
+    value, grad = run(code, x)
+    assert same(y.item(), value) and same(t.grad.item(), grad)
+
+
+def test_the_documented_example_prints_what_the_document_says():
+    code, expected = re.search(r"```python\n(.*?)```\s*```text\n(.*?)```", TEXT, re.S).groups()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, str(DOC), "exec"), {"__name__": "__doc__"})
+    assert out.getvalue() == expected
+
+
+# ---- detect_anomaly: forward -----------------------------------------------------------------
+
+
+def test_without_anomaly_mode_nan_and_inf_pass_silently():
+    x = Value(800.0, "x")
+    assert x.exp().data == inf and math.isnan((x.exp() - x.exp()).data)
+    assert not is_anomaly_enabled()
+
+
+def test_the_first_op_giving_inf_is_named_with_its_input():
+    x = Value(800.0, "x")
+    with detect_anomaly():
+        assert is_anomaly_enabled()
+        y = x * 2.0  # 1600.0: fine
+        with pytest.raises(FloatingPointError) as info:
+            y.exp()
+    assert str(info.value) == "detect_anomaly: exp gave inf from the * node (1600.0)"
+    assert not is_anomaly_enabled()
+
+
+def test_an_op_giving_nan_names_every_input_with_its_label():
+    a, b = Value(inf, "a"), Value(inf, "b")
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        a - b
+    assert str(info.value) == "detect_anomaly: - gave nan from a (inf), b (inf)"
+
+
+def test_a_constant_operand_is_mentioned_though_it_is_not_a_node():
+    big = Value(1e308, "big")
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        big * 10.0
+    assert str(info.value) == "detect_anomaly: * gave inf from big (1e+308) and a constant"
+
+
+def test_a_wide_op_names_its_first_six_inputs_and_counts_the_rest():
+    ws = [Value(1.0, f"w{k}") for k in range(10)]
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        dot(ws, [1.0] * 9 + [inf])
+    assert str(info.value) == (
+        "detect_anomaly: dot gave inf from w0 (1.0), w1 (1.0), w2 (1.0), w3 (1.0), w4 (1.0), "
+        "w5 (1.0) and 4 more"
+    )
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="sum gave nan from"):
+        vsum([Value(inf), Value(-inf)])
+
+
+def test_anomaly_mode_checks_under_no_grad_too():
+    x = Value(1000.0, "x")
+    with detect_anomaly(), no_grad(), pytest.raises(FloatingPointError, match="exp gave inf"):
+        x.exp()
+    with no_grad(), detect_anomaly(), pytest.raises(FloatingPointError, match="exp gave inf"):
+        x.exp()
+
+
+def test_anomaly_mode_nests_and_is_restored_after_an_error():
+    with detect_anomaly():
+        with detect_anomaly():
+            pass
+        assert is_anomaly_enabled()
+        with pytest.raises(FloatingPointError):
+            Value(1000.0).exp()
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()
+    assert Value(1000.0).exp().data == inf
+
+
+def test_anomaly_mode_in_one_thread_does_not_affect_another():
+    inside, outside = threading.Event(), threading.Event()
+    seen = []
+
+    def other():
+        inside.wait(10)
+        seen.append((is_anomaly_enabled(), Value(1000.0).exp().data))
+        outside.set()
+
+    t = threading.Thread(target=other)
+    t.start()
+    with detect_anomaly():
+        inside.set()
+        outside.wait(10)
+    t.join(10)
+    assert seen == [(False, inf)]
+
+
+def test_detect_anomaly_is_exported():
+    assert microprop.detect_anomaly is detect_anomaly
+    assert "detect_anomaly" in microprop.__all__ and "is_anomaly_enabled" in microprop.__all__
+
+
+# ---- detect_anomaly: backward ----------------------------------------------------------------
+
+
+def test_backward_names_the_first_gradient_that_becomes_nan_and_the_step_that_made_it():
+    x = Value(0.0, "x")
+    y = x.sqrt() * 0.0  # forward is fine: 0 * 0; backward: sqrt'(0) = inf times 0 is nan
+    y.label = "y"
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        y.backward()
+    assert str(info.value) == (
+        "detect_anomaly: in backward(), the gradient of x (0.0) became nan: the sqrt node (0.0) "
+        "passed it its local derivative inf times its own gradient 0.0"
+    )
+    y.zero_grad()
+    y.backward()  # outside the block: silently nan, as before
+    assert math.isnan(x.grad)
+
+
+def test_backward_in_anomaly_mode_gives_the_same_gradients_when_all_is_finite():
+    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    y = (x * x + w * x).tanh() / 2.0
+    y.backward()
+    expected = [x.grad, w.grad]
+    y.zero_grad()
+    with detect_anomaly():
+        y.backward()
+    assert [x.grad, w.grad] == expected
+
+
+def test_backward_names_a_labelled_node_and_an_infinite_gradient():
+    x = Value(1e-200, "x")
+    y = x * 1e200
+    y.label = "y"
+    z = y * 1e200  # every value is finite; x's gradient is 1e200 * 1e200 = inf
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        z.backward()
+    assert str(info.value) == (
+        "detect_anomaly: in backward(), the gradient of x (1e-200) became inf: y (1.0) passed it "
+        "its local derivative 1e+200 times its own gradient 1e+200"
+    )
