@@ -6,6 +6,8 @@ import tracemalloc
 import weakref
 from contextlib import contextmanager
 
+import pytest
+
 from microprop import Value, engine, no_grad
 
 
@@ -110,3 +112,35 @@ def test_memory_stays_flat_across_many_training_steps():
             tracemalloc.stop()
     # One step's graph is about 50 kB: keeping even one of the 200 graphs would show.
     assert grown < 10_000
+
+
+@pytest.mark.slow
+def test_ten_thousand_training_steps_of_the_article_network_keep_memory_flat():
+    from microprop import losses
+    from microprop.nn import article_network
+    from microprop.optim import SGD
+
+    model = article_network("tanh", seed=0)
+    optimizer = SGD(model.parameters(), lr=0.01)
+    rows = [[math.sin(k), math.cos(k), math.sin(2.0 * k), math.cos(3.0 * k)] for k in range(10)]
+    targets = [1.0 if k % 3 else 0.0 for k in range(10)]
+
+    def step(k):
+        optimizer.zero_grad()
+        loss = losses.mse([model(rows[k % 10])], [targets[k % 10]])
+        loss.backward()
+        optimizer.step()
+
+    with cyclic_gc_off():  # with the collector off, only reference counting can free a graph
+        tracemalloc.start()
+        try:
+            for k in range(100):
+                step(k)
+            settled = tracemalloc.get_traced_memory()[0]
+            for k in range(10_000):
+                step(k)
+            grown = tracemalloc.get_traced_memory()[0] - settled
+        finally:
+            tracemalloc.stop()
+    # One step's graph is a few kB; 10,000 kept graphs would be tens of MB.
+    assert grown < 16_000, f"memory grew by {grown} bytes over 10,000 steps"
