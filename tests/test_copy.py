@@ -127,8 +127,18 @@ def test_a_pickled_graph_round_trips_with_its_reused_nodes(protocol):
 
 @pytest.mark.parametrize("protocol", [0, 1])
 def test_the_oldest_pickle_protocols_are_refused_clearly(protocol):
-    with pytest.raises(TypeError, match="cannot be pickled"):
+    with pytest.raises(TypeError) as info:
         pickle.dumps(Value(1.0), protocol=protocol)
+    assert str(info.value) == "a Value cannot be pickled with protocol 0 or 1; use 2 or later"
+
+
+def test_pickling_a_graph_and_its_leaves_together_keeps_them_linked():
+    x, w, y = small_graph()
+    x2, y2 = pickle.loads(pickle.dumps((x, y)))
+    assert x2 in y2._topological_order() and x not in y2._topological_order()
+    before = x.grad
+    y2.backward()
+    assert x2.grad == pytest.approx(2 * before) and x.grad == before  # into x2, not x
 
 
 def test_a_graph_deeper_than_the_recursion_limit_pickles():

@@ -367,6 +367,7 @@ LN2 = math.log(2.0)
         (lambda: a**1, 2.0, "**", (a,), (1.0,)),
         (lambda: a**0, 1.0, "**", (a,), (0.0,)),
         (lambda: zero**0, 1.0, "**", (zero,), (0.0,)),
+        (lambda: 0.0**zero, 1.0, "**", (zero,), (0.0,)),  # d/dn 0^n at n = 0: PyTorch's 0
         (lambda: 2**a, 4.0, "**", (a,), (4 * LN2,)),
         (lambda: a**b, 0.125, "**", (a, b), (-3 * 2.0**-4, 0.125 * LN2)),
         (lambda: a.exp(), math.exp(2.0), "exp", (a,), (math.exp(2.0),)),

@@ -121,6 +121,18 @@ def test_a_constant_operand_is_mentioned_though_it_is_not_a_node():
     assert str(info.value) == "detect_anomaly: * gave inf from big (1e+308) and a constant"
 
 
+@pytest.mark.parametrize(
+    "make, x, op",
+    [(lambda v: v + 1.0, inf, "+"), (lambda v: 1.0 - v, inf, "-"), (lambda v: v * 2.0, inf, "*"),
+     (lambda v: v / 2.0, inf, "/"), (lambda v: 2.0 / v, 1e-320, "/"),
+     (lambda v: v**2.0, inf, "**"), (lambda v: 2.0**v, inf, "**")],
+)
+def test_every_op_with_a_constant_says_so(make, x, op):
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        make(Value(x, "v"))
+    assert str(info.value).startswith(f"detect_anomaly: {op} gave ")
+    assert str(info.value).endswith(f" from v ({x!r}) and a constant")
+
 def test_a_wide_op_names_its_first_six_inputs_and_counts_the_rest():
     ws = [Value(1.0, f"w{k}") for k in range(10)]
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
@@ -129,8 +141,15 @@ def test_a_wide_op_names_its_first_six_inputs_and_counts_the_rest():
         "detect_anomaly: dot gave inf from w0 (1.0), w1 (1.0), w2 (1.0), w3 (1.0), w4 (1.0), "
         "w5 (1.0) and 4 more"
     )
-    with detect_anomaly(), pytest.raises(FloatingPointError, match="sum gave nan from"):
-        vsum([Value(inf), Value(-inf)])
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        dot(ws[:7], [1.0] * 6 + [inf])
+    assert str(info.value).endswith("w5 (1.0) and 1 more")
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        dot(ws[:6], [1.0] * 5 + [inf])
+    assert str(info.value).endswith("w4 (1.0), w5 (1.0)")
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        vsum([Value(inf), 1.0, Value(-inf)])
+    assert str(info.value) == "detect_anomaly: sum gave nan from a leaf (inf), a leaf (-inf)"
 
 
 def test_anomaly_mode_checks_under_no_grad_too():
@@ -193,6 +212,13 @@ def test_backward_names_the_first_gradient_that_becomes_nan_and_the_step_that_ma
     y.backward()  # outside the block: silently nan, as before
     assert math.isnan(x.grad)
 
+
+def test_no_grad_alone_checks_nothing_in_backward():
+    x = Value(0.0, "x")
+    y = x.sqrt() * 0.0
+    with no_grad():
+        y.backward()  # a no_grad() block is open, but not detect_anomaly(): nan, silently
+    assert math.isnan(x.grad)
 
 def test_backward_in_anomaly_mode_gives_the_same_gradients_when_all_is_finite():
     x, w = Value(1.5, "x"), Value(-0.5, "w")
