@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from examples import readme_neuron
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,13 +15,7 @@ from microprop.explain import backward_steps, explain
 
 def neuron():
     """a = tanh(w1*x1 + w2*x2 + b) with z = 0.4, as in the README."""
-    x1, x2 = Value(1.5, "x1"), Value(-0.5, "x2")
-    w1, w2, b = Value(0.8, "w1"), Value(-1.2, "w2"), Value(-1.4, "b")
-    z = w1 * x1 + w2 * x2 + b
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
-    return a, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, z=z)
+    return readme_neuron()
 
 
 # ---- explain ---------------------------------------------------------------------------------
@@ -158,6 +153,7 @@ def test_a_long_explanation_prints_fifty_paths_and_counts_the_rest():
     assert "path 50:" in text and "path 51:" not in text
     assert "... and 11 more paths (all are in .paths)" in text and len(e.paths) == 61
     assert "&hellip; and 11 more paths" in e._repr_html_()
+
 
 def test_the_readme_example_prints_as_documented():
     x = Value(3.0, label="x")
@@ -314,6 +310,7 @@ def test_a_long_step_table_prints_fifty_steps_and_counts_the_rest():
     assert str(steps).endswith("... and 10 more steps (all are in this list)")
     assert "&hellip; and 10 more steps" in steps._repr_html_()
     assert repr(backward_steps(x)) == "<BackwardSteps: 0 steps of backward() from x>"
+
 
 def test_each_step_can_be_drawn():
     pytest.importorskip("graphviz")

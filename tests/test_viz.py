@@ -9,6 +9,7 @@ import sys
 import warnings
 
 import pytest
+from examples import readme_neuron
 
 from microprop import Value
 from microprop.engine import dot
@@ -19,14 +20,9 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's d
 
 def neuron():
     """The README's neuron, a = tanh(w1*x1 + w2*x2 + b), after backward (z = 0.4)."""
-    x1, x2 = Value(1.5, "x1"), Value(-0.5, "x2")
-    w1, w2, b = Value(0.8, "w1"), Value(-1.2, "w2"), Value(-1.4, "b")
-    z = w1 * x1 + w2 * x2 + b
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
+    a, values = readme_neuron()
     a.backward()
-    return a, dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b, z=z)
+    return a, values
 
 
 def two_layer_net():
@@ -178,6 +174,7 @@ def test_saving_or_rendering_before_backward_warns_at_the_line_that_saved(tmp_pa
             render_svg(y)
         assert record[0].filename == __file__
 
+
 def test_a_forward_only_drawing_neither_warns_nor_shows_grads():
     x = Value(2.0, "x")
     y = x * 3.0
@@ -220,6 +217,7 @@ def test_grad_colours_mark_a_nan_grad_yellow_and_a_zero_grad_white():
     assert '{ a | data 2.0000 | grad nan }" style="filled" fillcolor="#fff2a8"' in source
     assert '{ b | data nan | grad 2.0000 }" style="filled" fillcolor="#5aae61"' in source
     assert '{ c | data -1.0000 | grad 0.0000 }" style="filled" fillcolor="#ffffff"' in source
+
 
 def test_role_colours_tell_inputs_parameters_and_the_loss_apart():
     loss = two_layer_net()
@@ -294,6 +292,7 @@ def test_a_dot_mixing_two_neurons_parameters_is_not_collapsed_into_either():
     with pytest.warns(UserWarning, match="found no neuron"):
         source = dot_source(m, collapse=True)
     assert "layers.0.neurons.0.w.0 | data" in source and "layers.0.neurons.1.w.0 | data" in source
+
 
 def test_grouping_a_graph_without_neurons_warns():
     a, _ = neuron()
@@ -423,8 +422,13 @@ def test_without_the_dot_program_rendering_names_the_system_package(monkeypatch,
     import graphviz
 
     plain = graphviz.Digraph()  # not made by draw_dot
-    for render in (lambda: g.pipe(), lambda: render_svg(g), lambda: save(a, tmp_path / "a.png"),
-                   lambda: g.render(directory=tmp_path), lambda: render_svg(plain)):
+    for render in (
+        lambda: g.pipe(),
+        lambda: render_svg(g),
+        lambda: save(a, tmp_path / "a.png"),
+        lambda: g.render(directory=tmp_path),
+        lambda: render_svg(plain),
+    ):
         with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
             render()
     save(a, tmp_path / "a.dot")  # DOT text needs no program
