@@ -40,8 +40,8 @@ class _Mode(threading.local):
 
 _mode = _Mode()
 # How many no_grad() and detect_anomaly() blocks are open, in all threads together. While it is 0
-# every thread records and checks nothing, and _new and backward skip the per-thread lookup, which
-# would add about a tenth to the cost of a node.
+# every thread records and checks nothing, and _result and backward skip the per-thread lookup,
+# which would add about a tenth to the cost of a node.
 _open_blocks = 0
 _open_blocks_lock = threading.Lock()
 
@@ -120,7 +120,7 @@ def _power(x: float, n: float) -> float:
         return math.copysign(_INF, x) if odd else _INF
 
 
-def _new(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
+def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
     """A Value computed by an op: the one place where graph edges are recorded."""
     out = _object_new(Value)  # skips __init__ and its checks: data is already a float
     out.data = data
@@ -140,7 +140,7 @@ def _new(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
 _object_new = object.__new__
 
 
-def _node(
+def _rebuilt(
     data: float, grad: float, label: str, op: str, children: tuple, local_grads: tuple
 ) -> Value:
     """A Value with every field given, for copies and unpickling: they rebuild what was made."""
@@ -166,10 +166,12 @@ def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:
     raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
 
 
-def _anomaly_in_backward(node: Value, child: Value, local: float, g: float) -> None:
+def _anomaly_in_backward(
+    node: Value, child: Value, local: float, g: float, grad: float
+) -> None:
     raise FloatingPointError(
         f"detect_anomaly: in backward(), the gradient of {_describe(child)} became "
-        f"{child.grad!r}: {_describe(node)} passed it its local derivative {local!r} times its "
+        f"{grad!r}: {_describe(node)} passed it its local derivative {local!r} times its "
         f"own gradient {g!r}"
     )
 
@@ -199,19 +201,19 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _new(self.data + other.data, "+", (self, other), (1.0, 1.0))
+            return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))
         c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
-        return _new(self.data + c, "+", (self,), (1.0,))
+        return _result(self.data + c, "+", (self,), (1.0,))
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _new(self.data * other.data, "*", (self, other), (other.data, self.data))
+            return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
         c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
-        return _new(self.data * c, "*", (self,), (c,))
+        return _result(self.data * c, "*", (self,), (c,))
 
     def __truediv__(self, other: Value | float) -> Value:
         # A primitive rather than self * other**-1: one node, and division's own error.
@@ -222,8 +224,8 @@ class Value:
             raise ZeroDivisionError(f"division by zero: {self.data!r} / {y!r}")
         out = self.data / y
         if type(other) is Value:  # d/dx x/y = 1/y, d/dy x/y = -x/y^2 = -out/y
-            return _new(out, "/", (self, other), (1.0 / y, -out / y))
-        return _new(out, "/", (self,), (1.0 / y,))
+            return _result(out, "/", (self, other), (1.0 / y, -out / y))
+        return _result(out, "/", (self,), (1.0 / y,))
 
     def __rtruediv__(self, other: float) -> Value:  # other / self
         c = _constant(other)
@@ -232,7 +234,7 @@ class Value:
         if self.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {c!r} / {self.data!r}")
         out = c / self.data
-        return _new(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
+        return _result(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value:
@@ -257,7 +259,7 @@ class Value:
 
     def __sub__(self, other: Value | float) -> Value:  # self - other
         if type(other) is Value:
-            return _new(self.data - other.data, "-", (self, other), (1.0, -1.0))
+            return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -267,7 +269,7 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _new(c - self.data, "-", (self,), (-1.0,))
+        return _result(c - self.data, "-", (self,), (-1.0,))
 
     # ---- functions of one variable ---------------------------------------------------------
 
@@ -276,15 +278,15 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             e = _INF
-        return _new(e, "exp", (self,), (e,))  # d/dx e^x = e^x
+        return _result(e, "exp", (self,), (e,))  # d/dx e^x = e^x
 
     def log(self) -> Value:
         x = self.data
         if not x > 0.0:  # also catches NaN: math.log(nan) would pass it on silently
             if x != x:
-                return _new(x, "log", (self,), (x,))
+                return _result(x, "log", (self,), (x,))
             raise ValueError(f"log: expected a positive number, got {x!r}")
-        return _new(math.log(x), "log", (self,), (1.0 / x,))  # d/dx ln x = 1/x
+        return _result(math.log(x), "log", (self,), (1.0 / x,))  # d/dx ln x = 1/x
 
     def sqrt(self) -> Value:
         x = self.data
@@ -292,11 +294,11 @@ class Value:
             raise ValueError(f"sqrt: expected a number >= 0, got {x!r}")
         r = math.sqrt(x)
         # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0, as PyTorch says.
-        return _new(r, "sqrt", (self,), (0.5 / r if r else _INF,))
+        return _result(r, "sqrt", (self,), (0.5 / r if r else _INF,))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
-        return _new(t, "tanh", (self,), (1.0 - t * t,))  # d/dx tanh x = 1 - tanh^2 x
+        return _result(t, "tanh", (self,), (1.0 - t * t,))  # d/dx tanh x = 1 - tanh^2 x
 
     def sigmoid(self) -> Value:
         x = self.data
@@ -306,27 +308,27 @@ class Value:
         else:
             e = math.exp(x)
             s = e / (1.0 + e)
-        return _new(s, "sigmoid", (self,), (s * (1.0 - s),))  # d/dx s(x) = s (1 - s)
+        return _result(s, "sigmoid", (self,), (s * (1.0 - s),))  # d/dx s(x) = s (1 - s)
 
     def relu(self) -> Value:
         x = self.data
         # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off. A NaN
         # is not <= 0, so it passes through with slope 1, as in PyTorch too.
         if not x <= 0.0:
-            return _new(x, "relu", (self,), (1.0,))
-        return _new(0.0, "relu", (self,), (0.0,))
+            return _result(x, "relu", (self,), (1.0,))
+        return _result(0.0, "relu", (self,), (0.0,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         a = _to_float(slope, "leaky_relu(slope)")
         x = self.data
         if x > 0.0:
-            return _new(x, "leaky_relu", (self,), (1.0,))
-        return _new(a * x, "leaky_relu", (self,), (a,))  # slope at 0 too, as PyTorch
+            return _result(x, "leaky_relu", (self,), (1.0,))
+        return _result(a * x, "leaky_relu", (self,), (a,))  # slope at 0 too, as PyTorch
 
     def abs(self) -> Value:
         x = self.data
         sign = 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0  # d/dx |x| = sign x, 0 at 0
-        return _new(abs(x), "abs", (self,), (sign,))
+        return _result(abs(x), "abs", (self,), (sign,))
 
     def __abs__(self) -> Value:  # abs(self)
         return self.abs()
@@ -341,34 +343,16 @@ class Value:
         steps (``zero_grad()``, or ``Module.zero_grad()`` in ``microprop.nn``). Intermediate
         nodes are reset at the start of each call and hold the gradient of the latest pass only.
         """
-        # The walk of _topological_order() minus its leaves, which only receive and so need no
-        # place in the order: the same order (explain's step-through replays it exactly) with
-        # less work. Each node is reset as it is reached: intermediate grads hold one pass only.
-        order: list[Value] = []
-        visited: set[Value] = set()
-        stack: list[Value | None] = [self] if self._children else []
-        while stack:
-            node = stack.pop()
-            if node is None:  # every input of the node below it is placed
-                order.append(stack.pop())  # type: ignore[arg-type]
-            elif node not in visited:
-                visited.add(node)
-                node.grad = 0.0
-                stack.append(node)
-                stack.append(None)
-                for child in reversed(node._children):
-                    if child._children and child not in visited:
-                        stack.append(child)
+        # Leaves only receive, so they need no place in the order: the same order as
+        # _topological_order() without them (explain's step-through replays it exactly).
+        order = _walk(self, leaves=False)
+        for node in order:
+            node.grad = 0.0
         self.grad += 1.0
-        # Reverse topological order: a node's gradient is complete before it is passed on.
-        if _open_blocks and _mode.detect_anomaly:  # the same loop, checking every sum it makes
-            for node in reversed(order):
-                g = node.grad
-                for child, local in zip(node._children, node._local_grads):
-                    child.grad += local * g
-                    if not math.isfinite(child.grad):
-                        _anomaly_in_backward(node, child, local, g)
+        if _open_blocks and _mode.detect_anomaly:
+            _backward_checked(order)
             return
+        # Reverse topological order: a node's gradient is complete before it is passed on.
         for node in reversed(order):
             g = node.grad
             for child, local in zip(node._children, node._local_grads):
@@ -376,37 +360,13 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this node and every node it depends on."""
-        for node in self._topological_order():
+        for node in _walk(self):
             node.grad = 0.0
 
     def _topological_order(self) -> list[Value]:
         """Every node reachable from this one, each after all of its inputs, in the order of a
-        recursive depth-first walk (drawings and explanations number the nodes by it).
-
-        Iterative: a recursive walk would hit Python's recursion limit at about a thousand nodes
-        deep, and graphs here can be a million deep.
-        """
-        order: list[Value] = []
-        visited: set[Value] = set()
-        # A leaf is placed as soon as it comes off the stack. Any other node goes back on with a
-        # None above it and its inputs above that; when the None comes off, they are all placed,
-        # so the node can be too. No tuple or iterator per node, which made this walk slow.
-        stack: list[Value | None] = [self]
-        while stack:
-            node = stack.pop()
-            if node is None:
-                order.append(stack.pop())  # type: ignore[arg-type]
-            elif node not in visited:
-                visited.add(node)
-                if node._children:
-                    stack.append(node)
-                    stack.append(None)
-                    for child in reversed(node._children):  # so the first input is placed first
-                        if child not in visited:
-                            stack.append(child)
-                else:
-                    order.append(node)
-        return order
+        recursive depth-first walk (drawings and explanations number the nodes by it)."""
+        return _walk(self)
 
     # ---- conveniences -----------------------------------------------------------------------
 
@@ -424,7 +384,7 @@ class Value:
                 "would add into the original graph's gradients; use v.detach() for a new leaf "
                 "with the same number, or copy.deepcopy(v) for a copy of the whole graph"
             )
-        return _node(self.data, self.grad, self.label, self._op, (), ())
+        return _rebuilt(self.data, self.grad, self.label, self._op, (), ())
 
     def __deepcopy__(self, memo: dict) -> Value:
         # Inputs first, so that each node's inputs are copied before it: the default copy would
@@ -432,7 +392,7 @@ class Value:
         for v in self._topological_order():
             if id(v) not in memo:
                 children = tuple(memo[id(c)] for c in v._children)
-                memo[id(v)] = _node(v.data, v.grad, v.label, v._op, children, v._local_grads)
+                memo[id(v)] = _rebuilt(v.data, v.grad, v.label, v._op, children, v._local_grads)
         return memo[id(self)]
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
@@ -469,13 +429,70 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
+def _walk(root: Value, leaves: bool = True) -> list[Value]:
+    """The nodes ``root`` depends on, each after all of its inputs (with or without the leaves).
+
+    Iterative: a recursive walk would hit Python's recursion limit at about a thousand nodes
+    deep, and graphs here can be a million deep. A leaf is placed as soon as it comes off the
+    stack. Any other node goes back on with a None above it and its inputs above that; when the
+    None comes off, they are all placed, so the node can be too. No tuple or iterator per node,
+    which made this walk slow; and without leaves, they never go on the stack at all.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # every input of the node below it is placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            if node._children:
+                stack.append(node)
+                stack.append(None)
+                for child in reversed(node._children):  # so the first input is placed first
+                    if (leaves or child._children) and child not in visited:
+                        stack.append(child)
+            elif leaves:
+                order.append(node)
+    return order
+
+
+def _chain_rule_steps(order: list[Value], grads: dict[Value, float]) -> Iterator[tuple]:
+    """backward()'s chain rule one edge at a time, on a dict of gradients, for those who watch it.
+
+    Yields ``(node, its grad, input, local derivative, the input's grad before)`` after each
+    update. The same arithmetic in the same order as ``backward()``, so the same bits; used by
+    ``detect_anomaly`` and ``explain.backward_steps``. ``backward()`` keeps its own loop on
+    ``.grad``, since a generator per edge would make every training step several times slower.
+    """
+    for node in reversed(order):
+        g = grads[node]
+        for child, local in zip(node._children, node._local_grads):
+            before = grads[child]
+            grads[child] = before + local * g
+            yield node, g, child, local, before
+
+
+def _backward_checked(order: list[Value]) -> None:
+    """The chain rule inside ``detect_anomaly()``: raise at the first NaN or infinite gradient."""
+    grads = {c: c.grad for node in order for c in (node, *node._children)}
+    try:
+        for node, g, child, local, _ in _chain_rule_steps(order, grads):
+            if not math.isfinite(grads[child]):
+                _anomaly_in_backward(node, child, local, g, grads[child])
+    finally:
+        for v, grad in grads.items():
+            v.grad = grad
+
+
 def _unpickle(nodes: list) -> Value:
     """The graph ``Value.__reduce_ex__`` flattened, rebuilt: each node after its inputs."""
     made: list[Value] = []
     for n in nodes:
         if type(n) is not Value:
             data, grad, label, op, inputs, local_grads = n
-            n = _node(data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
+            n = _rebuilt(data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
         made.append(n)
     return made[-1]
 
@@ -512,7 +529,7 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
             local.append(out * 0.0)  # PyTorch's 0 at x = 0 (and NaN for a NaN power)
         else:
             local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
-    return _new(out, "**", tuple(children), tuple(local))
+    return _result(out, "**", tuple(children), tuple(local))
 
 
 def dot(
@@ -552,7 +569,7 @@ def dot(
         local.append(1.0)
     else:
         z += _operand(bias, "dot(bias)")
-    return _new(z, "dot", tuple(children), tuple(local))
+    return _result(z, "dot", tuple(children), tuple(local))
 
 
 def _not_a_list(what: str, x: object) -> TypeError:
@@ -578,4 +595,4 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torc
             children.append(v)
         else:
             total += _operand(v, "sum")
-    return _new(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1
+    return _result(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1
