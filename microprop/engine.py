@@ -32,150 +32,6 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_
 _INF = math.inf
 
 
-class _Mode(threading.local):
-    # A class attribute is the default every thread sees until it sets its own.
-    grad_enabled = True
-    detect_anomaly = False
-
-
-_mode = _Mode()
-# How many no_grad() and detect_anomaly() blocks are open, in all threads together. While it is 0
-# every thread records and checks nothing, and _result and backward skip the per-thread lookup,
-# which would add about a tenth to the cost of a node.
-_open_blocks = 0
-_open_blocks_lock = threading.Lock()
-
-
-@contextmanager
-def _counted_block() -> Iterator[None]:
-    global _open_blocks
-    with _open_blocks_lock:
-        _open_blocks += 1
-    try:
-        yield
-    finally:
-        with _open_blocks_lock:
-            _open_blocks -= 1
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Compute values without recording a graph (for evaluation and plotting).
-
-    Results made inside are leaves. The switch is per thread: other threads keep recording.
-    """
-    previous = _mode.grad_enabled
-    _mode.grad_enabled = False
-    try:
-        with _counted_block():
-            yield
-    finally:
-        _mode.grad_enabled = previous
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops in this thread record the graph (False inside ``no_grad()``)."""
-    return _mode.grad_enabled
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Raise ``FloatingPointError`` at the first NaN or inf, naming where it came from.
-
-    Inside, an op whose result is NaN or +-inf raises, naming the op and its inputs, and
-    ``backward()`` raises at the first gradient that becomes NaN or +-inf, naming the node and the
-    step that made it. Per thread, like ``no_grad()``; outside, NaN and inf pass on silently.
-    """
-    previous = _mode.detect_anomaly
-    _mode.detect_anomaly = True
-    try:
-        with _counted_block():
-            yield
-    finally:
-        _mode.detect_anomaly = previous
-
-
-def is_anomaly_enabled() -> bool:
-    """Whether this thread is inside ``detect_anomaly()``."""
-    return _mode.detect_anomaly
-
-
-def _to_float(x: object, what: str) -> float:
-    """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
-    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value):
-        try:
-            return float(x)  # type: ignore[arg-type]
-        except OverflowError:
-            raise ValueError(f"{what}: {x!r} is too large to be a float") from None
-    kind = type(x).__name__
-    raise TypeError(f"{what}: expected a real number (int, float, bool), got {kind} {x!r:.60}")
-
-
-def _power(x: float, n: float) -> float:
-    """``x ** n`` for a real result, with overflow (and 0 to a negative power) giving inf."""
-    try:
-        return x**n
-    except (OverflowError, ZeroDivisionError):
-        odd = n.is_integer() and int(n) % 2 == 1
-        return math.copysign(_INF, x) if odd else _INF
-
-
-def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
-    """A Value computed by an op: the one place where graph edges are recorded."""
-    out = _object_new(Value)  # skips __init__ and its checks: data is already a float
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = op
-    if _open_blocks:  # some thread is in no_grad() or detect_anomaly(): is this one?
-        if _mode.detect_anomaly and not math.isfinite(data):
-            _anomaly_in_forward(op, data, children)
-        if not _mode.grad_enabled:
-            children = local_grads = ()
-    out._children = children
-    out._local_grads = local_grads
-    return out
-
-
-_object_new = object.__new__
-
-
-def _rebuilt(
-    data: float, grad: float, label: str, op: str, children: tuple, local_grads: tuple
-) -> Value:
-    """A Value with every field given, for copies and unpickling: they rebuild what was made."""
-    v = _object_new(Value)
-    v.data, v.grad, v.label, v._op = data, grad, label, op
-    v._children, v._local_grads = children, local_grads
-    return v
-
-
-def _describe(v: Value) -> str:
-    """A node as the anomaly messages name it: its label, else its op, and its number."""
-    if v.label:
-        return f"{v.label} ({v.data!r})"
-    return f"the {v._op} node ({v.data!r})" if v._op else f"a leaf ({v.data!r})"
-
-
-def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:
-    inputs = ", ".join(_describe(c) for c in children[:6])
-    if len(children) > 6:
-        inputs += f" and {len(children) - 6} more"
-    elif len(children) == 1 and op in ("+", "-", "*", "/", "**"):
-        inputs += " and a constant"  # which is not a node, so it has no name to give
-    raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
-
-
-def _anomaly_in_backward(
-    node: Value, child: Value, local: float, g: float, grad: float
-) -> None:
-    raise FloatingPointError(
-        f"detect_anomaly: in backward(), the gradient of {_describe(child)} became "
-        f"{grad!r}: {_describe(node)} passed it its local derivative {local!r} times its "
-        f"own gradient {g!r}"
-    )
-
-
 class Value:
     """A scalar, its gradient, and the inputs it was computed from.
 
@@ -429,6 +285,163 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
+def _pow(base: Value | float, exponent: Value | float) -> Value:
+    """``base ** exponent`` where either side (or both) is a Value."""
+    x = base.data if isinstance(base, Value) else base
+    n = exponent.data if isinstance(exponent, Value) else exponent
+    # A NaN or infinite power of a negative base follows IEEE 754: NaN, or inf or 0 by |x|.
+    if x < 0.0 and math.isfinite(n) and not n.is_integer():
+        raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
+    out = _power(x, n)
+    children: list[Value] = []
+    local: list[float] = []
+    if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
+        children.append(base)
+        local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
+    if isinstance(exponent, Value):  # d/dn x^n = x^n ln x
+        children.append(exponent)
+        if x > 0.0:
+            local.append(out * math.log(x))
+        elif x == 0.0:
+            local.append(out * 0.0)  # PyTorch's 0 at x = 0 (and NaN for a NaN power)
+        else:
+            local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
+    return _result(out, "**", tuple(children), tuple(local))
+
+
+# ---- ops on many Values at once: one node instead of a chain -------------------------------------
+
+
+def dot(
+    ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float = 0.0
+) -> Value:
+    """``sum(w * x for w, x in zip(ws, xs)) + bias`` as one node instead of 2n.
+
+    A neuron's weighted input ``z = sum_k w_k a_k + b`` in one step: the same value and the same
+    gradients as the elementwise expression, with far fewer nodes to build and walk.
+    Plain numbers are constants. The two sequences must have the same length.
+    """
+    try:
+        ws, xs = list(ws), list(xs)
+    except TypeError:  # name the argument, rather than "'int' object is not iterable"
+        for name, arg in (("ws", ws), ("xs", xs)):
+            if not isinstance(arg, Iterable):
+                raise _not_a_list(f"dot({name})", arg) from None
+        raise
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: the sequences differ in length ({len(ws)} and {len(xs)})")
+    children: list[Value] = []
+    local: list[float] = []
+    z = 0.0
+    for w, x in zip(ws, xs):
+        wd = w.data if type(w) is Value else _operand(w, "dot")
+        xd = x.data if type(x) is Value else _operand(x, "dot")
+        z += wd * xd
+        if type(w) is Value:  # d/dw (w x) = x
+            children.append(w)
+            local.append(xd)
+        if type(x) is Value:  # d/dx (w x) = w
+            children.append(x)
+            local.append(wd)
+    if type(bias) is Value:
+        z += bias.data
+        children.append(bias)
+        local.append(1.0)
+    else:
+        z += _operand(bias, "dot(bias)")
+    return _result(z, "dot", tuple(children), tuple(local))
+
+
+def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torch and numpy use
+    """The sum of many Values as one node (Python's built-in ``sum`` makes a chain of n nodes)."""
+    if not isinstance(values, Iterable):
+        raise _not_a_list("sum", values)
+    children: list[Value] = []
+    total = 0.0
+    for v in values:
+        if type(v) is Value:
+            total += v.data
+            children.append(v)
+        else:
+            total += _operand(v, "sum")
+    return _result(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1
+
+
+# ---- the machinery: recording a result, the walk, modes, anomalies, copies -----------------------
+
+
+def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
+    """A Value computed by an op: the one place where graph edges are recorded."""
+    out = _object_new(Value)  # skips __init__ and its checks: data is already a float
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    if _open_blocks:  # some thread is in no_grad() or detect_anomaly(): is this one?
+        if _mode.detect_anomaly and not math.isfinite(data):
+            _anomaly_in_forward(op, data, children)
+        if not _mode.grad_enabled:
+            children = local_grads = ()
+    out._children = children
+    out._local_grads = local_grads
+    return out
+
+
+_object_new = object.__new__
+
+
+def _rebuilt(
+    data: float, grad: float, label: str, op: str, children: tuple, local_grads: tuple
+) -> Value:
+    """A Value with every field given, for copies and unpickling: they rebuild what was made."""
+    v = _object_new(Value)
+    v.data, v.grad, v.label, v._op = data, grad, label, op
+    v._children, v._local_grads = children, local_grads
+    return v
+
+
+def _constant(x: object) -> float | None:
+    """A plain real number as a float, or None so that the operator returns NotImplemented."""
+    if type(x) is float:
+        return x  # type: ignore[return-value]
+    if isinstance(x, (bool, numbers.Real)):
+        return _to_float(x, "operand")
+    return None
+
+
+def _not_a_list(what: str, x: object) -> TypeError:
+    return TypeError(f"{what}: expected a list of Values or numbers, got {type(x).__name__}")
+
+
+def _operand(x: object, what: str) -> float:
+    c = _constant(x)
+    if c is None:
+        raise TypeError(f"{what}: expected a Value or a real number, got {type(x).__name__}")
+    return c
+
+
+def _to_float(x: object, what: str) -> float:
+    """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
+    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise ValueError(f"{what}: {x!r} is too large to be a float") from None
+    kind = type(x).__name__
+    raise TypeError(f"{what}: expected a real number (int, float, bool), got {kind} {x!r:.60}")
+
+
+def _power(x: float, n: float) -> float:
+    """``x ** n`` for a real result, with overflow (and 0 to a negative power) giving inf."""
+    try:
+        return x**n
+    except (OverflowError, ZeroDivisionError):
+        odd = n.is_integer() and int(n) % 2 == 1
+        return math.copysign(_INF, x) if odd else _INF
+
+
 def _walk(root: Value, leaves: bool = True) -> list[Value]:
     """The nodes ``root`` depends on, each after all of its inputs (with or without the leaves).
 
@@ -486,6 +499,100 @@ def _backward_checked(order: list[Value]) -> None:
             v.grad = grad
 
 
+class _Mode(threading.local):
+    # A class attribute is the default every thread sees until it sets its own.
+    grad_enabled = True
+    detect_anomaly = False
+
+
+_mode = _Mode()
+# How many no_grad() and detect_anomaly() blocks are open, in all threads together. While it is 0
+# every thread records and checks nothing, and _result and backward skip the per-thread lookup,
+# which would add about a tenth to the cost of a node.
+_open_blocks = 0
+_open_blocks_lock = threading.Lock()
+
+
+@contextmanager
+def _counted_block() -> Iterator[None]:
+    global _open_blocks
+    with _open_blocks_lock:
+        _open_blocks += 1
+    try:
+        yield
+    finally:
+        with _open_blocks_lock:
+            _open_blocks -= 1
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute values without recording a graph (for evaluation and plotting).
+
+    Results made inside are leaves. The switch is per thread: other threads keep recording.
+    """
+    previous = _mode.grad_enabled
+    _mode.grad_enabled = False
+    try:
+        with _counted_block():
+            yield
+    finally:
+        _mode.grad_enabled = previous
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops in this thread record the graph (False inside ``no_grad()``)."""
+    return _mode.grad_enabled
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise ``FloatingPointError`` at the first NaN or inf, naming where it came from.
+
+    Inside, an op whose result is NaN or +-inf raises, naming the op and its inputs, and
+    ``backward()`` raises at the first gradient that becomes NaN or +-inf, naming the node and the
+    step that made it. Per thread, like ``no_grad()``; outside, NaN and inf pass on silently.
+    """
+    previous = _mode.detect_anomaly
+    _mode.detect_anomaly = True
+    try:
+        with _counted_block():
+            yield
+    finally:
+        _mode.detect_anomaly = previous
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether this thread is inside ``detect_anomaly()``."""
+    return _mode.detect_anomaly
+
+
+def _describe(v: Value) -> str:
+    """A node as the anomaly messages name it: its label, else its op, and its number."""
+    if v.label:
+        return f"{v.label} ({v.data!r})"
+    return f"the {v._op} node ({v.data!r})" if v._op else f"a leaf ({v.data!r})"
+
+
+def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:
+    inputs = ", ".join(_describe(c) for c in children[:6])
+    if len(children) > 6:
+        inputs += f" and {len(children) - 6} more"
+    elif len(children) == 1 and op in ("+", "-", "*", "/", "**"):
+        inputs += " and a constant"  # which is not a node, so it has no name to give
+    raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
+
+
+def _anomaly_in_backward(
+    node: Value, child: Value, local: float, g: float, grad: float
+) -> None:
+    raise FloatingPointError(
+        f"detect_anomaly: in backward(), the gradient of {_describe(child)} became "
+        f"{grad!r}: {_describe(node)} passed it its local derivative {local!r} times its "
+        f"own gradient {g!r}"
+    )
+
+
 def _unpickle(nodes: list) -> Value:
     """The graph ``Value.__reduce_ex__`` flattened, rebuilt: each node after its inputs."""
     made: list[Value] = []
@@ -495,104 +602,3 @@ def _unpickle(nodes: list) -> Value:
             n = _rebuilt(data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
         made.append(n)
     return made[-1]
-
-
-def _constant(x: object) -> float | None:
-    """A plain real number as a float, or None so that the operator returns NotImplemented."""
-    if type(x) is float:
-        return x  # type: ignore[return-value]
-    if isinstance(x, (bool, numbers.Real)):
-        return _to_float(x, "operand")
-    return None
-
-
-def _pow(base: Value | float, exponent: Value | float) -> Value:
-    """``base ** exponent`` where either side (or both) is a Value."""
-    x = base.data if isinstance(base, Value) else base
-    n = exponent.data if isinstance(exponent, Value) else exponent
-    # A NaN or infinite power of a negative base follows IEEE 754: NaN, or inf or 0 by |x|.
-    if x < 0.0 and math.isfinite(n) and not n.is_integer():
-        raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
-    if x == 0.0 and n < 0.0:
-        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
-    out = _power(x, n)
-    children: list[Value] = []
-    local: list[float] = []
-    if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
-        children.append(base)
-        local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
-    if isinstance(exponent, Value):  # d/dn x^n = x^n ln x
-        children.append(exponent)
-        if x > 0.0:
-            local.append(out * math.log(x))
-        elif x == 0.0:
-            local.append(out * 0.0)  # PyTorch's 0 at x = 0 (and NaN for a NaN power)
-        else:
-            local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
-    return _result(out, "**", tuple(children), tuple(local))
-
-
-def dot(
-    ws: Iterable[Value | float], xs: Iterable[Value | float], bias: Value | float = 0.0
-) -> Value:
-    """``sum(w * x for w, x in zip(ws, xs)) + bias`` as one node instead of 2n.
-
-    A neuron's weighted input ``z = sum_k w_k a_k + b`` in one step: the same value and the same
-    gradients as the elementwise expression, with far fewer nodes to build and walk.
-    Plain numbers are constants. The two sequences must have the same length.
-    """
-    try:
-        ws, xs = list(ws), list(xs)
-    except TypeError:  # name the argument, rather than "'int' object is not iterable"
-        for name, arg in (("ws", ws), ("xs", xs)):
-            if not isinstance(arg, Iterable):
-                raise _not_a_list(f"dot({name})", arg) from None
-        raise
-    if len(ws) != len(xs):
-        raise ValueError(f"dot: the sequences differ in length ({len(ws)} and {len(xs)})")
-    children: list[Value] = []
-    local: list[float] = []
-    z = 0.0
-    for w, x in zip(ws, xs):
-        wd = w.data if type(w) is Value else _operand(w, "dot")
-        xd = x.data if type(x) is Value else _operand(x, "dot")
-        z += wd * xd
-        if type(w) is Value:  # d/dw (w x) = x
-            children.append(w)
-            local.append(xd)
-        if type(x) is Value:  # d/dx (w x) = w
-            children.append(x)
-            local.append(wd)
-    if type(bias) is Value:
-        z += bias.data
-        children.append(bias)
-        local.append(1.0)
-    else:
-        z += _operand(bias, "dot(bias)")
-    return _result(z, "dot", tuple(children), tuple(local))
-
-
-def _not_a_list(what: str, x: object) -> TypeError:
-    return TypeError(f"{what}: expected a list of Values or numbers, got {type(x).__name__}")
-
-
-def _operand(x: object, what: str) -> float:
-    c = _constant(x)
-    if c is None:
-        raise TypeError(f"{what}: expected a Value or a real number, got {type(x).__name__}")
-    return c
-
-
-def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torch and numpy use
-    """The sum of many Values as one node (Python's built-in ``sum`` makes a chain of n nodes)."""
-    if not isinstance(values, Iterable):
-        raise _not_a_list("sum", values)
-    children: list[Value] = []
-    total = 0.0
-    for v in values:
-        if type(v) is Value:
-            total += v.data
-            children.append(v)
-        else:
-            total += _operand(v, "sum")
-    return _result(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1

@@ -1,30 +1,20 @@
-"""Random programs over the whole op set, shared by the PyTorch comparison and the fuzz tests.
+"""Random programs over the whole op table, shared by the PyTorch comparison and the fuzz tests.
 
 A program is a few leaf numbers and a list of steps (op name, indices of earlier nodes), so nodes
-are often reused; constants sit on either side of an operator. Each op is written three ways: on
-Values, on plain floats with ``math`` (an independent reference), and on PyTorch tensors.
+are often reused; constants sit on either side of an operator. Each op of ``ops.OPS`` runs three
+ways: on Values, on plain floats with ``math`` (an independent reference), and on PyTorch tensors,
+with its inputs first mapped into its domain by the row's ``fuzz`` functions.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
-
-from microprop import engine
-
-
-def _torch() -> Any:
-    import torch  # only the PyTorch column needs it, and only when it runs
-
-    return torch
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+from ops import OPS as TABLE
+from ops import Op as Row
 
 
 @dataclass(frozen=True)
@@ -36,60 +26,24 @@ class Op:
     kink: bool = False  # relu, leaky_relu, abs: not differentiable where the input is 0
 
 
-def same(f: Callable[..., Any], floats: Callable[..., float], kink: bool = False) -> Op:
-    """An op written once for Values and tensors alike, plus its float reference."""
-    arity = f.__code__.co_argcount
-    return Op(arity, f, floats, f, kink)
+def _in_domain(f: Callable[..., Any], row: Row) -> Callable[..., Any]:
+    if row.fuzz is None:
+        return f
+    return lambda *xs: f(*[into(x) for into, x in zip(row.fuzz, xs)])
 
 
-# Domains are kept valid by construction: log, sqrt and division only ever see positive numbers.
-OPS = {
-    "add": same(lambda a, b: a + b, lambda a, b: a + b),
-    "sub": same(lambda a, b: a - b, lambda a, b: a - b),
-    "mul": same(lambda a, b: a * b, lambda a, b: a * b),
-    "div": same(lambda a, b: a / (b * b + 1), lambda a, b: a / (b * b + 1)),
-    "add const": same(lambda a: a + 1.5, lambda a: a + 1.5),
-    "const add": same(lambda a: 1.5 + a, lambda a: 1.5 + a),
-    "sub const": same(lambda a: a - 0.75, lambda a: a - 0.75),
-    "const sub": same(lambda a: 2.5 - a, lambda a: 2.5 - a),
-    "mul const": same(lambda a: a * 3.0, lambda a: a * 3.0),
-    "const mul": same(lambda a: -0.5 * a, lambda a: -0.5 * a),
-    "div const": same(lambda a: a / 4.0, lambda a: a / 4.0),
-    "const div": same(lambda a: 3.0 / (a * a + 0.5), lambda a: 3.0 / (a * a + 0.5)),
-    "neg": same(lambda a: -a, lambda a: -a),
-    "square": same(lambda a: a**2, lambda a: a**2),
-    "cube": same(lambda a: a**3, lambda a: a**3),
-    "pow": same(
-        lambda a, b: (a * a + 0.5) ** b.tanh(), lambda a, b: (a * a + 0.5) ** math.tanh(b)
-    ),
-    "const pow": same(lambda a: 2.0 ** a.tanh(), lambda a: 2.0 ** math.tanh(a)),
-    "exp": same(lambda a: (a.tanh() * 2).exp(), lambda a: math.exp(math.tanh(a) * 2)),
-    "log": same(lambda a: (a * a + 1).log(), lambda a: math.log(a * a + 1)),
-    "sqrt": same(lambda a: (a * a + 0.1).sqrt(), lambda a: math.sqrt(a * a + 0.1)),
-    "tanh": same(lambda a: a.tanh(), math.tanh),
-    "sigmoid": same(lambda a: a.sigmoid(), _sigmoid),
-    "relu": same(lambda a: a.relu(), lambda a: a if a > 0 else 0.0, kink=True),
-    "leaky_relu": Op(
-        1,
-        lambda a: a.leaky_relu(0.1),
-        lambda a: a if a > 0 else 0.1 * a,
-        lambda a: _torch().nn.functional.leaky_relu(a, 0.1),
-        kink=True,
-    ),
-    "abs": same(lambda a: abs(a), abs, kink=True),
-    "dot": Op(
-        5,
-        lambda a, b, c, d, e: engine.dot([a, b], [c, d], e),
-        lambda a, b, c, d, e: a * c + b * d + e,
-        lambda a, b, c, d, e: a * c + b * d + e,
-    ),
-    "sum": Op(
-        3,
-        lambda a, b, c: engine.sum([a, b, c, 1.0]),
-        lambda a, b, c: a + b + c + 1.0,
-        lambda a, b, c: a + b + c + 1.0,
-    ),
-}
+def _program_op(row: Row) -> Op:
+    tensors = row.on_tensors or row.on_values
+    return Op(
+        row.arity,
+        _in_domain(row.on_values, row),
+        _in_domain(row.on_floats, row),
+        _in_domain(tensors, row),
+        row.kink,
+    )
+
+
+OPS = {row.name: _program_op(row) for row in TABLE}
 
 
 @st.composite

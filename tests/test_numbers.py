@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from ops import OPS
 
 import microprop
 from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, no_grad
@@ -53,6 +54,51 @@ def test_the_table_has_a_row_for_every_op():
 
 def run_op(code: str) -> str:
     return eval(code, {"x": Value(2.0), "dot": dot, "sum": vsum})._op  # noqa: S307
+
+
+def engine_op_names() -> set[str]:
+    """Every op name the engine can record, read from its source: ``_result(x, "name", ...``."""
+    source = Path(microprop.engine.__file__).read_text()
+    return set(re.findall(r'_result\(\s*[^,]+,\s*"([^"]+)"', source))
+
+
+# Value's public methods that are not ops: they make no node.
+NOT_OPS = {"backward", "zero_grad", "detach"}
+
+
+def test_every_op_the_engine_records_has_a_row_in_the_op_table_and_in_this_document():
+    recorded = engine_op_names()
+    assert recorded >= {"+", "-", "*", "/", "**", "exp", "dot", "sum"}  # the reading works
+    assert recorded <= {op.op for op in OPS}, "add a row to tests/ops.py"
+    assert recorded <= {run_op(code) for code, *_ in TABLE}, "add a row to docs/numbers.md"
+
+
+def test_every_public_method_of_value_is_an_op_of_the_table():
+    methods = {m for m in dir(Value) if not m.startswith("_") and callable(getattr(Value, m))}
+    ops = {getattr(Value(0.5), m)()._op for m in methods - NOT_OPS}
+    assert ops <= {op.op for op in OPS}, "a method of Value makes an op with no row in tests/ops.py"
+
+
+# The other half of the policy: models and losses refuse NaN *data*, while the engine passes a
+# NaN that arose in a computation on, per IEEE 754, so that fit can notice it and name the epoch.
+NAN_CASES = [
+    pytest.param(op.on_values, op.point[:i] + (nan,) + op.point[i + 1 :], id=f"{op.name} at {i}")
+    for op in OPS
+    for i in range(op.arity)
+] + [
+    pytest.param(lambda v: v - v, (nan,), id="nan - nan, one node"),
+    pytest.param(lambda v: v * 0.0, (nan,), id="nan * 0"),
+    pytest.param(lambda v: 0.0**v, (nan,), id="0 ** nan"),
+    pytest.param(lambda v: (-2.0) ** v, (nan,), id="(-2) ** nan"),
+    pytest.param(lambda v: Value(-2.0) ** v, (nan,), id="Value(-2) ** nan"),
+]
+
+
+@pytest.mark.parametrize("on_values, point", NAN_CASES)
+def test_a_nan_input_to_any_op_propagates_and_backward_runs_through_it(on_values, point):
+    out = on_values(*[Value(x) for x in point])
+    assert math.isnan(out.data)
+    out.backward()  # and backward runs through it without raising
 
 
 @pytest.mark.parametrize("code, x, cell", CELLS)
