@@ -13,12 +13,14 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from . import _files
 from .data import IRIS_FEATURES, Standardizer, load_iris, make_moons, train_test_split
 from .engine import Value, no_grad
-from .losses import bce_with_logits
+from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
 from .serialization import ModelFileError, load, load_metadata, save
 from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit
@@ -30,6 +32,40 @@ VIZ_HINT = (
     'to get an SVG instead: pip install "microprop[viz]" and apt-get install graphviz '
     "(or brew install graphviz)"
 )
+
+
+# The loss train fits with (a name in losses.LOSS_TABLE): it is saved with the model, so that
+# predict can read the output as a probability.
+_LOSS = "bce"
+
+
+@dataclass(frozen=True)
+class _Dataset:
+    """A data set train can fit: how to get it, and how the report and the model file name it."""
+
+    load: Callable[[int], tuple[list, list]]  # seed -> (X, y)
+    help: str  # its part of --data's help
+    what: str  # the report's "on ..." line
+    meta: dict[str, Any] = field(default_factory=dict)  # saved with the model
+
+
+# The --data choices: adding a data set is one row here.
+_DATASETS = {
+    "iris": _Dataset(
+        lambda seed: load_iris("virginica"),
+        "iris: Fisher's 150 flowers, 4 measurements, virginica (1) against the other two "
+        "species (0)",
+        "Iris: virginica (1) against setosa and versicolor (0)",
+        {"data": "iris", "features": list(IRIS_FEATURES), "positive": "virginica",
+         "negative": "setosa or versicolor"},
+    ),
+    "moons": _Dataset(
+        lambda seed: make_moons(200, noise=0.1, seed=seed),
+        "moons: 200 seeded two-moons points, 2 features",
+        "two moons: the lower moon (1) against the upper one (0)",
+        {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"},
+    ),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,7 +104,12 @@ def _parser() -> argparse.ArgumentParser:
         "Backpropagation Algorithm', built on microprop's scalar autodiff engine.",
     )
     commands = parser.add_subparsers(dest="command", metavar="{train,predict}", required=True)
+    _add_train(commands)
+    _add_predict(commands)
+    return parser
 
+
+def _add_train(commands: Any) -> None:
     train = commands.add_parser(
         "train",
         help="train a network and save it (no arguments: the article's network on Iris)",
@@ -77,9 +118,8 @@ def _parser() -> argparse.ArgumentParser:
         "Then print a report and save the model and a drawing of its graph.",
     )
     add = train.add_argument
-    add("--data", choices=("iris", "moons"), default="iris",
-        help="iris: Fisher's 150 flowers, 4 measurements, virginica (1) against the other two "
-        "species (0); moons: 200 seeded two-moons points, 2 features (default: iris)")
+    add("--data", choices=tuple(_DATASETS), default="iris",
+        help="; ".join(d.help for d in _DATASETS.values()) + " (default: iris)")
     add("--activation", choices=ACTIVATIONS, default="tanh",
         help="the hidden layers' activation f (default: tanh)")
     add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
@@ -100,6 +140,8 @@ def _parser() -> argparse.ArgumentParser:
         "otherwise the DOT text goes to a .dot file (default: model.svg)")
     add("--no-progress", action="store_true", help="no progress bar")
 
+
+def _add_predict(commands: Any) -> None:
     predict = commands.add_parser(
         "predict",
         help="use a saved model on one example",
@@ -109,7 +151,6 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("model", metavar="MODEL.json", help="a file saved by train")
     predict.add_argument("x", nargs="+", type=_finite_float, metavar="x",
                          help="the inputs, e.g. 6.3 3.3 6.0 2.5 for an Iris model")
-    return parser
 
 
 # ---- train -------------------------------------------------------------------------------------
@@ -117,19 +158,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _train(args: argparse.Namespace, saved: list[str]) -> int:
     started = time.perf_counter()
-    if args.data == "iris":
-        X, y = load_iris("virginica")
-        what = "Iris: virginica (1) against setosa and versicolor (0)"
-        meta: dict[str, Any] = {
-            "data": "iris",
-            "features": list(IRIS_FEATURES),
-            "positive": "virginica",
-            "negative": "setosa or versicolor",
-        }
-    else:
-        X, y = make_moons(200, noise=0.1, seed=args.seed)
-        what = "two moons: the lower moon (1) against the upper one (0)"
-        meta = {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"}
+    data = _DATASETS[args.data]
+    X, y = data.load(args.seed)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_fraction=0.2, seed=args.seed, stratify=True
     )
@@ -138,38 +168,23 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
     nin = len(X_train[0])
     model = MLP(nin, [*args.hidden, 1], activation=args.activation, output_bias=False,
                 seed=args.seed)
-    shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
-    article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
-    print(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
-    print(f"on {what}; {len(X_train)} training rows, {len(X_test)} held out.")
-    print(f"Gradient descent, lr {args.lr:g}, binary cross-entropy, seed {args.seed}.", flush=True)
-
+    _print_header(args, data, nin, len(X_train), len(X_test))
     try:
         history = fit(
-            model, X_train, y_train, loss="bce", lr=args.lr, epochs=args.epochs,
+            model, X_train, y_train, loss=_LOSS, lr=args.lr, epochs=args.epochs,
             tol=args.tol or None, patience=args.patience or None, min_delta=1e-4,
             progress=False if args.no_progress else None,
         )
     except NonFiniteLossError as e:
         print(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}", file=sys.stderr)
         return 1
-
-    reason = STOP_REASONS[history.stop_reason]
-    if history.stop_reason == "tolerance":
-        reason += f" ({args.tol:g})"
-    elif history.stop_reason == "plateau":
-        reason += f" (by more than 1e-4 in {args.patience} epochs)"
-    print(f"epochs run    {history.epochs} (at most {args.epochs})")
-    print(f"stopped       {reason}")
-    print(f"final loss    {history.final_loss:.4g} (mean binary cross-entropy, training rows)")
-    print(f"accuracy      train {accuracy(model, X_train, y_train):.3f}, "
-          f"held-out {accuracy(model, X_test, y_test):.3f} ({len(X_test)} rows)")
-
-    meta.update({
-        "loss": "bce",
+    _print_results(args, history, model, (X_train, y_train), (X_test, y_test))
+    meta = {
+        **data.meta,
+        "loss": _LOSS,
         "standardize": {"mean": scaler.mean, "std": scaler.std},
         "trained_by": f"{PROG} train",
-    })
+    }
     try:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
@@ -184,13 +199,40 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
     return 0
 
 
+def _print_header(
+    args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int
+) -> None:
+    shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
+    article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
+    print(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
+    print(f"on {data.what}; {n_train} training rows, {n_test} held out.")
+    print(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
+          flush=True)  # the last line before training: tests wait for it before Ctrl-C
+
+
+def _print_results(
+    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple
+) -> None:
+    reason = STOP_REASONS[history.stop_reason]
+    if history.stop_reason == "tolerance":
+        reason += f" ({args.tol:g})"
+    elif history.stop_reason == "plateau":
+        reason += f" (by more than 1e-4 in {args.patience} epochs)"
+    title = LOSS_TABLE[_LOSS].title
+    print(f"epochs run    {history.epochs} (at most {args.epochs})")
+    print(f"stopped       {reason}")
+    print(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
+    print(f"accuracy      train {accuracy(model, *train):.3f}, "
+          f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
+
+
 def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, str]:
     """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text."""
     xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
     s = model(xs)
     assert isinstance(s, Value)  # one output neuron, built above
     s.label = "s"
-    cost = bce_with_logits(s, y)
+    cost = LOSS_TABLE[_LOSS].function(s, y)
     cost.label = "C"
     model.zero_grad()
     cost.backward()
@@ -208,23 +250,11 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
             except Exception as e:  # any rendering failure still leaves the DOT text
                 hint = f"could not render {path}: {e}"
             else:
-                _write(path, data)
+                _files.write_atomic(path, data)
                 return path, ""
         path = base + ".dot"
-    _write(path, viz.dot_source(cost, **options).encode("utf-8"))
+    _files.write_atomic(path, viz.dot_source(cost, **options))
     return path, hint
-
-
-def _write(path: str, data: bytes) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # ---- predict -----------------------------------------------------------------------------------
@@ -258,8 +288,11 @@ def _predict(args: argparse.Namespace) -> int:
         print("outputs       " + " ".join(f"{v.data:.6g}" for v in out))
         return 0
     s = out.data
-    if meta.get("loss") == "bce":
-        p = 1.0 / (1.0 + math.exp(-s)) if s >= 0 else math.exp(s) / (1.0 + math.exp(s))
+    loss = meta.get("loss")
+    entry = LOSS_TABLE.get(loss) if isinstance(loss, str) else None  # the file may hold anything
+    probability = None if entry is None else entry.probability
+    if probability is not None:  # a classifier's logit: say which class, and how sure
+        p = probability(s)
         positive, negative = str(meta.get("positive", "1")), str(meta.get("negative", "0"))
         label = positive if s > 0 else negative
         print(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")

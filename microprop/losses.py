@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from . import engine
 from .engine import Value
@@ -103,7 +104,28 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     return engine.sum(squares) * float(alpha)
 
 
-LOSSES = {"mse": mse, "bce": bce_with_logits, "hinge": hinge}
+def _sigmoid(s: float) -> float:
+    # Two forms, so that exp never overflows: only numbers <= 0 reach it.
+    return 1.0 / (1.0 + math.exp(-s)) if s >= 0 else math.exp(s) / (1.0 + math.exp(s))
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss by name: its function, what a report calls it, and how to read an output."""
+
+    function: Callable[..., Value]
+    title: str  # as a report names it: "final loss 0.12 (mean binary cross-entropy)"
+    probability: Callable[[float], float] | None = None  # output -> P(y = 1), for a classifier
+
+
+# The one list of losses that fit and the command line know by name: adding one is a function
+# above, a row here, and its tests.
+LOSS_TABLE: dict[str, Loss] = {
+    "mse": Loss(mse, "squared error"),
+    "bce": Loss(bce_with_logits, "binary cross-entropy", _sigmoid),
+    "hinge": Loss(hinge, "hinge loss"),
+}
+LOSSES: dict[str, Callable[..., Value]] = {name: loss.function for name, loss in LOSS_TABLE.items()}
 
 
 def _pairs(

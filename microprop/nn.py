@@ -36,26 +36,46 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from . import interop
+from ._checks import choice
 from .engine import Value, dot
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATIONS"]
 
-# Activation name -> the Value method that applies it (None: the identity, no extra node).
-_ACTIVATION_FUNCTIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": None,
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation ``f`` by name: what applies it here, and what PyTorch calls it."""
+
+    name: str
+    apply: Callable[[Value], Value] | None  # a Value method; None: the identity, no extra node
+    torch: str | None  # the torch.nn module for to_torch(); None: nothing to add
+
+
+# The one list of activations: the models, the command line's choices, loading a saved model and
+# to_torch() all read it, so adding an activation is one row here (plus its tests).
+ACTIVATION_TABLE: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("relu", Value.relu, "ReLU"),
+        Activation("tanh", Value.tanh, "Tanh"),
+        Activation("sigmoid", Value.sigmoid, "Sigmoid"),
+        Activation("linear", None, None),
+    )
 }
-ACTIVATIONS = tuple(_ACTIVATION_FUNCTIONS)
+ACTIVATIONS = tuple(ACTIVATION_TABLE)
 
 Seed = int | random.Random | None
 
 
 class Module:
     """Anything with parameters: gives them names, gradients to zero, and a state to save."""
+
+    # The constructor arguments that config() gives, in the order a saved file lists them.
+    _config_keys: tuple[str, ...] = ()
 
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
         raise NotImplementedError
@@ -128,36 +148,52 @@ class Module:
         """An equivalent ``torch.nn.Sequential`` in float64, holding copies of the parameters.
 
         Its output for a batch ``(n, nin)`` tensor is ``(n, nout)``; it matches this model to
-        about 1e-12. Needs PyTorch (``pip install "microprop[torch]"``).
+        about 1e-12. Needs PyTorch (``pip install "microprop[torch]"``). See ``microprop.interop``.
         """
-        try:
-            import torch
-        except ImportError:
-            raise ImportError(
-                'to_torch() needs PyTorch: pip install "microprop[torch]"'
-            ) from None
-        modules: list[Any] = []
-        with torch.no_grad():
-            for nin, act, neurons in self._torch_layers():
-                has_bias = any(n.b is not None for n in neurons)
-                linear = torch.nn.Linear(nin, len(neurons), bias=has_bias, dtype=torch.float64)
-                weights = [[w.data for w in n.w] for n in neurons]
-                linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
-                if has_bias:
-                    biases = [0.0 if n.b is None else n.b.data for n in neurons]
-                    linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
-                modules.append(linear)
-                if act == "relu":
-                    modules.append(torch.nn.ReLU())
-                elif act == "tanh":
-                    modules.append(torch.nn.Tanh())
-                elif act == "sigmoid":
-                    modules.append(torch.nn.Sigmoid())
-        return torch.nn.Sequential(*modules)
+        return interop.to_torch(self)
 
-    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
-        """``(nin, activation, neurons)`` for each layer, in order."""
+    def _dense_layers(self) -> list[tuple[int, Activation, list[Neuron]]]:
+        """``(nin, activation, neurons)`` for each layer, in order: the model as dense layers."""
         raise NotImplementedError(f"{type(self).__name__} has no PyTorch equivalent")
+
+    def config(self) -> dict[str, Any]:
+        """The architecture as plain data: ``{"type": ..., constructor argument: value, ...}``.
+
+        ``Module.from_config(model.config())`` builds a model of the same shape, with freshly
+        drawn parameters; ``save`` writes this dict as the file's architecture.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no config")
+
+    @staticmethod
+    def from_config(config: Mapping[str, Any], *, seed: Seed = None) -> Module:
+        """A new model of the architecture ``config`` describes (as ``config()`` gives it)."""
+        if not isinstance(config, Mapping):
+            raise TypeError(
+                f"Module.from_config(config): expected a dict, got {type(config).__name__}"
+            )
+        what = "Module.from_config(config)"
+        kind: Any = MODULE_TYPES[choice(config.get("type"), MODULE_TYPES, what, "module type")]
+        return kind(**{k: v for k, v in config.items() if k != "type"}, seed=seed)
+
+    @classmethod
+    def _parameter_count(cls, config: Mapping[str, Any]) -> int | None:
+        """How many parameters ``config`` describes, or None when its sizes are malformed.
+
+        Counted from the numbers alone, so a corrupted size (say nin = 10**9) costs nothing.
+        """
+        sizes, bias = cls._layer_sizes(config)
+        ins = [config["nin"], *sizes] if isinstance(sizes, list) else []
+        if not ins or not all(type(n) is int and n >= 1 for n in ins) or type(bias) is not bool:
+            return None
+        last = len(ins) - 2  # only the last layer may go without biases
+        return sum(
+            (ins[i] + (bias is True if i == last else 1)) * ins[i + 1] for i in range(last + 1)
+        )
+
+    @classmethod
+    def _layer_sizes(cls, config: Mapping[str, Any]) -> tuple[object, object]:
+        """The layer sizes ``config`` gives, and whether the last layer has biases (unchecked)."""
+        raise NotImplementedError(f"{cls.__name__} has no config")
 
     def _label_parameters(self) -> None:
         # Labels are the names, so a graph drawing shows "layers.1.neurons.1.w.1", not a blank.
@@ -211,8 +247,22 @@ class Neuron(Module):
             named.append(("b", self.b))
         return named
 
-    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
-        return [(self.nin, self._activation, [self])]
+    _config_keys = ("nin", "activation", "bias")
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "Neuron",
+            "nin": self.nin,
+            "activation": self._activation,
+            "bias": self.b is not None,
+        }
+
+    @classmethod
+    def _layer_sizes(cls, config: Mapping[str, Any]) -> tuple[object, object]:
+        return [1], config["bias"]
+
+    def _dense_layers(self) -> list[tuple[int, Activation, list[Neuron]]]:
+        return [(self.nin, ACTIVATION_TABLE[self._activation], [self])]
 
     def __repr__(self) -> str:
         bias = "" if self.b is not None else ", bias=False"
@@ -264,8 +314,23 @@ class Layer(Module):
             for name, p in n.named_parameters()
         ]
 
-    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
-        return [(self.nin, self._activation, self.neurons)]
+    _config_keys = ("nin", "nout", "activation", "bias")
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "Layer",
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self._activation,
+            "bias": self.neurons[0].b is not None,
+        }
+
+    @classmethod
+    def _layer_sizes(cls, config: Mapping[str, Any]) -> tuple[object, object]:
+        return [config["nout"]], config["bias"]
+
+    def _dense_layers(self) -> list[tuple[int, Activation, list[Neuron]]]:
+        return [(self.nin, ACTIVATION_TABLE[self._activation], self.neurons)]
 
     def __repr__(self) -> str:
         bias = "" if self.neurons[0].b is not None else ", bias=False"
@@ -351,8 +416,24 @@ class MLP(Module):
             for name, p in layer.named_parameters()
         ]
 
-    def _torch_layers(self) -> list[tuple[int, str, list[Neuron]]]:
-        return [(layer.nin, layer.activation, layer.neurons) for layer in self.layers]
+    _config_keys = ("nin", "nouts", "activation", "output_activation", "output_bias")
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self._activation,
+            "output_activation": self._output_activation,
+            "output_bias": self._output_bias,
+        }
+
+    @classmethod
+    def _layer_sizes(cls, config: Mapping[str, Any]) -> tuple[object, object]:
+        return config["nouts"], config["output_bias"]
+
+    def _dense_layers(self) -> list[tuple[int, Activation, list[Neuron]]]:
+        return [layer._dense_layers()[0] for layer in self.layers]
 
     def __repr__(self) -> str:
         extra = ""
@@ -373,6 +454,10 @@ def article_network(activation: str = "tanh", *, seed: Seed = None) -> MLP:
     """
     _activation(activation, "article_network(activation)")  # named as the caller wrote it
     return MLP(4, [2, 2, 1], activation=activation, output_bias=False, seed=seed)
+
+
+# The module types a config can name: save writes them, load and Module.from_config rebuild them.
+MODULE_TYPES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
 
 
 # ---- argument checks (construction time only; the forward pass stays lean) ---------------------
@@ -433,10 +518,10 @@ def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] 
         name = "linear"
     if not isinstance(name, str):
         raise TypeError(f"{what}: expected a name such as 'tanh', got {type(name).__name__}")
-    if name not in _ACTIVATION_FUNCTIONS:
+    if name not in ACTIVATION_TABLE:
         known = ", ".join(repr(a) for a in ACTIVATIONS)
         raise ValueError(f"{what}: unknown activation {name!r}; expected one of {known}")
-    return name, _ACTIVATION_FUNCTIONS[name]
+    return name, ACTIVATION_TABLE[name].apply
 
 
 def _rng(seed: object, what: str) -> Any:

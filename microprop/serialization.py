@@ -1,8 +1,8 @@
 """Saving and loading models as human-readable JSON: the architecture, then every parameter.
 
-Floats are written with ``repr``, which Python reads back to the very same bits. A file is
-written to a temporary name and then renamed, so a crash never leaves half a model behind.
-Loading only parses JSON (never pickle, never eval) and checks everything before building.
+Floats are written with ``repr``, which Python reads back to the very same bits. The
+architecture is the model's own ``config()``, and the file is written atomically. Loading only
+parses JSON (never pickle, never eval) and checks everything before building.
 """
 
 from __future__ import annotations
@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from typing import Any
 
-from .nn import MLP, Layer, Module, Neuron
+from . import _files
+from .nn import MODULE_TYPES, Module
 
 __all__ = ["save", "load", "load_metadata", "ModelFileError", "FORMAT", "VERSION"]
 
 FORMAT = "microprop-model"
 VERSION = 1
+
+
+# "Neuron, Layer or MLP": the types save can write, for its messages.
+_SAVABLE = ", ".join(list(MODULE_TYPES)[:-1]) + " or " + list(MODULE_TYPES)[-1]
 
 
 class ModelFileError(ValueError):
@@ -32,7 +36,7 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
     ``load_metadata`` reads it back.
     """
     if not isinstance(model, Module):
-        raise TypeError(f"save(model): expected a Neuron, Layer or MLP, got {type(model).__name__}")
+        raise TypeError(f"save(model): expected a {_SAVABLE}, got {type(model).__name__}")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"save(metadata): expected a dict, got {type(metadata).__name__}")
     params = model.state_dict()
@@ -50,30 +54,11 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     except (TypeError, ValueError) as e:
         raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
-    path = _path(path, "save")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"save: {path!r} is a folder; give a file name such as model.json")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"save: the folder {folder!r} does not exist")
-    # Same folder, so os.replace is a rename on one file system: atomic, never half-written.
-    fd, tmp = tempfile.mkstemp(prefix=".microprop-", suffix=".tmp", dir=folder)
+    path = _files.output_path(path, "save(path)")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:  # mkstemp makes the file private; give it the usual permissions
-            os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        _files.write_atomic(path, text)
+    except (IsADirectoryError, FileNotFoundError) as e:  # the target itself: name the caller
+        raise type(e)(f"save: {e}") from None
 
 
 def load(path: str | os.PathLike) -> Module:
@@ -100,46 +85,13 @@ def load_metadata(path: str | os.PathLike) -> dict:
 
 
 def _architecture(model: Module) -> dict[str, Any]:
-    if isinstance(model, MLP):
-        return {
-            "type": "MLP",
-            "nin": model.nin,
-            "nouts": list(model.nouts),
-            "activation": model.activation,
-            "output_activation": model.output_activation,
-            "output_bias": model.output_bias,
-        }
-    if isinstance(model, Layer):
-        bias = model.neurons[0].b is not None
-        return {
-            "type": "Layer",
-            "nin": model.nin,
-            "nout": model.nout,
-            "activation": model.activation,
-            "bias": bias,
-        }
-    if isinstance(model, Neuron):
-        bias = model.b is not None
-        return {"type": "Neuron", "nin": model.nin, "activation": model.activation, "bias": bias}
-    raise TypeError(f"save: expected a Neuron, Layer or MLP, got {type(model).__name__}")
-
-
-def _path(path: object, who: str) -> str:
-    """``path`` as a str, refusing what ``open`` would misread (an int is a file descriptor)."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"{who}(path): expected a file name (str or pathlib.Path), got {type(path).__name__}"
-        )
-    text = os.fspath(path)
-    if not isinstance(text, str):  # a PathLike may give bytes
-        raise TypeError(f"{who}(path): expected a file name as text, got {type(text).__name__}")
-    if not text:
-        raise ValueError(f"{who}(path): the file name is empty")
-    return text
+    if not isinstance(model, tuple(MODULE_TYPES.values())):
+        raise TypeError(f"save: expected a {_SAVABLE}, got {type(model).__name__}")
+    return model.config()
 
 
 def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
-    path = _path(path, who)
+    path = _files.output_path(path, f"{who}(path)")  # the same file-name check as save's
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     if os.path.isdir(path):
@@ -195,54 +147,22 @@ def _build(arch: object, path: str, n_params: int) -> Module:
     if not isinstance(arch, dict):
         raise ModelFileError(f"{path}: 'architecture' should be an object")
     kind = arch.get("type")
-    fields = {
-        "MLP": {"type", "nin", "nouts", "activation", "output_activation", "output_bias"},
-        "Neuron": {"type", "nin", "activation", "bias"},
-        "Layer": {"type", "nin", "nout", "activation", "bias"},
-    }
-    if kind not in fields:
+    if not isinstance(kind, str) or kind not in MODULE_TYPES:
         raise ModelFileError(f"{path}: unknown architecture type {kind!r}")
-    if set(arch) != fields[kind]:
+    module = MODULE_TYPES[kind]
+    fields = {"type", *module._config_keys}
+    if set(arch) != fields:
         raise ModelFileError(
-            f"{path}: a {kind} architecture needs exactly {sorted(fields[kind])}, "
-            f"got {sorted(arch)}"
+            f"{path}: a {kind} architecture needs exactly {sorted(fields)}, got {sorted(arch)}"
         )
     # Count first: a corrupted size (say nin = 10**9) must not make us build a huge model.
-    expected = _parameter_count(arch, kind)
+    expected = module._parameter_count(arch)
     if expected is not None and expected != n_params:
         raise ModelFileError(
             f"{path}: the architecture has {expected} parameters but the file holds {n_params}"
         )
     try:
         # seed=0: the initial draw is overwritten anyway, and must not disturb `random`.
-        if kind == "MLP":
-            return MLP(
-                arch["nin"],
-                arch["nouts"],
-                activation=arch["activation"],
-                output_activation=arch["output_activation"],
-                output_bias=arch["output_bias"],
-                seed=0,
-            )
-        if kind == "Layer":
-            return Layer(
-                arch["nin"], arch["nout"], arch["activation"], bias=arch["bias"], seed=0
-            )
-        return Neuron(arch["nin"], arch["activation"], bias=arch["bias"], seed=0)
+        return Module.from_config(arch, seed=0)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: bad architecture: {e}") from None
-
-
-def _parameter_count(arch: dict, kind: str) -> int | None:
-    """How many parameters ``arch`` has, or None when its sizes are malformed (checked later)."""
-    if kind == "MLP":
-        sizes, bias = arch["nouts"], arch["output_bias"]
-    elif kind == "Layer":
-        sizes, bias = [arch["nout"]], arch["bias"]
-    else:
-        sizes, bias = [1], arch["bias"]
-    ins = [arch["nin"], *sizes] if isinstance(sizes, list) else []
-    if not ins or not all(type(n) is int and n >= 1 for n in ins) or type(bias) is not bool:
-        return None
-    last = len(ins) - 2
-    return sum((ins[i] + (bias is True if i == last else 1)) * ins[i + 1] for i in range(last + 1))

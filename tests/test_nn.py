@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from microprop import Value
-from microprop.nn import MLP, Layer, Module, Neuron, article_network
+from microprop.nn import ACTIVATIONS, MLP, Layer, Module, Neuron, article_network
 
 
 def set_weights(neuron, w, b):
@@ -404,3 +404,31 @@ def test_parameters_are_the_named_parameters_in_the_same_order():
         assert len(params) == len(named) and all(a is b for a, b in zip(params, named))
         params.clear()  # a fresh list each call: clearing it changes nothing in the model
         assert len(module.parameters()) == len(named)
+
+
+def test_each_module_rebuilds_from_its_config():
+    from microprop.nn import MODULE_TYPES
+
+    for model in (MLP(3, [4, 2], activation="sigmoid", output_bias=False, seed=1),
+                  Layer(2, 3, "tanh", bias=False, seed=2), Neuron(4, "linear", seed=3)):
+        config = model.config()
+        assert list(config) == ["type", *type(model)._config_keys]
+        assert MODULE_TYPES[config["type"]] is type(model)
+        rebuilt = Module.from_config(config, seed=0)
+        assert repr(rebuilt) == repr(model) and rebuilt.config() == config
+        assert type(model)._parameter_count(config) == len(model.parameters())
+
+
+def test_from_config_names_a_bad_config():
+    with pytest.raises(TypeError, match=r"Module.from_config\(config\): expected a dict"):
+        Module.from_config([1])
+    with pytest.raises(ValueError, match="unknown module type 'CNN'; expected one of 'Neuron'"):
+        Module.from_config({"type": "CNN"})
+
+
+def test_every_activation_in_the_table_is_a_choice_and_exports():
+    from microprop.nn import ACTIVATION_TABLE
+
+    assert ACTIVATIONS == tuple(ACTIVATION_TABLE)
+    for name, row in ACTIVATION_TABLE.items():
+        assert row.name == name and (row.apply is None) == (row.torch is None)
