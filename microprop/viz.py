@@ -7,6 +7,7 @@ that Jupyter shows inline; the graphviz package is imported only inside the func
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import warnings
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._files import write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
 from .graph import check_root as _check_root
@@ -141,17 +143,24 @@ def save(graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **option
             text = "digraph microprop {\n" + "".join(body) + "}\n"
         else:
             text = _as_digraph("save", graph, "svg", options).source
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        _write(path, text)
         return path
     digraph = _as_digraph("save", graph, "svg", options)
     graphviz = _import_graphviz("save")
     if suffix not in graphviz.FORMATS:
         raise ValueError(f"save: unknown format {suffix!r} (from {path!r}); {_FORMAT_HINT}")
-    data = _pipe(digraph, suffix, None)
-    with open(path, "wb") as f:
-        f.write(data)
+    _write(path, _pipe(digraph, suffix, None))
     return path
+
+
+def _write(path: str, data: str | bytes) -> None:
+    """All of the file or none of it; a missing folder or a folder as target reads as open()'s."""
+    try:
+        write_atomic(path, data)
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path) from None
+    except IsADirectoryError:
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path) from None
 
 
 # ---- options -------------------------------------------------------------------------------
