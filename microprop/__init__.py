@@ -1,6 +1,8 @@
 """microprop: scalar automatic differentiation, and a small neural-network library on top."""
 
 from . import data, losses, nn, optim, train
+from . import explain as _explain_module  # the module, before its function takes the name
+from . import viz as _viz
 from .engine import Value, detect_anomaly, dot, is_anomaly_enabled, is_grad_enabled, no_grad
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
 from .explain import backward_steps, explain
@@ -8,6 +10,10 @@ from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
 from .train import fit
 from .viz import draw_dot  # graphviz itself is imported only when draw_dot is called
+
+# explain never imports viz (viz imports it), so the drawing of a backward step is handed over here.
+_explain_module._draw_step = _viz._draw_step
+del _explain_module, _viz
 
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]

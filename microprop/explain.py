@@ -2,7 +2,9 @@
 
 d(root)/d(value) is the sum, over every path from the root down to the value, of the product of
 the local derivatives on that path's edges. ``explain`` lists those paths; ``backward_steps``
-replays ``backward()`` one node at a time without touching any ``.grad``.
+replays ``backward()`` one node at a time without touching any ``.grad``. Both return plain
+data and draw nothing: ``viz`` imports this module and hands ``BackwardSteps`` its drawing of a
+step (``microprop/__init__`` wires it), so ``steps.draw(k)`` works without an import back to viz.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import html
 import math
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from .engine import Value
-from .viz import _check_root, _draw, _find_value, _node_name, _number, _warn
+from .engine import Value, _chain_rule_steps
+from .graph import check_root as _check_root
+from .graph import find as _find_value
+from .graph import node_name as _node_name
+from .graph import number as _number
+from .graph import warn as _warn
 
 if TYPE_CHECKING:
     import graphviz
@@ -23,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["explain", "Explanation", "Path", "backward_steps", "BackwardSteps", "Step", "Update"]
 
 _SHOWN = 50  # paths or steps printed in full before the text says how many more there are
+
+# How a step is drawn: viz.draw_step(where, steps, k, format, options) -> (Digraph, warnings).
+# Set by microprop/__init__ once viz is imported; this module never imports viz (no circle).
+_draw_step: Callable[..., tuple[Any, list[str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -253,9 +263,9 @@ class BackwardSteps(Sequence[Step]):
 
     def draw(self, k: int, format: str = "svg", **options: Any) -> graphviz.Digraph:
         """A drawing of the graph after ``k`` steps; the node that just stepped is orange."""
-        digraph, messages = _draw(
-            "BackwardSteps.draw", self.root, format, {**options, "step": k}, steps=self
-        )
+        if _draw_step is None:  # only if microprop.viz was never imported
+            raise RuntimeError("BackwardSteps.draw: drawing needs microprop.viz; import microprop")
+        digraph, messages = _draw_step("BackwardSteps.draw", self, k, format, options)
         _warn(messages)
         return digraph
 
@@ -342,17 +352,16 @@ def backward_steps(root: Value, *, accumulate: bool = False) -> BackwardSteps:
     grads = {v: (v.grad if accumulate and not v._children else 0.0) for v in order}
     grads[root] += 1.0
     initial = dict(grads)
-    steps: list[Step] = []
-    for node in reversed(order):
-        if not node._children:
-            continue
-        g = grads[node]
-        updates = []
-        for child, local in zip(node._children, node._local_grads):
-            before = grads[child]
-            grads[child] = before + local * g  # the same arithmetic as Value.backward
-            updates.append(
-                Update(child, _node_name(child, index[child]), local, before, grads[child])
-            )
-        steps.append(Step(len(steps) + 1, node, _node_name(node, index[node]), g, tuple(updates)))
+    # The engine's own chain rule, one edge at a time: the same numbers as backward(), bit for bit.
+    # Its edges come node by node, so a dict (kept in insertion order) groups them into steps.
+    passed: dict[Value, tuple[float, list[Update]]] = {}
+    for node, g, child, local, before in _chain_rule_steps(order, grads):
+        after = grads[child]
+        passed.setdefault(node, (g, []))[1].append(
+            Update(child, _node_name(child, index[child]), local, before, after)
+        )
+    steps = [
+        Step(k, node, _node_name(node, index[node]), g, tuple(updates))
+        for k, (node, (g, updates)) in enumerate(passed.items(), 1)
+    ]
     return BackwardSteps(root, order, initial, steps, accumulate)

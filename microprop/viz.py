@@ -7,6 +7,7 @@ that Jupyter shows inline; the graphviz package is imported only inside the func
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import warnings
@@ -14,12 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ._files import write_atomic
 from .engine import Value
+from .explain import BackwardSteps, backward_steps
+from .graph import check_root as _check_root
+from .graph import find as _find_value
+from .graph import node_name as _node_name
+from .graph import number as _number
+from .graph import trace
+from .graph import warn as _warn
 
 if TYPE_CHECKING:
     import graphviz
-
-    from .explain import BackwardSteps
 
 __all__ = ["trace", "dot_source", "draw_dot", "render_svg", "save", "DotNotFoundError"]
 
@@ -67,19 +74,6 @@ _INSTALL_DOT = (
 
 class DotNotFoundError(RuntimeError):
     """Rendering was asked for, but Graphviz's ``dot`` program is not installed."""
-
-
-def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
-    """Every node of ``root``'s graph, inputs first, and every edge as ``(input, result)``.
-
-    The nodes come in the engine's own iterative topological order, so a chain of 100,000 nodes
-    cannot hit the recursion limit. An input used twice by one op (``x * x``) gives two edges,
-    just as it gets two terms in its gradient.
-    """
-    _check_root(root, "trace")
-    nodes = root._topological_order()
-    edges = [(child, node) for node in nodes for child in node._children]
-    return nodes, edges
 
 
 def dot_source(root: Value, **options: Any) -> str:
@@ -149,17 +143,24 @@ def save(graph: Value | graphviz.Digraph, path: str | os.PathLike[str], **option
             text = "digraph microprop {\n" + "".join(body) + "}\n"
         else:
             text = _as_digraph("save", graph, "svg", options).source
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
+        _write(path, text)
         return path
     digraph = _as_digraph("save", graph, "svg", options)
     graphviz = _import_graphviz("save")
     if suffix not in graphviz.FORMATS:
         raise ValueError(f"save: unknown format {suffix!r} (from {path!r}); {_FORMAT_HINT}")
-    data = _pipe(digraph, suffix, None)
-    with open(path, "wb") as f:
-        f.write(data)
+    _write(path, _pipe(digraph, suffix, None))
     return path
+
+
+def _write(path: str, data: str | bytes) -> None:
+    """All of the file or none of it; a missing folder or a folder as target reads as open()'s."""
+    try:
+        write_atomic(path, data)
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path) from None
+    except IsADirectoryError:
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path) from None
 
 
 # ---- options -------------------------------------------------------------------------------
@@ -229,11 +230,6 @@ def _parameter_set(where: str, parameters: object) -> frozenset[Value]:
     return frozenset(items)
 
 
-def _check_root(root: object, where: str) -> None:
-    if not isinstance(root, Value):
-        raise TypeError(f"{where}: expected a Value as the root, got {type(root).__name__}")
-
-
 # ---- building the DOT text -----------------------------------------------------------------
 
 
@@ -251,8 +247,6 @@ def _body(
     notes: list[str] = []  # the caption: what colours and numbers mean, and what is missing
     if opts.step is not None:
         if steps is None:
-            from .explain import backward_steps
-
             steps = backward_steps(root)
         if opts.step > len(steps):
             raise ValueError(
@@ -459,11 +453,6 @@ def _body(
     return body, messages
 
 
-def _node_name(v: Value, i: int) -> str:
-    """How tables and captions name a node: its label, or its position and op (``#4 (+)``)."""
-    return v.label or f"#{i} ({v._op or 'leaf'})"
-
-
 def _natural(name: str) -> list[tuple[int, int | str]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in name.split(".")]
 
@@ -514,27 +503,6 @@ def _neurons(order: list[Value], params: set[Value]) -> tuple[dict[Value, str], 
     return key_of, output_of
 
 
-def _find_value(
-    where: str, what: str, wanted: Value | str, order: list[Value], index: dict[Value, int]
-) -> Value:
-    """The node ``wanted`` names: the Value itself, or the one node with that label."""
-    if isinstance(wanted, Value):
-        if wanted not in index:
-            raise ValueError(f"{where}: the {what} Value is not part of this root's graph")
-        return wanted
-    if not isinstance(wanted, str):
-        raise TypeError(f"{where}: {what} must be a Value or a label, got {type(wanted).__name__}")
-    found = [v for v in order if v.label == wanted]
-    if not found:
-        raise ValueError(f"{where}: {what}={wanted!r}: no value in the graph has that label")
-    if len(found) > 1:
-        raise ValueError(
-            f"{where}: {what}={wanted!r}: {len(found)} values have that label; "
-            "pass the Value itself"
-        )
-    return found[0]
-
-
 def _grad_fill(g: float, gmax: float) -> str:
     """A fill colour: hue from the sign of ``g``, strength from ``|g|`` relative to the largest."""
     if math.isnan(g):
@@ -545,15 +513,6 @@ def _grad_fill(g: float, gmax: float) -> str:
     base = _POSITIVE if g > 0 else _NEGATIVE
     r, gr, b = (round(255 + (c - 255) * t) for c in base)
     return f"#{r:02x}{gr:02x}{b:02x}"
-
-
-def _number(x: float) -> str:
-    """A number for a drawing or a table: 4 decimals, or scientific when that would hide it."""
-    if not math.isfinite(x):
-        return str(x)
-    if x == 0.0 or 1e-4 <= abs(x) < 1e6:
-        return f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0
-    return f"{x:.3e}"
 
 
 def _escape(text: str) -> str:
@@ -574,12 +533,6 @@ def _record(fields: list[str], horizontal: bool) -> str:
 def _attrs(attrs: dict[str, str]) -> str:
     """``[key="value" ...]``, values already escaped."""
     return "[" + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + "]"
-
-
-def _warn(messages: list[str]) -> None:
-    for message in messages:
-        # stacklevel 3: the warning points at the user's line that called the public function.
-        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 # ---- graphviz --------------------------------------------------------------------------------
@@ -640,6 +593,13 @@ def _draw(
     digraph = _make_digraph(graphviz, format)
     digraph.body.extend(body)
     return digraph, messages
+
+
+def _draw_step(
+    where: str, steps: BackwardSteps, k: int, format: str, options: dict[str, Any]
+) -> tuple[Any, list[str]]:
+    """``BackwardSteps.draw``'s drawing of step ``k``; microprop/__init__ hands it to explain."""
+    return _draw(where, steps.root, format, {**options, "step": k}, steps)
 
 
 def _as_digraph(where: str, graph: object, format: str, options: dict[str, Any]) -> Any:

@@ -1,0 +1,84 @@
+"""Reading a graph for a person: the trace, node numbers and names, lookup, and numbers.
+
+``explain`` (the chain rule as data) and ``viz`` (drawings) both read a graph this way, so it lives
+here once: nodes are numbered by the engine's topological order, named by label or ``#4 (+)``,
+found by Value or label, and their numbers printed alike in tables, captions and drawings.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from .engine import Value
+
+__all__ = ["trace"]
+
+
+def check_root(root: object, where: str) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"{where}: expected a Value as the root, got {type(root).__name__}")
+
+
+def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
+    """Every node of ``root``'s graph, inputs first, and every edge as ``(input, result)``.
+
+    The nodes come in the engine's own iterative topological order, so a chain of 100,000 nodes
+    cannot hit the recursion limit. An input used twice by one op (``x * x``) gives two edges,
+    just as it gets two terms in its gradient.
+    """
+    check_root(root, "trace")
+    nodes = root._topological_order()
+    edges = [(child, node) for node in nodes for child in node._children]
+    return nodes, edges
+
+
+def numbered(root: Value) -> tuple[list[Value], dict[Value, int]]:
+    """The nodes in topological order, and each node's number: its position in that order."""
+    order = root._topological_order()
+    return order, {v: i for i, v in enumerate(order)}
+
+
+def node_name(v: Value, i: int) -> str:
+    """How tables and captions name a node: its label, or its position and op (``#4 (+)``)."""
+    return v.label or f"#{i} ({v._op or 'leaf'})"
+
+
+def find(
+    where: str, what: str, wanted: Value | str, order: list[Value], index: dict[Value, int]
+) -> Value:
+    """The node ``wanted`` names: the Value itself, or the one node with that label."""
+    if isinstance(wanted, Value):
+        if wanted not in index:
+            raise ValueError(f"{where}: the {what} Value is not part of this root's graph")
+        return wanted
+    if not isinstance(wanted, str):
+        raise TypeError(f"{where}: {what} must be a Value or a label, got {type(wanted).__name__}")
+    found = [v for v in order if v.label == wanted]
+    if not found:
+        raise ValueError(f"{where}: {what}={wanted!r}: no value in the graph has that label")
+    if len(found) > 1:
+        raise ValueError(
+            f"{where}: {what}={wanted!r}: {len(found)} values have that label; "
+            "pass the Value itself"
+        )
+    return found[0]
+
+
+def number(x: float) -> str:
+    """A number for a drawing or a table: 4 decimals, or scientific when that would hide it."""
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0.0 or 1e-4 <= abs(x) < 1e6:
+        return f"{x + 0.0:.4f}"  # + 0.0 turns -0.0 into 0.0
+    return f"{x:.3e}"
+
+
+def warn(messages: list[str], stacklevel: int = 3) -> None:
+    """Issue each message as a UserWarning pointing at the user's line.
+
+    The default 3 is right when a public function calls this directly: here, the public
+    function, then the user's call.
+    """
+    for message in messages:
+        warnings.warn(message, UserWarning, stacklevel=stacklevel)
