@@ -4,7 +4,9 @@ with tests/bad_input.py); this file checks the tables together, and NaN in the e
 
 from __future__ import annotations
 
+import importlib
 import math
+import re
 
 import pytest
 import test_bad_input_cli
@@ -36,6 +38,49 @@ def test_the_tables_have_a_few_hundred_rows():
 def test_row_ids_are_unique():
     ids = [case.id for case in ROWS]
     assert len(ids) == len(set(ids))
+
+
+# Public names with no argument that could be bad: constants, exceptions that microprop raises,
+# result types it builds, and functions of no arguments.
+EXEMPT = {
+    "is_grad_enabled": "takes no arguments", "is_anomaly_enabled": "takes no arguments",
+    "detect_anomaly": "takes no arguments",
+    "ACTIVATIONS": "a table, not called", "LOSSES": "a table, not called",
+    "STOP_REASONS": "a table, not called", "IRIS_FEATURES": "a constant",
+    "IRIS_SPECIES": "a constant", "FORMAT": "a constant", "VERSION": "a constant",
+    "GradcheckError": "raised, not called", "NonFiniteLossError": "raised, not called",
+    "TrainingInterrupted": "raised, not called", "ModelFileError": "raised, not called",
+    "DotNotFoundError": "raised, not called",
+    "Optimizer": "a base class; SGD and Adam check its arguments",
+    "History": "a record fit returns", "Explanation": "a result explain returns",
+    "Path": "a result explain returns", "Step": "a result backward_steps returns",
+    "Update": "a result backward_steps returns",
+    "BackwardSteps": "built by backward_steps; its grads() and draw() have rows",
+    "nn": "a module", "losses": "a module", "optim": "a module", "data": "a module",
+    "train": "a module",
+}
+PUBLIC = ["engine", "nn", "losses", "optim", "train", "data", "serialization", "viz", "explain",
+          "plot", "gradcheck", "cli"]
+
+
+def named(case_id: str) -> str:
+    """The public name a row calls: ``"viz.save(...)"`` -> ``save``, ``"Standardizer.fit"`` ->
+    ``Standardizer``."""
+    match = re.match(r"(?:viz\.)?(\w+)", case_id)
+    return match.group(1) if match else ""
+
+
+def public_names() -> set[str]:
+    names = set(importlib.import_module("microprop").__all__)
+    for module in PUBLIC:
+        names |= set(importlib.import_module(f"microprop.{module}").__all__)
+    return names
+
+
+def test_every_public_name_has_a_bad_input_row():
+    covered = {named(case.id) for case in ROWS}
+    missing = sorted(public_names() - covered - set(EXEMPT))
+    assert not missing, f"public names with no bad-input row: {missing}"
 
 
 # ---- NaN inside the engine: propagated, never raised ---------------------------------------------
