@@ -106,17 +106,16 @@ for who, model in MODELS.items():
     for bad in ("abc", None, {"a": 1, "b": 2, "c": 3}, 1j, b"abc"):
         row(f"{who}(x={short(bad)})", lambda m=model, bad=bad: m(bad), TypeError,
             who, "expected a list of 3 numbers or Values", type(bad).__name__)
-    for bad in ([1.0, 2.0], [1.0, 2.0, 3.0, 4.0], [], (), 5.0):
-        n = 1 if isinstance(bad, float) else len(bad)
+    for bad, n in [([1.0, 2.0], 2), ([1.0, 2.0, 3.0, 4.0], 4), ([], 0), ((), 0), (5.0, 1)]:
         row(f"{who}(x={short(bad)}) wrong length", lambda m=model, bad=bad: m(bad),
             ValueError, who, f"expected 3 inputs, got {n}")
     for bad in ("2", None, 1j, [2.0], Decimal("2")):
         x = [1.0, bad, 3.0]
         row(f"{who}(x={short(x)})", lambda m=model, x=x: m(x), TypeError,
             who, "inputs must be real numbers or Values", type(bad).__name__)
-    for bad in (nan, inf, -inf, Value(nan), Value(inf)):
+    for bad, shown in [(nan, nan), (inf, inf), (-inf, -inf), (Value(nan), nan),
+                       (Value(inf), inf)]:
         x = [1.0, 2.0, bad]
-        shown = bad.data if isinstance(bad, Value) else bad
         row(f"{who}(x={short(x)})", lambda m=model, x=x: m(x), ValueError,
             who, f"input 2 is {shown!r}", "must be finite")
     row(f"{who}(x=[10**400, 0, 0])", lambda m=model: m([10**400, 0, 0]), ValueError,

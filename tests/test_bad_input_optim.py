@@ -56,8 +56,8 @@ for bad in ("0.9", True, None):
 for bad in ((0.9,), (0.9, 0.99, 0.999), 0.9, "ab", None):
     row(f"Adam(betas={bad!r})", lambda bad=bad: Adam([Value(1.0)], betas=bad), TypeError,
         "Adam(betas)", "expected a pair such as (0.9, 0.999)")
-for i, betas in enumerate([(-0.1, 0.9), (1.0, 0.9), (0.9, 1.0), (nan, 0.9), (0.9, inf)]):
-    k = 0 if i < 2 or i == 3 else 1
+for betas, k in [((-0.1, 0.9), 0), ((1.0, 0.9), 0), ((0.9, 1.0), 1), ((nan, 0.9), 0),
+                 ((0.9, inf), 1)]:
     row(f"Adam(betas={betas!r})", lambda b=betas: Adam([Value(1.0)], betas=b), ValueError,
         f"Adam(betas[{k}])", "[0, 1)")
 row("Adam(betas=(0.9, '0.99'))", lambda: Adam([Value(1.0)], betas=(0.9, "0.99")), TypeError,
