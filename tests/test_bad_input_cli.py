@@ -1,0 +1,128 @@
+"""Bad input to the command line: each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+
+import pytest
+from bad_input import check, table, written
+
+from microprop.cli import main
+from microprop.nn import Neuron
+from microprop.serialization import save
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- the command line ----------------------------------------------------------------------------
+
+
+class CommandLineError(Exception):
+    """``main`` ended with exit code 2 and this one line on stderr (and no traceback)."""
+
+
+def cli(*args: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse exits; main returns 2 for errors found later
+            code = e.code
+    text = err.getvalue()
+    assert code == 2, (code, text)
+    assert "Traceback" not in text and len(text.strip().splitlines()) == 1, text
+    raise CommandLineError(text.strip())
+
+
+def trained_model() -> str:
+    save(Neuron(2, "linear", seed=0), "m.json")
+    return "m.json"
+
+
+row("main('train') a str, not a list", lambda: main("train"), TypeError,
+    "expected a list of arguments such as ['train']")
+row("main(['train', '--epochs', 5]) an int", lambda: main(["train", "--epochs", 5]), TypeError,
+    "every argument must be a str", "int 5")
+for args, words in [
+    ((), ("the following arguments are required",)),
+    (("fly",), ("invalid choice: 'fly'",)),
+    (("--lr", "0.1"), ("invalid choice: '0.1'",)),
+    (("train", "extra"), ("unrecognized arguments: extra",)),
+    (("train", "--colour"), ("unrecognized arguments: --colour",)),
+    (("train", "--learning-rate", "0.1"), ("unrecognized arguments: --learning-rate",)),
+    (("train", "--lr"), ("--lr: expected one argument",)),
+    (("train", "--lr", "-inf"), ("--lr: expected one argument",)),
+    (("train", "--activation", "gelu"), ("--activation: invalid choice: 'gelu'",)),
+    (("train", "--activation", "Tanh"), ("--activation: invalid choice: 'Tanh'",)),
+    (("train", "--data", "mnist"), ("--data: invalid choice: 'mnist'",)),
+    (("train", "--hidden", "2,x"), ("--hidden: expected sizes separated by commas",)),
+    (("train", "--hidden", ""), ("--hidden: expected sizes separated by commas",)),
+    (("train", "--hidden", "2,,2"), ("--hidden: expected sizes separated by commas",)),
+    (("train", "--hidden", "2.5"), ("--hidden: expected sizes separated by commas",)),
+    (("train", "--hidden", "2,0"), ("--hidden: every size must be >= 1",)),
+    (("train", "--hidden", "-1"), ("--hidden: every size must be >= 1",)),
+    (("train", "--model", ""), ("--model: the file name is empty",)),
+    (("train", "--model", "."), ("--model: '.' is a folder",)),
+    (("train", "--model", "nowhere/m.json"), ("--model: the folder", "does not exist")),
+    (("train", "--graph", ""), ("--graph: the file name is empty",)),
+    (("train", "--graph", "."), ("--graph: '.' is a folder",)),
+    (("train", "--graph", "nowhere/g.svg"), ("--graph: the folder",)),
+    (("predict",), ("the following arguments are required: MODEL.json, x",)),
+    (("predict", "m.json"), ("the following arguments are required: x",)),
+    (("predict", "absent.json", "1", "2"), ("error: no model file at 'absent.json'",)),
+    (("predict", ".", "1", "2"), ("error: '.' is a folder, not a model file",)),
+]:
+    row(f"main({list(args)})", lambda args=args: cli(*args), CommandLineError, *words)
+for option, bad, words in [
+    ("--lr", x, w) for x, w in [("0", "must be a number > 0"), ("-1", "must be a number > 0"),
+                                ("abc", "not a number: 'abc'"), ("", "not a number: ''"),
+                                ("nan", "must be a finite number"),
+                                ("inf", "must be a finite number"),
+                                ("1e999", "must be a finite number"), ("0x1", "not a number")]
+] + [
+    ("--epochs", x, w) for x, w in [("0", "must be a whole number >= 1"),
+                                    ("-1", "must be a whole number >= 1"),
+                                    ("2.5", "not a whole number"), ("1e3", "not a whole number"),
+                                    ("ten", "not a whole number"), ("", "not a whole number")]
+] + [
+    ("--tol", x, w) for x, w in [("-0.1", "must be a number >= 0"),
+                                 ("nan", "must be a finite number"),
+                                 ("x", "not a number")]
+] + [
+    ("--patience", x, w) for x, w in [("-1", "must be a whole number >= 0"),
+                                      ("1.5", "not a whole number")]
+] + [("--seed", "x", "not a whole number"), ("--seed", "1.5", "not a whole number")]:
+    row(f"main(['train', '{option}', {bad!r}])",
+        lambda option=option, bad=bad: cli("train", option, bad), CommandLineError,
+        f"argument {option}: {words}")
+for xs, words in [
+    (("1", "two"), "argument x: not a number: 'two'"),
+    (("1", "nan"), "argument x: must be a finite number"),
+    (("inf", "1"), "argument x: must be a finite number"),
+    (("1",), "this model takes 2 inputs, got 1"),
+    (("1", "2", "3"), "this model takes 2 inputs, got 3"),
+]:
+    row(f"main(['predict', 'm.json', {', '.join(map(repr, xs))}])",
+        lambda xs=xs: cli("predict", trained_model(), *xs), CommandLineError, words)
+row("main(['predict', <a damaged file>, '1'])",
+    lambda: cli("predict", written('{"format": "microprop-model", "vers'), "1"), CommandLineError,
+    "truncated or corrupted")
+row("main(['predict', <bad standardize metadata>, '1', '2'])",
+    lambda: (save(Neuron(2, seed=0), "m.json", metadata={"standardize": {"mean": [0.0]}}),
+             cli("predict", "m.json", "1", "2")), CommandLineError,
+    "bad 'standardize' metadata")
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

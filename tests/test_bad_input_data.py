@@ -1,0 +1,111 @@
+"""Bad input to data sets, splitting and standardizing:
+each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from bad_input import check, short, table
+
+from microprop.data import Standardizer, load_iris, make_moons, train_test_split
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- data ----------------------------------------------------------------------------------------
+
+for bad in ("Virginica", "virginica ", ""):
+    row(f"load_iris({bad!r})", lambda bad=bad: load_iris(bad), ValueError,
+        "load_iris(positive)", "expected one of", "'setosa', 'versicolor', 'virginica'")
+for bad in (None, 2, ["virginica"]):
+    row(f"load_iris({bad!r})", lambda bad=bad: load_iris(bad), TypeError,
+        "load_iris(positive)", "expected a species name", type(bad).__name__)
+for bad in (1, 0, -5):
+    row(f"make_moons(n_samples={bad})", lambda bad=bad: make_moons(bad), ValueError,
+        "make_moons(n_samples)", "expected at least 2")
+for bad in (2.5, "100", True, None):
+    row(f"make_moons(n_samples={bad!r})", lambda bad=bad: make_moons(bad), TypeError,
+        "make_moons(n_samples)", "expected an int", type(bad).__name__)
+for bad in (-0.1, nan, inf):
+    row(f"make_moons(noise={bad})", lambda bad=bad: make_moons(10, noise=bad), ValueError,
+        "make_moons(noise)", "expected a finite number >= 0")
+for bad in ("0.1", None, True):
+    row(f"make_moons(noise={bad!r})", lambda bad=bad: make_moons(10, noise=bad), TypeError,
+        "make_moons(noise)", "expected a number")
+for bad in (1.5, "x", True):
+    row(f"make_moons(seed={bad!r})", lambda bad=bad: make_moons(10, seed=bad), TypeError,
+        "make_moons(seed)", "expected an int, a random.Random or None")
+
+XS, YS = [[float(i)] for i in range(10)], [i % 2 for i in range(10)]
+for bad in (0, 1, -0.2, 1.5, nan, inf):
+    row(f"train_test_split(test_fraction={bad})",
+        lambda bad=bad: train_test_split(XS, YS, test_fraction=bad), ValueError,
+        "train_test_split(test_fraction)", "between 0 and 1")
+for bad in ("0.2", True, None):
+    row(f"train_test_split(test_fraction={bad!r})",
+        lambda bad=bad: train_test_split(XS, YS, test_fraction=bad), TypeError,
+        "train_test_split(test_fraction)", "expected a number")
+row("train_test_split(y too short)", lambda: train_test_split(XS, YS[:-1]), ValueError,
+    "X has 10 rows but y has 9 labels")
+for bad in (None, 5):
+    row(f"train_test_split(y={bad!r})", lambda bad=bad: train_test_split(XS, bad), TypeError,
+        "train_test_split(y)", "expected a list of labels")
+row("train_test_split(X=[]) empty", lambda: train_test_split([], []), ValueError,
+    "train_test_split(X)", "no data")
+row("train_test_split(X=[[nan], ...])", lambda: train_test_split([[nan], [1.0]], [0, 1]),
+    ValueError, "row 0 holds nan")
+row("train_test_split(one row)", lambda: train_test_split([[1.0]], [1]), ValueError,
+    "need at least 2 rows")
+for bad in ("yes", 1, None):
+    row(f"train_test_split(stratify={bad!r})",
+        lambda bad=bad: train_test_split(XS, YS, stratify=bad), TypeError,
+        "train_test_split(stratify)", "expected True or False")
+row("train_test_split(stratify, a label with one row)",
+    lambda: train_test_split(XS, [0] * 9 + [1], stratify=True), ValueError,
+    "every label needs at least 2 rows")
+row("train_test_split(stratify, unhashable labels)",
+    lambda: train_test_split(XS, [[i % 2] for i in range(10)], stratify=True), TypeError,
+    "each label must be a number or a string", "got list")
+row("train_test_split(seed='x')", lambda: train_test_split(XS, YS, seed="x"), TypeError,
+    "train_test_split(seed)")
+
+for mean, std, error, words in [
+    ("ab", "cd", TypeError, ("Standardizer(mean)", "expected a list of numbers", "str")),
+    (5, [1.0], TypeError, ("Standardizer(mean)", "got int")),
+    ([0.0], None, TypeError, ("Standardizer(std)", "got NoneType")),
+    ([None], [1.0], TypeError, ("Standardizer(mean)", "item 0 is a NoneType")),
+    ([0.0], ["1"], TypeError, ("Standardizer(std)", "item 0 is a str")),
+    ([True], [1.0], TypeError, ("item 0 is a bool",)),
+    ([], [], ValueError, ("no features",)),
+    ([0.0, 1.0], [1.0], ValueError, ("2 means but 1 standard deviations",)),
+    ([0.0], [0.0], ValueError, ("positive", "std 0.0")),
+    ([0.0], [-1.0], ValueError, ("positive", "std -1.0")),
+    ([nan], [1.0], ValueError, ("finite", "mean nan")),
+    ([0.0], [inf], ValueError, ("finite", "std inf")),
+    ([10**400], [1.0], ValueError, ("finite", "mean inf")),
+]:
+    row(f"Standardizer({short(mean)}, {short(std)})",
+        lambda mean=mean, std=std: Standardizer(mean, std), error, *words)
+row("Standardizer.fit([])", lambda: Standardizer.fit([]), ValueError, "Standardizer.fit(X)",
+    "no data")
+row("Standardizer.fit([[nan]])", lambda: Standardizer.fit([[nan]]), ValueError, "row 0 holds nan")
+row("Standardizer.fit('ab')", lambda: Standardizer.fit("ab"), TypeError, "Standardizer.fit(X)")
+row("Standardizer.transform(2 features for 1)",
+    lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError,
+    "rows have 2 features, expected 1")
+row("Standardizer.transform([[inf]])", lambda: Standardizer([0.0], [1.0]).transform([[inf]]),
+    ValueError, "Standardizer.transform(X)", "row 0 holds inf")
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

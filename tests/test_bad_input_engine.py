@@ -1,0 +1,118 @@
+"""Bad input to Value, its operators and the engine's functions:
+each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pytest
+from bad_input import NOT_NUMBERS, check, short, table
+
+from microprop import Value, engine, no_grad
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- Value ---------------------------------------------------------------------------------------
+
+for bad in [*NOT_NUMBERS.values(), Decimal("1"), object()]:
+    row(f"Value(data={short(bad)})", lambda bad=bad: Value(bad), TypeError,
+        "Value(data)", "expected a real number", type(bad).__name__)
+row("Value(data=Value(1.0))", lambda: Value(Value(1.0)), TypeError, "Value(data)", "got Value")
+if np is not None:
+    row("Value(data=np.array(1.0)) 0-d", lambda: Value(np.array(1.0)), TypeError, "ndarray")
+row("Value(data=10**400) huge int", lambda: Value(10**400), ValueError, "too large to be a float")
+row("Value(data=-10**400) huge int", lambda: Value(-(10**400)), ValueError, "too large")
+for bad in (3, None, b"x", ["x"]):
+    row(f"Value(label={short(bad)})", lambda bad=bad: Value(1.0, label=bad), TypeError,
+        "Value(label)", "expected a str", type(bad).__name__)
+
+# Each operator, with the Value on either side, refuses each kind of non-number.
+OPERATORS = {
+    "v + _": lambda v, o: v + o, "_ + v": lambda v, o: o + v,
+    "v - _": lambda v, o: v - o, "_ - v": lambda v, o: o - v,
+    "v * _": lambda v, o: v * o, "_ * v": lambda v, o: o * v,
+    "v / _": lambda v, o: v / o, "_ / v": lambda v, o: o / v,
+    "v ** _": lambda v, o: v**o, "_ ** v": lambda v, o: o**v,
+}
+for op_name, op in OPERATORS.items():
+    for kind, bad in NOT_NUMBERS.items():
+        # Python names both operand types; sequences name only Value; NumPy has its own words.
+        if kind == "ndarray" and op_name.startswith("v"):
+            words = ("Value", "ufuncs")  # Value opts out of NumPy's array maths
+        elif kind == "ndarray":
+            words = ("NumPy",) if op_name == "_ + v" else ("numpy.ndarray", "Value")
+        elif kind in ("str", "list", "nested list"):
+            words = ("Value",)
+        else:
+            words = ("Value", type(bad).__name__)
+        row(f"{op_name.replace('_', short(bad))}", lambda op=op, bad=bad: op(Value(2.0), bad),
+            TypeError, *words)
+    row(f"{op_name.replace('_', '10**400')} huge int",
+        lambda op=op: op(Value(2.0), 10**400), ValueError, "too large to be a float")
+
+for bad in ("0.1", None, 1j, [0.1]):
+    row(f"leaky_relu(slope={short(bad)})", lambda bad=bad: Value(-1.0).leaky_relu(bad),
+        TypeError, "leaky_relu(slope)", "expected a real number")
+
+# Results that do not exist in the reals raise; everything else propagates per IEEE 754.
+for x in (0.0, -1.0, -inf):
+    row(f"log({x})", lambda x=x: Value(x).log(), ValueError, "log", "positive", repr(x))
+for x in (-1.0, -1e-300, -inf):
+    row(f"sqrt({x})", lambda x=x: Value(x).sqrt(), ValueError, "sqrt", ">= 0", repr(x))
+row("(-8) ** (1/3)", lambda: Value(-8.0) ** (1 / 3), ValueError, "negative base", "not real")
+row("(-8) ** Value(0.5)", lambda: Value(-8.0) ** Value(0.5), ValueError, "negative base")
+row("0 ** -1", lambda: Value(0.0) ** -1, ZeroDivisionError, "negative power")
+row("v / 0", lambda: Value(1.0) / 0, ZeroDivisionError, "division by zero")
+row("v / Value(0)", lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "division by zero")
+row("1 / Value(0)", lambda: 1 / Value(0.0), ZeroDivisionError, "division by zero")
+row("1 / Value(-0.0)", lambda: 1 / Value(-0.0), ZeroDivisionError, "division by zero")
+
+row("backward(1.0)", lambda: Value(1.0).backward(1.0), TypeError, "backward", "argument")
+row("backward(retain_graph=True)", lambda: Value(1.0).backward(retain_graph=True), TypeError,
+    "retain_graph")
+row("zero_grad(True)", lambda: Value(1.0).zero_grad(True), TypeError, "zero_grad")
+
+
+def with_no_grad_without_parentheses() -> None:
+    with no_grad:  # type: ignore[attr-defined]
+        pass
+
+
+row("with no_grad: (no parentheses)", with_no_grad_without_parentheses, TypeError,
+    "context manager")
+row("no_grad(True)", lambda: no_grad(True), TypeError, "no_grad", "argument")
+
+for ws, xs in (([1.0], [1.0, 2.0]), ([], [1.0]), ([Value(1.0)] * 3, [1.0, 2.0])):
+    row(f"dot(len {len(ws)}, len {len(xs)})", lambda ws=ws, xs=xs: engine.dot(ws, xs),
+        ValueError, "dot", "differ in length", f"({len(ws)} and {len(xs)})")
+for bad in NOT_NUMBERS.values():
+    row(f"dot(ws=[{short(bad)}])", lambda bad=bad: engine.dot([bad], [1.0]), TypeError,
+        "dot", type(bad).__name__)
+    row(f"dot(xs=[{short(bad)}])", lambda bad=bad: engine.dot([Value(1.0)], [bad]), TypeError,
+        "dot", type(bad).__name__)
+    row(f"dot(bias={short(bad)})", lambda bad=bad: engine.dot([1.0], [1.0], bad), TypeError,
+        "dot(bias)", type(bad).__name__)
+    row(f"sum([{short(bad)}])", lambda bad=bad: engine.sum([Value(1.0), bad]), TypeError,
+        "sum", type(bad).__name__)
+for bad in (5, None, Value(1.0)):
+    row(f"dot(ws={short(bad)})", lambda bad=bad: engine.dot(bad, [1.0]), TypeError,
+        "dot(ws): expected a list of Values or numbers, got", type(bad).__name__)
+    row(f"dot(xs={short(bad)})", lambda bad=bad: engine.dot([1.0], bad), TypeError,
+        "dot(xs): expected a list of Values or numbers, got", type(bad).__name__)
+    row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
+        "sum: expected a list of Values or numbers, got", type(bad).__name__)
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

@@ -1,0 +1,54 @@
+"""Bad input to gradcheck: each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from bad_input import NOT_NUMBERS, check, short, table
+
+from microprop import Value, gradcheck
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+def square(x: Value) -> Value:
+    return x * x
+
+
+for bad in ("f", None, 1):
+    row(f"gradcheck(f={bad!r})", lambda bad=bad: gradcheck(bad, 1.0), TypeError,
+        "f must be callable")
+row("gradcheck() no inputs", lambda: gradcheck(square), ValueError, "at least one input")
+for out in (1.0, None, [Value(1.0)]):
+    row(f"gradcheck(f returns {short(out)})", lambda out=out: gradcheck(lambda x: out, 1.0),
+        TypeError, "f must return a Value", type(out).__name__)
+for name in ("eps", "atol", "rtol"):
+    for bad in (-1.0, nan, "1e-6", True, None):
+        row(f"gradcheck({name}={short(bad)})",
+            lambda name=name, bad=bad: gradcheck(square, 1.0, **{name: bad}), ValueError,
+            name, "a number >= 0")
+    row(f"gradcheck({name}=inf)", lambda name=name: gradcheck(square, 1.0, **{name: inf}),
+        ValueError, name, "finite")
+row("gradcheck(eps=0)", lambda: gradcheck(square, 1.0, eps=0), ValueError, "eps must be > 0")
+row("gradcheck(raise_exception='no')", lambda: gradcheck(square, 1.0, raise_exception="no"),
+    TypeError, "raise_exception must be True or False")
+for bad in NOT_NUMBERS.values():
+    row(f"gradcheck(input {short(bad)})", lambda bad=bad: gradcheck(square, bad), TypeError,
+        "expected a real number")
+for bad in (nan, inf, -inf):
+    row(f"gradcheck(input {bad})", lambda bad=bad: gradcheck(square, 1.0, bad), ValueError,
+        "input 1 is", repr(bad), "finite")
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

@@ -1,0 +1,167 @@
+"""Bad input to nn: building models and calling them:
+each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from decimal import Decimal
+
+import pytest
+from bad_input import NOT_NUMBERS, argument, call_id, check, short, table
+
+from microprop import Value
+from microprop.nn import MLP, Layer, Module, Neuron, article_network
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- nn: construction ----------------------------------------------------------------------------
+
+SIZE_ARGUMENTS = {
+    "Neuron(nin=?)": lambda n: Neuron(n),
+    "Layer(nin=?, nout=2)": lambda n: Layer(n, 2),
+    "Layer(nin=2, nout=?)": lambda n: Layer(2, n),
+    "MLP(nin=?, nouts=[2, 1])": lambda n: MLP(n, [2, 1]),
+    "MLP(nin=2, nouts=[3, ?, 1])": lambda n: MLP(2, [3, n, 1]),
+}
+SIZE_NAMES = ["Neuron(nin)", "Layer(nin)", "Layer(nout)", "MLP(nin)", "MLP(nouts[1])"]
+BAD_SIZES: dict = {**NOT_NUMBERS, "float": 2.0, "bool": True, "nan": nan, "inf": inf}
+if np is not None:
+    BAD_SIZES["ndarray"] = np.array([3])
+for (template, make), what in zip(SIZE_ARGUMENTS.items(), SIZE_NAMES, strict=True):
+    for bad in BAD_SIZES.values():
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
+            what, "expected a positive int", f"got {type(bad).__name__}")
+    for bad in (0, -1, -(10**30)):
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), ValueError,
+            what, "expected a positive int", f"got {bad}")
+if np is not None:
+    row("Neuron(nin=np.int64(0))", lambda: Neuron(np.int64(0)), ValueError, "positive int")
+
+for bad in (3, None, "21", 2.5):
+    row(f"MLP(nouts={short(bad)})", lambda bad=bad: MLP(2, bad), TypeError,
+        "MLP(nouts)", "expected a list of layer sizes")
+for bad in ([], (), {}):
+    row(f"MLP(nouts={bad!r}) empty", lambda bad=bad: MLP(2, bad), ValueError,
+        "MLP(nouts)", "at least one layer size")
+
+ACTIVATION_ARGUMENTS = {
+    "Neuron(activation=?)": lambda a: Neuron(2, a),
+    "Layer(activation=?)": lambda a: Layer(2, 2, a),
+    "MLP(activation=?)": lambda a: MLP(2, [1], activation=a),
+    "MLP(output_activation=?)": lambda a: MLP(2, [1], output_activation=a),
+    "article_network(activation=?)": lambda a: article_network(a),
+}
+for template, make in ACTIVATION_ARGUMENTS.items():
+    for bad in ("gelu", "Tanh", ""):
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), ValueError,
+            argument(template), f"unknown activation {bad!r}",
+            "'relu', 'tanh', 'sigmoid', 'linear'")
+    for bad in (1, ["tanh"], True):
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
+            argument(template), "expected a name such as 'tanh'", type(bad).__name__)
+
+FLAG_ARGUMENTS = {
+    "Neuron(bias=?)": lambda b: Neuron(2, bias=b),
+    "Layer(bias=?)": lambda b: Layer(2, 2, bias=b),
+    "MLP(output_bias=?)": lambda b: MLP(2, [1], output_bias=b),
+}
+for template, make in FLAG_ARGUMENTS.items():
+    for bad in (0, 1, "yes", None):
+        name = argument(template).split("(")[1].rstrip(")")
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
+            f"{name}: expected True or False", type(bad).__name__)
+
+SEED_ARGUMENTS = {
+    "Neuron(seed=?)": (lambda s: Neuron(2, seed=s), "Neuron(seed)"),
+    "Layer(seed=?)": (lambda s: Layer(2, 2, seed=s), "Layer(seed)"),
+    "MLP(seed=?)": (lambda s: MLP(2, [1], seed=s), "MLP(seed)"),
+    "article_network(seed=?)": (lambda s: article_network(seed=s), "MLP(seed)"),
+}
+for template, (make, what) in SEED_ARGUMENTS.items():
+    for bad in (1.5, "0", True, [0], nan):
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
+            what, "expected an int, a random.Random or None", type(bad).__name__)
+row("Neuron(unknown=1)", lambda: Neuron(2, unknown=1), TypeError, "unexpected keyword")
+row("MLP(2, [1], bias=False) (it is output_bias)", lambda: MLP(2, [1], bias=False), TypeError,
+    "bias")
+
+# ---- nn: calls -----------------------------------------------------------------------------------
+
+MODELS = {
+    "Neuron": Neuron(3, seed=0),
+    "Layer": Layer(3, 2, seed=0),
+    "MLP": MLP(3, [2, 1], seed=0),
+}
+for who, model in MODELS.items():
+    for bad in ("abc", None, {"a": 1, "b": 2, "c": 3}, 1j, b"abc"):
+        row(f"{who}(x={short(bad)})", lambda m=model, bad=bad: m(bad), TypeError,
+            who, "expected a list of 3 numbers or Values", type(bad).__name__)
+    for bad, n in [([1.0, 2.0], 2), ([1.0, 2.0, 3.0, 4.0], 4), ([], 0), ((), 0), (5.0, 1)]:
+        row(f"{who}(x={short(bad)}) wrong length", lambda m=model, bad=bad: m(bad),
+            ValueError, who, f"expected 3 inputs, got {n}")
+    for bad in ("2", None, 1j, [2.0], Decimal("2")):
+        x = [1.0, bad, 3.0]
+        row(f"{who}(x={short(x)})", lambda m=model, x=x: m(x), TypeError,
+            who, "inputs must be real numbers or Values", type(bad).__name__)
+    for bad, shown in [(nan, nan), (inf, inf), (-inf, -inf), (Value(nan), nan),
+                       (Value(inf), inf)]:
+        x = [1.0, 2.0, bad]
+        row(f"{who}(x={short(x)})", lambda m=model, x=x: m(x), ValueError,
+            who, f"input 2 is {shown!r}", "must be finite")
+    row(f"{who}(x=[10**400, 0, 0])", lambda m=model: m([10**400, 0, 0]), ValueError,
+        who, "input 0 is too large")
+    row(f"{who}(X) a whole data set", lambda m=model: m([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+        ValueError, who, "expected 3 inputs, got 2", "one row at a time")
+    if np is not None:
+        row(f"{who}(np.ones((2, 3)))", lambda m=model: m(np.ones((2, 3))), ValueError,
+            "expected 3 inputs, got 2", "one row at a time")
+        row(f"{who}(np.array([1, nan, 3]))", lambda m=model: m(np.array([1.0, nan, 3.0])),
+            ValueError, "input 1 is nan")
+row("Neuron(1)(nan) a single number", lambda: Neuron(1, seed=0)(nan), ValueError,
+    "input 0 is nan")
+row("Neuron(1)('1') a str for one input", lambda: Neuron(1, seed=0)("1"), TypeError,
+    "got str")
+
+STATE = MLP(2, [1], seed=0).state_dict()  # {"layers.0.neurons.0.w.0": ..., w.1, b}
+for what, state, error, words in [
+    ("a list", list(STATE.values()), TypeError, ("load_state_dict", "expected a dict")),
+    ("a missing name", {"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.b": 0.0},
+     ValueError, ("missing 'layers.0.neurons.0.w.1'",)),
+    ("an unexpected name", {**STATE, "extra": 1.0}, ValueError, ("unexpected 'extra'",)),
+    ("a str value", {**STATE, "layers.0.neurons.0.b": "0.5"}, TypeError, ("must be a real",)),
+    ("a None value", {**STATE, "layers.0.neurons.0.b": None}, TypeError, ("must be a real",)),
+    ("a bool value", {**STATE, "layers.0.neurons.0.b": True}, TypeError, ("got bool",)),
+    ("a NaN", {**STATE, "layers.0.neurons.0.b": nan}, ValueError, ("must be finite",)),
+    ("an inf", {**STATE, "layers.0.neurons.0.b": -inf}, ValueError, ("must be finite",)),
+    ("a huge int", {**STATE, "layers.0.neurons.0.b": 10**400}, ValueError, ("too large",)),
+]:
+    row(f"load_state_dict({what})", lambda state=state: MLP(2, [1], seed=0).load_state_dict(state),
+        error, *words)
+
+row("copy.copy(model)", lambda: copy.copy(MLP(2, [1], seed=0)), TypeError,
+    "would share the parameters", "copy.deepcopy")
+
+
+def to_torch_of_a_bare_module() -> object:
+    pytest.importorskip("torch")
+    return Module().to_torch()
+
+
+row("Module().to_torch()", to_torch_of_a_bare_module, NotImplementedError,
+    "no PyTorch equivalent")
+row("Module()(x)", lambda: Module()([1.0]), NotImplementedError)
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

@@ -1,0 +1,121 @@
+"""Bad input to plots: each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from bad_input import check, short, table
+
+from microprop.nn import MLP
+from microprop.train import History
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- plots ---------------------------------------------------------------------------------------
+
+
+def plot(name: str) -> Callable[..., object]:
+    def call(*args: object, **kwargs: object) -> object:
+        pytest.importorskip("matplotlib")
+        from microprop import plot as module
+
+        return getattr(module, name)(*args, **kwargs)
+
+    return call
+
+
+for bad, error, words in [
+    ("abc", TypeError, ("history must be a sequence of numbers", "str")),
+    (None, TypeError, ("history must be a sequence of numbers", "NoneType")),
+    (3.0, TypeError, ("got float",)),
+    ([], ValueError, ("history is empty",)),
+    (History(), ValueError, ("history is empty",)),
+    ({}, ValueError, ("the mapping of loss series is empty",)),
+    ({"train": []}, ValueError, ("history['train'] is empty",)),
+    ({"train": "abc"}, TypeError, ("history['train'] must be a sequence",)),
+    (["a"], TypeError, ("history[0] must be a number", "str")),
+    ([1.0, None], TypeError, ("history[1] must be a number", "NoneType")),
+    ([1.0, 1j], TypeError, ("history[1] must be a number", "complex")),
+]:
+    row(f"plot_loss({short(bad)})", lambda bad=bad: plot("plot_loss")(bad), error,
+        "plot_loss", *words)
+for history in ([1.0, 0.0], [1.0, -0.5], [1.0, nan]):
+    row(f"plot_loss({history}, log=True)", lambda h=history: plot("plot_loss")(h, log=True),
+        ValueError, "log=True needs losses > 0")
+for bad in ("yes", 1, None):
+    row(f"plot_loss(log={bad!r})", lambda bad=bad: plot("plot_loss")([1.0], log=bad), TypeError,
+        "log must be True or False")
+row("plot_loss(ax=3)", lambda: plot("plot_loss")([1.0], ax=3), TypeError,
+    "ax must be a matplotlib Axes or None")
+
+PX, PY = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]], [0, 1, 1]
+
+
+def two_outputs(p: list[float]) -> list[float]:
+    return [p[0], p[1]]
+
+
+def a_word(p: list[float]) -> str:
+    return "a"
+
+
+def not_a_number(p: list[float]) -> float:
+    return nan
+
+
+def boundary(**changes: object) -> object:
+    args: dict = {"model": lambda p: p[0] - p[1], "X": PX, "y": PY, "resolution": 3, **changes}
+    return plot("plot_decision_boundary")(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+
+
+for kwargs, error, words in [
+    ({"model": "m"}, TypeError, ("model must be callable", "str")),
+    ({"X": "ab"}, TypeError, ("X must be a sequence of rows of 2 numbers",)),
+    ({"X": None}, TypeError, ("X must be a sequence of rows", "NoneType")),
+    ({"X": [], "y": []}, ValueError, ("X is empty",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0]}, ValueError, ("X[0] has 3 features", "exactly 2")),
+    ({"X": [[0.0]], "y": [0]}, ValueError, ("X[0] has 1 features",)),
+    ({"X": [1.0, 2.0], "y": [0, 1]}, TypeError, ("X[0] must be a row of 2 numbers",)),
+    ({"X": [[0.0, nan]], "y": [0]}, ValueError, ("X[0] = [0.0, nan] is not finite",)),
+    ({"X": [[inf, 0.0]], "y": [0]}, ValueError, ("is not finite",)),
+    ({"X": [["a", 0.0]], "y": [0]}, TypeError, ("X[0][0] must be a number", "str")),
+    ({"X": [[-1e308, 0.0], [1e308, 1.0]], "y": [0, 1]}, ValueError,
+     ("feature 0 spans", "too wide a range")),
+    ({"y": [0, 1]}, ValueError, ("X has 3 rows but y has 2 labels",)),
+    ({"y": "abc"}, TypeError, ("y must be a sequence of numbers",)),
+    ({"y": [0, "1", 1]}, TypeError, ("y[1] must be a number",)),
+    ({"y": [0, nan, 1]}, ValueError, ("y[1] is nan", "labels must be finite")),
+    ({"y": [0, inf, 1]}, ValueError, ("y[1] is inf",)),
+    ({"resolution": 1}, ValueError, ("resolution must be an int from 2 to 1000",)),
+    ({"resolution": 1001}, ValueError, ("resolution must be an int from 2 to 1000",)),
+    ({"resolution": 2.5}, ValueError, ("resolution must be an int", "got 2.5")),
+    ({"resolution": "80"}, ValueError, ("resolution must be an int", "got '80'")),
+    ({"resolution": True}, ValueError, ("resolution must be an int",)),
+    ({"threshold": "0"}, TypeError, ("threshold must be a number", "str")),
+    ({"threshold": None}, TypeError, ("threshold must be a number", "NoneType")),
+    ({"threshold": nan}, ValueError, ("threshold must be finite", "nan")),
+    ({"threshold": -inf}, ValueError, ("threshold must be finite",)),
+    ({"ax": 3}, TypeError, ("ax must be a matplotlib Axes or None",)),
+    ({"model": two_outputs}, TypeError, ("model returned 2 outputs",)),
+    ({"model": a_word}, TypeError, ("model returned str",)),
+    ({"model": not_a_number}, ValueError, ("model returned nan", "scores must be finite")),
+    ({"model": MLP(3, [1], seed=0)}, ValueError, ("MLP: expected 3 inputs, got 2",)),
+]:
+    row(f"plot_decision_boundary({', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})",
+        lambda kwargs=kwargs: boundary(**kwargs), error, *words)
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

@@ -1,0 +1,171 @@
+"""Bad input to fit, predict, accuracy and evaluate_loss:
+each row a call, the error it raises and words its message says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from bad_input import check, short, table
+
+from microprop import Value
+from microprop.nn import Layer, Neuron
+from microprop.optim import SGD
+from microprop.train import accuracy, evaluate_loss, fit, predict
+
+try:
+    import numpy as np
+except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
+    np = None
+
+nan, inf = math.nan, math.inf
+ROWS, row = table()
+
+# ---- training ------------------------------------------------------------------------------------
+
+X = [[0.0], [1.0], [2.0], [3.0]]
+Y = [1.0, 3.0, 5.0, 7.0]
+
+
+def fit_with(**changes: object) -> object:
+    """``fit`` on a small good problem, with some arguments replaced."""
+    args: dict = {"model": Neuron(1, "linear", seed=0), "X": X, "y": Y, "epochs": 2,
+                  "progress": False, **changes}
+    return fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+
+
+for bad in ("mlp", None, [Value(1.0)]):
+    row(f"fit(model={short(bad)})", lambda bad=bad: fit_with(model=bad), TypeError,
+        "fit(model)", "expected a microprop Module", type(bad).__name__)
+row("fit(model with 2 outputs)", lambda: fit_with(model=Layer(1, 2, seed=0)), TypeError,
+    "the model gives 2 outputs", "one output")
+row("fit(model with 2 inputs)", lambda: fit_with(model=Neuron(2, seed=0)), ValueError,
+    "the rows of X have 1 values; the model takes 2")
+for bad in ("abc", None, 5, b"ab"):
+    row(f"fit(X={short(bad)})", lambda bad=bad: fit_with(X=bad), TypeError,
+        "fit(X)", "expected a list of rows", type(bad).__name__)
+for bad, error, words in [
+    ([], ValueError, ("fit(X)", "no data")),
+    ([[]] * 4, ValueError, ("fit(X)", "no data")),
+    ([0.0, 1.0, 2.0, 3.0], TypeError, ("fit(X)", "row 0 is a float, expected a list")),
+    (["ab", "cd", "ef", "gh"], TypeError, ("fit(X)", "row 0 is a str")),
+    ([[0.0], [1.0, 2.0], [2.0], [3.0]], ValueError, ("row 1 has 2 values but row 0 has 1",)),
+    ([[0.0], [nan], [2.0], [3.0]], ValueError, ("row 1 holds nan", "must be finite")),
+    ([[0.0], [1.0], [inf], [3.0]], ValueError, ("row 2 holds inf",)),
+    ([[0.0], [1.0], [2.0], [-inf]], ValueError, ("row 3 holds -inf",)),
+    ([[0.0], ["1"], [2.0], [3.0]], TypeError, ("row 1 holds a str", "expected numbers")),
+    ([[0.0], [None], [2.0], [3.0]], TypeError, ("row 1 holds a NoneType",)),
+    ([[0.0], [1j], [2.0], [3.0]], TypeError, ("row 1 holds a complex",)),
+    ([[0.0], [True], [2.0], [3.0]], TypeError, ("row 1 holds a bool",)),
+    ([[0.0], [[1.0]], [2.0], [3.0]], TypeError, ("row 1 holds a list",)),
+]:
+    row(f"fit(X={short(bad)})", lambda bad=bad: fit_with(X=bad), error, *words)
+for bad in (5, "abcd", None):
+    row(f"fit(y={short(bad)})", lambda bad=bad: fit_with(y=bad), TypeError,
+        "fit(y)", "expected a list of targets", type(bad).__name__)
+for bad, error, words in [
+    ([1.0, 2.0], ValueError, ("fit: X has 4 rows but y has 2 targets",)),
+    ([1.0] * 5, ValueError, ("X has 4 rows but y has 5",)),
+    ([], ValueError, ("X has 4 rows but y has 0",)),
+    ([1.0, nan, 5.0, 7.0], ValueError, ("fit(y): target 1 is nan", "must be finite")),
+    ([1.0, 3.0, inf, 7.0], ValueError, ("target 2 is inf",)),
+    ([1.0, 3.0, 5.0, 10**400], ValueError, ("target 3 is inf",)),
+    ([1.0, "3", 5.0, 7.0], TypeError, ("fit(y): target 1 is a str", "expected a number")),
+    ([1.0, None, 5.0, 7.0], TypeError, ("target 1 is a NoneType",)),
+    ([1.0, 3j, 5.0, 7.0], TypeError, ("target 1 is a complex",)),
+    ([[1.0], [3.0], [5.0], [7.0]], TypeError, ("target 0 is a list",)),
+]:
+    row(f"fit(y={short(bad)})", lambda bad=bad: fit_with(y=bad), error, *words)
+for bad in ("cross_entropy", "MSE", ""):
+    row(f"fit(loss={bad!r})", lambda bad=bad: fit_with(loss=bad), ValueError,
+        "fit(loss)", f"unknown loss {bad!r}", "'mse', 'bce', 'hinge'")
+for bad in (3, None, ["mse"]):
+    row(f"fit(loss={bad!r})", lambda bad=bad: fit_with(loss=bad), TypeError,
+        "fit(loss)", "expected a name or a function")
+for out in (1.0, None, [Value(1.0)]):
+    row(f"fit(loss returns {short(out)})", lambda out=out: fit_with(loss=lambda p, t: out),
+        TypeError, "fit(loss)", f"returned {type(out).__name__}", "must return a Value")
+row("fit(loss takes one argument)", lambda: fit_with(loss=lambda p: p[0]), TypeError,
+    "positional argument")
+for bad in ("sgd", SGD, 0.1):
+    row(f"fit(optimizer={short(bad)})", lambda bad=bad: fit_with(optimizer=bad), TypeError,
+        "fit(optimizer)", "expected SGD, Adam or None")
+row("fit(optimizer of another model)",
+    lambda: fit_with(optimizer=SGD(Neuron(1, seed=1).parameters())), ValueError,
+    "fit(optimizer)", "holds none of this model's parameters")
+row("fit(optimizer=..., lr=0.1)", lambda: fit_with(optimizer=SGD([Value(1.0)]), lr=0.1),
+    ValueError, "give lr to the optimizer")
+for bad in (0, -0.1, nan, inf):
+    row(f"fit(lr={bad})", lambda bad=bad: fit_with(lr=bad), ValueError,
+        "SGD(lr)", "expected a finite number in (0, inf)")
+for bad in ("0.1", True, [0.1]):
+    row(f"fit(lr={bad!r})", lambda bad=bad: fit_with(lr=bad), TypeError,
+        "SGD(lr)", "expected a number")
+for name in ("epochs", "batch_size", "patience"):
+    for bad in (2.5, "10", True, 1e9, nan):
+        row(f"fit({name}={bad!r})", lambda name=name, bad=bad: fit_with(**{name: bad}),
+            TypeError, f"fit({name})", "expected a positive int", type(bad).__name__)
+    for bad in (0, -1):
+        row(f"fit({name}={bad})", lambda name=name, bad=bad: fit_with(**{name: bad}),
+            ValueError, f"fit({name})", "expected a positive int", f"got {bad}")
+row("fit(epochs=None)", lambda: fit_with(epochs=None), TypeError, "fit(epochs)")
+for name in ("tol", "min_delta", "l2"):
+    for bad in (-1.0, nan, inf, -inf):
+        row(f"fit({name}={bad})", lambda name=name, bad=bad: fit_with(**{name: bad}),
+            ValueError, f"fit({name})", "expected a finite number >= 0")
+    for bad in ("0.1", True, 1j):
+        row(f"fit({name}={bad!r})", lambda name=name, bad=bad: fit_with(**{name: bad}),
+            TypeError, f"fit({name})", "expected a number", type(bad).__name__)
+for bad in (3, "linear", object()):
+    row(f"fit(schedule={short(bad)})", lambda bad=bad: fit_with(schedule=bad), TypeError,
+        "fit(schedule)", "an object with a step() method")
+for bad in (1.5, "x", True, [1]):
+    row(f"fit(seed={bad!r})", lambda bad=bad: fit_with(seed=bad, batch_size=2), TypeError,
+        "fit(seed)", "expected an int, a random.Random or None")
+for bad in ("yes", 1, 0):
+    row(f"fit(progress={bad!r})", lambda bad=bad: fit_with(progress=bad), TypeError,
+        "fit(progress)", "expected True, False or None")
+row("fit(learning_rate=0.1) unknown option", lambda: fit_with(learning_rate=0.1), TypeError,
+    "learning_rate")
+row("fit(positional epochs)", lambda: fit(Neuron(1, seed=0), X, Y, "mse"), TypeError,
+    "positional argument")
+
+LINE = Neuron(1, "linear", seed=0)
+for who, call in {
+    "predict": lambda m: predict(m, X),
+    "accuracy": lambda m: accuracy(m, X, Y),
+    "evaluate_loss": lambda m: evaluate_loss(m, X, Y),
+}.items():
+    for bad in ("model", None, lambda r: r[0]):
+        row(f"{who}(model={short(bad)})", lambda call=call, bad=bad: call(bad), TypeError,
+            f"{who}(model)", "expected a microprop Module")
+row("predict(X=[])", lambda: predict(LINE, []), ValueError, "predict(X)", "no data")
+row("predict(X=[[nan]])", lambda: predict(LINE, [[nan]]), ValueError, "predict(X)",
+    "row 0 holds nan")
+row("predict(X=[[1.0, 2.0]])", lambda: predict(LINE, [[1.0, 2.0]]), ValueError,
+    "expected 1 inputs, got 2")
+row("accuracy(y too short)", lambda: accuracy(LINE, X, [1.0]), ValueError,
+    "accuracy: X has 4 rows but y has 1")
+row("accuracy(y=[nan, ...])", lambda: accuracy(LINE, X, [nan, 0, 1, 0]), ValueError,
+    "accuracy(y): target 0 is nan")
+for bad in ("0.5", None, [0.5], 1j):
+    row(f"accuracy(threshold={bad!r})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
+        TypeError, "accuracy(threshold)", "expected a number", type(bad).__name__)
+for bad in (nan, inf, -inf):
+    row(f"accuracy(threshold={bad})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
+        ValueError, "accuracy(threshold)", "expected a finite number")
+row("accuracy(model with 2 outputs)", lambda: accuracy(Layer(1, 2, seed=0), X, Y), TypeError,
+    "one output neuron")
+row("evaluate_loss(loss='l1')", lambda: evaluate_loss(LINE, X, Y, "l1"), ValueError,
+    "evaluate_loss(loss)",
+    "unknown loss 'l1'")
+row("evaluate_loss(loss returns a float)", lambda: evaluate_loss(LINE, X, Y, lambda p, t: 0.0),
+    TypeError, "evaluate_loss(loss)", "returned float")
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)
