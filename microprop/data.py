@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-from .nn import _rng  # one seeding rule for data and models alike
+from ._checks import rng as _rng  # one seeding rule for data, models and training
 
 __all__ = [
     "load_iris",

@@ -41,6 +41,10 @@ from typing import Any
 
 from . import interop
 from ._checks import choice
+from ._checks import few as _few
+from ._checks import flag as _flag
+from ._checks import integer as _size
+from ._checks import rng as _rng
 from .engine import Value, dot
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATIONS"]
@@ -505,14 +509,6 @@ def _inputs(x: object, nin: int, who: str) -> list:
     return out
 
 
-def _size(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what}: expected a positive int, got {type(n).__name__} {n!r:.40}")
-    if n < 1:
-        raise ValueError(f"{what}: expected a positive int, got {n}")
-    return int(n)
-
-
 def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] | None]:
     if name is None:
         name = "linear"
@@ -522,26 +518,3 @@ def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] 
         known = ", ".join(repr(a) for a in ACTIVATIONS)
         raise ValueError(f"{what}: unknown activation {name!r}; expected one of {known}")
     return name, ACTIVATION_TABLE[name].apply
-
-
-def _rng(seed: object, what: str) -> Any:
-    if seed is None or seed is random:
-        return random  # the module: the global stream, seedable with random.seed()
-    if isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"{what}: expected an int, a random.Random or None, got {type(seed).__name__}"
-        )
-    return random.Random(int(seed))
-
-
-def _flag(x: object, what: str) -> bool:
-    if not isinstance(x, bool):
-        raise TypeError(f"{what}: expected True or False, got {type(x).__name__} {x!r:.40}")
-    return x
-
-
-def _few(names: list[str]) -> str:
-    shown = ", ".join(repr(n) for n in names[:3])
-    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")

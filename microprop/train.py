@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _checks
 from .data import as_rows
 from .engine import Value, no_grad
 from .losses import LOSSES, l2_penalty
@@ -156,7 +157,7 @@ def fit(
             "fit(optimizer): the optimizer holds none of this model's parameters, so training "
             "would change nothing; build it from model.parameters()"
         )
-    rng = _rng(seed)
+    rng = _checks.rng(seed, "fit(seed)")
 
     history = History()
     bar = _progress_bar(progress, epochs)
@@ -376,13 +377,3 @@ def _nonnegative(x: object, what: str) -> float:
     if not (math.isfinite(f) and f >= 0.0):
         raise ValueError(f"fit({what}): expected a finite number >= 0, got {f!r}")
     return f
-
-
-def _rng(seed: object) -> Any:
-    if seed is None:
-        return random
-    if isinstance(seed, random.Random):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"fit(seed): expected an int, a random.Random or None, got {seed!r:.40}")
-    return random.Random(int(seed))
