@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 
 import pytest
 from bad_input import check, table, written
@@ -16,12 +15,6 @@ from microprop.cli import main
 from microprop.nn import Neuron
 from microprop.serialization import save
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- the command line ----------------------------------------------------------------------------

@@ -6,19 +6,11 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from bad_input import check, short, table
+from bad_input import check, inf, nan, short, table
 
 from microprop.data import Standardizer, load_iris, make_moons, train_test_split
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- data ----------------------------------------------------------------------------------------

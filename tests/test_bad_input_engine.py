@@ -6,20 +6,13 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 import pytest
-from bad_input import NOT_NUMBERS, check, short, table
+from bad_input import NOT_NUMBERS, check, inf, np, short, table
 
 from microprop import Value, engine, no_grad
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- Value ---------------------------------------------------------------------------------------

@@ -5,19 +5,11 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from bad_input import NOT_NUMBERS, check, short, table
+from bad_input import NOT_NUMBERS, check, inf, nan, short, table
 
 from microprop import Value, gradcheck
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 def square(x: Value) -> Value:

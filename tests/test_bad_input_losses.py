@@ -5,20 +5,12 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from bad_input import check, short, table
+from bad_input import check, inf, nan, np, short, table
 
 from microprop import Value
 from microprop.losses import bce_with_logits, hinge, l2_penalty, mse
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- losses --------------------------------------------------------------------------------------

@@ -7,21 +7,14 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 from __future__ import annotations
 
 import copy
-import math
 from decimal import Decimal
 
 import pytest
-from bad_input import NOT_NUMBERS, argument, call_id, check, short, table
+from bad_input import NOT_NUMBERS, argument, call_id, check, inf, nan, np, short, table
 
 from microprop import Value
 from microprop.nn import MLP, Layer, Module, Neuron, article_network
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- nn: construction ----------------------------------------------------------------------------

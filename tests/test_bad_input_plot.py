@@ -5,21 +5,14 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import pytest
-from bad_input import check, short, table
+from bad_input import check, inf, nan, short, table
 
 from microprop.nn import MLP
 from microprop.train import History
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- plots ---------------------------------------------------------------------------------------

@@ -7,22 +7,15 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 
 import pytest
-from bad_input import check, short, table, written
+from bad_input import check, nan, short, table, written
 
 from microprop import Value
 from microprop.nn import MLP, Neuron
 from microprop.serialization import ModelFileError, load, load_metadata, save
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- saving and loading --------------------------------------------------------------------------

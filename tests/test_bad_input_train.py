@@ -6,22 +6,14 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from bad_input import check, short, table
+from bad_input import check, inf, nan, short, table
 
 from microprop import Value
 from microprop.nn import Layer, Neuron
 from microprop.optim import SGD
 from microprop.train import accuracy, evaluate_loss, fit, predict
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- training ------------------------------------------------------------------------------------

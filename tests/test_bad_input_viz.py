@@ -6,7 +6,6 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import pytest
@@ -15,12 +14,6 @@ from bad_input import check, short, table
 from microprop import Value
 from microprop.explain import backward_steps, explain
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy comes with matplotlib and torch
-    np = None
-
-nan, inf = math.nan, math.inf
 ROWS, row = table()
 
 # ---- drawing and explaining ----------------------------------------------------------------------
