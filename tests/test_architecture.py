@@ -1,0 +1,78 @@
+"""The layout docs/architecture.md promises: arrows one way, functions short enough to read."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "microprop"
+MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__"))
+LONGEST = 60  # lines; the style guide's "a function you can hold in your head"
+
+
+def _tree(module: str) -> ast.Module:
+    return ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+
+
+def _imports(module: str) -> set[str]:
+    """The modules of the package that ``module`` imports, anywhere in it (functions too)."""
+    found = set()
+    for node in ast.walk(_tree(module)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("microprop."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+            found.update(n.split(".")[1] for n in names if n.startswith("microprop."))
+    return found & set(MODULES)
+
+
+def _reachable(start: str, graph: dict[str, set[str]]) -> set[str]:
+    seen, todo = set(), list(graph[start])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    return seen
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    graph = {m: _imports(m) for m in MODULES}
+    circles = [m for m in MODULES if m in _reachable(m, graph)]
+    assert circles == []
+
+
+@pytest.mark.parametrize(
+    ("module", "imports"),
+    [("engine", set()), ("interop", set()), ("_checks", set()), ("_files", set()),
+     ("graph", {"engine"}), ("explain", {"engine", "graph"})],
+)
+def test_the_bottom_of_the_stack_imports_only_what_is_below_it(module, imports):
+    assert _imports(module) == imports
+
+
+def test_explain_returns_data_and_never_imports_the_drawing():
+    assert "viz" not in _reachable("explain", {m: _imports(m) for m in MODULES})
+
+
+def test_no_function_in_the_package_is_longer_than_about_sixty_lines():
+    long = [
+        f"{module}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for module in MODULES
+        for node in ast.walk(_tree(module))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > LONGEST
+    ]
+    assert long == []
+
+
+def test_the_map_names_every_module_of_the_package():
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert [m for m in MODULES if f"`microprop/{m}.py`" not in text] == []
