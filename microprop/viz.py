@@ -10,9 +10,10 @@ from __future__ import annotations
 import errno
 import math
 import os
+import textwrap
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._files import write_atomic
@@ -32,21 +33,6 @@ __all__ = ["trace", "dot_source", "draw_dot", "render_svg", "save", "DotNotFound
 
 # Ops that count as a neuron's activation when they follow its `dot` node.
 ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu"})
-
-_COLORS = ("grad", "role", None)
-_GROUPS = ("neuron", "layer", None)
-_RANKDIRS = ("LR", "TB", "RL", "BT")
-_OPTION_NAMES = (
-    "show_grads",
-    "show_local_grads",
-    "color",
-    "group",
-    "collapse",
-    "highlight",
-    "parameters",
-    "rankdir",
-    "step",
-)
 
 _FONT = "Helvetica,Arial,sans-serif"
 _ROLE_FILLS = {
@@ -79,20 +65,9 @@ class DotNotFoundError(RuntimeError):
 def dot_source(root: Value, **options: Any) -> str:
     """The DOT text of ``root``'s graph: a record per value (label | data | grad), a node per op.
 
-    Options (all keyword, all optional):
+    Options (all keyword, all optional; the list is made from the table ``_OPTIONS``):
 
-    - ``show_grads=True``: the grad field; ``False`` draws a forward pass only.
-    - ``show_local_grads=False``: label each edge with its local derivative d(result)/d(input),
-      the chain-rule factor, so ``grad(input) += local * grad(result)`` can be checked by eye.
-    - ``color=None | "grad" | "role"``: fill by gradient (green positive, purple negative, stronger
-      for larger magnitude) or by role (input, parameter, root/loss, intermediate).
-    - ``group=None | "neuron" | "layer"`` and ``collapse=False``: clusters per neuron or layer, or
-      each neuron drawn as one node, found from parameter labels like ``layers.1.neurons.0.w.1``.
-    - ``parameters=None``: the Values to treat as parameters; by default, leaves with dotted labels.
-    - ``highlight=None``: a Value or a label; every path from the root to it is drawn in red.
-    - ``rankdir="LR"``: "LR", "TB", "RL" or "BT".
-    - ``step=None``: an int k, to draw the gradients as they stand after k steps of backward
-      (see ``microprop.explain.backward_steps``) instead of the graph's real ``.grad``.
+    {options}
 
     Drawing before ``backward()`` (root.grad is 0) puts a note in the drawing and warns.
     """
@@ -107,9 +82,12 @@ def draw_dot(
 ) -> graphviz.Digraph:
     """``root``'s graph as a ``graphviz.Digraph`` whose ``.source`` is exactly ``dot_source``.
 
-    Jupyter shows it inline; ``render_svg`` and ``save`` render it outside Jupyter. Takes the same
-    options as ``dot_source``. Needs the graphviz package (the ``viz`` extra); rendering, and only
-    rendering, also needs Graphviz's ``dot`` program.
+    Jupyter shows it inline; ``render_svg`` and ``save`` render it outside Jupyter. Needs the
+    graphviz package (the ``viz`` extra); rendering, and only rendering, also needs Graphviz's
+    ``dot`` program. ``format`` is the format rendering makes ("svg", "png", ...). The drawing
+    options, the same as ``dot_source``'s (made from the table ``_OPTIONS``):
+
+    {options}
     """
     digraph, messages = _draw("draw_dot", root, format, {**options, "rankdir": rankdir})
     _warn(messages)
@@ -166,17 +144,133 @@ def _write(path: str, data: str | bytes) -> None:
 # ---- options -------------------------------------------------------------------------------
 
 
+def _flag(where: str, name: str, value: object) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
+    return value
+
+
+def _one_of(*allowed: str | None) -> Callable[[str, str, object], Any]:
+    """A check that ``value`` is one of ``allowed`` (a str equal to one, or the very object)."""
+
+    def check(where: str, name: str, value: object) -> object:
+        if not any(value is a or (isinstance(value, str) and value == a) for a in allowed):
+            names = [repr(a) for a in allowed]
+            listed = ", ".join(names[:-1]) + " or " + names[-1]
+            raise ValueError(f"{where}: {name}={value!r} is not allowed; expected one of {listed}")
+        return value
+
+    return check
+
+
+def _value_or_label(where: str, name: str, value: object) -> object:
+    if value is not None and not isinstance(value, (Value, str)):
+        raise TypeError(
+            f"{where}: {name} must be a Value, a label (str) or None, got {type(value).__name__}"
+        )
+    return value
+
+
+def _step_number(where: str, name: str, value: object) -> object:
+    if value is not None and (type(value) is not int or value < 0):
+        raise ValueError(f"{where}: {name} must be None or an int >= 0, got {value!r}")
+    return value
+
+
+def _parameter_set(where: str, name: str, value: object) -> frozenset[Value] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, Value)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{where}: {name} must be an iterable of Values (e.g. model.parameters()), "
+            f"got {type(value).__name__}"
+        )
+    items = list(value)
+    for i, p in enumerate(items):
+        if not isinstance(p, Value):
+            raise TypeError(f"{where}: {name}[{i}] is a {type(p).__name__}, not a Value")
+    return frozenset(items)
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One drawing option: its name, its default, the check of a given value, and its doc line."""
+
+    name: str
+    default: Any
+    check: Callable[[str, str, Any], Any]  # (where, name, value) -> the value to draw with
+    doc: str
+
+
+# Every drawing option, in the order the docstrings and the "unknown option" message list them.
+# Adding one is a row here, a field of _Options, its use in _read or _boxes, and its tests.
+_OPTIONS = (
+    _Option("show_grads", True, _flag, "the grad field; ``False`` draws a forward pass only."),
+    _Option(
+        "show_local_grads",
+        False,
+        _flag,
+        "label each edge with its local derivative d(result)/d(input), the chain-rule factor, "
+        "so ``grad(input) += local * grad(result)`` can be checked by eye.",
+    ),
+    _Option(
+        "color",
+        None,
+        _one_of("grad", "role", None),
+        '``"grad"`` fills by gradient (green positive, purple negative, stronger for larger '
+        'magnitude), ``"role"`` by role (input, parameter, root/loss, intermediate).',
+    ),
+    _Option(
+        "group",
+        None,
+        _one_of("neuron", "layer", None),
+        '``"neuron"`` or ``"layer"``: a cluster per neuron or per layer, found from parameter '
+        "labels like ``layers.1.neurons.0.w.1``.",
+    ),
+    _Option(
+        "collapse",
+        False,
+        _flag,
+        "``True`` draws each neuron (its dot node and its activation) as one node, found from "
+        "parameter labels in the same way.",
+    ),
+    _Option(
+        "highlight",
+        None,
+        _value_or_label,
+        "a Value or a label; every path from the root to it is drawn in red.",
+    ),
+    _Option(
+        "parameters",
+        None,
+        _parameter_set,
+        "the Values to treat as parameters; by default, leaves with dotted labels.",
+    ),
+    _Option("rankdir", "LR", _one_of("LR", "TB", "RL", "BT"), '"LR", "TB", "RL" or "BT".'),
+    _Option(
+        "step",
+        None,
+        _step_number,
+        "an int k, to draw the gradients as they stand after k steps of backward "
+        "(see ``microprop.explain.backward_steps``) instead of the graph's real ``.grad``.",
+    ),
+)
+_OPTION_NAMES = tuple(option.name for option in _OPTIONS)
+
+
 @dataclass(frozen=True)
 class _Options:
-    show_grads: bool = True
-    show_local_grads: bool = False
-    color: str | None = None
-    group: str | None = None
-    collapse: bool = False
-    highlight: Value | str | None = None
-    parameters: frozenset[Value] | None = None
-    rankdir: str = "LR"
-    step: int | None = None
+    """The checked options of one drawing: a field per row of ``_OPTIONS``, which holds defaults."""
+
+    show_grads: bool
+    show_local_grads: bool
+    color: str | None
+    group: str | None
+    collapse: bool
+    highlight: Value | str | None
+    parameters: frozenset[Value] | None
+    rankdir: str
+    step: int | None
 
 
 def _parse_options(where: str, options: dict[str, Any]) -> _Options:
@@ -189,98 +283,159 @@ def _parse_options(where: str, options: dict[str, Any]) -> _Options:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(_OPTION_NAMES)
             raise TypeError(f"{where}: unknown option {name!r}{hint}; the options are {known}")
-    for name in ("show_grads", "show_local_grads", "collapse"):
-        if name in options and type(options[name]) is not bool:
-            raise TypeError(f"{where}: {name} must be True or False, got {options[name]!r}")
-    for name, allowed in (("color", _COLORS), ("group", _GROUPS), ("rankdir", _RANKDIRS)):
-        if name in options:
-            _check_choice(where, name, options[name], allowed)
-    highlight = options.get("highlight")
-    if highlight is not None and not isinstance(highlight, (Value, str)):
-        raise TypeError(
-            f"{where}: highlight must be a Value, a label (str) or None, "
-            f"got {type(highlight).__name__}"
-        )
-    step = options.get("step")
-    if step is not None and (type(step) is not int or step < 0):
-        raise ValueError(f"{where}: step must be None or an int >= 0, got {step!r}")
-    values = dict(options)
-    if options.get("parameters") is not None:
-        values["parameters"] = _parameter_set(where, options["parameters"])
+    values = {
+        o.name: o.check(where, o.name, options[o.name]) if o.name in options else o.default
+        for o in _OPTIONS
+    }
     return _Options(**values)
 
 
-def _check_choice(where: str, name: str, value: object, allowed: tuple) -> None:
-    if not any(value is a or (isinstance(value, str) and value == a) for a in allowed):
-        names = [repr(a) for a in allowed]
-        listed = ", ".join(names[:-1]) + " or " + names[-1]
-        raise ValueError(f"{where}: {name}={value!r} is not allowed; expected one of {listed}")
-
-
-def _parameter_set(where: str, parameters: object) -> frozenset[Value]:
-    if isinstance(parameters, (str, Value)) or not isinstance(parameters, Iterable):
-        raise TypeError(
-            f"{where}: parameters must be an iterable of Values (e.g. model.parameters()), "
-            f"got {type(parameters).__name__}"
+def _document_options(doc: str | None) -> str | None:
+    """``doc`` with its ``{options}`` line replaced by a bullet per row of ``_OPTIONS``."""
+    if doc is None:  # python -OO drops docstrings
+        return None
+    lines = doc.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "{options}")
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    bullets = [
+        textwrap.fill(
+            f"- ``{o.name}={o.default!r}``: {o.doc}",
+            width=100,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
         )
-    items = list(parameters)
-    for i, p in enumerate(items):
-        if not isinstance(p, Value):
-            raise TypeError(f"{where}: parameters[{i}] is a {type(p).__name__}, not a Value")
-    return frozenset(items)
+        for o in _OPTIONS
+    ]
+    return "\n".join(lines[:at] + bullets + lines[at + 1 :]) + ("\n" if doc.endswith("\n") else "")
 
 
-# ---- building the DOT text -----------------------------------------------------------------
+# The public docstrings list the options from the table, so the two cannot drift apart.
+dot_source.__doc__ = _document_options(dot_source.__doc__)
+draw_dot.__doc__ = _document_options(draw_dot.__doc__)
+
+# ---- reading the graph into a scene ------------------------------------------------------------
 
 
-def _body(
+@dataclass
+class _Box:
+    """A drawn node: the record of a value or a collapsed neuron, or the small ellipse of an op."""
+
+    name: str  # the DOT name: n<position in the topological order>, plus "op" for an op node
+    fields: list[str]  # the record's fields, not yet escaped; an op node's one field is its op
+    is_op: bool
+    fill: str  # "" for none
+    outline: dict[str, str]  # color and penwidth, when a highlighted path or a step marks it
+    cluster: str | None  # the neuron or layer it is drawn inside, or None for the top level
+
+
+@dataclass
+class _Edge:
+    src: str
+    dst: str
+    attrs: dict[str, str]  # label (a local derivative), color, penwidth, fontcolor
+
+
+@dataclass
+class _Scene:
+    """Everything a drawing shows, as plain data, before any DOT is written."""
+
+    boxes: list[_Box]  # in topological order
+    edges: list[_Edge]
+    notes: list[str]  # the caption, a line each: what colours and numbers mean, what is missing
+    rankdir: str
+    group: str | None  # names a cluster whose key is empty
+
+
+@dataclass
+class _Reading:
+    """What a drawing needs to know about each node of the graph, before anything is placed."""
+
+    root: Value
+    opts: _Options
+    order: list[Value]
+    index: dict[Value, int]
+    grads: dict[Value, float] | None = None  # part-way through backward, or None for .grad
+    current: Value | None = None  # the node whose backward step is drawn
+    step_notes: list[str] = field(default_factory=list)
+    not_backwarded: bool = False
+    params: set[Value] = field(default_factory=set)
+    key_of: dict[Value, str] = field(default_factory=dict)  # node -> its neuron's key
+    output_of: dict[Value, Value] = field(default_factory=dict)  # a neuron's dot -> its output
+    unit_of: dict[Value, Value] = field(default_factory=dict)  # collapsed: node -> neuron's dot
+    hidden: set[Value] = field(default_factory=set)  # parameters drawn inside a collapsed neuron
+    target: Value | None = None  # the highlighted node
+    on_path: set[Value] = field(default_factory=set)  # nodes on a path from the root to it
+    gmax: float = 0.0  # the largest finite |grad|, for color="grad"
+
+    def grad(self, v: Value) -> float:
+        return self.grads[v] if self.grads is not None else v.grad
+
+    def role_of(self, v: Value) -> str:
+        if v is self.root:
+            return "loss"
+        if not v._children:
+            return "parameter" if v in self.params else "input"
+        return "intermediate"
+
+    def fill(self, v: Value, role: str) -> str:
+        if self.opts.color == "grad":
+            return _grad_fill(self.grad(v), self.gmax)
+        if self.opts.color == "role":
+            return _ROLE_FILLS[role]
+        return ""
+
+    def outline(self, members: tuple[Value, ...]) -> dict[str, str]:
+        """How the node standing for ``members`` (one value, or a neuron) is marked."""
+        attrs: dict[str, str] = {}
+        if self.target is not None:
+            if any(m in self.on_path for m in members):
+                attrs["color"] = _PATH
+                attrs["penwidth"] = "3" if self.target in members else "2"
+            else:
+                attrs["color"] = _DIM
+        if self.current is not None and self.current in members:
+            attrs["color"] = _STEP
+            attrs["penwidth"] = "3"
+        return attrs
+
+    def cluster_of(self, v: Value) -> str | None:
+        key = self.key_of.get(v)
+        if key is None or not self.opts.group:
+            return None
+        return key if self.opts.group == "neuron" else _layer_key(key)
+
+
+def _scene(
     root: Value, opts: _Options, where: str, steps: BackwardSteps | None = None
-) -> tuple[list[str], list[str]]:
-    """The lines between ``digraph microprop {`` and ``}``, and the warnings to issue."""
+) -> tuple[_Scene, list[str]]:
+    """What to draw of ``root``'s graph, and the warnings to issue."""
+    r, messages = _read(root, opts, where, steps)
+    return _Scene(_boxes(r), _edges(r), _notes(r), opts.rankdir, opts.group), messages
+
+
+def _read(
+    root: Value, opts: _Options, where: str, steps: BackwardSteps | None
+) -> tuple[_Reading, list[str]]:
     _check_root(root, where)
     order = root._topological_order()
-    index = {v: i for i, v in enumerate(order)}
-
-    # Which gradients to show: the real ones, or those part-way through a backward step-through.
-    grads: dict[Value, float] | None = None
-    current = None
-    notes: list[str] = []  # the caption: what colours and numbers mean, and what is missing
+    r = _Reading(root, opts, order, {v: i for i, v in enumerate(order)})
     if opts.step is not None:
-        if steps is None:
-            steps = backward_steps(root)
-        if opts.step > len(steps):
-            raise ValueError(
-                f"{where}: step={opts.step} is out of range; backward on this graph has "
-                f"{len(steps)} steps, so step must be between 0 and {len(steps)}"
-            )
-        grads = steps.grads(opts.step)
-        if opts.step == 0:
-            notes.append(f"backward step 0 of {len(steps)}: the root's grad is set to 1")
-        else:
-            done = steps[opts.step - 1]
-            current = done.node
-            notes.append(
-                f"backward step {opts.step} of {len(steps)}: {done.name} passes its grad "
-                f"{_number(done.grad)} to its inputs (orange)"
-            )
+        r.grads, r.current, r.step_notes = _step_grads(root, opts.step, where, steps)
 
-    def grad(v: Value) -> float:
-        return grads[v] if grads is not None else v.grad
-
-    not_backwarded = opts.show_grads and opts.step is None and root.grad == 0.0
     messages: list[str] = []
-    if not_backwarded:
+    r.not_backwarded = opts.show_grads and opts.step is None and root.grad == 0.0
+    if r.not_backwarded:
         messages.append(
             f"{where}: the root's grad is 0.0, so the grads drawn are not computed; call "
             "root.backward() first, or pass show_grads=False to draw the forward pass only"
         )
 
-    params = _find_parameters(order, opts.parameters)
-    key_of: dict[Value, str] = {}
-    output_of: dict[Value, Value] = {}
+    r.params = _find_parameters(order, opts.parameters)
     if opts.group or opts.collapse:
-        key_of, output_of = _neurons(order, params)
-        if not output_of:
+        r.key_of, r.output_of = _neurons(order, r.params)
+        if not r.output_of:
             option = f"group={opts.group!r}" if opts.group else "collapse=True"
             messages.append(
                 f"{where}: {option} found no neuron (a dot node fed by parameters labelled like "
@@ -289,168 +444,185 @@ def _body(
 
     # Collapse: a neuron instance (its dot node, and the activation after it) becomes one node,
     # and parameters that only feed neurons disappear inside them.
-    unit_of: dict[Value, Value] = {}
-    hidden: set[Value] = set()
     if opts.collapse:
-        for z, out in output_of.items():
-            unit_of[z] = z
-            unit_of[out] = z
-        seen_outside = {c for v in order if v not in output_of for c in v._children if c in params}
-        hidden = {p for p in params if p not in seen_outside and p is not root}
+        for z, out in r.output_of.items():
+            r.unit_of[z] = z
+            r.unit_of[out] = z
+        outside = {c for v in order if v not in r.output_of for c in v._children if c in r.params}
+        r.hidden = {p for p in r.params if p not in outside and p is not root}
 
-    target = None
     if opts.highlight is not None:
-        target = _find_value(where, "highlight", opts.highlight, order, index)
-    on_path: set[Value] = set()
-    if target is not None:
+        r.target = _find_value(where, "highlight", opts.highlight, order, r.index)
         for v in order:
-            if v is target or any(c in on_path for c in v._children):
-                on_path.add(v)
+            if v is r.target or any(c in r.on_path for c in v._children):
+                r.on_path.add(v)
 
-    gmax = 0.0
     if opts.color == "grad":
-        finite = [abs(grad(v)) for v in order if math.isfinite(grad(v))]
-        gmax = max(finite, default=0.0)
+        finite = [abs(r.grad(v)) for v in order if math.isfinite(r.grad(v))]
+        r.gmax = max(finite, default=0.0)
+    return r, messages
 
-    horizontal = opts.rankdir in ("LR", "RL")  # record fields run across in both orientations
 
-    def fill(v: Value, role: str) -> str:
-        if opts.color == "grad":
-            return _grad_fill(grad(v), gmax)
-        if opts.color == "role":
-            return _ROLE_FILLS[role]
-        return ""
+def _step_grads(
+    root: Value, step: int, where: str, steps: BackwardSteps | None
+) -> tuple[dict[Value, float], Value | None, list[str]]:
+    """The gradients part-way through a backward step-through, the node just done, and a note."""
+    if steps is None:
+        steps = backward_steps(root)
+    if step > len(steps):
+        raise ValueError(
+            f"{where}: step={step} is out of range; backward on this graph has "
+            f"{len(steps)} steps, so step must be between 0 and {len(steps)}"
+        )
+    if step == 0:
+        note = f"backward step 0 of {len(steps)}: the root's grad is set to 1"
+        return steps.grads(0), None, [note]
+    done = steps[step - 1]
+    note = (
+        f"backward step {step} of {len(steps)}: {done.name} passes its grad "
+        f"{_number(done.grad)} to its inputs (orange)"
+    )
+    return steps.grads(step), done.node, [note]
 
-    def role_of(v: Value) -> str:
-        if v is root:
-            return "loss"
-        if not v._children:
-            return "parameter" if v in params else "input"
-        return "intermediate"
 
-    def style(attrs: dict[str, str], members: tuple[Value, ...], fillcolor: str) -> str:
-        """The attribute list of a drawn node standing for ``members`` (one value, or a neuron)."""
-        if fillcolor:
-            attrs["style"] = "filled"
-            attrs["fillcolor"] = fillcolor
-        if target is not None:
-            if any(m in on_path for m in members):
-                attrs["color"] = _PATH
-                attrs["penwidth"] = "3" if target in members else "2"
-            else:
-                attrs["color"] = _DIM
-        if current is not None and current in members:
-            attrs["color"] = _STEP
-            attrs["penwidth"] = "3"
-        return _attrs(attrs)
-
-    # Node lines go to their cluster (or to the top level, key None), in topological order.
-    clusters: dict[str | None, list[str]] = {None: []}
-
-    def cluster_of(v: Value) -> str | None:
-        key = key_of.get(v)
-        if key is None or not opts.group:
-            return None
-        return key if opts.group == "neuron" else _layer_key(key)
-
-    for i, v in enumerate(order):
-        if v in hidden or (v in unit_of and unit_of[v] is not v):
+def _boxes(r: _Reading) -> list[_Box]:
+    """A record per value (or per collapsed neuron), and an op node after each computed value."""
+    boxes = []
+    for i, v in enumerate(r.order):
+        if v in r.hidden or (v in r.unit_of and r.unit_of[v] is not v):
             continue  # inside a collapsed neuron, drawn by its dot node
-        lines = clusters.setdefault(cluster_of(v), [])
-        if v in unit_of:
-            out = output_of[v]
-            fields = [key_of[v] or "neuron", out._op if out is not v else "linear"]
-            fields.append(f"data {_number(out.data)}")
-            if opts.show_grads:
-                fields.append(f"grad {_number(grad(out))}")
-            attrs = {"label": _record(fields, horizontal)}
-            lines.append(f"n{i} {style(attrs, (v, out), fill(out, 'neuron'))}")
-            continue
-        fields = [v.label] if v.label else []
-        fields.append(f"data {_number(v.data)}")
-        if opts.show_grads:
-            fields.append(f"grad {_number(grad(v))}")
-        attrs = {"label": _record(fields, horizontal)}
-        lines.append(f"n{i} {style(attrs, (v,), fill(v, role_of(v)))}")
-        if v._children:
-            op_attrs = {"label": _escape(v._op), "shape": "ellipse"}
-            lines.append(f"n{i}op {style(op_attrs, (v,), '')}")
+        cluster = r.cluster_of(v)
+        shown = r.output_of[v] if v in r.unit_of else v  # a neuron shows its output's numbers
+        members: tuple[Value, ...] = (v, shown) if v in r.unit_of else (v,)
+        if v in r.unit_of:
+            fields = [r.key_of[v] or "neuron", shown._op if shown is not v else "linear"]
+            fill = r.fill(shown, "neuron")
+        else:
+            fields = [v.label] if v.label else []
+            fill = r.fill(v, r.role_of(v))
+        fields.append(f"data {_number(shown.data)}")
+        if r.opts.show_grads:
+            fields.append(f"grad {_number(r.grad(shown))}")
+        boxes.append(_Box(f"n{i}", fields, False, fill, r.outline(members), cluster))
+        if v._children and v not in r.unit_of:
+            boxes.append(_Box(f"n{i}op", [v._op], True, "", r.outline((v,)), cluster))
+    return boxes
 
-    edges: list[str] = []
+
+def _edges(r: _Reading) -> list[_Edge]:
+    """Input -> op -> result for each value; one arrow per input into a collapsed neuron."""
+    edges: list[_Edge] = []
     unit_edges: set[tuple[str, str]] = set()
-    for i, v in enumerate(order):
+    for i, v in enumerate(r.order):
         if not v._children:
             continue
-        is_unit = v in unit_of
+        is_unit = v in r.unit_of
         for child, local in zip(v._children, v._local_grads):
-            if is_unit and (child in params or child in unit_of and unit_of[child] is unit_of[v]):
+            if is_unit and (child in r.params or r.unit_of.get(child) is r.unit_of[v]):
                 continue  # an edge inside a collapsed neuron
-            if child in unit_of:
-                src = f"n{index[unit_of[child]]}"
-                exact = output_of[unit_of[child]] is child
-            else:
-                src = f"n{index[child]}"
-                exact = True
-            attrs = {}
+            unit = r.unit_of.get(child)
+            src = f"n{r.index[unit if unit is not None else child]}"
+            exact = unit is None or r.output_of[unit] is child  # drawn node shows child's number
+            attrs: dict[str, str] = {}
             if is_unit:
-                dst = f"n{index[unit_of[v]]}"
+                dst = f"n{r.index[r.unit_of[v]]}"
                 if (src, dst) in unit_edges:
                     continue  # one arrow per input is enough for a collapsed neuron
                 unit_edges.add((src, dst))
             else:
                 dst = f"n{i}op"
-                if opts.show_local_grads and exact:
+                if r.opts.show_local_grads and exact:
                     attrs["label"] = " " + _number(local) + " "
-            if target is not None:
-                if child in on_path and v in on_path:
+            if r.target is not None:
+                if child in r.on_path and v in r.on_path:
                     attrs.update(color=_PATH, penwidth="2", fontcolor=_PATH)
                 else:
                     attrs["color"] = _DIM
-            if current is not None and v is current:
+            if r.current is not None and v is r.current:
                 attrs.update(color=_STEP, penwidth="2.5", fontcolor=_STEP)
-            edges.append(f"{src} -> {dst}" + (f" {_attrs(attrs)}" if attrs else ""))
+            edges.append(_Edge(src, dst, attrs))
         if not is_unit:
             attrs = {}
-            if target is not None:
-                attrs = {"color": _PATH, "penwidth": "2"} if v in on_path else {"color": _DIM}
-            edges.append(f"n{i}op -> n{i}" + (f" {_attrs(attrs)}" if attrs else ""))
+            if r.target is not None:
+                attrs = {"color": _PATH, "penwidth": "2"} if v in r.on_path else {"color": _DIM}
+            edges.append(_Edge(f"n{i}op", f"n{i}", attrs))
+    return edges
 
-    if not_backwarded:
+
+def _notes(r: _Reading) -> list[str]:
+    """The caption: what is missing, and what the numbers and colours mean."""
+    notes = list(r.step_notes)
+    if r.not_backwarded:
         notes.insert(0, "NOTE: root.grad is 0: backward() has not run, so no grad is computed yet")
-    if opts.show_local_grads:
+    if r.opts.show_local_grads:
         notes.append(
             "edge numbers: local derivative d(result)/d(input); grad(input) += local x grad(result)"
         )
-    if opts.color == "grad":
+    if r.opts.color == "grad":
         notes.append("fill: green = positive grad, purple = negative, stronger = larger |grad|")
-    elif opts.color == "role":
+    elif r.opts.color == "role":
         notes.append(
             "fill: blue = input, green = parameter, orange = root (loss), white = intermediate"
-            + (", purple = neuron" if unit_of else "")
+            + (", purple = neuron" if r.unit_of else "")
         )
-    if target is not None:
-        name = _node_name(target, index[target])
+    if r.target is not None:
+        name = _node_name(r.target, r.index[r.target])
         notes.append(f"red: every path from the root to {name}; its grad sums the products on them")
+    return notes
 
-    graph_attrs = {"rankdir": opts.rankdir, "fontname": _FONT, "nodesep": "0.25", "ranksep": "0.35"}
-    if notes:
+
+# ---- writing the scene as DOT text -------------------------------------------------------------
+
+
+def _body(
+    root: Value, opts: _Options, where: str, steps: BackwardSteps | None = None
+) -> tuple[list[str], list[str]]:
+    """The lines between ``digraph microprop {`` and ``}``, and the warnings to issue."""
+    scene, messages = _scene(root, opts, where, steps)
+    return _dot_lines(scene), messages
+
+
+def _dot_lines(scene: _Scene) -> list[str]:
+    graph_attrs = {"rankdir": scene.rankdir, "fontname": _FONT}
+    graph_attrs.update(nodesep="0.25", ranksep="0.35")
+    if scene.notes:
         # \l ends a left-justified line in a Graphviz label.
-        caption = "".join(_escape(n) + "\\l" for n in notes)
+        caption = "".join(_escape(n) + "\\l" for n in scene.notes)
         graph_attrs.update(label=caption, labelloc="b", labeljust="l", fontsize="11")
     body = [f"\tgraph {_attrs(graph_attrs)}\n"]
     body.append(f'\tnode [shape=record fontname="{_FONT}" fontsize=11 height=0.3]\n')
     body.append(f'\tedge [fontname="{_FONT}" fontsize=9 arrowsize=0.7]\n')
+
+    # Node lines go to their cluster (or to the top level, key None), in topological order.
+    horizontal = scene.rankdir in ("LR", "RL")
+    clusters: dict[str | None, list[str]] = {None: []}
+    for box in scene.boxes:
+        clusters.setdefault(box.cluster, []).append(_box_line(box, horizontal))
     body.extend(f"\t{line}\n" for line in clusters[None])
     # Clusters in the order of their names, layer 2 before layer 10.
     names = sorted((key for key in clusters if key is not None), key=_natural)
     for k, key in enumerate(names):
-        label = _escape(key or opts.group or "")
+        label = _escape(key or scene.group or "")
         body.append(f"\tsubgraph cluster_{k} {{\n")
         body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=10\n')
         body.extend(f"\t\t{line}\n" for line in clusters[key])
         body.append("\t}\n")
-    body.extend(f"\t{line}\n" for line in edges)
-    return body, messages
+    for edge in scene.edges:  # edge attributes are numbers and colours: nothing to escape
+        attrs = f" {_attrs(edge.attrs)}" if edge.attrs else ""
+        body.append(f"\t{edge.src} -> {edge.dst}{attrs}\n")
+    return body
+
+
+def _box_line(box: _Box, horizontal: bool) -> str:
+    if box.is_op:
+        attrs = {"label": _escape(box.fields[0]), "shape": "ellipse"}
+    else:
+        attrs = {"label": _record(box.fields, horizontal)}
+    if box.fill:
+        attrs["style"] = "filled"
+        attrs["fillcolor"] = box.fill
+    attrs.update(box.outline)
+    return f"{box.name} {_attrs(attrs)}"
 
 
 def _natural(name: str) -> list[tuple[int, int | str]]:

@@ -1,5 +1,6 @@
 """Drawings: the DOT text (no Graphviz needed), its options and errors, and rendering to SVG."""
 
+import dataclasses
 import importlib.util
 import math
 import re
@@ -375,6 +376,48 @@ def test_a_backward_step_shows_the_gradients_at_that_moment():
     assert "{ w1 | data 0.8000 | grad 0.0000 }" in source
     assert "backward step 1 of 5: a passes its grad 1.0000" in source
     assert v["w1"].grad == pytest.approx(1.2835, abs=1e-4)  # the real gradients are untouched
+
+
+def test_every_option_in_the_table_is_documented_and_taken_by_both_drawing_functions():
+    pytest.importorskip("graphviz")
+    import inspect
+
+    from microprop import viz
+
+    a, _ = neuron()
+    fields = [f.name for f in dataclasses.fields(viz._Options)]
+    assert fields == [option.name for option in viz._OPTIONS]  # one field per row, same order
+    for option in viz._OPTIONS:
+        for function in (viz.dot_source, viz.draw_dot):
+            assert f"``{option.name}={option.default!r}``: {option.doc[:30]}" in function.__doc__
+        given = {option.name: option.default}
+        assert viz.draw_dot(a, **given).source == dot_source(a, **given) == dot_source(a)
+    rankdir = next(option for option in viz._OPTIONS if option.name == "rankdir")
+    assert inspect.signature(viz.draw_dot).parameters["rankdir"].default == rankdir.default
+
+
+# A value other than the default for each drawing option; an option missing here fails the test.
+OTHER_THAN_DEFAULT = {
+    "show_grads": False,
+    "show_local_grads": True,
+    "color": "grad",
+    "group": "neuron",
+    "collapse": True,
+    "highlight": "x0",
+    "parameters": [],
+    "rankdir": "TB",
+    "step": 2,
+}
+
+
+def test_every_option_changes_the_drawing():
+    from microprop import viz
+
+    assert sorted(OTHER_THAN_DEFAULT) == sorted(viz._OPTION_NAMES)
+    loss = two_layer_net()
+    plain = dot_source(loss, color="role")  # so that which values are parameters shows
+    for name, value in OTHER_THAN_DEFAULT.items():
+        assert dot_source(loss, **{"color": "role", name: value}) != plain, name
 
 
 # ---- graphviz ---------------------------------------------------------------------------------
