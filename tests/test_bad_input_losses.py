@@ -33,7 +33,9 @@ for who, (loss, y) in LOSSES.items():
             who, "expected a list of targets", type(bad).__name__)
     for bad in (None, "1", 1j, [1.0], Value(1.0)):
         row(f"{who}(targets=[{short(bad)}])", lambda f=loss, bad=bad: f([0.5], [bad]), TypeError,
-            who, "targets must be numbers", type(bad).__name__)
+            who, "target 0 is a", "expected a number", type(bad).__name__)
+    row(f"{who}(targets=[10**400])", lambda f=loss: f([0.5], [10**400]), ValueError,
+        who, "target 0 is too large for a float")
     for bad in (nan, inf, -inf):
         row(f"{who}(targets=[{bad}])", lambda f=loss, bad=bad: f([0.5], [bad]), ValueError,
             who, f"target 0 is {bad!r}", "must be finite")
@@ -60,9 +62,9 @@ for bad in (5, None, Value(1.0), "ab"):
 for bad in ([1.0], [None], [[Value(1.0)]]):
     row(f"l2_penalty(parameters={short(bad)})", lambda bad=bad: l2_penalty(bad, 0.1), TypeError,
         "l2_penalty", "expected Values", type(bad[0]).__name__)
-for bad in (-1.0, nan, inf, -inf):
-    row(f"l2_penalty(alpha={bad})", lambda bad=bad: l2_penalty([Value(1.0)], bad), ValueError,
-        "l2_penalty(alpha)", "finite number >= 0")
+for bad in (-1.0, nan, inf, -inf, 10**400):
+    row(f"l2_penalty(alpha={short(bad)})", lambda bad=bad: l2_penalty([Value(1.0)], bad),
+        ValueError, "l2_penalty(alpha)", "finite number >= 0")
 for bad in ("0.1", None, True, 1j):
     row(f"l2_penalty(alpha={bad!r})", lambda bad=bad: l2_penalty([Value(1.0)], bad), TypeError,
         "l2_penalty(alpha)", "expected a number", type(bad).__name__)

@@ -39,8 +39,8 @@ for who, opt in OPTIMIZERS.items():
             TypeError, f"{who}(lr)", "expected a number", type(bad).__name__)
     row(f"{who}(weight_decay=0.1) unknown option",
         lambda opt=opt: opt([Value(1.0)], weight_decay=0.1), TypeError, "weight_decay")
-for bad in (-0.1, 1.0, 1.5, nan, inf):
-    row(f"SGD(momentum={bad})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), ValueError,
+for bad in (-0.1, 1.0, 1.5, nan, inf, 10**400):
+    row(f"SGD(momentum={short(bad)})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), ValueError,
         "SGD(momentum)", "[0, 1)")
 for bad in ("0.9", True, None):
     row(f"SGD(momentum={bad!r})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), TypeError,

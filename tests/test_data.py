@@ -115,7 +115,7 @@ def test_standardizer_gives_mean_0_and_std_1_on_the_rows_it_was_fitted_on():
         (lambda: make_moons(10, noise=-1), ValueError, "noise"),
         (lambda: make_moons(10, seed="a"), TypeError, "expected an int, a random.Random"),
         (lambda: train_test_split([[1.0], [2.0]], [1]), ValueError, "2 rows but y has 1"),
-        (lambda: train_test_split([[1.0], [2.0]], [0, 1], 1.0), ValueError, "between 0 and 1"),
+        (lambda: train_test_split([[1.0], [2.0]], [0, 1], 1.0), ValueError, r"in \(0, 1\)"),
         (lambda: train_test_split([[1.0]], [0]), ValueError, "at least 2 rows"),
         (lambda: train_test_split([[1.0], [2.0]], None), TypeError, "list of labels"),
         (lambda: train_test_split([[1.0], ["a"]], [0, 1]), TypeError, "row 1 holds a str"),
@@ -130,3 +130,15 @@ def test_standardizer_gives_mean_0_and_std_1_on_the_rows_it_was_fitted_on():
 def test_bad_data_arguments_name_what_was_wrong(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_a_huge_int_in_the_rows_is_a_value_error_naming_the_row():
+    with pytest.raises(ValueError) as info:
+        Standardizer.fit([[1.0, 2.0], [3.0, 10**400]])
+    assert str(info.value) == (
+        "Standardizer.fit(X): row 1 holds an int too large for a float; every value must be finite"
+    )
+    with pytest.raises(ValueError, match=r"train_test_split\(X\): row 0 holds an int too large"):
+        train_test_split([[-(10**400)], [1.0]], [0, 1])
+    with pytest.raises(ValueError, match=r"make_moons\(noise\): expected a finite number >= 0"):
+        make_moons(10, noise=10**400)

@@ -97,7 +97,7 @@ def test_l2_penalty_is_alpha_times_the_sum_of_squares():
         (lambda: mse("ab", [1, 2]), TypeError, "expected a list of predictions, got str"),
         (lambda: mse([1.0], "a"), TypeError, "expected a list of targets, got str"),
         (lambda: mse([None], [1.0]), TypeError, "predictions must be Values or numbers"),
-        (lambda: mse([1.0], [None]), TypeError, "targets must be numbers, got NoneType"),
+        (lambda: mse([1.0], [None]), TypeError, "target 0 is a NoneType, expected a number"),
         (lambda: mse([1.0], [math.nan]), ValueError, "targets must be finite"),
         (lambda: mse([1.0], [1.0], reduction="max"), ValueError, "expected 'mean' or 'sum'"),
         (lambda: bce_with_logits([0.0], [2.0]), ValueError, r"targets must be in \[0, 1\]"),

@@ -309,3 +309,34 @@ def test_lr_goes_to_the_optimizer_when_one_is_passed():
     model = line()
     with pytest.raises(ValueError, match="give lr to the optimizer"):
         fit(model, X, Y, optimizer=SGD(model.parameters()), lr=0.1)
+
+
+# ---- an int too large for a float: a ValueError naming it, never a bare OverflowError ----------
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"X": [[10**400], [1.0], [2.0], [3.0]]}, "fit(X): row 0 holds an int too large"),
+        ({"y": [1.0, 3.0, 5.0, -(10**400)]}, "fit(y): target 3 is too large for a float"),
+        ({"tol": 10**400}, "fit(tol): expected a finite number >= 0"),
+        ({"min_delta": 10**400}, "fit(min_delta): expected a finite number >= 0"),
+        ({"l2": 10**400}, "fit(l2): expected a finite number >= 0"),
+        ({"lr": 10**400}, "SGD(lr): expected a finite number in (0, inf)"),
+    ],
+)
+def test_a_huge_int_in_fit_is_a_value_error_naming_it(kwargs, words):
+    args = {"model": line(), "X": X, "y": Y, "epochs": 2, "progress": False, **kwargs}
+    with pytest.raises(ValueError) as info:
+        fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
+    assert words in str(info.value)
+
+
+def test_a_huge_int_threshold_is_a_value_error():
+    with pytest.raises(ValueError, match=r"accuracy\(threshold\): expected a finite number"):
+        accuracy(line(), X, Y, threshold=10**400)
+
+
+def test_a_huge_epoch_count_is_fine_when_another_rule_stops_training():
+    history = fit(line(), X, Y, epochs=10**400, tol=1e9, progress=False)
+    assert history.epochs == 1 and history.stop_reason == "tolerance"
