@@ -367,10 +367,7 @@ def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Va
 
 def _loss_function(loss: object, who: str) -> Any:
     if isinstance(loss, str):
-        if loss not in LOSSES:
-            known = ", ".join(repr(k) for k in LOSSES)
-            raise ValueError(f"{who}(loss): unknown loss {loss!r}; expected one of {known}")
-        return LOSSES[loss]
+        return LOSSES[_checks.choice(loss, LOSSES, f"{who}(loss)", "loss")]
     if callable(loss):
         return loss
     raise TypeError(f"{who}(loss): expected a name or a function, got {type(loss).__name__}")

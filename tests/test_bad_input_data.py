@@ -105,6 +105,38 @@ row("Standardizer.transform(2 features for 1)",
 row("Standardizer.transform([[inf]])", lambda: Standardizer([0.0], [1.0]).transform([[inf]]),
     ValueError, "Standardizer.transform(X)", "row 0 holds inf")
 
+# Moved from test_data.py, where they were inline pytest.raises(match=...) checks.
+for id, call, error, words in [
+    ("load_iris('rose')", lambda: load_iris("rose"), ValueError, ("expected one of",)),
+    ("make_moons(1)", lambda: make_moons(1), ValueError, ("at least 2",)),
+    ("make_moons(10.0)", lambda: make_moons(10.0), TypeError, ("expected an int",)),
+    ("make_moons(10, noise=-1)", lambda: make_moons(10, noise=-1), ValueError, ("noise",)),
+    ("make_moons(10, seed='a')", lambda: make_moons(10, seed="a"), TypeError,
+     ("expected an int, a random.Random",)),
+    ("train_test_split(2 rows, 1 label)", lambda: train_test_split([[1.0], [2.0]], [1]),
+     ValueError, ("2 rows but y has 1",)),
+    ("train_test_split(test_fraction=1.0)",
+     lambda: train_test_split([[1.0], [2.0]], [0, 1], 1.0), ValueError, ("in (0, 1)",)),
+    ("train_test_split([[1.0]], [0])", lambda: train_test_split([[1.0]], [0]), ValueError,
+     ("at least 2 rows",)),
+    ("train_test_split(y=None)", lambda: train_test_split([[1.0], [2.0]], None), TypeError,
+     ("list of labels",)),
+    ("train_test_split(X=[[1.0], ['a']])", lambda: train_test_split([[1.0], ["a"]], [0, 1]),
+     TypeError, ("row 1 holds a str",)),
+    ("train_test_split(X=[[1.0], [1.0, 2.0]])",
+     lambda: train_test_split([[1.0], [1.0, 2.0]], [0, 1]), ValueError, ("row 1 has 2",)),
+    ("train_test_split(X=[[nan], [1.0]])", lambda: train_test_split([[nan], [1.0]], [0, 1]),
+     ValueError, ("finite",)),
+    ("train_test_split([], [])", lambda: train_test_split([], []), ValueError, ("no data",)),
+    ("Standardizer.fit('abc')", lambda: Standardizer.fit("abc"), TypeError,
+     ("expected a list of rows",)),
+    ("Standardizer([0.0], [0.0])", lambda: Standardizer([0.0], [0.0]), ValueError,
+     ("positive",)),
+    ("Standardizer.transform([[1.0, 2.0]])",
+     lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError, ("expected 1",)),
+]:
+    row(f"{id} (short form)", call, error, *words)
+
 
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):

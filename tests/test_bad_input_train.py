@@ -10,7 +10,7 @@ import pytest
 from bad_input import check, inf, nan, short, table
 
 from microprop import Value
-from microprop.nn import Layer, Neuron
+from microprop.nn import MLP, Layer, Neuron
 from microprop.optim import SGD
 from microprop.train import accuracy, evaluate_loss, fit, predict
 
@@ -166,6 +166,39 @@ row("evaluate_loss(loss='l1')", lambda: evaluate_loss(LINE, X, Y, "l1"), ValueEr
     "unknown loss 'l1'")
 row("evaluate_loss(loss returns a float)", lambda: evaluate_loss(LINE, X, Y, lambda p, t: 0.0),
     TypeError, "evaluate_loss(loss)", "returned float")
+
+# Moved from test_train.py, where they were an inline table of pytest.raises(match=...).
+for kwargs, error, words in [
+    ({"model": "mlp"}, TypeError, ("expected a microprop Module",)),
+    ({"X": [[1.0, 2.0]] * 4}, ValueError, ("rows of X have 2 values; the model takes 1",)),
+    ({"y": [1.0, 2.0]}, ValueError, ("X has 4 rows but y has 2",)),
+    ({"y": [1.0, 2.0, inf, 0.0]}, ValueError, ("target 2 is inf",)),
+    ({"loss": "cross_entropy"}, ValueError, ("unknown loss 'cross_entropy'",)),
+    ({"loss": 3}, TypeError, ("expected a name or a function",)),
+    ({"epochs": 0}, ValueError, ("fit(epochs): expected a positive int",)),
+    ({"epochs": 2.5}, TypeError, ("fit(epochs)",)),
+    ({"batch_size": 0}, ValueError, ("batch_size",)),
+    ({"tol": -1.0}, ValueError, ("fit(tol)",)),
+    ({"patience": 0}, ValueError, ("fit(patience)",)),
+    ({"lr": -0.1}, ValueError, ("SGD(lr)",)),
+    ({"progress": "yes"}, TypeError, ("progress",)),
+    ({"schedule": 3}, TypeError, ("step()",)),
+    ({"optimizer": "sgd"}, TypeError, ("expected SGD, Adam or None",)),
+    ({"seed": "x"}, TypeError, ("fit(seed)",)),
+    ({"model": MLP(1, [2], seed=0)}, TypeError, ("the model gives 2 outputs",)),
+]:
+    name, bad = next(iter(kwargs.items()))
+    row(f"fit({name}={short(bad)}) (short form)", lambda kwargs=kwargs: fit_with(**kwargs), error,
+        *words)
+
+
+def fit_with_its_own_optimizer_and_lr() -> object:
+    model = Neuron(1, "linear", seed=0)
+    return fit_with(model=model, optimizer=SGD(model.parameters()), lr=0.1)
+
+
+row("fit(optimizer of the model, lr=0.1)", fit_with_its_own_optimizer_and_lr, ValueError,
+    "give lr to the optimizer")
 
 
 @pytest.mark.parametrize("case", ROWS)

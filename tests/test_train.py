@@ -277,40 +277,6 @@ def test_history_counts_its_epochs():
 # ---- bad input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "kwargs, error, words",
-    [
-        ({"model": "mlp"}, TypeError, "expected a microprop Module"),
-        ({"X": [[1.0, 2.0]] * 4}, ValueError, "rows of X have 2 values; the model takes 1"),
-        ({"y": [1.0, 2.0]}, ValueError, "X has 4 rows but y has 2"),
-        ({"y": [1.0, 2.0, math.inf, 0.0]}, ValueError, "target 2 is inf"),
-        ({"loss": "cross_entropy"}, ValueError, "unknown loss 'cross_entropy'"),
-        ({"loss": 3}, TypeError, "expected a name or a function"),
-        ({"epochs": 0}, ValueError, r"fit\(epochs\): expected a positive int"),
-        ({"epochs": 2.5}, TypeError, r"fit\(epochs\)"),
-        ({"batch_size": 0}, ValueError, "batch_size"),
-        ({"tol": -1.0}, ValueError, r"fit\(tol\)"),
-        ({"patience": 0}, ValueError, r"fit\(patience\)"),
-        ({"lr": -0.1}, ValueError, r"SGD\(lr\)"),
-        ({"progress": "yes"}, TypeError, "progress"),
-        ({"schedule": 3}, TypeError, "step()"),
-        ({"optimizer": "sgd"}, TypeError, "expected SGD, Adam or None"),
-        ({"seed": "x"}, TypeError, r"fit\(seed\)"),
-        ({"model": MLP(1, [2], seed=0)}, TypeError, "the model gives 2 outputs"),
-    ],
-)
-def test_bad_fit_arguments_name_what_was_wrong(kwargs, error, words):
-    args = {"model": line(), "X": X, "y": Y, "epochs": 2, "progress": False, **kwargs}
-    with pytest.raises(error, match=words):
-        fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
-
-
-def test_lr_goes_to_the_optimizer_when_one_is_passed():
-    model = line()
-    with pytest.raises(ValueError, match="give lr to the optimizer"):
-        fit(model, X, Y, optimizer=SGD(model.parameters()), lr=0.1)
-
-
 # ---- an int too large for a float: a ValueError naming it, never a bare OverflowError ----------
 
 
