@@ -124,8 +124,11 @@ def fit(
     putting back the parameters from the end of the last complete epoch; its ``.history`` has
     every complete epoch. Optimizer state (momentum, Adam's averages) is not rolled back.
     """
-    plan = _plan(model, X, y, loss, optimizer, lr, epochs, batch_size, tol, patience,
-                 min_delta, l2, schedule, seed, progress)
+    plan = _plan(
+        model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
+        batch_size=batch_size, tol=tol, patience=patience, min_delta=min_delta, l2=l2,
+        schedule=schedule, seed=seed, progress=progress,
+    )
     history = History()
     bar = _progress_bar(plan.progress, plan.epochs)
     try:
@@ -156,7 +159,7 @@ class _Plan:
 
 
 def _plan(
-    model: object, X: object, y: object, loss: object, optimizer: object, lr: object,
+    model: object, X: object, y: object, *, loss: object, optimizer: object, lr: object,
     epochs: object, batch_size: object, tol: object, patience: object, min_delta: object,
     l2: object, schedule: object, seed: object, progress: object,
 ) -> _Plan:
