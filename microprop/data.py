@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-import numbers
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from . import _checks
 from ._checks import rng as _rng  # one seeding rule for data, models and training
 
 __all__ = [
@@ -68,17 +68,11 @@ def make_moons(
     Gaussian noise of standard deviation ``noise`` on each coordinate. ``seed``: an int, a
     ``random.Random``, or None for the global ``random`` module (as everywhere in microprop).
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"make_moons(n_samples): expected an int, got {type(n_samples).__name__}")
-    if n_samples < 2:
-        raise ValueError(f"make_moons(n_samples): expected at least 2, got {n_samples}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"make_moons(noise): expected a number, got {type(noise).__name__}")
-    if not (math.isfinite(noise) and noise >= 0):
-        raise ValueError(f"make_moons(noise): expected a finite number >= 0, got {noise!r}")
+    n_samples = _checks.integer(n_samples, "make_moons(n_samples)", low=2)
+    noise = _checks.finite(noise, "make_moons(noise)", 0.0)
     rng = _rng(seed, "make_moons(seed)")
-    n_upper = (int(n_samples) + 1) // 2
-    n_lower = int(n_samples) - n_upper
+    n_upper = (n_samples + 1) // 2
+    n_lower = n_samples - n_upper
     X: Rows = []
     y: list[int] = []
     for label, n in ((0, n_upper), (1, n_lower)):
@@ -107,47 +101,23 @@ def train_test_split(
     ``stratify=True`` that fraction is taken from each label separately, so both parts keep the
     label proportions (a 30-row test set of Iris then always holds 10 virginica).
     """
-    rows = as_rows(X, "train_test_split(X)")
-    labels = list(y) if isinstance(y, Iterable) and not isinstance(y, (str, bytes)) else None
-    if labels is None:
-        raise TypeError(f"train_test_split(y): expected a list of labels, got {type(y).__name__}")
+    rows = _checks.rows(X, "train_test_split(X)")
+    labels = _checks.listed(y, "train_test_split(y)", "labels")
     if len(labels) != len(rows):
         raise ValueError(
             f"train_test_split: X has {len(rows)} rows but y has {len(labels)} labels"
         )
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real):
-        raise TypeError(
-            f"train_test_split(test_fraction): expected a number, "
-            f"got {type(test_fraction).__name__}"
-        )
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(
-            f"train_test_split(test_fraction): expected a number between 0 and 1, "
-            f"got {test_fraction!r}"
-        )
-    n = len(rows)
-    if n < 2:
-        raise ValueError(f"train_test_split: need at least 2 rows to split, got {n}")
-    if not isinstance(stratify, bool):
-        raise TypeError(f"train_test_split(stratify): expected True or False, got {stratify!r}")
+    fraction = _checks.finite(
+        test_fraction, "train_test_split(test_fraction)", 0.0, 1.0, low_ok=False
+    )
+    if len(rows) < 2:
+        raise ValueError(f"train_test_split: need at least 2 rows to split, got {len(rows)}")
+    stratify = _checks.flag(stratify, "train_test_split(stratify)")
     rng = _rng(seed, "train_test_split(seed)")
-    groups: dict[Any, list[int]] = {}
-    for i, label in enumerate(labels if stratify else [0] * n):
-        try:
-            groups.setdefault(label, []).append(i)
-        except TypeError:  # unhashable, such as a list
-            raise TypeError(
-                f"train_test_split: with stratify=True each label must be a number or a string, "
-                f"got {type(label).__name__} (label {i})"
-            ) from None
     test: list[int] = []
     train: list[int] = []
-    for group in groups.values():  # in order of first appearance, so the result is stable
-        n_test = min(max(round(test_fraction * len(group)), 1), len(group) - 1)
-        if len(group) < 2:
-            raise ValueError(
-                "train_test_split: with stratify=True every label needs at least 2 rows"
-            )
+    for group in _groups(labels, stratify):  # in order of first appearance: a stable result
+        n_test = min(max(round(fraction * len(group)), 1), len(group) - 1)
         rng.shuffle(group)
         test += group[:n_test]
         train += group[n_test:]
@@ -157,6 +127,24 @@ def train_test_split(
         [labels[i] for i in train],
         [labels[i] for i in test],
     )
+
+
+def _groups(labels: list, stratify: bool) -> list[list[int]]:
+    """The row numbers to split separately: one group per label, or all rows in one."""
+    if not stratify:
+        return [list(range(len(labels)))]
+    groups: dict[Any, list[int]] = {}
+    for i, label in enumerate(labels):
+        try:
+            groups.setdefault(label, []).append(i)
+        except TypeError:  # unhashable, such as a list
+            raise TypeError(
+                f"train_test_split: with stratify=True each label must be a number or a string, "
+                f"got {type(label).__name__} (label {i})"
+            ) from None
+    if any(len(group) < 2 for group in groups.values()):
+        raise ValueError("train_test_split: with stratify=True every label needs at least 2 rows")
+    return list(groups.values())
 
 
 class Standardizer:
@@ -185,7 +173,7 @@ class Standardizer:
     @classmethod
     def fit(cls, X: Sequence[Sequence[float]]) -> Standardizer:
         """Measure each column's mean and (population) standard deviation."""
-        rows = as_rows(X, "Standardizer.fit(X)")
+        rows = _checks.rows(X, "Standardizer.fit(X)")
         n, d = len(rows), len(rows[0])
         mean = [math.fsum(r[j] for r in rows) / n for j in range(d)]
         std = [
@@ -196,7 +184,7 @@ class Standardizer:
 
     def transform(self, X: Sequence[Sequence[float]]) -> Rows:
         """``(x - mean) / std`` for every row."""
-        rows = as_rows(X, "Standardizer.transform(X)")
+        rows = _checks.rows(X, "Standardizer.transform(X)")
         if len(rows[0]) != len(self.mean):
             raise ValueError(
                 f"Standardizer.transform: rows have {len(rows[0])} features, "
@@ -209,42 +197,7 @@ class Standardizer:
         return f"Standardizer(mean={self.mean}, std={self.std})"
 
 
-def as_rows(X: object, who: str) -> Rows:
-    """``X`` as a non-empty list of equally long lists of finite floats, or a clear error."""
-    if isinstance(X, (str, bytes)) or not isinstance(X, Iterable):
-        raise TypeError(f"{who}: expected a list of rows, got {type(X).__name__}")
-    rows: Rows = []
-    for i, r in enumerate(X):
-        if isinstance(r, (str, bytes)) or not isinstance(r, Iterable):
-            raise TypeError(f"{who}: row {i} is a {type(r).__name__}, expected a list of numbers")
-        row = []
-        for v in r:
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise TypeError(f"{who}: row {i} holds a {type(v).__name__}, expected numbers")
-            f = float(v)
-            if not math.isfinite(f):
-                raise ValueError(f"{who}: row {i} holds {f!r}; every value must be finite")
-            row.append(f)
-        if rows and len(row) != len(rows[0]):
-            raise ValueError(
-                f"{who}: row {i} has {len(row)} values but row 0 has {len(rows[0])}"
-            )
-        rows.append(row)
-    if not rows or not rows[0]:
-        raise ValueError(f"{who}: no data (expected at least one row of at least one number)")
-    return rows
-
-
-def _numbers(values: object, who: str) -> list[float]:
-    """``values`` as a list of floats (one per feature), or an error naming the bad one."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{who}: expected a list of numbers, got {type(values).__name__}")
-    out = []
-    for j, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{who}: item {j} is a {type(v).__name__}, expected a number")
-        try:
-            out.append(float(v))
-        except OverflowError:  # an int with hundreds of digits
-            out.append(math.inf)  # refused as not finite by the caller
-    return out
+def _numbers(values: object, what: str) -> list[float]:
+    """One float per feature; inf and nan are left for the caller, which names mean and std."""
+    items = _checks.listed(values, what)
+    return [_checks.element(v, f"{what}: item {j}", None) for j, v in enumerate(items)]

@@ -15,7 +15,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from . import engine
+from . import _checks, engine
 from .engine import Value
 
 __all__ = ["mse", "bce_with_logits", "hinge", "l2_penalty", "LOSSES"]
@@ -87,10 +87,7 @@ def hinge(
 
 def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     """``alpha * sum(p^2)``, to add to a loss so that large weights cost something."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"l2_penalty(alpha): expected a number, got {type(alpha).__name__}")
-    if not (math.isfinite(alpha) and alpha >= 0.0):
-        raise ValueError(f"l2_penalty(alpha): expected a finite number >= 0, got {alpha!r}")
+    alpha = _checks.finite(alpha, "l2_penalty(alpha)", 0.0)
     if isinstance(parameters, (str, bytes, Value)) or not isinstance(parameters, Iterable):
         raise TypeError(
             f"l2_penalty(parameters): expected a list of Values such as model.parameters(), "
@@ -101,7 +98,7 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
         if type(p) is not Value:
             raise TypeError(f"l2_penalty: expected Values, got {type(p).__name__}")
         squares.append(p * p)
-    return engine.sum(squares) * float(alpha)
+    return engine.sum(squares) * alpha
 
 
 def _sigmoid(s: float) -> float:
@@ -135,11 +132,11 @@ def _pairs(
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
     single = isinstance(predictions, (Value, numbers.Real)) and not isinstance(predictions, bool)
-    ss = [predictions] if single else _listed(predictions, "predictions", who)
+    ss = [predictions] if single else _checks.listed(predictions, who, "predictions")
     if single and isinstance(targets, numbers.Real):
         ys_in = [targets]
     else:
-        ys_in = _listed(targets, "targets", who)
+        ys_in = _checks.listed(targets, who, "targets")
     if len(ss) != len(ys_in):
         raise ValueError(
             f"{who}: {len(ss)} predictions but {len(ys_in)} targets; expected one target each"
@@ -154,31 +151,13 @@ def _pairs(
                     f"{who}: predictions must be Values or numbers, "
                     f"got {type(s).__name__} {s!r:.40}"
                 )
-            x = _finite(s, f"{who}: prediction {i}", "plain-number predictions")
-            s = Value(x)  # a constant prediction: a leaf, so every term is a Value
+            # A constant prediction: a leaf, so that every term is a Value.
+            rule = "plain-number predictions must be finite"
+            s = Value(_checks.element(s, f"{who}: prediction {i}", rule))
         values.append(s)
-    ys: list[float] = []
-    for i, t in enumerate(ys_in):
-        if not isinstance(t, numbers.Real):  # bools are fine: True is the label 1
-            raise TypeError(f"{who}: targets must be numbers, got {type(t).__name__} {t!r:.40}")
-        ys.append(_finite(t, f"{who}: target {i}", "targets"))
+    rule = "targets must be finite"  # bools are fine: True is the label 1
+    ys = [_checks.element(t, f"{who}: target {i}", rule, bools=True) for i, t in enumerate(ys_in)]
     return values, ys
-
-
-def _finite(x: numbers.Real, what: str, kind: str) -> float:
-    try:
-        f = float(x)
-    except OverflowError:  # an int with hundreds of digits
-        raise ValueError(f"{what} is too large for a float") from None
-    if not math.isfinite(f):
-        raise ValueError(f"{what} is {f!r}; {kind} must be finite")
-    return f
-
-
-def _listed(x: object, what: str, who: str) -> list:
-    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
-        raise TypeError(f"{who}: expected a list of {what}, got {type(x).__name__}")
-    return list(x)
 
 
 def _reduce(terms: list[Value], reduction: str) -> Value:

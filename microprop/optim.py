@@ -7,9 +7,9 @@ the same steps. Each reads ``p.grad`` and writes ``p.data``; ``LinearDecay`` cha
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
+from . import _checks
 from .engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "LinearDecay"]
@@ -35,7 +35,7 @@ class Optimizer:
             if p in seen:  # would be updated twice per step
                 raise ValueError(f"{who}(params): a parameter appears twice ({p!r})")
             seen.add(p)
-        self.lr = _number(lr, f"{who}(lr)", low=0.0, low_ok=False)
+        self.lr = _checks.finite(lr, f"{who}(lr)", 0.0, low_ok=False)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0, ready for the next ``backward()``."""
@@ -54,7 +54,7 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float = 0.1, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _number(momentum, "SGD(momentum)", low=0.0, high=1.0)
+        self.momentum = _checks.finite(momentum, "SGD(momentum)", 0.0, 1.0)
         self._velocity: list[float] | None = None
 
     def step(self) -> None:
@@ -90,10 +90,10 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam(betas): expected a pair such as (0.9, 0.999), got {betas!r:.40}")
         self.betas = (
-            _number(betas[0], "Adam(betas[0])", low=0.0, high=1.0),
-            _number(betas[1], "Adam(betas[1])", low=0.0, high=1.0),
+            _checks.finite(betas[0], "Adam(betas[0])", 0.0, 1.0),
+            _checks.finite(betas[1], "Adam(betas[1])", 0.0, 1.0),
         )
-        self.eps = _number(eps, "Adam(eps)", low=0.0, low_ok=False)
+        self.eps = _checks.finite(eps, "Adam(eps)", 0.0, low_ok=False)
         self.t = 0
         n = len(self.params)
         self._m = [0.0] * n
@@ -128,17 +128,10 @@ class LinearDecay:
         self.optimizer = optimizer
         # At most 1: a decay never raises the rate (LinearDecay(opt, 100) meaning steps=100 would
         # otherwise multiply it by 100).
-        self.end_factor = _number(
-            end_factor, "LinearDecay(end_factor)", low=0.0, high=1.0, high_ok=True
+        self.end_factor = _checks.finite(
+            end_factor, "LinearDecay(end_factor)", 0.0, 1.0, high_ok=True
         )
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-            raise TypeError(
-                f"LinearDecay(steps): expected a positive int, got {type(steps).__name__} "
-                f"{steps!r:.40}"
-            )
-        if steps < 1:
-            raise ValueError(f"LinearDecay(steps): expected a positive int, got {steps!r:.40}")
-        self.steps: int = int(steps)
+        self.steps: int = _checks.integer(steps, "LinearDecay(steps)")
         self.start_lr: float = optimizer.lr
         self.count: int = 0
 
@@ -146,27 +139,3 @@ class LinearDecay:
         self.count += 1
         done = min(self.count, self.steps) / self.steps
         self.optimizer.lr = self.start_lr * (1.0 + (self.end_factor - 1.0) * done)
-
-
-def _number(
-    x: object,
-    what: str,
-    low: float,
-    high: float = math.inf,
-    low_ok: bool = True,
-    high_ok: bool = False,
-) -> float:
-    """``x`` as a float in ``[low, high)`` (brackets as ``low_ok``/``high_ok`` say), or an error."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what}: expected a number, got {type(x).__name__} {x!r:.40}")
-    try:
-        f = float(x)
-    except OverflowError:  # an int with hundreds of digits
-        f = math.inf
-    above = f >= low if low_ok else f > low
-    below = f <= high if high_ok else f < high
-    if not (above and below and math.isfinite(f)):
-        bounds = f"{'[' if low_ok else '('}{low:g}, {high:g}{']' if high_ok else ')'}"
-        shown = repr(f) if math.isfinite(f) or isinstance(x, float) else f"{x!r:.40}"
-        raise ValueError(f"{what}: expected a finite number in {bounds}, got {shown}")
-    return f

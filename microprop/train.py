@@ -11,7 +11,6 @@ epoch, after putting back the last parameters whose losses were all finite.
 from __future__ import annotations
 
 import math
-import numbers
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -19,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _checks
-from .data import as_rows
 from .engine import Value, no_grad
 from .losses import LOSSES, l2_penalty
 from .nn import Module
@@ -126,28 +124,66 @@ def fit(
     putting back the parameters from the end of the last complete epoch; its ``.history`` has
     every complete epoch. Optimizer state (momentum, Adam's averages) is not rolled back.
     """
-    if not isinstance(model, Module):
-        raise TypeError(f"fit(model): expected a microprop Module, got {type(model).__name__}")
-    rows = as_rows(X, "fit(X)")
+    plan = _plan(
+        model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
+        batch_size=batch_size, tol=tol, patience=patience, min_delta=min_delta, l2=l2,
+        schedule=schedule, seed=seed, progress=progress,
+    )
+    history = History()
+    bar = _progress_bar(plan.progress, plan.epochs)
+    try:
+        _run(model, plan, history, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+@dataclass
+class _Plan:
+    """fit's arguments, checked and in the form the epochs use."""
+
+    rows: list[list[float]]
+    targets: list[float]
+    loss_fn: Any
+    optimizer: Optimizer
+    epochs: int
+    batch_size: int
+    tol: float | None
+    patience: int | None
+    min_delta: float
+    l2: float
+    schedule: Any
+    rng: Any
+    progress: bool | None
+
+
+def _plan(
+    model: object, X: object, y: object, *, loss: object, optimizer: object, lr: object,
+    epochs: object, batch_size: object, tol: object, patience: object, min_delta: object,
+    l2: object, schedule: object, seed: object, progress: object,
+) -> _Plan:
+    """Check every argument of ``fit``, in the order its messages have always come."""
+    model = _check_model(model, "fit")
+    rows = _checks.rows(X, "fit(X)")
     nin = getattr(model, "nin", None)
     if nin is not None and len(rows[0]) != nin:
         raise ValueError(f"fit: the rows of X have {len(rows[0])} values; the model takes {nin}")
     targets = _targets(y, len(rows), "fit")
     loss_fn = _loss_function(loss, "fit")
-    epochs = _count(epochs, "epochs")
+    epochs = _checks.integer(epochs, "fit(epochs)")
     n = len(rows)
-    bs = n if batch_size is None else min(_count(batch_size, "batch_size"), n)
-    tol = None if tol is None else _nonnegative(tol, "tol")
-    patience = None if patience is None else _count(patience, "patience")
-    min_delta = _nonnegative(min_delta, "min_delta")
-    l2 = _nonnegative(l2, "l2")
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(f"fit(progress): expected True, False or None, got {progress!r:.40}")
+    bs = n if batch_size is None else min(_checks.integer(batch_size, "fit(batch_size)"), n)
+    tol = None if tol is None else _checks.finite(tol, "fit(tol)", 0.0)
+    patience = None if patience is None else _checks.integer(patience, "fit(patience)")
+    min_delta = _checks.finite(min_delta, "fit(min_delta)", 0.0)
+    l2 = _checks.finite(l2, "fit(l2)", 0.0)
+    progress = _checks.flag_or_none(progress, "fit(progress)")
     if schedule is not None and not callable(getattr(schedule, "step", None)):
         raise TypeError("fit(schedule): expected an object with a step() method, or None")
     params = model.parameters()
     if optimizer is None:
-        optimizer = SGD(params, lr=0.1 if lr is None else lr)
+        optimizer = SGD(params, lr=0.1 if lr is None else lr)  # type: ignore[arg-type]
     elif not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit(optimizer): expected SGD, Adam or None, got {optimizer!r:.40}")
     elif lr is not None:
@@ -158,64 +194,47 @@ def fit(
             "would change nothing; build it from model.parameters()"
         )
     rng = _checks.rng(seed, "fit(seed)")
+    return _Plan(rows, targets, loss_fn, optimizer, epochs, bs, tol, patience, min_delta, l2,
+                 schedule, rng, progress)
 
-    history = History()
-    bar = _progress_bar(progress, epochs)
+
+def _run(model: Module, plan: _Plan, history: History, bar: Any) -> None:
+    """The epochs: each one a pass over shuffled batches, then the checks for stopping."""
+    params = model.parameters()
+    n = len(plan.rows)
     order = list(range(n))
     good = [p.data for p in params]  # from the start of the last epoch with all losses finite
     start: list[float] | None = None  # from the start of the running epoch, while it runs
     best, waited = math.inf, 0
-    checked_output = False
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(1, plan.epochs + 1):
             start = [p.data for p in params]
-            if bs < n:
-                rng.shuffle(order)
-            total = 0.0
-            for b in range(0, n, bs):
-                batch = order[b : b + bs]
-                predictions = [model(rows[i]) for i in batch]
-                if not checked_output:
-                    _check_output(predictions[0])
-                    checked_output = True
-                cost = _loss(loss_fn, predictions, [targets[i] for i in batch], "fit")
-                if l2:
-                    cost = cost + l2_penalty(params, l2)
-                c = cost.data
-                if not math.isfinite(c):
-                    _restore(params, good)
-                    start = None
-                    history.stop_reason = "non_finite"
-                    raise NonFiniteLossError(epoch, c, history)
-                for p in params:
-                    p.grad = 0.0
-                cost.backward()
-                optimizer.step()
-                total += c * len(batch)
-            epoch_loss = total / n
+            if plan.batch_size < n:
+                plan.rng.shuffle(order)
+            epoch_loss = _epoch(model, plan, params, order, epoch, good, history)
             history.losses.append(epoch_loss)
             good, start = start, None
-            if schedule is not None:
-                schedule.step()
+            if plan.schedule is not None:
+                plan.schedule.step()
             if bar is not None:
                 bar.set_postfix_str(f"loss={epoch_loss:.4g}", refresh=False)
                 bar.update(1)
-            if tol is not None and epoch_loss < tol:
+            if plan.tol is not None and epoch_loss < plan.tol:
                 history.stop_reason = "tolerance"
                 break
-            if epoch_loss < best - min_delta:
+            if epoch_loss < best - plan.min_delta:
                 best, waited = epoch_loss, 0
             else:
                 waited += 1
-                if patience is not None and waited >= patience:
+                if plan.patience is not None and waited >= plan.patience:
                     history.stop_reason = "plateau"
                     break
         else:
             history.stop_reason = "max_epochs"
-        final = evaluate_loss(model, rows, targets, loss_fn)
-        if l2:
+        final = evaluate_loss(model, plan.rows, plan.targets, plan.loss_fn)
+        if plan.l2:
             with no_grad():
-                final += l2_penalty(params, l2).data
+                final += l2_penalty(params, plan.l2).data
         if not math.isfinite(final):  # the very last update overflowed
             _restore(params, good)
             history.stop_reason = "non_finite"
@@ -226,16 +245,39 @@ def fit(
             _restore(params, start)
         history.stop_reason = "interrupted"
         raise TrainingInterrupted(history) from None
-    finally:
-        if bar is not None:
-            bar.close()
-    return history
+
+
+def _epoch(
+    model: Module, plan: _Plan, params: list[Value], order: list[int], epoch: int,
+    good: list[float], history: History,
+) -> float:
+    """One pass over the batches, an update after each; the mean loss, weighted by batch size."""
+    total = 0.0
+    for b in range(0, len(order), plan.batch_size):
+        batch = order[b : b + plan.batch_size]
+        predictions = [model(plan.rows[i]) for i in batch]
+        if epoch == 1 and b == 0:
+            _check_output(predictions[0])
+        cost = _loss(plan.loss_fn, predictions, [plan.targets[i] for i in batch], "fit")
+        if plan.l2:
+            cost = cost + l2_penalty(params, plan.l2)
+        c = cost.data
+        if not math.isfinite(c):
+            _restore(params, good)
+            history.stop_reason = "non_finite"
+            raise NonFiniteLossError(epoch, c, history)
+        for p in params:
+            p.grad = 0.0
+        cost.backward()
+        plan.optimizer.step()
+        total += c * len(batch)
+    return total / len(order)
 
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list:
     """The model's output for each row, as floats (lists of floats for several outputs)."""
     _check_model(model, "predict")
-    rows = as_rows(X, "predict(X)")
+    rows = _checks.rows(X, "predict(X)")
     out: list = []
     with no_grad():
         for r in rows:
@@ -253,17 +295,10 @@ def accuracy(
     model trained with "mse" on 0/1 labels.
     """
     _check_model(model, "accuracy")
-    rows = as_rows(X, "accuracy(X)")
+    rows = _checks.rows(X, "accuracy(X)")
     targets = _targets(y, len(rows), "accuracy")
     # A NaN threshold would make every comparison False, and so every row "correct".
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(
-            f"accuracy(threshold): expected a number, got {type(threshold).__name__} "
-            f"{threshold!r:.40}"
-        )
-    t = float(threshold)
-    if not math.isfinite(t):
-        raise ValueError(f"accuracy(threshold): expected a finite number, got {t!r}")
+    t = _checks.finite(threshold, "accuracy(threshold)")
     scores = predict(model, rows)
     for s in scores:
         if not isinstance(s, float):
@@ -280,7 +315,7 @@ def evaluate_loss(
 ) -> float:
     """The mean loss over all rows, computed under ``no_grad()`` (no graph is kept)."""
     _check_model(model, "evaluate_loss")
-    rows = as_rows(X, "evaluate_loss(X)")
+    rows = _checks.rows(X, "evaluate_loss(X)")
     targets = _targets(y, len(rows), "evaluate_loss")
     loss_fn = _loss_function(loss, "evaluate_loss")
     with no_grad():
@@ -316,9 +351,10 @@ def _check_output(s: object) -> None:
         raise TypeError(f"fit: the model gives {n} outputs; fit trains models with one output")
 
 
-def _check_model(model: object, who: str) -> None:
+def _check_model(model: object, who: str) -> Module:
     if not isinstance(model, Module):
         raise TypeError(f"{who}(model): expected a microprop Module, got {type(model).__name__}")
+    return model
 
 
 def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Value:
@@ -334,46 +370,20 @@ def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Va
 
 def _loss_function(loss: object, who: str) -> Any:
     if isinstance(loss, str):
-        if loss not in LOSSES:
-            known = ", ".join(repr(k) for k in LOSSES)
-            raise ValueError(f"{who}(loss): unknown loss {loss!r}; expected one of {known}")
-        return LOSSES[loss]
+        return LOSSES[_checks.choice(loss, LOSSES, f"{who}(loss)", "loss")]
     if callable(loss):
         return loss
     raise TypeError(f"{who}(loss): expected a name or a function, got {type(loss).__name__}")
 
 
 def _targets(y: object, n: int, who: str) -> list[float]:
-    if isinstance(y, (str, bytes)) or not hasattr(y, "__iter__"):
-        raise TypeError(f"{who}(y): expected a list of targets, got {type(y).__name__}")
-    out = []
-    for i, t in enumerate(y):  # type: ignore[attr-defined]
-        if not isinstance(t, numbers.Real):
-            raise TypeError(f"{who}(y): target {i} is a {type(t).__name__}, expected a number")
-        try:
-            f = float(t)
-        except OverflowError:  # an int with hundreds of digits
-            f = math.inf
-        if not math.isfinite(f):
-            raise ValueError(f"{who}(y): target {i} is {f!r}; every target must be finite")
-        out.append(f)
+    """Targets as floats, one per row; True is the label 1."""
+    rule = "every target must be finite"
+    targets = _checks.listed(y, f"{who}(y)", "targets")
+    out = [
+        _checks.element(t, f"{who}(y): target {i}", rule, bools=True)
+        for i, t in enumerate(targets)
+    ]
     if len(out) != n:
         raise ValueError(f"{who}: X has {n} rows but y has {len(out)} targets")
     return out
-
-
-def _count(x: object, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"fit({what}): expected a positive int, got {type(x).__name__} {x!r:.40}")
-    if x < 1:
-        raise ValueError(f"fit({what}): expected a positive int, got {x}")
-    return int(x)
-
-
-def _nonnegative(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"fit({what}): expected a number, got {type(x).__name__} {x!r:.40}")
-    f = float(x)
-    if not (math.isfinite(f) and f >= 0.0):
-        raise ValueError(f"fit({what}): expected a finite number >= 0, got {f!r}")
-    return f

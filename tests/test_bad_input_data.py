@@ -27,8 +27,8 @@ for bad in (1, 0, -5):
 for bad in (2.5, "100", True, None):
     row(f"make_moons(n_samples={bad!r})", lambda bad=bad: make_moons(bad), TypeError,
         "make_moons(n_samples)", "expected an int", type(bad).__name__)
-for bad in (-0.1, nan, inf):
-    row(f"make_moons(noise={bad})", lambda bad=bad: make_moons(10, noise=bad), ValueError,
+for bad in (-0.1, nan, inf, 10**400):
+    row(f"make_moons(noise={short(bad)})", lambda bad=bad: make_moons(10, noise=bad), ValueError,
         "make_moons(noise)", "expected a finite number >= 0")
 for bad in ("0.1", None, True):
     row(f"make_moons(noise={bad!r})", lambda bad=bad: make_moons(10, noise=bad), TypeError,
@@ -38,10 +38,10 @@ for bad in (1.5, "x", True):
         "make_moons(seed)", "expected an int, a random.Random or None")
 
 XS, YS = [[float(i)] for i in range(10)], [i % 2 for i in range(10)]
-for bad in (0, 1, -0.2, 1.5, nan, inf):
-    row(f"train_test_split(test_fraction={bad})",
+for bad in (0, 1, -0.2, 1.5, nan, inf, 10**400):
+    row(f"train_test_split(test_fraction={short(bad)})",
         lambda bad=bad: train_test_split(XS, YS, test_fraction=bad), ValueError,
-        "train_test_split(test_fraction)", "between 0 and 1")
+        "train_test_split(test_fraction)", "in (0, 1)")
 for bad in ("0.2", True, None):
     row(f"train_test_split(test_fraction={bad!r})",
         lambda bad=bad: train_test_split(XS, YS, test_fraction=bad), TypeError,
@@ -55,6 +55,9 @@ row("train_test_split(X=[]) empty", lambda: train_test_split([], []), ValueError
     "train_test_split(X)", "no data")
 row("train_test_split(X=[[nan], ...])", lambda: train_test_split([[nan], [1.0]], [0, 1]),
     ValueError, "row 0 holds nan")
+row("train_test_split(X=[[10**400], ...])",
+    lambda: train_test_split([[1.0], [10**400]], [0, 1]), ValueError,
+    "train_test_split(X): row 1 holds an int too large for a float")
 row("train_test_split(one row)", lambda: train_test_split([[1.0]], [1]), ValueError,
     "need at least 2 rows")
 for bad in ("yes", 1, None):
@@ -83,19 +86,56 @@ for mean, std, error, words in [
     ([0.0], [-1.0], ValueError, ("positive", "std -1.0")),
     ([nan], [1.0], ValueError, ("finite", "mean nan")),
     ([0.0], [inf], ValueError, ("finite", "std inf")),
-    ([10**400], [1.0], ValueError, ("finite", "mean inf")),
+    ([10**400], [1.0], ValueError, ("Standardizer(mean)", "item 0 is too large for a float")),
 ]:
     row(f"Standardizer({short(mean)}, {short(std)})",
         lambda mean=mean, std=std: Standardizer(mean, std), error, *words)
 row("Standardizer.fit([])", lambda: Standardizer.fit([]), ValueError, "Standardizer.fit(X)",
     "no data")
 row("Standardizer.fit([[nan]])", lambda: Standardizer.fit([[nan]]), ValueError, "row 0 holds nan")
+row("Standardizer.fit([[10**400]])", lambda: Standardizer.fit([[1.0], [10**400]]), ValueError,
+    "Standardizer.fit(X): row 1 holds an int too large for a float", "must be finite")
+row("Standardizer.transform([[10**400]])",
+    lambda: Standardizer([0.0], [1.0]).transform([[10**400]]), ValueError,
+    "Standardizer.transform(X)", "row 0 holds an int too large for a float")
 row("Standardizer.fit('ab')", lambda: Standardizer.fit("ab"), TypeError, "Standardizer.fit(X)")
 row("Standardizer.transform(2 features for 1)",
     lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError,
     "rows have 2 features, expected 1")
 row("Standardizer.transform([[inf]])", lambda: Standardizer([0.0], [1.0]).transform([[inf]]),
     ValueError, "Standardizer.transform(X)", "row 0 holds inf")
+
+# Moved from test_data.py, where they were inline pytest.raises(match=...) checks.
+for id, call, error, words in [
+    ("load_iris('rose')", lambda: load_iris("rose"), ValueError, ("expected one of",)),
+    ("make_moons(1)", lambda: make_moons(1), ValueError, ("at least 2",)),
+    ("make_moons(10.0)", lambda: make_moons(10.0), TypeError, ("expected an int",)),
+    ("make_moons(10, noise=-1)", lambda: make_moons(10, noise=-1), ValueError, ("noise",)),
+    ("make_moons(10, seed='a')", lambda: make_moons(10, seed="a"), TypeError,
+     ("expected an int, a random.Random",)),
+    ("train_test_split(2 rows, 1 label)", lambda: train_test_split([[1.0], [2.0]], [1]),
+     ValueError, ("2 rows but y has 1",)),
+    ("train_test_split(test_fraction=1.0)",
+     lambda: train_test_split([[1.0], [2.0]], [0, 1], 1.0), ValueError, ("in (0, 1)",)),
+    ("train_test_split([[1.0]], [0])", lambda: train_test_split([[1.0]], [0]), ValueError,
+     ("at least 2 rows",)),
+    ("train_test_split(y=None)", lambda: train_test_split([[1.0], [2.0]], None), TypeError,
+     ("list of labels",)),
+    ("train_test_split(X=[[1.0], ['a']])", lambda: train_test_split([[1.0], ["a"]], [0, 1]),
+     TypeError, ("row 1 holds a str",)),
+    ("train_test_split(X=[[1.0], [1.0, 2.0]])",
+     lambda: train_test_split([[1.0], [1.0, 2.0]], [0, 1]), ValueError, ("row 1 has 2",)),
+    ("train_test_split(X=[[nan], [1.0]])", lambda: train_test_split([[nan], [1.0]], [0, 1]),
+     ValueError, ("finite",)),
+    ("train_test_split([], [])", lambda: train_test_split([], []), ValueError, ("no data",)),
+    ("Standardizer.fit('abc')", lambda: Standardizer.fit("abc"), TypeError,
+     ("expected a list of rows",)),
+    ("Standardizer([0.0], [0.0])", lambda: Standardizer([0.0], [0.0]), ValueError,
+     ("positive",)),
+    ("Standardizer.transform([[1.0, 2.0]])",
+     lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError, ("expected 1",)),
+]:
+    row(f"{id} (short form)", call, error, *words)
 
 
 @pytest.mark.parametrize("case", ROWS)

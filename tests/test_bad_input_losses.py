@@ -33,7 +33,9 @@ for who, (loss, y) in LOSSES.items():
             who, "expected a list of targets", type(bad).__name__)
     for bad in (None, "1", 1j, [1.0], Value(1.0)):
         row(f"{who}(targets=[{short(bad)}])", lambda f=loss, bad=bad: f([0.5], [bad]), TypeError,
-            who, "targets must be numbers", type(bad).__name__)
+            who, "target 0 is a", "expected a number", type(bad).__name__)
+    row(f"{who}(targets=[10**400])", lambda f=loss: f([0.5], [10**400]), ValueError,
+        who, "target 0 is too large for a float")
     for bad in (nan, inf, -inf):
         row(f"{who}(targets=[{bad}])", lambda f=loss, bad=bad: f([0.5], [bad]), ValueError,
             who, f"target 0 is {bad!r}", "must be finite")
@@ -60,12 +62,41 @@ for bad in (5, None, Value(1.0), "ab"):
 for bad in ([1.0], [None], [[Value(1.0)]]):
     row(f"l2_penalty(parameters={short(bad)})", lambda bad=bad: l2_penalty(bad, 0.1), TypeError,
         "l2_penalty", "expected Values", type(bad[0]).__name__)
-for bad in (-1.0, nan, inf, -inf):
-    row(f"l2_penalty(alpha={bad})", lambda bad=bad: l2_penalty([Value(1.0)], bad), ValueError,
-        "l2_penalty(alpha)", "finite number >= 0")
+for bad in (-1.0, nan, inf, -inf, 10**400):
+    row(f"l2_penalty(alpha={short(bad)})", lambda bad=bad: l2_penalty([Value(1.0)], bad),
+        ValueError, "l2_penalty(alpha)", "finite number >= 0")
 for bad in ("0.1", None, True, 1j):
     row(f"l2_penalty(alpha={bad!r})", lambda bad=bad: l2_penalty([Value(1.0)], bad), TypeError,
         "l2_penalty(alpha)", "expected a number", type(bad).__name__)
+
+# Moved from test_losses.py, where they were an inline table of pytest.raises(match=...).
+for id, call, error, words in [
+    ("mse(2 predictions, 1 target)", lambda: mse([1.0, 2.0], [1.0]), ValueError,
+     ("2 predictions but 1 targets",)),
+    ("mse([], [])", lambda: mse([], []), ValueError, ("no predictions",)),
+    ("mse('ab', [1, 2])", lambda: mse("ab", [1, 2]), TypeError,
+     ("expected a list of predictions, got str",)),
+    ("mse([1.0], 'a')", lambda: mse([1.0], "a"), TypeError,
+     ("expected a list of targets, got str",)),
+    ("mse([None], [1.0])", lambda: mse([None], [1.0]), TypeError,
+     ("predictions must be Values or numbers",)),
+    ("mse([1.0], [None])", lambda: mse([1.0], [None]), TypeError,
+     ("target 0 is a NoneType, expected a number",)),
+    ("mse([1.0], [nan])", lambda: mse([1.0], [nan]), ValueError, ("targets must be finite",)),
+    ("mse(reduction='max')", lambda: mse([1.0], [1.0], reduction="max"), ValueError,
+     ("expected 'mean' or 'sum'",)),
+    ("bce_with_logits([0.0], [2.0])", lambda: bce_with_logits([0.0], [2.0]), ValueError,
+     ("targets must be in [0, 1]",)),
+    ("hinge([0.0], [0])", lambda: hinge([0.0], [0]), ValueError,
+     ("targets must be -1 or +1", "2 * y - 1")),
+    ("l2_penalty(alpha=-1.0)", lambda: l2_penalty([Value(1.0)], -1.0), ValueError,
+     ("finite number >= 0",)),
+    ("l2_penalty([1.0], 0.1)", lambda: l2_penalty([1.0], 0.1), TypeError,
+     ("expected Values, got float",)),
+    ("l2_penalty(alpha='0.1')", lambda: l2_penalty([Value(1.0)], "0.1"), TypeError,
+     ("expected a number",)),
+]:
+    row(f"{id} (short form)", call, error, *words)
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -39,8 +39,8 @@ for who, opt in OPTIMIZERS.items():
             TypeError, f"{who}(lr)", "expected a number", type(bad).__name__)
     row(f"{who}(weight_decay=0.1) unknown option",
         lambda opt=opt: opt([Value(1.0)], weight_decay=0.1), TypeError, "weight_decay")
-for bad in (-0.1, 1.0, 1.5, nan, inf):
-    row(f"SGD(momentum={bad})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), ValueError,
+for bad in (-0.1, 1.0, 1.5, nan, inf, 10**400):
+    row(f"SGD(momentum={short(bad)})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), ValueError,
         "SGD(momentum)", "[0, 1)")
 for bad in ("0.9", True, None):
     row(f"SGD(momentum={bad!r})", lambda bad=bad: SGD([Value(1.0)], momentum=bad), TypeError,
@@ -72,6 +72,33 @@ for bad in (0, -1):
 for bad in (2.5, "10", True, None):
     row(f"LinearDecay(steps={bad!r})", lambda bad=bad: LinearDecay(SGD([Value(1.0)]), steps=bad),
         TypeError, "LinearDecay(steps)", "expected a positive int", type(bad).__name__)
+
+# Moved from test_optim.py, where they were an inline table of pytest.raises(match=...).
+for id, call, error, words in [
+    ("SGD([])", lambda: SGD([], lr=0.1), ValueError, ("parameter list is empty",)),
+    ("SGD(Value(1.0))", lambda: SGD(Value(1.0), lr=0.1), TypeError,
+     ("expected a list of Values",)),
+    ("SGD([1.0])", lambda: SGD([1.0], lr=0.1), TypeError, ("expected Values, got float",)),
+    ("SGD([v, v])", lambda: SGD([V, V], lr=0.1), ValueError, ("appears twice",)),
+    ("SGD(lr=0.0)", lambda: SGD([Value(1.0)], lr=0.0), ValueError,
+     ("SGD(lr)", "(0, inf), got 0.0")),
+    ("SGD(lr=-1)", lambda: SGD([Value(1.0)], lr=-1), ValueError, ("SGD(lr)",)),
+    ("SGD(lr=inf)", lambda: SGD([Value(1.0)], lr=inf), ValueError, ("finite",)),
+    ("SGD(lr=nan)", lambda: SGD([Value(1.0)], lr=nan), ValueError, ("finite",)),
+    ("SGD(lr='0.1')", lambda: SGD([Value(1.0)], lr="0.1"), TypeError,
+     ("expected a number, got str",)),
+    ("SGD(lr=True)", lambda: SGD([Value(1.0)], lr=True), TypeError, ("got bool",)),
+    ("SGD(momentum=1.0)", lambda: SGD([Value(1.0)], momentum=1.0), ValueError, ("[0, 1)",)),
+    ("Adam(betas=(0.9,))", lambda: Adam([Value(1.0)], betas=(0.9,)), TypeError,
+     ("expected a pair",)),
+    ("Adam(betas=(0.9, 1.5))", lambda: Adam([Value(1.0)], betas=(0.9, 1.5)), ValueError,
+     ("betas[1]",)),
+    ("Adam(eps=0)", lambda: Adam([Value(1.0)], eps=0), ValueError, ("Adam(eps)",)),
+    ("LinearDecay('sgd')", lambda: LinearDecay("sgd"), TypeError, ("expected an SGD or Adam",)),
+    ("LinearDecay(steps=0)", lambda: LinearDecay(SGD([Value(1.0)]), steps=0), ValueError,
+     ("positive int",)),
+]:
+    row(f"{id} (short form)", call, error, *words)
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -10,7 +10,7 @@ import pytest
 from bad_input import check, inf, nan, short, table
 
 from microprop import Value
-from microprop.nn import Layer, Neuron
+from microprop.nn import MLP, Layer, Neuron
 from microprop.optim import SGD
 from microprop.train import accuracy, evaluate_loss, fit, predict
 
@@ -53,6 +53,9 @@ for bad, error, words in [
     ([[0.0], [1j], [2.0], [3.0]], TypeError, ("row 1 holds a complex",)),
     ([[0.0], [True], [2.0], [3.0]], TypeError, ("row 1 holds a bool",)),
     ([[0.0], [[1.0]], [2.0], [3.0]], TypeError, ("row 1 holds a list",)),
+    ([[10**400], [1.0], [2.0], [3.0]], ValueError,
+     ("fit(X): row 0 holds an int too large for a float", "every value must be finite")),
+    ([[0.0], [1.0], [2.0], [-(10**400)]], ValueError, ("row 3 holds an int too large",)),
 ]:
     row(f"fit(X={short(bad)})", lambda bad=bad: fit_with(X=bad), error, *words)
 for bad in (5, "abcd", None):
@@ -64,7 +67,8 @@ for bad, error, words in [
     ([], ValueError, ("X has 4 rows but y has 0",)),
     ([1.0, nan, 5.0, 7.0], ValueError, ("fit(y): target 1 is nan", "must be finite")),
     ([1.0, 3.0, inf, 7.0], ValueError, ("target 2 is inf",)),
-    ([1.0, 3.0, 5.0, 10**400], ValueError, ("target 3 is inf",)),
+    ([1.0, 3.0, 5.0, 10**400], ValueError, ("target 3 is too large for a float",
+                                            "must be finite")),
     ([1.0, "3", 5.0, 7.0], TypeError, ("fit(y): target 1 is a str", "expected a number")),
     ([1.0, None, 5.0, 7.0], TypeError, ("target 1 is a NoneType",)),
     ([1.0, 3j, 5.0, 7.0], TypeError, ("target 1 is a complex",)),
@@ -105,8 +109,8 @@ for name in ("epochs", "batch_size", "patience"):
             ValueError, f"fit({name})", "expected a positive int", f"got {bad}")
 row("fit(epochs=None)", lambda: fit_with(epochs=None), TypeError, "fit(epochs)")
 for name in ("tol", "min_delta", "l2"):
-    for bad in (-1.0, nan, inf, -inf):
-        row(f"fit({name}={bad})", lambda name=name, bad=bad: fit_with(**{name: bad}),
+    for bad in (-1.0, nan, inf, -inf, 10**400, -(10**400)):
+        row(f"fit({name}={short(bad)})", lambda name=name, bad=bad: fit_with(**{name: bad}),
             ValueError, f"fit({name})", "expected a finite number >= 0")
     for bad in ("0.1", True, 1j):
         row(f"fit({name}={bad!r})", lambda name=name, bad=bad: fit_with(**{name: bad}),
@@ -137,17 +141,23 @@ for who, call in {
 row("predict(X=[])", lambda: predict(LINE, []), ValueError, "predict(X)", "no data")
 row("predict(X=[[nan]])", lambda: predict(LINE, [[nan]]), ValueError, "predict(X)",
     "row 0 holds nan")
+row("predict(X=[[10**400]])", lambda: predict(LINE, [[10**400]]), ValueError, "predict(X)",
+    "row 0 holds an int too large for a float")
 row("predict(X=[[1.0, 2.0]])", lambda: predict(LINE, [[1.0, 2.0]]), ValueError,
     "expected 1 inputs, got 2")
 row("accuracy(y too short)", lambda: accuracy(LINE, X, [1.0]), ValueError,
     "accuracy: X has 4 rows but y has 1")
 row("accuracy(y=[nan, ...])", lambda: accuracy(LINE, X, [nan, 0, 1, 0]), ValueError,
     "accuracy(y): target 0 is nan")
+row("accuracy(y=[10**400, ...])", lambda: accuracy(LINE, X, [10**400, 0, 1, 0]), ValueError,
+    "accuracy(y): target 0 is too large for a float")
+row("evaluate_loss(X=[[10**400], ...])", lambda: evaluate_loss(LINE, [[10**400]], [1.0]),
+    ValueError, "evaluate_loss(X): row 0 holds an int too large for a float")
 for bad in ("0.5", None, [0.5], 1j):
     row(f"accuracy(threshold={bad!r})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
         TypeError, "accuracy(threshold)", "expected a number", type(bad).__name__)
-for bad in (nan, inf, -inf):
-    row(f"accuracy(threshold={bad})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
+for bad in (nan, inf, -inf, 10**400):
+    row(f"accuracy(threshold={short(bad)})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
         ValueError, "accuracy(threshold)", "expected a finite number")
 row("accuracy(model with 2 outputs)", lambda: accuracy(Layer(1, 2, seed=0), X, Y), TypeError,
     "one output neuron")
@@ -156,6 +166,39 @@ row("evaluate_loss(loss='l1')", lambda: evaluate_loss(LINE, X, Y, "l1"), ValueEr
     "unknown loss 'l1'")
 row("evaluate_loss(loss returns a float)", lambda: evaluate_loss(LINE, X, Y, lambda p, t: 0.0),
     TypeError, "evaluate_loss(loss)", "returned float")
+
+# Moved from test_train.py, where they were an inline table of pytest.raises(match=...).
+for kwargs, error, words in [
+    ({"model": "mlp"}, TypeError, ("expected a microprop Module",)),
+    ({"X": [[1.0, 2.0]] * 4}, ValueError, ("rows of X have 2 values; the model takes 1",)),
+    ({"y": [1.0, 2.0]}, ValueError, ("X has 4 rows but y has 2",)),
+    ({"y": [1.0, 2.0, inf, 0.0]}, ValueError, ("target 2 is inf",)),
+    ({"loss": "cross_entropy"}, ValueError, ("unknown loss 'cross_entropy'",)),
+    ({"loss": 3}, TypeError, ("expected a name or a function",)),
+    ({"epochs": 0}, ValueError, ("fit(epochs): expected a positive int",)),
+    ({"epochs": 2.5}, TypeError, ("fit(epochs)",)),
+    ({"batch_size": 0}, ValueError, ("batch_size",)),
+    ({"tol": -1.0}, ValueError, ("fit(tol)",)),
+    ({"patience": 0}, ValueError, ("fit(patience)",)),
+    ({"lr": -0.1}, ValueError, ("SGD(lr)",)),
+    ({"progress": "yes"}, TypeError, ("progress",)),
+    ({"schedule": 3}, TypeError, ("step()",)),
+    ({"optimizer": "sgd"}, TypeError, ("expected SGD, Adam or None",)),
+    ({"seed": "x"}, TypeError, ("fit(seed)",)),
+    ({"model": MLP(1, [2], seed=0)}, TypeError, ("the model gives 2 outputs",)),
+]:
+    name, bad = next(iter(kwargs.items()))
+    row(f"fit({name}={short(bad)}) (short form)", lambda kwargs=kwargs: fit_with(**kwargs), error,
+        *words)
+
+
+def fit_with_its_own_optimizer_and_lr() -> object:
+    model = Neuron(1, "linear", seed=0)
+    return fit_with(model=model, optimizer=SGD(model.parameters()), lr=0.1)
+
+
+row("fit(optimizer of the model, lr=0.1)", fit_with_its_own_optimizer_and_lr, ValueError,
+    "give lr to the optimizer")
 
 
 @pytest.mark.parametrize("case", ROWS)
