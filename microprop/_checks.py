@@ -138,14 +138,18 @@ def rng(seed: object, what: str) -> Any:
     return random.Random(int(seed))
 
 
-def choice(x: object, allowed: Iterable[str], what: str, noun: str = "") -> str:
-    """``x`` if it is one of ``allowed`` (names), else an error listing them."""
+def choice(
+    x: object, what: str, allowed: Iterable[str], noun: str = "name", example: str = ""
+) -> str:
+    """``x`` if it is one of ``allowed`` (names), else an error listing them; ``example`` (the
+    first name if not given) is the one a type error suggests, usually the default."""
     names = list(allowed)
     if not isinstance(x, str):
-        raise TypeError(f"{what}: expected a name such as {names[0]!r}, got {type(x).__name__}")
+        shown = example or names[0]
+        raise TypeError(f"{what}: expected a name such as {shown!r}, got {type(x).__name__}")
     if x not in names:
         known = ", ".join(repr(n) for n in names)
-        raise ValueError(f"{what}: unknown {noun or 'name'} {x!r}; expected one of {known}")
+        raise ValueError(f"{what}: unknown {noun} {x!r}; expected one of {known}")
     return x
 
 

@@ -40,13 +40,7 @@ def load_iris(positive: str = "virginica") -> tuple[Rows, list[int]]:
     against the other two, is almost but not quite separable by a straight line, so a small
     network has something to learn; setosa is separable, versicolor needs a curved boundary.
     """
-    if not isinstance(positive, str):
-        raise TypeError(
-            f"load_iris(positive): expected a species name such as 'virginica', "
-            f"got {type(positive).__name__}"
-        )
-    if positive not in IRIS_SPECIES:
-        raise ValueError(f"load_iris(positive): expected one of {IRIS_SPECIES}, got {positive!r}")
+    _checks.choice(positive, "load_iris(positive)", IRIS_SPECIES, "species", "virginica")
     text = resources.files(__package__).joinpath("data", "iris.csv").read_text(encoding="utf-8")
     reader = csv.reader(io.StringIO(text))
     next(reader)  # the header

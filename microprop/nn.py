@@ -176,7 +176,7 @@ class Module:
                 f"Module.from_config(config): expected a dict, got {type(config).__name__}"
             )
         what = "Module.from_config(config)"
-        kind: Any = MODULE_TYPES[choice(config.get("type"), MODULE_TYPES, what, "module type")]
+        kind: Any = MODULE_TYPES[choice(config.get("type"), what, MODULE_TYPES, "module type")]
         return kind(**{k: v for k, v in config.items() if k != "type"}, seed=seed)
 
     @classmethod
@@ -510,11 +510,5 @@ def _inputs(x: object, nin: int, who: str) -> list:
 
 
 def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] | None]:
-    if name is None:
-        name = "linear"
-    if not isinstance(name, str):
-        raise TypeError(f"{what}: expected a name such as 'tanh', got {type(name).__name__}")
-    if name not in ACTIVATION_TABLE:
-        known = ", ".join(repr(a) for a in ACTIVATIONS)
-        raise ValueError(f"{what}: unknown activation {name!r}; expected one of {known}")
+    name = choice("linear" if name is None else name, what, ACTIVATIONS, "activation", "tanh")
     return name, ACTIVATION_TABLE[name].apply

@@ -370,7 +370,7 @@ def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Va
 
 def _loss_function(loss: object, who: str) -> Any:
     if isinstance(loss, str):
-        return LOSSES[_checks.choice(loss, LOSSES, f"{who}(loss)", "loss")]
+        return LOSSES[_checks.choice(loss, f"{who}(loss)", LOSSES, "loss")]
     if callable(loss):
         return loss
     raise TypeError(f"{who}(loss): expected a name or a function, got {type(loss).__name__}")

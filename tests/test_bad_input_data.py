@@ -20,7 +20,7 @@ for bad in ("Virginica", "virginica ", ""):
         "load_iris(positive)", "expected one of", "'setosa', 'versicolor', 'virginica'")
 for bad in (None, 2, ["virginica"]):
     row(f"load_iris({bad!r})", lambda bad=bad: load_iris(bad), TypeError,
-        "load_iris(positive)", "expected a species name", type(bad).__name__)
+        "load_iris(positive)", "expected a name such as 'virginica'", type(bad).__name__)
 for bad in (1, 0, -5):
     row(f"make_moons(n_samples={bad})", lambda bad=bad: make_moons(bad), ValueError,
         "make_moons(n_samples)", "expected at least 2")
