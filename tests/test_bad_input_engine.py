@@ -37,21 +37,30 @@ OPERATORS = {
     "v / _": lambda v, o: v / o, "_ / v": lambda v, o: o / v,
     "v ** _": lambda v, o: v**o, "_ ** v": lambda v, o: o**v,
 }
+# Python names both operand types, except that for a str or a list it names only Value.
+OPERAND_WORDS = {
+    "str": ("Value",), "None": ("Value", "NoneType"), "complex": ("Value", "complex"),
+    "list": ("Value",), "nested list": ("Value",),
+}
 for op_name, op in OPERATORS.items():
-    for kind, bad in NOT_NUMBERS.items():
-        # Python names both operand types; sequences name only Value; NumPy has its own words.
-        if kind == "ndarray" and op_name.startswith("v"):
-            words = ("Value", "ufuncs")  # Value opts out of NumPy's array maths
-        elif kind == "ndarray":
-            words = ("NumPy",) if op_name == "_ + v" else ("numpy.ndarray", "Value")
-        elif kind in ("str", "list", "nested list"):
-            words = ("Value",)
-        else:
-            words = ("Value", type(bad).__name__)
+    for kind, words in OPERAND_WORDS.items():
+        bad = NOT_NUMBERS[kind]
         row(f"{op_name.replace('_', short(bad))}", lambda op=op, bad=bad: op(Value(2.0), bad),
             TypeError, *words)
     row(f"{op_name.replace('_', '10**400')} huge int",
         lambda op=op: op(Value(2.0), 10**400), ValueError, "too large to be a float")
+
+# NumPy has its own words: with the Value on the left, Value opts out of NumPy's array maths;
+# on the right, NumPy answers ("_ + v" in its own words, the others naming both types).
+if np is not None:
+    array = NOT_NUMBERS["ndarray"]
+    for op_name in ("v + _", "v - _", "v * _", "v / _", "v ** _"):
+        row(op_name.replace("_", short(array)), lambda op=OPERATORS[op_name]: op(Value(2.0), array),
+            TypeError, "Value", "ufuncs")
+    row("np.array([1.0, 2.0]) + v", lambda: array + Value(2.0), TypeError, "NumPy")
+    for op_name in ("_ - v", "_ * v", "_ / v", "_ ** v"):
+        row(op_name.replace("_", short(array)), lambda op=OPERATORS[op_name]: op(Value(2.0), array),
+            TypeError, "numpy.ndarray", "Value")
 
 for bad in ("0.1", None, 1j, [0.1]):
     row(f"leaky_relu(slope={short(bad)})", lambda bad=bad: Value(-1.0).leaky_relu(bad),
