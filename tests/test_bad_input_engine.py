@@ -6,6 +6,8 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
+import copy
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -113,6 +115,28 @@ for bad in (5, None, Value(1.0)):
         "dot(xs): expected a list of Values or numbers, got", type(bad).__name__)
     row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
         "sum: expected a list of Values or numbers, got", type(bad).__name__)
+
+# A copy that shares a computed Value's inputs would write into the original graph; the messages
+# are checked whole.
+
+
+def computed() -> Value:
+    """``y = tanh(x * x + w * x) / 2`` with x reused, after backward()."""
+    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    y = (x * x + w * x).tanh() / 2.0
+    y.label = "y"
+    y.backward()
+    return y
+
+
+row("copy.copy(a computed Value)", lambda: copy.copy(computed()), TypeError,
+    "copy.copy of a computed Value would share its inputs, so backward() on the copy would "
+    "add into the original graph's gradients; use v.detach() for a new leaf with the same "
+    "number, or copy.deepcopy(v) for a copy of the whole graph")
+for protocol in (0, 1):
+    row(f"pickle.dumps(Value(1.0), protocol={protocol})",
+        lambda protocol=protocol: pickle.dumps(Value(1.0), protocol=protocol), TypeError,
+        "a Value cannot be pickled with protocol 0 or 1; use 2 or later")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -144,6 +144,15 @@ for what, state, error, words in [
 
 row("copy.copy(model)", lambda: copy.copy(MLP(2, [1], seed=0)), TypeError,
     "would share the parameters", "copy.deepcopy")
+for name, model in [
+    ("article_network(seed=1)", lambda: article_network(seed=1)),
+    ("MLP(3, [4, 4, 1], relu, sigmoid)",
+     lambda: MLP(3, [4, 4, 1], activation="relu", output_activation="sigmoid", seed=2)),
+    ("Layer(3, 2, tanh, bias=False)", lambda: Layer(3, 2, "tanh", bias=False, seed=3)),
+    ("Neuron(4, linear)", lambda: Neuron(4, "linear", seed=4)),
+]:
+    row(f"copy.copy({name})", lambda model=model: copy.copy(model()), TypeError,
+        "would share the parameters", "copy.deepcopy")
 
 
 def to_torch_of_a_bare_module() -> object:
