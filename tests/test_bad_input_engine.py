@@ -139,6 +139,63 @@ for protocol in (0, 1):
         "a Value cannot be pickled with protocol 0 or 1; use 2 or later")
 
 
+# ---- whole messages: each names the op and the operand in full -----------------------------------
+
+NEGATIVE_BASE = "pow: a negative base -8.0 to the non-integer power {} is not real"
+NOT_REAL = "expected a real number (int, float, bool), got str 'x'"
+NOT_AN_OPERAND = "expected a Value or a real number, got str"
+TOO_LARGE = "is too large to be a float"
+
+row("Value(0.0).log() (whole message)", lambda: Value(0.0).log(), ValueError,
+    "log: expected a positive number, got 0.0")
+row("Value(-1.0).log() (whole message)", lambda: Value(-1.0).log(), ValueError,
+    "log: expected a positive number, got -1.0")
+row("Value(-4.0).sqrt() (whole message)", lambda: Value(-4.0).sqrt(), ValueError,
+    "sqrt: expected a number >= 0, got -4.0")
+row("Value(-8.0) ** (1 / 3) (whole message)", lambda: Value(-8.0) ** (1 / 3), ValueError,
+    NEGATIVE_BASE.format(1 / 3))
+row("Value(-8.0) ** Value(0.5) (whole message)", lambda: Value(-8.0) ** Value(0.5), ValueError,
+    NEGATIVE_BASE.format(0.5))
+row("(-8.0) ** Value(0.5) (whole message)", lambda: (-8.0) ** Value(0.5), ValueError,
+    NEGATIVE_BASE.format(0.5))
+row("Value(0.0) ** -1 (whole message)", lambda: Value(0.0) ** -1, ZeroDivisionError,
+    "pow: 0.0 cannot be raised to the negative power -1.0")
+row("Value(0.0) ** Value(-2.0) (whole message)",
+    lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError,
+    "pow: 0.0 cannot be raised to the negative power -2.0")
+row("Value(1.0) / 0 (whole message)", lambda: Value(1.0) / 0, ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("Value(1.0) / Value(0.0) (whole message)", lambda: Value(1.0) / Value(0.0), ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("1.0 / Value(0.0) (whole message)", lambda: 1.0 / Value(0.0), ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("Value('x') (whole message)", lambda: Value("x"), TypeError,
+    f"Value(data): {NOT_REAL}")
+row("Value(1.0, label=3) (whole message)", lambda: Value(1.0, label=3), TypeError,
+    "Value(label): expected a str, got int")
+row("Value(1.0).leaky_relu('x') (whole message)", lambda: Value(1.0).leaky_relu("x"), TypeError,
+    f"leaky_relu(slope): {NOT_REAL}")
+row("Value(10**400) (whole message)", lambda: Value(10**400), ValueError,
+    f"Value(data): {10**400!r} {TOO_LARGE}")
+row("Value(1.0) + 10**400 (whole message)", lambda: Value(1.0) + 10**400, ValueError,
+    f"operand: {10**400!r} {TOO_LARGE}")
+row("engine.dot([1.0], ['a']) (whole message)", lambda: engine.dot([1.0], ["a"]), TypeError,
+    f"dot: {NOT_AN_OPERAND}")
+row("engine.dot(['a'], [1.0]) (whole message)", lambda: engine.dot(["a"], [1.0]), TypeError,
+    f"dot: {NOT_AN_OPERAND}")
+row("engine.dot([1.0], [1.0], 'b') (whole message)",
+    lambda: engine.dot([1.0], [1.0], "b"), TypeError,
+    "dot(bias): expected a Value or a real number, got str")
+row("engine.sum([Value(1.0), None]) (whole message)",
+    lambda: engine.sum([Value(1.0), None]), TypeError,
+    "sum: expected a Value or a real number, got NoneType")
+row("engine.sum(3) (whole message)", lambda: engine.sum(3), TypeError,
+    "sum: expected a list of Values or numbers, got int")
+row("engine.dot([1.0, 2.0], [1.0]) (whole message)",
+    lambda: engine.dot([1.0, 2.0], [1.0]), ValueError,
+    "dot: the sequences differ in length (2 and 1)")
+
+
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)

@@ -165,6 +165,71 @@ row("Module().to_torch()", to_torch_of_a_bare_module, NotImplementedError,
 row("Module()(x)", lambda: Module()([1.0]), NotImplementedError)
 
 
+# ---- whole messages, read as written ------------------------------------------------------------
+
+KNOWN = "expected one of 'relu', 'tanh', 'sigmoid', 'linear'"
+SEED = "expected an int, a random.Random or None"
+
+row("Neuron(2, seed=0).load_state_dict([]) (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict([]), TypeError,
+    "load_state_dict: expected a dict, got list")
+row("Neuron(2, seed=0).load_state_dict({}) (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict({}), ValueError,
+    "load_state_dict: the state does not fit this Neuron (3 parameters): "
+    "missing 'w.0', 'w.1', 'b'")
+row("Neuron(3, seed=0).load_state_dict({'w': 1.0}) (whole message)",
+    lambda: Neuron(3, seed=0).load_state_dict({"w": 1.0}), ValueError,
+    "load_state_dict: the state does not fit this Neuron (4 parameters): "
+    "missing 'w.0', 'w.1', 'w.2' and 1 more; unexpected 'w'")
+row("MLP(2, [2, 1], seed=0).load_state_dict({}) (whole message)",
+    lambda: MLP(2, [2, 1], seed=0).load_state_dict({}), ValueError,
+    "load_state_dict: the state does not fit this MLP (9 parameters): missing "
+    "'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b' and 6 more")
+row("copy.copy(Layer(2, 2, seed=0)) (whole message)",
+    lambda: copy.copy(Layer(2, 2, seed=0)), TypeError,
+    "copy.copy(Layer) would share the parameters with the original, so training the copy "
+    "would train the original too; use copy.deepcopy(model) for an independent model")
+row("Module().to_torch() (whole message)", lambda: Module().to_torch(), NotImplementedError,
+    "Module has no PyTorch equivalent")
+row("MLP(2, 5) (whole message)", lambda: MLP(2, 5), TypeError,
+    "MLP(nouts): expected a list of layer sizes such as [16, 16, 1], got int")
+row("MLP(2, []) (whole message)", lambda: MLP(2, []), ValueError,
+    "MLP(nouts): expected at least one layer size, got an empty list")
+row("Neuron(2, 'gelu') (whole message)", lambda: Neuron(2, "gelu"), ValueError,
+    f"Neuron(activation): unknown activation 'gelu'; {KNOWN}")
+row("Neuron(2, seed='x') (whole message)", lambda: Neuron(2, seed="x"), TypeError,
+    f"Neuron(seed): {SEED}, got str")
+row("Layer(0, 2) (whole message)", lambda: Layer(0, 2), ValueError,
+    "Layer(nin): expected a positive int, got 0")
+row("Layer(2, 2, 5) (whole message)", lambda: Layer(2, 2, 5), TypeError,
+    "Layer(activation): expected a name such as 'tanh', got int")
+row("Layer(2, 2, seed=1.5) (whole message)", lambda: Layer(2, 2, seed=1.5), TypeError,
+    f"Layer(seed): {SEED}, got float")
+row("MLP(2, [1], activation='gelu') (whole message)",
+    lambda: MLP(2, [1], activation="gelu"), ValueError,
+    f"MLP(activation): unknown activation 'gelu'; {KNOWN}")
+row("MLP(2, [1], output_activation='gelu') (whole message)",
+    lambda: MLP(2, [1], output_activation="gelu"), ValueError,
+    f"MLP(output_activation): unknown activation 'gelu'; {KNOWN}")
+row("MLP(2, [1], seed='s') (whole message)", lambda: MLP(2, [1], seed="s"), TypeError,
+    f"MLP(seed): {SEED}, got str")
+row("article_network('gelu') (whole message)", lambda: article_network("gelu"), ValueError,
+    f"article_network(activation): unknown activation 'gelu'; {KNOWN}")
+row("Neuron(2, seed=0)([[1.0, 2.0]]) (whole message)",
+    lambda: Neuron(2, seed=0)([[1.0, 2.0]]), ValueError,
+    "Neuron: expected 2 inputs, got 1; call the model on one row at a time")
+row("Neuron(1, seed=0)([[1.0], [2.0]]) (whole message)",
+    lambda: Neuron(1, seed=0)([[1.0], [2.0]]), ValueError,
+    "Neuron: expected 1 inputs, got 2")  # one input per row: nothing to hint
+row("Neuron(2, seed=0)([1.0, 2.0, 3.0]) (whole message)",
+    lambda: Neuron(2, seed=0)([1.0, 2.0, 3.0]), ValueError,
+    "Neuron: expected 2 inputs, got 3")
+row("Layer(2, 2, seed=0)([1.0, nan]) (whole message)",
+    lambda: Layer(2, 2, seed=0)([1.0, nan]), ValueError,
+    "Layer: input 1 is nan; inputs must be finite numbers (a NaN or infinite input can "
+    "only give a useless output)")
+
+
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)
