@@ -196,6 +196,38 @@ row("engine.dot([1.0, 2.0], [1.0]) (whole message)",
     "dot: the sequences differ in length (2 and 1)")
 
 
+# ---- the words test_engine.py checked inline -----------------------------------------------------
+
+row("dot(len 2, len 3)", lambda: engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0]), ValueError,
+    "differ in length (2 and 3)")
+row("dot([Value(1.0)], ['a'])", lambda: engine.dot([Value(1.0)], ["a"]), TypeError,
+    "dot: ", "got str")
+row("sum([Value(1.0), None])", lambda: engine.sum([Value(1.0), None]), TypeError,
+    "sum: ", "got NoneType")
+for data, kind in [
+    ("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list"), ([[1.0]], "list"),
+    (Value(1.0), "Value"),
+]:
+    row(f"Value({short(data)}) names {kind}", lambda data=data: Value(data), TypeError,
+        "expected a real number", f"got {kind}")
+if np is not None:
+    for data, kind in [
+        (np.array(1.0), "ndarray"), (np.array([1.0, 2.0]), "ndarray"),
+        (np.complex128(1.0), "complex128"),
+    ]:
+        row(f"Value({short(data)}) names {kind}", lambda data=data: Value(data), TypeError,
+            "expected a real number", f"got {kind}")
+for other in ("a", None, 1j, [1.0]):
+    row(f"Value(1.0) + {short(other)}: unsupported operand",
+        lambda other=other: Value(1.0) + other, TypeError, "unsupported operand")
+    row(f"{short(other)} * Value(1.0) names Value",
+        lambda other=other: other * Value(1.0), TypeError, "Value")
+    row(f"Value(1.0) ** {short(other)}: unsupported operand",
+        lambda other=other: Value(1.0) ** other, TypeError, "unsupported operand")
+row("leaky_relu(slope='0.1') names str", lambda: Value(1.0).leaky_relu("0.1"), TypeError,
+    "leaky_relu(slope)", "got str")
+
+
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)

@@ -132,11 +132,6 @@ def test_sum_of_many_values_is_one_node():
     assert [x.grad for x in xs] == [1.0] * 5
 
 
-def test_dot_refuses_sequences_of_different_lengths():
-    with pytest.raises(ValueError, match=r"differ in length \(2 and 3\)"):
-        engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
-
-
 def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
     def rows():
         yield Value(1.0)
@@ -146,12 +141,6 @@ def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
         engine.dot(rows(), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"^dot\(xs\): expected a list of Values or numbers, got"):
         engine.dot([1.0], 3.0)
-
-def test_dot_and_sum_refuse_things_that_are_not_numbers():
-    with pytest.raises(TypeError, match="dot: .*got str"):
-        engine.dot([Value(1.0)], ["a"])
-    with pytest.raises(TypeError, match="sum: .*got NoneType"):
-        engine.sum([Value(1.0), None])
 
 
 # ---- the gradient contract ----------------------------------------------------------------
@@ -230,35 +219,6 @@ def test_any_real_number_is_stored_as_a_builtin_float(data):
     assert v.grad == 0.0 and type(v.grad) is float
 
 
-@pytest.mark.parametrize(
-    "data, kind",
-    [
-        ("1.0", "str"),
-        (None, "NoneType"),
-        (1j, "complex"),
-        ([1.0], "list"),
-        ([[1.0]], "list"),
-        (np.array(1.0), "ndarray"),
-        (np.array([1.0, 2.0]), "ndarray"),
-        (np.complex128(1.0), "complex128"),
-        (Value(1.0), "Value"),
-    ],
-)
-def test_anything_but_a_real_number_is_a_type_error_naming_the_type(data, kind):
-    with pytest.raises(TypeError, match=rf"expected a real number .*got {kind}"):
-        Value(data)
-
-
-def test_an_integer_too_large_for_a_float_is_refused_not_rounded():
-    with pytest.raises(ValueError, match="too large to be a float"):
-        Value(10**400)
-
-
-def test_a_label_must_be_a_string():
-    with pytest.raises(TypeError, match="label.*got int"):
-        Value(1.0, label=3)
-
-
 def test_repr_float_and_format():
     v = Value(2.0, label="w")
     assert repr(v) == "Value(data=2.0, grad=0.0, label='w')"
@@ -271,22 +231,6 @@ def test_numpy_scalar_on_the_left_gives_a_value():
     v = Value(2.0)
     out = np.float64(3.0) * v
     assert isinstance(out, Value) and out.data == 6.0
-
-
-@pytest.mark.parametrize("other", ["a", None, 1j, [1.0]])
-def test_operators_refuse_non_numbers_naming_both_types(other):
-    v = Value(1.0)
-    with pytest.raises(TypeError, match="unsupported operand"):
-        v + other
-    with pytest.raises(TypeError, match="Value"):  # str and list word it their own way
-        other * v
-    with pytest.raises(TypeError, match="unsupported operand"):
-        v**other
-
-
-def test_leaky_relu_slope_must_be_a_number():
-    with pytest.raises(TypeError, match="leaky_relu\\(slope\\).*got str"):
-        Value(1.0).leaky_relu("0.1")
 
 
 def test_detach_gives_a_leaf_with_the_same_data():
