@@ -230,6 +230,57 @@ row("Layer(2, 2, seed=0)([1.0, nan]) (whole message)",
     "only give a useless output)")
 
 
+# ---- the words test_nn.py checked inline ---------------------------------------------------------
+
+for x in ([1.0, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0], []):
+    row(f"article_network()(x={short(x)})", lambda x=x: article_network(seed=0)(x), ValueError,
+        f"expected 4 inputs, got {len(x)}")
+    row(f"Neuron(4)(x={short(x)})", lambda x=x: Neuron(4)(x), ValueError,
+        f"Neuron: expected 4 inputs, got {len(x)}")
+    row(f"Layer(4, 2)(x={short(x)})", lambda x=x: Layer(4, 2)(x), ValueError,
+        f"Layer: expected 4 inputs, got {len(x)}")
+for x, words in [
+    ("abcd", "expected a list of 4 numbers or Values, got str"),
+    (None, "got NoneType"),
+    ({"a": 1, "b": 2, "c": 3, "d": 4}, "got dict"),
+    ([1.0, 2.0, "3", 4.0], "inputs must be real numbers or Values, got str"),
+    ([1.0, 2.0, None, 4.0], "got NoneType"),
+    ([1.0, 2.0, 3j, 4.0], "got complex"),
+    ([[1.0], [2.0], [3.0], [4.0]], "got list"),
+]:
+    row(f"article_network()(x={short(x)})", lambda x=x: article_network(seed=0)(x), TypeError,
+        words)
+for name, make, error, words in [
+    ("Neuron(0)", lambda: Neuron(0), ValueError, "Neuron(nin): expected a positive int, got 0"),
+    ("Layer(2, -1)", lambda: Layer(2, -1), ValueError,
+     "Layer(nout): expected a positive int, got -1"),
+    ("MLP(2.0, [1])", lambda: MLP(2.0, [1]), TypeError,
+     "MLP(nin): expected a positive int, got float"),
+    ("MLP(True, [1])", lambda: MLP(True, [1]), TypeError, "got bool"),
+    ("MLP('3', [1])", lambda: MLP("3", [1]), TypeError, "got str"),
+    ("MLP(2, [])", lambda: MLP(2, []), ValueError, "at least one layer size"),
+    ("MLP(2, 3)", lambda: MLP(2, 3), TypeError, "expected a list of layer sizes"),
+    ("MLP(2, [2, 0, 1])", lambda: MLP(2, [2, 0, 1]), ValueError,
+     "MLP(nouts[1]): expected a positive int"),
+    ("MLP(2, [1], activation='gelu')", lambda: MLP(2, [1], activation="gelu"), ValueError,
+     "unknown activation 'gelu'"),
+    ("MLP(2, [1], output_activation=1)", lambda: MLP(2, [1], output_activation=1), TypeError,
+     "expected a name"),
+    ("MLP(2, [1], output_bias=0)", lambda: MLP(2, [1], output_bias=0), TypeError,
+     "output_bias: expected True or False"),
+    ("Neuron(2, seed=1.5)", lambda: Neuron(2, seed=1.5), TypeError,
+     "expected an int, a random.Random or None"),
+    ("Neuron(2, seed=True)", lambda: Neuron(2, seed=True), TypeError, "got bool"),
+    ("Neuron(2, 'swish')", lambda: Neuron(2, "swish"), ValueError,
+     "'relu', 'tanh', 'sigmoid', 'linear'"),
+]:
+    row(name, make, error, words)
+row("Module.from_config([1])", lambda: Module.from_config([1]), TypeError,
+    "Module.from_config(config): expected a dict")
+row("Module.from_config({'type': 'CNN'})", lambda: Module.from_config({"type": "CNN"}), ValueError,
+    "unknown module type 'CNN'; expected one of 'Neuron'")
+
+
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)
