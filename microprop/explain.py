@@ -127,8 +127,25 @@ def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Expl
     index = {v: i for i, v in enumerate(order)}
     value = _find_value("explain", "value", value, order, index)
 
-    # paths[v]: how many paths lead from v down to value. Exact integers, so a count with
-    # hundreds of digits is still right, and counting costs one pass over the graph.
+    paths = _path_counts(root, value, order, index, max_paths)
+    found = _paths(root, value, paths, index)
+    total = math.fsum(p.product for p in found)
+    return Explanation(
+        root,
+        value,
+        _node_name(root, index[root]),
+        _node_name(value, index[value]),
+        tuple(found),
+        total,
+    )
+
+
+def _path_counts(
+    root: Value, value: Value, order: list[Value], index: dict[Value, int], max_paths: int
+) -> dict[Value, int]:
+    """How many paths lead from each node down to ``value``; too many at the root is refused."""
+    # Exact integers, so a count with hundreds of digits is still right, and counting costs one
+    # pass over the graph.
     paths: dict[Value, int] = {}
     for v in order:
         paths[v] = 1 if v is value else sum(paths[c] for c in v._children)
@@ -140,7 +157,13 @@ def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Expl
             f"more than max_paths={max_paths:,}; explain a smaller graph (fewer layers or "
             "inputs, or an intermediate node as the root), or raise max_paths"
         )
+    return paths
 
+
+def _paths(
+    root: Value, value: Value, paths: dict[Value, int], index: dict[Value, int]
+) -> list[Path]:
+    """Every path from ``root`` down to ``value``, the first input's paths first."""
     # Depth-first, keeping each partial path as a linked list (previous link, node, factor), so
     # a long chain costs its length once rather than once per step.
     found: list[Path] = []
@@ -165,15 +188,7 @@ def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Expl
         for child, local in reversed(list(zip(node._children, node._local_grads))):
             if paths[child]:
                 stack.append((child, (link, child, local)))
-    total = math.fsum(p.product for p in found)
-    return Explanation(
-        root,
-        value,
-        _node_name(root, index[root]),
-        _node_name(value, index[value]),
-        tuple(found),
-        total,
-    )
+    return found
 
 
 def _about(n: int) -> str:

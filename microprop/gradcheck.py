@@ -33,6 +33,31 @@ def gradcheck(
     raises ``GradcheckError`` with a table of every input (or returns False when
     ``raise_exception=False``). The defaults are PyTorch's.
     """
+    point = _arguments(f, inputs, eps, atol, rtol, raise_exception)
+    analytic = _analytic(f, point)
+    numeric = _numeric(f, point, eps)
+    bad = [
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
+        if not abs(a - n) <= atol + rtol * abs(n)
+    ]
+    if not bad:
+        return True
+    if not raise_exception:
+        return False
+    rows = [f"  {'input':>5}  {'value':>14}  {'backward()':>14}  {'numeric':>14}  ok"]
+    for i, (x, a, n) in enumerate(zip(point, analytic, numeric)):
+        rows.append(f"  {i:>5}  {x:>14.6g}  {a:>14.8g}  {n:>14.8g}  {'no' if i in bad else 'yes'}")
+    raise GradcheckError(
+        f"gradcheck: {len(bad)} of {len(point)} gradients disagree with central differences "
+        f"(eps={eps}, atol={atol}, rtol={rtol}):\n" + "\n".join(rows)
+    )
+
+
+def _arguments(
+    f: object, inputs: tuple, eps: object, atol: object, rtol: object, raise_exception: object
+) -> list[float]:
+    """The point to check at, as floats, once every argument has been checked."""
     if not callable(f):
         raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
     if not inputs:
@@ -55,12 +80,18 @@ def gradcheck(
             raise ValueError(
                 f"gradcheck: input {i} is {x!r}; gradients are checked at finite points only"
             )
+    return point
 
+
+def _analytic(f: Callable[..., Value], point: list[float]) -> list[float]:
+    """Each input's gradient from one ``backward()`` through ``f`` on fresh leaves."""
     leaves = [Value(x) for x in point]
-    out = _call(f, leaves)
-    out.backward()
-    analytic = [leaf.grad for leaf in leaves]
+    _call(f, leaves).backward()
+    return [leaf.grad for leaf in leaves]
 
+
+def _numeric(f: Callable[..., Value], point: list[float], eps: float) -> list[float]:
+    """Each input's central difference ``(f(x + eps) - f(x - eps)) / 2 eps``, others held."""
     numeric = []
     with no_grad():
         for i, x in enumerate(point):
@@ -69,23 +100,7 @@ def gradcheck(
             hi = _call(f, [Value(v) for v in up]).data
             lo = _call(f, [Value(v) for v in down]).data
             numeric.append((hi - lo) / (2 * eps))
-
-    bad = [
-        i
-        for i, (a, n) in enumerate(zip(analytic, numeric))
-        if not abs(a - n) <= atol + rtol * abs(n)
-    ]
-    if not bad:
-        return True
-    if not raise_exception:
-        return False
-    rows = [f"  {'input':>5}  {'value':>14}  {'backward()':>14}  {'numeric':>14}  ok"]
-    for i, (x, a, n) in enumerate(zip(point, analytic, numeric)):
-        rows.append(f"  {i:>5}  {x:>14.6g}  {a:>14.8g}  {n:>14.8g}  {'no' if i in bad else 'yes'}")
-    raise GradcheckError(
-        f"gradcheck: {len(bad)} of {len(point)} gradients disagree with central differences "
-        f"(eps={eps}, atol={atol}, rtol={rtol}):\n" + "\n".join(rows)
-    )
+    return numeric
 
 
 def _call(f: Callable[..., Value], args: list[Value]) -> Value:

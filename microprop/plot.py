@@ -83,6 +83,35 @@ def plot_decision_boundary(
     0 suits a hinge loss on labels -1/1 and a logit for labels 0/1.
     """
     where = "plot_decision_boundary"
+    points, labels, cut = _boundary_arguments(where, model, X, y, resolution, threshold)
+    fig, ax = _figure_and_axes(where, ax)
+    xs, ys = _grid(where, points, resolution)
+    scores = _scores(where, model, xs, ys)
+    _draw_regions(ax, xs, ys, scores, cut)
+    _draw_points(ax, points, labels)
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    from matplotlib.patches import Patch
+
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [
+        Patch(color=_REGION_COLORS[1], label=f"score > {cut:g}"),
+        Patch(color=_REGION_COLORS[0], label=f"score <= {cut:g}"),
+    ]
+    ax.set_title(title if title is not None else f"decision boundary (score = {cut:g})")
+    ax.legend(handles=handles, loc="best", fontsize="small")
+    return fig
+
+
+# ---- the decision boundary's steps -----------------------------------------------------------
+
+
+def _boundary_arguments(
+    where: str, model: Any, X: Any, y: Any, resolution: Any, threshold: Any
+) -> tuple[list[tuple[float, float]], list[float], float]:
+    """The points, their labels and the threshold, checked before anything is drawn."""
     if not callable(model):
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
     points = _rows(where, X)
@@ -102,8 +131,11 @@ def plot_decision_boundary(
     cut = _real(where, "threshold", threshold)
     if not math.isfinite(cut):  # a NaN threshold would colour every point "below"
         raise ValueError(f"{where}: threshold must be finite, got {cut!r}")
+    return points, labels, cut
 
-    fig, ax = _figure_and_axes(where, ax)
+
+def _grid(where: str, points: list[tuple[float, float]], resolution: int) -> tuple[Any, Any]:
+    """The grid's x and y coordinates: the points' range on each feature, padded by a tenth."""
     import numpy as np  # matplotlib depends on numpy, so it is there when matplotlib is
 
     axes = []
@@ -116,18 +148,31 @@ def plot_decision_boundary(
                 f"{where}: feature {k} spans [{lo:g}, {hi:g}], too wide a range for a float grid"
             )
         axes.append(np.linspace(lo - pad, hi + pad, resolution))
-    xs, ys = axes
-    scores = np.empty((resolution, resolution))
+    return axes[0], axes[1]
+
+
+def _scores(where: str, model: Any, xs: Any, ys: Any) -> Any:
+    """The model's score at every grid point, row ``i`` for ``ys[i]``, without building graphs."""
+    import numpy as np
+
+    scores = np.empty((len(ys), len(xs)))
     with no_grad():
         for i, b in enumerate(ys.tolist()):
             for j, a in enumerate(xs.tolist()):
                 scores[i, j] = _score(where, model([a, b]), a, b)
+    return scores
 
+
+def _draw_regions(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> None:
+    """Two colours for above and below the threshold, and the line between them if it shows."""
     above = (scores > cut).astype(float)
     ax.contourf(xs, ys, above, levels=[-0.5, 0.5, 1.5], colors=_REGION_COLORS)
     if scores.min() < cut < scores.max():
         ax.contour(xs, ys, scores, levels=[cut], colors="#333333", linewidths=1.2)
 
+
+def _draw_points(ax: Any, points: list[tuple[float, float]], labels: list[float]) -> None:
+    """The data on top, one colour per class in sorted order."""
     classes = sorted(set(labels))
     for c, cls in enumerate(classes):
         mine = [p for p, label in zip(points, labels, strict=True) if label == cls]
@@ -140,20 +185,6 @@ def plot_decision_boundary(
             linewidths=0.5,
             label=f"y = {cls:g}",
         )
-    ax.set_xlim(xs[0], xs[-1])
-    ax.set_ylim(ys[0], ys[-1])
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    from matplotlib.patches import Patch
-
-    handles, _ = ax.get_legend_handles_labels()
-    handles += [
-        Patch(color=_REGION_COLORS[1], label=f"score > {cut:g}"),
-        Patch(color=_REGION_COLORS[0], label=f"score <= {cut:g}"),
-    ]
-    ax.set_title(title if title is not None else f"decision boundary (score = {cut:g})")
-    ax.legend(handles=handles, loc="best", fontsize="small")
-    return fig
 
 
 # ---- checks and helpers ----------------------------------------------------------------------

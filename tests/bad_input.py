@@ -71,11 +71,6 @@ def call_id(template: str, bad: object) -> str:
     return template.replace("?", short(bad), 1)
 
 
-def argument(template: str) -> str:
-    """The name an error message uses for the argument: ``"Neuron(nin=?)"`` -> ``"Neuron(nin)"``."""
-    return template.split("=")[0] + ")"
-
-
 nan, inf = math.nan, math.inf
 
 # Wrong types where a number goes (each names its type in the message).

@@ -11,6 +11,7 @@ import re
 import test_bad_input_cli
 import test_bad_input_data
 import test_bad_input_engine
+import test_bad_input_explain
 import test_bad_input_gradcheck
 import test_bad_input_losses
 import test_bad_input_nn
@@ -24,7 +25,8 @@ nan = math.nan
 
 TABLES = [test_bad_input_engine, test_bad_input_gradcheck, test_bad_input_nn,
           test_bad_input_losses, test_bad_input_optim, test_bad_input_train, test_bad_input_data,
-          test_bad_input_serialization, test_bad_input_viz, test_bad_input_plot, test_bad_input_cli]
+          test_bad_input_serialization, test_bad_input_viz, test_bad_input_explain,
+          test_bad_input_plot, test_bad_input_cli]
 ROWS = [case for t in TABLES for case in t.ROWS]
 
 

@@ -6,6 +6,8 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
+import copy
+import pickle
 from decimal import Decimal
 
 import pytest
@@ -37,21 +39,30 @@ OPERATORS = {
     "v / _": lambda v, o: v / o, "_ / v": lambda v, o: o / v,
     "v ** _": lambda v, o: v**o, "_ ** v": lambda v, o: o**v,
 }
+# Python names both operand types, except that for a str or a list it names only Value.
+OPERAND_WORDS = {
+    "str": ("Value",), "None": ("Value", "NoneType"), "complex": ("Value", "complex"),
+    "list": ("Value",), "nested list": ("Value",),
+}
 for op_name, op in OPERATORS.items():
-    for kind, bad in NOT_NUMBERS.items():
-        # Python names both operand types; sequences name only Value; NumPy has its own words.
-        if kind == "ndarray" and op_name.startswith("v"):
-            words = ("Value", "ufuncs")  # Value opts out of NumPy's array maths
-        elif kind == "ndarray":
-            words = ("NumPy",) if op_name == "_ + v" else ("numpy.ndarray", "Value")
-        elif kind in ("str", "list", "nested list"):
-            words = ("Value",)
-        else:
-            words = ("Value", type(bad).__name__)
+    for kind, words in OPERAND_WORDS.items():
+        bad = NOT_NUMBERS[kind]
         row(f"{op_name.replace('_', short(bad))}", lambda op=op, bad=bad: op(Value(2.0), bad),
             TypeError, *words)
     row(f"{op_name.replace('_', '10**400')} huge int",
         lambda op=op: op(Value(2.0), 10**400), ValueError, "too large to be a float")
+
+# NumPy has its own words: with the Value on the left, Value opts out of NumPy's array maths;
+# on the right, NumPy answers ("_ + v" in its own words, the others naming both types).
+if np is not None:
+    array = NOT_NUMBERS["ndarray"]
+    for op_name in ("v + _", "v - _", "v * _", "v / _", "v ** _"):
+        row(op_name.replace("_", short(array)), lambda op=OPERATORS[op_name]: op(Value(2.0), array),
+            TypeError, "Value", "ufuncs")
+    row("np.array([1.0, 2.0]) + v", lambda: array + Value(2.0), TypeError, "NumPy")
+    for op_name in ("_ - v", "_ * v", "_ / v", "_ ** v"):
+        row(op_name.replace("_", short(array)), lambda op=OPERATORS[op_name]: op(Value(2.0), array),
+            TypeError, "numpy.ndarray", "Value")
 
 for bad in ("0.1", None, 1j, [0.1]):
     row(f"leaky_relu(slope={short(bad)})", lambda bad=bad: Value(-1.0).leaky_relu(bad),
@@ -104,6 +115,117 @@ for bad in (5, None, Value(1.0)):
         "dot(xs): expected a list of Values or numbers, got", type(bad).__name__)
     row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
         "sum: expected a list of Values or numbers, got", type(bad).__name__)
+
+# A copy that shares a computed Value's inputs would write into the original graph; the messages
+# are checked whole.
+
+
+def computed() -> Value:
+    """``y = tanh(x * x + w * x) / 2`` with x reused, after backward()."""
+    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    y = (x * x + w * x).tanh() / 2.0
+    y.label = "y"
+    y.backward()
+    return y
+
+
+row("copy.copy(a computed Value)", lambda: copy.copy(computed()), TypeError,
+    "copy.copy of a computed Value would share its inputs, so backward() on the copy would "
+    "add into the original graph's gradients; use v.detach() for a new leaf with the same "
+    "number, or copy.deepcopy(v) for a copy of the whole graph")
+for protocol in (0, 1):
+    row(f"pickle.dumps(Value(1.0), protocol={protocol})",
+        lambda protocol=protocol: pickle.dumps(Value(1.0), protocol=protocol), TypeError,
+        "a Value cannot be pickled with protocol 0 or 1; use 2 or later")
+
+
+# ---- whole messages: each names the op and the operand in full -----------------------------------
+
+NEGATIVE_BASE = "pow: a negative base -8.0 to the non-integer power {} is not real"
+NOT_REAL = "expected a real number (int, float, bool), got str 'x'"
+NOT_AN_OPERAND = "expected a Value or a real number, got str"
+TOO_LARGE = "is too large to be a float"
+
+row("Value(0.0).log() (whole message)", lambda: Value(0.0).log(), ValueError,
+    "log: expected a positive number, got 0.0")
+row("Value(-1.0).log() (whole message)", lambda: Value(-1.0).log(), ValueError,
+    "log: expected a positive number, got -1.0")
+row("Value(-4.0).sqrt() (whole message)", lambda: Value(-4.0).sqrt(), ValueError,
+    "sqrt: expected a number >= 0, got -4.0")
+row("Value(-8.0) ** (1 / 3) (whole message)", lambda: Value(-8.0) ** (1 / 3), ValueError,
+    NEGATIVE_BASE.format(1 / 3))
+row("Value(-8.0) ** Value(0.5) (whole message)", lambda: Value(-8.0) ** Value(0.5), ValueError,
+    NEGATIVE_BASE.format(0.5))
+row("(-8.0) ** Value(0.5) (whole message)", lambda: (-8.0) ** Value(0.5), ValueError,
+    NEGATIVE_BASE.format(0.5))
+row("Value(0.0) ** -1 (whole message)", lambda: Value(0.0) ** -1, ZeroDivisionError,
+    "pow: 0.0 cannot be raised to the negative power -1.0")
+row("Value(0.0) ** Value(-2.0) (whole message)",
+    lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError,
+    "pow: 0.0 cannot be raised to the negative power -2.0")
+row("Value(1.0) / 0 (whole message)", lambda: Value(1.0) / 0, ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("Value(1.0) / Value(0.0) (whole message)", lambda: Value(1.0) / Value(0.0), ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("1.0 / Value(0.0) (whole message)", lambda: 1.0 / Value(0.0), ZeroDivisionError,
+    "division by zero: 1.0 / 0.0")
+row("Value('x') (whole message)", lambda: Value("x"), TypeError,
+    f"Value(data): {NOT_REAL}")
+row("Value(1.0, label=3) (whole message)", lambda: Value(1.0, label=3), TypeError,
+    "Value(label): expected a str, got int")
+row("Value(1.0).leaky_relu('x') (whole message)", lambda: Value(1.0).leaky_relu("x"), TypeError,
+    f"leaky_relu(slope): {NOT_REAL}")
+row("Value(10**400) (whole message)", lambda: Value(10**400), ValueError,
+    f"Value(data): {10**400!r} {TOO_LARGE}")
+row("Value(1.0) + 10**400 (whole message)", lambda: Value(1.0) + 10**400, ValueError,
+    f"operand: {10**400!r} {TOO_LARGE}")
+row("engine.dot([1.0], ['a']) (whole message)", lambda: engine.dot([1.0], ["a"]), TypeError,
+    f"dot: {NOT_AN_OPERAND}")
+row("engine.dot(['a'], [1.0]) (whole message)", lambda: engine.dot(["a"], [1.0]), TypeError,
+    f"dot: {NOT_AN_OPERAND}")
+row("engine.dot([1.0], [1.0], 'b') (whole message)",
+    lambda: engine.dot([1.0], [1.0], "b"), TypeError,
+    "dot(bias): expected a Value or a real number, got str")
+row("engine.sum([Value(1.0), None]) (whole message)",
+    lambda: engine.sum([Value(1.0), None]), TypeError,
+    "sum: expected a Value or a real number, got NoneType")
+row("engine.sum(3) (whole message)", lambda: engine.sum(3), TypeError,
+    "sum: expected a list of Values or numbers, got int")
+row("engine.dot([1.0, 2.0], [1.0]) (whole message)",
+    lambda: engine.dot([1.0, 2.0], [1.0]), ValueError,
+    "dot: the sequences differ in length (2 and 1)")
+
+
+# ---- the words test_engine.py checked inline -----------------------------------------------------
+
+row("dot(len 2, len 3)", lambda: engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0]), ValueError,
+    "differ in length (2 and 3)")
+row("dot([Value(1.0)], ['a'])", lambda: engine.dot([Value(1.0)], ["a"]), TypeError,
+    "dot: ", "got str")
+row("sum([Value(1.0), None])", lambda: engine.sum([Value(1.0), None]), TypeError,
+    "sum: ", "got NoneType")
+for data, kind in [
+    ("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list"), ([[1.0]], "list"),
+    (Value(1.0), "Value"),
+]:
+    row(f"Value({short(data)}) names {kind}", lambda data=data: Value(data), TypeError,
+        "expected a real number", f"got {kind}")
+if np is not None:
+    for data, kind in [
+        (np.array(1.0), "ndarray"), (np.array([1.0, 2.0]), "ndarray"),
+        (np.complex128(1.0), "complex128"),
+    ]:
+        row(f"Value({short(data)}) names {kind}", lambda data=data: Value(data), TypeError,
+            "expected a real number", f"got {kind}")
+for other in ("a", None, 1j, [1.0]):
+    row(f"Value(1.0) + {short(other)}: unsupported operand",
+        lambda other=other: Value(1.0) + other, TypeError, "unsupported operand")
+    row(f"{short(other)} * Value(1.0) names Value",
+        lambda other=other: other * Value(1.0), TypeError, "Value")
+    row(f"Value(1.0) ** {short(other)}: unsupported operand",
+        lambda other=other: Value(1.0) ** other, TypeError, "unsupported operand")
+row("leaky_relu(slope='0.1') names str", lambda: Value(1.0).leaky_relu("0.1"), TypeError,
+    "leaky_relu(slope)", "got str")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -22,12 +22,12 @@ for bad in ("f", None, 1):
 row("gradcheck() no inputs", lambda: gradcheck(square), ValueError, "at least one input")
 for out in (1.0, None, [Value(1.0)]):
     row(f"gradcheck(f returns {short(out)})", lambda out=out: gradcheck(lambda x: out, 1.0),
-        TypeError, "f must return a Value", type(out).__name__)
+        TypeError, f"f must return a Value, got {type(out).__name__}")
 for name in ("eps", "atol", "rtol"):
     for bad in (-1.0, nan, "1e-6", True, None):
         row(f"gradcheck({name}={short(bad)})",
             lambda name=name, bad=bad: gradcheck(square, 1.0, **{name: bad}), ValueError,
-            name, "a number >= 0")
+            f"{name} must be a number >= 0")
     row(f"gradcheck({name}=inf)", lambda name=name: gradcheck(square, 1.0, **{name: inf}),
         ValueError, name, "finite")
 row("gradcheck(eps=0)", lambda: gradcheck(square, 1.0, eps=0), ValueError, "eps must be > 0")

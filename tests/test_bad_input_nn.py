@@ -10,7 +10,7 @@ import copy
 from decimal import Decimal
 
 import pytest
-from bad_input import NOT_NUMBERS, argument, call_id, check, inf, nan, np, short, table
+from bad_input import NOT_NUMBERS, call_id, check, inf, nan, np, short, table
 
 from microprop import Value
 from microprop.nn import MLP, Layer, Module, Neuron, article_network
@@ -48,31 +48,32 @@ for bad in ([], (), {}):
         "MLP(nouts)", "at least one layer size")
 
 ACTIVATION_ARGUMENTS = {
-    "Neuron(activation=?)": lambda a: Neuron(2, a),
-    "Layer(activation=?)": lambda a: Layer(2, 2, a),
-    "MLP(activation=?)": lambda a: MLP(2, [1], activation=a),
-    "MLP(output_activation=?)": lambda a: MLP(2, [1], output_activation=a),
-    "article_network(activation=?)": lambda a: article_network(a),
+    "Neuron(activation=?)": (lambda a: Neuron(2, a), "Neuron(activation)"),
+    "Layer(activation=?)": (lambda a: Layer(2, 2, a), "Layer(activation)"),
+    "MLP(activation=?)": (lambda a: MLP(2, [1], activation=a), "MLP(activation)"),
+    "MLP(output_activation=?)": (
+        lambda a: MLP(2, [1], output_activation=a), "MLP(output_activation)"),
+    "article_network(activation=?)": (
+        lambda a: article_network(a), "article_network(activation)"),
 }
-for template, make in ACTIVATION_ARGUMENTS.items():
+for template, (make, what) in ACTIVATION_ARGUMENTS.items():
     for bad in ("gelu", "Tanh", ""):
         row(call_id(template, bad), lambda make=make, bad=bad: make(bad), ValueError,
-            argument(template), f"unknown activation {bad!r}",
-            "'relu', 'tanh', 'sigmoid', 'linear'")
+            what, f"unknown activation {bad!r}", "'relu', 'tanh', 'sigmoid', 'linear'")
     for bad in (1, ["tanh"], True):
         row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
-            argument(template), "expected a name such as 'tanh'", type(bad).__name__)
+            what, "expected a name such as 'tanh'", type(bad).__name__)
 
 FLAG_ARGUMENTS = {
-    "Neuron(bias=?)": lambda b: Neuron(2, bias=b),
-    "Layer(bias=?)": lambda b: Layer(2, 2, bias=b),
-    "MLP(output_bias=?)": lambda b: MLP(2, [1], output_bias=b),
+    "Neuron(bias=?)": (lambda b: Neuron(2, bias=b), "bias: expected True or False"),
+    "Layer(bias=?)": (lambda b: Layer(2, 2, bias=b), "bias: expected True or False"),
+    "MLP(output_bias=?)": (
+        lambda b: MLP(2, [1], output_bias=b), "output_bias: expected True or False"),
 }
-for template, make in FLAG_ARGUMENTS.items():
+for template, (make, words) in FLAG_ARGUMENTS.items():
     for bad in (0, 1, "yes", None):
-        name = argument(template).split("(")[1].rstrip(")")
         row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
-            f"{name}: expected True or False", type(bad).__name__)
+            words, type(bad).__name__)
 
 SEED_ARGUMENTS = {
     "Neuron(seed=?)": (lambda s: Neuron(2, seed=s), "Neuron(seed)"),
@@ -143,6 +144,15 @@ for what, state, error, words in [
 
 row("copy.copy(model)", lambda: copy.copy(MLP(2, [1], seed=0)), TypeError,
     "would share the parameters", "copy.deepcopy")
+for name, model in [
+    ("article_network(seed=1)", lambda: article_network(seed=1)),
+    ("MLP(3, [4, 4, 1], relu, sigmoid)",
+     lambda: MLP(3, [4, 4, 1], activation="relu", output_activation="sigmoid", seed=2)),
+    ("Layer(3, 2, tanh, bias=False)", lambda: Layer(3, 2, "tanh", bias=False, seed=3)),
+    ("Neuron(4, linear)", lambda: Neuron(4, "linear", seed=4)),
+]:
+    row(f"copy.copy({name})", lambda model=model: copy.copy(model()), TypeError,
+        "would share the parameters", "copy.deepcopy")
 
 
 def to_torch_of_a_bare_module() -> object:
@@ -153,6 +163,122 @@ def to_torch_of_a_bare_module() -> object:
 row("Module().to_torch()", to_torch_of_a_bare_module, NotImplementedError,
     "no PyTorch equivalent")
 row("Module()(x)", lambda: Module()([1.0]), NotImplementedError)
+
+
+# ---- whole messages, read as written ------------------------------------------------------------
+
+KNOWN = "expected one of 'relu', 'tanh', 'sigmoid', 'linear'"
+SEED = "expected an int, a random.Random or None"
+
+row("Neuron(2, seed=0).load_state_dict([]) (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict([]), TypeError,
+    "load_state_dict: expected a dict, got list")
+row("Neuron(2, seed=0).load_state_dict({}) (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict({}), ValueError,
+    "load_state_dict: the state does not fit this Neuron (3 parameters): "
+    "missing 'w.0', 'w.1', 'b'")
+row("Neuron(3, seed=0).load_state_dict({'w': 1.0}) (whole message)",
+    lambda: Neuron(3, seed=0).load_state_dict({"w": 1.0}), ValueError,
+    "load_state_dict: the state does not fit this Neuron (4 parameters): "
+    "missing 'w.0', 'w.1', 'w.2' and 1 more; unexpected 'w'")
+row("MLP(2, [2, 1], seed=0).load_state_dict({}) (whole message)",
+    lambda: MLP(2, [2, 1], seed=0).load_state_dict({}), ValueError,
+    "load_state_dict: the state does not fit this MLP (9 parameters): missing "
+    "'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b' and 6 more")
+row("copy.copy(Layer(2, 2, seed=0)) (whole message)",
+    lambda: copy.copy(Layer(2, 2, seed=0)), TypeError,
+    "copy.copy(Layer) would share the parameters with the original, so training the copy "
+    "would train the original too; use copy.deepcopy(model) for an independent model")
+row("Module().to_torch() (whole message)", lambda: Module().to_torch(), NotImplementedError,
+    "Module has no PyTorch equivalent")
+row("MLP(2, 5) (whole message)", lambda: MLP(2, 5), TypeError,
+    "MLP(nouts): expected a list of layer sizes such as [16, 16, 1], got int")
+row("MLP(2, []) (whole message)", lambda: MLP(2, []), ValueError,
+    "MLP(nouts): expected at least one layer size, got an empty list")
+row("Neuron(2, 'gelu') (whole message)", lambda: Neuron(2, "gelu"), ValueError,
+    f"Neuron(activation): unknown activation 'gelu'; {KNOWN}")
+row("Neuron(2, seed='x') (whole message)", lambda: Neuron(2, seed="x"), TypeError,
+    f"Neuron(seed): {SEED}, got str")
+row("Layer(0, 2) (whole message)", lambda: Layer(0, 2), ValueError,
+    "Layer(nin): expected a positive int, got 0")
+row("Layer(2, 2, 5) (whole message)", lambda: Layer(2, 2, 5), TypeError,
+    "Layer(activation): expected a name such as 'tanh', got int")
+row("Layer(2, 2, seed=1.5) (whole message)", lambda: Layer(2, 2, seed=1.5), TypeError,
+    f"Layer(seed): {SEED}, got float")
+row("MLP(2, [1], activation='gelu') (whole message)",
+    lambda: MLP(2, [1], activation="gelu"), ValueError,
+    f"MLP(activation): unknown activation 'gelu'; {KNOWN}")
+row("MLP(2, [1], output_activation='gelu') (whole message)",
+    lambda: MLP(2, [1], output_activation="gelu"), ValueError,
+    f"MLP(output_activation): unknown activation 'gelu'; {KNOWN}")
+row("MLP(2, [1], seed='s') (whole message)", lambda: MLP(2, [1], seed="s"), TypeError,
+    f"MLP(seed): {SEED}, got str")
+row("article_network('gelu') (whole message)", lambda: article_network("gelu"), ValueError,
+    f"article_network(activation): unknown activation 'gelu'; {KNOWN}")
+row("Neuron(2, seed=0)([[1.0, 2.0]]) (whole message)",
+    lambda: Neuron(2, seed=0)([[1.0, 2.0]]), ValueError,
+    "Neuron: expected 2 inputs, got 1; call the model on one row at a time")
+row("Neuron(1, seed=0)([[1.0], [2.0]]) (whole message)",
+    lambda: Neuron(1, seed=0)([[1.0], [2.0]]), ValueError,
+    "Neuron: expected 1 inputs, got 2")  # one input per row: nothing to hint
+row("Neuron(2, seed=0)([1.0, 2.0, 3.0]) (whole message)",
+    lambda: Neuron(2, seed=0)([1.0, 2.0, 3.0]), ValueError,
+    "Neuron: expected 2 inputs, got 3")
+row("Layer(2, 2, seed=0)([1.0, nan]) (whole message)",
+    lambda: Layer(2, 2, seed=0)([1.0, nan]), ValueError,
+    "Layer: input 1 is nan; inputs must be finite numbers (a NaN or infinite input can "
+    "only give a useless output)")
+
+
+# ---- the words test_nn.py checked inline ---------------------------------------------------------
+
+for x in ([1.0, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0], []):
+    row(f"article_network()(x={short(x)})", lambda x=x: article_network(seed=0)(x), ValueError,
+        f"expected 4 inputs, got {len(x)}")
+    row(f"Neuron(4)(x={short(x)})", lambda x=x: Neuron(4)(x), ValueError,
+        f"Neuron: expected 4 inputs, got {len(x)}")
+    row(f"Layer(4, 2)(x={short(x)})", lambda x=x: Layer(4, 2)(x), ValueError,
+        f"Layer: expected 4 inputs, got {len(x)}")
+for x, words in [
+    ("abcd", "expected a list of 4 numbers or Values, got str"),
+    (None, "got NoneType"),
+    ({"a": 1, "b": 2, "c": 3, "d": 4}, "got dict"),
+    ([1.0, 2.0, "3", 4.0], "inputs must be real numbers or Values, got str"),
+    ([1.0, 2.0, None, 4.0], "got NoneType"),
+    ([1.0, 2.0, 3j, 4.0], "got complex"),
+    ([[1.0], [2.0], [3.0], [4.0]], "got list"),
+]:
+    row(f"article_network()(x={short(x)})", lambda x=x: article_network(seed=0)(x), TypeError,
+        words)
+for name, make, error, words in [
+    ("Neuron(0)", lambda: Neuron(0), ValueError, "Neuron(nin): expected a positive int, got 0"),
+    ("Layer(2, -1)", lambda: Layer(2, -1), ValueError,
+     "Layer(nout): expected a positive int, got -1"),
+    ("MLP(2.0, [1])", lambda: MLP(2.0, [1]), TypeError,
+     "MLP(nin): expected a positive int, got float"),
+    ("MLP(True, [1])", lambda: MLP(True, [1]), TypeError, "got bool"),
+    ("MLP('3', [1])", lambda: MLP("3", [1]), TypeError, "got str"),
+    ("MLP(2, [])", lambda: MLP(2, []), ValueError, "at least one layer size"),
+    ("MLP(2, 3)", lambda: MLP(2, 3), TypeError, "expected a list of layer sizes"),
+    ("MLP(2, [2, 0, 1])", lambda: MLP(2, [2, 0, 1]), ValueError,
+     "MLP(nouts[1]): expected a positive int"),
+    ("MLP(2, [1], activation='gelu')", lambda: MLP(2, [1], activation="gelu"), ValueError,
+     "unknown activation 'gelu'"),
+    ("MLP(2, [1], output_activation=1)", lambda: MLP(2, [1], output_activation=1), TypeError,
+     "expected a name"),
+    ("MLP(2, [1], output_bias=0)", lambda: MLP(2, [1], output_bias=0), TypeError,
+     "output_bias: expected True or False"),
+    ("Neuron(2, seed=1.5)", lambda: Neuron(2, seed=1.5), TypeError,
+     "expected an int, a random.Random or None"),
+    ("Neuron(2, seed=True)", lambda: Neuron(2, seed=True), TypeError, "got bool"),
+    ("Neuron(2, 'swish')", lambda: Neuron(2, "swish"), ValueError,
+     "'relu', 'tanh', 'sigmoid', 'linear'"),
+]:
+    row(name, make, error, words)
+row("Module.from_config([1])", lambda: Module.from_config([1]), TypeError,
+    "Module.from_config(config): expected a dict")
+row("Module.from_config({'type': 'CNN'})", lambda: Module.from_config({"type": "CNN"}), ValueError,
+    "unknown module type 'CNN'; expected one of 'Neuron'")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -40,6 +40,9 @@ for bad, error, words in [
     (["a"], TypeError, ("history[0] must be a number", "str")),
     ([1.0, None], TypeError, ("history[1] must be a number", "NoneType")),
     ([1.0, 1j], TypeError, ("history[1] must be a number", "complex")),
+    ("0.5", TypeError, ("history must be a sequence of numbers, got str",)),
+    ([1.0, "x"], TypeError, ("history[1] must be a number, got str",)),
+    ({"train": [1.0, None]}, TypeError, ("history['train'][1] must be a number",)),
 ]:
     row(f"plot_loss({short(bad)})", lambda bad=bad: plot("plot_loss")(bad), error,
         "plot_loss", *words)
@@ -50,7 +53,7 @@ for bad in ("yes", 1, None):
     row(f"plot_loss(log={bad!r})", lambda bad=bad: plot("plot_loss")([1.0], log=bad), TypeError,
         "log must be True or False")
 row("plot_loss(ax=3)", lambda: plot("plot_loss")([1.0], ax=3), TypeError,
-    "ax must be a matplotlib Axes or None")
+    "ax must be a matplotlib Axes or None, got int")
 
 PX, PY = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]], [0, 1, 1]
 
@@ -104,6 +107,11 @@ for kwargs, error, words in [
     ({"model": a_word}, TypeError, ("model returned str",)),
     ({"model": not_a_number}, ValueError, ("model returned nan", "scores must be finite")),
     ({"model": MLP(3, [1], seed=0)}, ValueError, ("MLP: expected 3 inputs, got 2",)),
+    ({"X": [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]], "y": [0, 0, 0, 1]},
+     ValueError, ("X has 5 rows but y has 4 labels",)),
+    ({"X": [[0.0, "a"]], "y": [0]}, TypeError, ("X[0][1] must be a number",)),
+    ({"resolution": 20.0}, ValueError, ("from 2 to 1000",)),
+    ({"model": 3}, TypeError, ("model must be callable, got int",)),
 ]:
     row(f"plot_decision_boundary({', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})",
         lambda kwargs=kwargs: boundary(**kwargs), error, *words)

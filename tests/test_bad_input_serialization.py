@@ -7,19 +7,19 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable
 
 import pytest
-from bad_input import check, nan, short, table, written
+from bad_input import check, inf, nan, short, table, written
 
 from microprop import Value
-from microprop.nn import MLP, Neuron
+from microprop.nn import MLP, Module, Neuron, article_network
 from microprop.serialization import ModelFileError, load, load_metadata, save
 
 ROWS, row = table()
 
 # ---- saving and loading --------------------------------------------------------------------------
-# Damaged files of every kind are in test_serialization.py; the rows here add the rest.
 
 
 def good_file(name: str = "good.json") -> str:
@@ -110,6 +110,106 @@ row("load_metadata(a missing file)", lambda: load_metadata("absent.json"), FileN
 row("load_metadata(metadata that is a list)",
     lambda: load_metadata(damaged(lambda d: d.update(metadata=[1]))), ModelFileError,
     "'metadata' should be an object")
+
+# ---- the article's network, saved and then damaged in every way ----------------------------
+
+row("save(model=Module())", lambda: save(Module(), "m.json"), TypeError,
+    "expected a Neuron, Layer or MLP, got Module")
+row("save(metadata=[1, 2])", lambda: save(Neuron(1, seed=0), "m.json", metadata=[1, 2]),
+    TypeError, "save(metadata): expected a dict")
+row("save(metadata={'f': object()})",
+    lambda: save(Neuron(1, seed=0), "m.json", metadata={"f": object()}), TypeError,
+    "cannot be written as JSON")
+row("save(metadata={'x': inf})", lambda: save(Neuron(1, seed=0), "m.json", metadata={"x": inf}),
+    ValueError, "cannot be written as JSON")
+
+
+def article_text() -> str:
+    save(article_network(seed=0), "good.json")
+    return open("good.json").read()
+
+
+def article_damaged(change: Callable[[dict], object]) -> str:
+    doc = json.loads(article_text())
+    change(doc)
+    return written(json.dumps(doc))
+
+
+def written_bytes(content: bytes) -> str:
+    with open("bad.json", "wb") as f:
+        f.write(content)
+    return "bad.json"
+
+
+def with_literal(literal: str) -> str:
+    """The article's file with one parameter written as ``literal`` (NaN, Infinity, 1e999)."""
+    text = article_text()
+    number = json.dumps(json.loads(text)["parameters"]["layers.1.neurons.1.w.1"])
+    return written(text.replace(number, literal, 1))
+
+
+for cut in (1, 10, 100, -2):
+    row(f"load(the article's file cut at {cut})",
+        lambda cut=cut: load(written(article_text()[:cut])), ModelFileError,
+        "truncated or corrupted")
+for what, make, words in [
+    ("nothing in it", lambda: written(""), ("empty",)),
+    ("bytes that are not text", lambda: written_bytes(b"\x80\x81\xfe\xff" * 8),
+     ("not a text file",)),
+    ("a pickle", lambda: written_bytes(pickle.dumps({"format": "microprop-model"})),
+     ("not a text file",)),
+    ("a JSON list", lambda: written("[1, 2, 3]"), ("not a microprop model file",)),
+    ("another format", lambda: written('{"format": "something-else", "version": 1}'),
+     ("not a microprop model file",)),
+    ("Python code", lambda: written("__import__('os').system('echo hacked')"),
+     ("not valid JSON",)),
+    ("version 2", lambda: article_damaged(lambda d: d.update(version=2)),
+     ("format version 2; this microprop reads version 1",)),
+    ("version '1'", lambda: article_damaged(lambda d: d.update(version="1")),
+     ("format version '1'",)),
+    ("version True", lambda: article_damaged(lambda d: d.update(version=True)),
+     ("format version True",)),
+    ("no version", lambda: article_damaged(lambda d: d.pop("version")),
+     ("format version None",)),
+    ("no parameters", lambda: article_damaged(lambda d: d.pop("parameters")),
+     ("'parameters' entry is missing",)),
+    ("no architecture", lambda: article_damaged(lambda d: d.pop("architecture")),
+     ("'architecture' entry is missing",)),
+    ("parameters a list", lambda: article_damaged(lambda d: d.update(parameters=[1.0, 2.0])),
+     ("should be an object",)),
+    ("architecture a str", lambda: article_damaged(lambda d: d.update(architecture="MLP")),
+     ("'architecture' should be an object",)),
+    ("type CNN", lambda: article_damaged(lambda d: d["architecture"].update(type="CNN")),
+     ("unknown architecture type 'CNN'",)),
+    ("no output_bias", lambda: article_damaged(lambda d: d["architecture"].pop("output_bias")),
+     ("needs exactly",)),
+    ("activation gelu",
+     lambda: article_damaged(lambda d: d["architecture"].update(activation="gelu")),
+     ("unknown activation 'gelu'",)),
+    ("nouts [2, 3, 1]",
+     lambda: article_damaged(lambda d: d["architecture"].update(nouts=[2, 3, 1])),
+     ("has 22 parameters but the file",)),
+    ("nin 10**9", lambda: article_damaged(lambda d: d["architecture"].update(nin=10**9)),
+     ("parameters but the file holds 18",)),
+    ("nin '4'", lambda: article_damaged(lambda d: d["architecture"].update(nin="4")),
+     ("MLP(nin)",)),
+    ("a parameter missing",
+     lambda: article_damaged(lambda d: d["parameters"].pop("layers.0.neurons.0.b")), ("17",)),
+    ("a parameter renamed", lambda: article_damaged(
+        lambda d: d["parameters"].update({"layers.0.neurons.0.c": 1.0})
+        or d["parameters"].pop("layers.0.neurons.0.b")),
+     ("missing 'layers.0.neurons.0.b'; unexpected 'layers.0.neurons.0.c'",)),
+    ("a str parameter", lambda: article_damaged(
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": "0.5"})), ("real number",)),
+    ("a null parameter", lambda: article_damaged(
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": None})), ("real number",)),
+]:
+    row(f"load(the article's file: {what})", lambda make=make: load(make()), ModelFileError,
+        *words)
+# Every one of these messages says "finite" (the old check asked for NaN, Infinity or finite).
+for literal in ("NaN", "Infinity", "-Infinity", "1e999"):
+    row(f"load(the article's file holding {literal})",
+        lambda literal=literal: load(with_literal(literal)), ModelFileError, "finite")
 
 
 @pytest.mark.parametrize("case", ROWS)

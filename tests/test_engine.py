@@ -132,11 +132,6 @@ def test_sum_of_many_values_is_one_node():
     assert [x.grad for x in xs] == [1.0] * 5
 
 
-def test_dot_refuses_sequences_of_different_lengths():
-    with pytest.raises(ValueError, match=r"differ in length \(2 and 3\)"):
-        engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
-
-
 def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
     def rows():
         yield Value(1.0)
@@ -146,12 +141,6 @@ def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
         engine.dot(rows(), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"^dot\(xs\): expected a list of Values or numbers, got"):
         engine.dot([1.0], 3.0)
-
-def test_dot_and_sum_refuse_things_that_are_not_numbers():
-    with pytest.raises(TypeError, match="dot: .*got str"):
-        engine.dot([Value(1.0)], ["a"])
-    with pytest.raises(TypeError, match="sum: .*got NoneType"):
-        engine.sum([Value(1.0), None])
 
 
 # ---- the gradient contract ----------------------------------------------------------------
@@ -230,35 +219,6 @@ def test_any_real_number_is_stored_as_a_builtin_float(data):
     assert v.grad == 0.0 and type(v.grad) is float
 
 
-@pytest.mark.parametrize(
-    "data, kind",
-    [
-        ("1.0", "str"),
-        (None, "NoneType"),
-        (1j, "complex"),
-        ([1.0], "list"),
-        ([[1.0]], "list"),
-        (np.array(1.0), "ndarray"),
-        (np.array([1.0, 2.0]), "ndarray"),
-        (np.complex128(1.0), "complex128"),
-        (Value(1.0), "Value"),
-    ],
-)
-def test_anything_but_a_real_number_is_a_type_error_naming_the_type(data, kind):
-    with pytest.raises(TypeError, match=rf"expected a real number .*got {kind}"):
-        Value(data)
-
-
-def test_an_integer_too_large_for_a_float_is_refused_not_rounded():
-    with pytest.raises(ValueError, match="too large to be a float"):
-        Value(10**400)
-
-
-def test_a_label_must_be_a_string():
-    with pytest.raises(TypeError, match="label.*got int"):
-        Value(1.0, label=3)
-
-
 def test_repr_float_and_format():
     v = Value(2.0, label="w")
     assert repr(v) == "Value(data=2.0, grad=0.0, label='w')"
@@ -273,22 +233,6 @@ def test_numpy_scalar_on_the_left_gives_a_value():
     assert isinstance(out, Value) and out.data == 6.0
 
 
-@pytest.mark.parametrize("other", ["a", None, 1j, [1.0]])
-def test_operators_refuse_non_numbers_naming_both_types(other):
-    v = Value(1.0)
-    with pytest.raises(TypeError, match="unsupported operand"):
-        v + other
-    with pytest.raises(TypeError, match="Value"):  # str and list word it their own way
-        other * v
-    with pytest.raises(TypeError, match="unsupported operand"):
-        v**other
-
-
-def test_leaky_relu_slope_must_be_a_number():
-    with pytest.raises(TypeError, match="leaky_relu\\(slope\\).*got str"):
-        Value(1.0).leaky_relu("0.1")
-
-
 def test_detach_gives_a_leaf_with_the_same_data():
     a = Value(2.0, label="a")
     b = (a * 3).detach()
@@ -298,49 +242,6 @@ def test_detach_gives_a_leaf_with_the_same_data():
 
 # ---- domain errors and the overflow policy ------------------------------------------------
 
-
-NEGATIVE_BASE = "pow: a negative base -8.0 to the non-integer power {} is not real"
-NOT_REAL = "expected a real number (int, float, bool), got str 'x'"
-NOT_AN_OPERAND = "expected a Value or a real number, got str"
-TOO_LARGE = "is too large to be a float"
-
-
-@pytest.mark.parametrize(
-    "make, error, message",
-    [
-        (lambda: Value(0.0).log(), ValueError, "log: expected a positive number, got 0.0"),
-        (lambda: Value(-1.0).log(), ValueError, "log: expected a positive number, got -1.0"),
-        (lambda: Value(-4.0).sqrt(), ValueError, "sqrt: expected a number >= 0, got -4.0"),
-        (lambda: Value(-8.0) ** (1 / 3), ValueError, NEGATIVE_BASE.format(1 / 3)),
-        (lambda: Value(-8.0) ** Value(0.5), ValueError, NEGATIVE_BASE.format(0.5)),
-        (lambda: (-8.0) ** Value(0.5), ValueError, NEGATIVE_BASE.format(0.5)),
-        (lambda: Value(0.0) ** -1, ZeroDivisionError,
-         "pow: 0.0 cannot be raised to the negative power -1.0"),
-        (lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError,
-         "pow: 0.0 cannot be raised to the negative power -2.0"),
-        (lambda: Value(1.0) / 0, ZeroDivisionError, "division by zero: 1.0 / 0.0"),
-        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "division by zero: 1.0 / 0.0"),
-        (lambda: 1.0 / Value(0.0), ZeroDivisionError, "division by zero: 1.0 / 0.0"),
-        (lambda: Value("x"), TypeError, f"Value(data): {NOT_REAL}"),
-        (lambda: Value(1.0, label=3), TypeError, "Value(label): expected a str, got int"),
-        (lambda: Value(1.0).leaky_relu("x"), TypeError, f"leaky_relu(slope): {NOT_REAL}"),
-        (lambda: Value(10**400), ValueError, f"Value(data): {10**400!r} {TOO_LARGE}"),
-        (lambda: Value(1.0) + 10**400, ValueError, f"operand: {10**400!r} {TOO_LARGE}"),
-        (lambda: engine.dot([1.0], ["a"]), TypeError, f"dot: {NOT_AN_OPERAND}"),
-        (lambda: engine.dot(["a"], [1.0]), TypeError, f"dot: {NOT_AN_OPERAND}"),
-        (lambda: engine.dot([1.0], [1.0], "b"), TypeError,
-         "dot(bias): expected a Value or a real number, got str"),
-        (lambda: engine.sum([Value(1.0), None]), TypeError,
-         "sum: expected a Value or a real number, got NoneType"),
-        (lambda: engine.sum(3), TypeError, "sum: expected a list of Values or numbers, got int"),
-        (lambda: engine.dot([1.0, 2.0], [1.0]), ValueError,
-         "dot: the sequences differ in length (2 and 1)"),
-    ],
-)
-def test_errors_name_the_op_and_the_operand_in_full(make, error, message):
-    with pytest.raises(error) as info:
-        make()
-    assert str(info.value) == message
 
 
 a, b, zero, nan_ = Value(2.0, "a"), Value(-3.0, "b"), Value(0.0, "zero"), Value(math.nan, "nan")

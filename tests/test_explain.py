@@ -90,44 +90,12 @@ def test_the_article_worked_example_is_one_path_through_z3_and_a3():
     assert e.total == pytest.approx(dC_da3 * (1 - a3.data**2) * -0.6, rel=1e-12)
 
 
-def test_a_value_the_root_does_not_depend_on_is_refused():
-    a, _ = neuron()
-    with pytest.raises(ValueError, match="not part of this root's graph"):
-        explain(a, Value(1.0))
-    with pytest.raises(ValueError, match="no value in the graph has that label"):
-        explain(a, "w3")
-    with pytest.raises(TypeError, match="value must be a Value or a label, got float"):
-        explain(a, 1.0)
-
-
-def test_too_many_paths_are_counted_first_and_refused():
-    x = Value(1.0, "x")
-    v = x
-    for _ in range(20):
-        v = v + v  # each level doubles the paths: 2^20 > 10,000
-    with pytest.raises(ValueError, match=r"1,048,576 paths .* max_paths=10,000"):
-        explain(v, x)
-    for _ in range(1000):
-        v = v + v  # far too many to list, but still counted exactly in an instant
-    with pytest.raises(ValueError, match=r"about 1.12e\+307 paths"):  # 2^1020
-        explain(v, x)
-    for _ in range(4000):
-        v = v * v  # 2^5020 paths: more than a float or a 4300-digit str can hold
-    with pytest.raises(ValueError, match=r"about 1.48e\+1511 paths"):
-        explain(v, x)
-
-
-def test_max_paths_can_be_raised_and_must_be_a_positive_int():
+def test_max_paths_can_be_raised():
     x = Value(1.0, "x")
     v = x
     for _ in range(4):
         v = v + v
     assert explain(v, x, max_paths=16).total == 16.0
-    with pytest.raises(ValueError, match="16 paths"):
-        explain(v, x, max_paths=15)
-    for bad in (0, 2.5, True):
-        with pytest.raises(ValueError, match="max_paths must be an int >= 1"):
-            explain(v, x, max_paths=bad)
 
 
 def test_the_printed_explanation_reads_like_the_chain_rule():
@@ -282,9 +250,6 @@ def test_gradients_after_k_steps():
     assert steps.grads(0)[a] == 1.0 and steps.grads(0)[v["z"]] == 0.0
     assert steps.grads(1)[v["z"]] == pytest.approx(1 - math.tanh(0.4) ** 2)
     assert steps.grads(1)[v["w1"]] == 0.0
-    for bad in (-1, 6, 1.0, None.__class__):
-        with pytest.raises(ValueError, match="k must be an int from 0 to 5"):
-            steps.grads(bad)
 
 
 def test_the_step_table_prints_each_update():
@@ -323,10 +288,3 @@ def test_each_step_can_be_drawn():
     assert "{ w1 | data 0.8000 | grad 1.2835 }" in frames[5].source
     assert steps.draw(2).source == frames[2].source
     assert 'color="#ff7f0e"' in frames[3].source  # the node stepping now is orange
-
-
-def test_backward_steps_checks_its_arguments():
-    with pytest.raises(TypeError, match="expected a Value as the root"):
-        backward_steps([1.0])
-    with pytest.raises(TypeError, match="accumulate must be True or False"):
-        backward_steps(Value(1.0), accumulate=1)

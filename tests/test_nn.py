@@ -1,6 +1,5 @@
 """Neuron, Layer, MLP: shapes, names, initialisation, hand-checked outputs and bad input."""
 
-import copy
 import math
 import random
 import sys
@@ -260,124 +259,13 @@ def test_repr_shows_the_architecture():
     )
 
 
-# ---- bad input ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("x", [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0, 5.0], []])
-def test_the_wrong_number_of_inputs_is_a_value_error_not_a_truncation(x):
-    with pytest.raises(ValueError, match=f"expected 4 inputs, got {len(x)}"):
-        article_network(seed=0)(x)
-    with pytest.raises(ValueError, match=f"Neuron: expected 4 inputs, got {len(x)}"):
-        Neuron(4)(x)
-    with pytest.raises(ValueError, match=f"Layer: expected 4 inputs, got {len(x)}"):
-        Layer(4, 2)(x)
-
-
-@pytest.mark.parametrize(
-    "x, words",
-    [
-        ("abcd", "expected a list of 4 numbers or Values, got str"),
-        (None, "got NoneType"),
-        ({"a": 1, "b": 2, "c": 3, "d": 4}, "got dict"),
-        ([1.0, 2.0, "3", 4.0], "inputs must be real numbers or Values, got str"),
-        ([1.0, 2.0, None, 4.0], "got NoneType"),
-        ([1.0, 2.0, 3j, 4.0], "got complex"),
-        ([[1.0], [2.0], [3.0], [4.0]], "got list"),
-    ],
-)
-def test_inputs_of_the_wrong_type_are_a_type_error(x, words):
-    with pytest.raises(TypeError, match=words):
-        article_network(seed=0)(x)
-
-
-@pytest.mark.parametrize(
-    "make, error, words",
-    [
-        (lambda: Neuron(0), ValueError, r"Neuron\(nin\): expected a positive int, got 0"),
-        (lambda: Layer(2, -1), ValueError, r"Layer\(nout\): expected a positive int, got -1"),
-        (lambda: MLP(2.0, [1]), TypeError, r"MLP\(nin\): expected a positive int, got float"),
-        (lambda: MLP(True, [1]), TypeError, "got bool"),
-        (lambda: MLP("3", [1]), TypeError, "got str"),
-        (lambda: MLP(2, []), ValueError, "at least one layer size"),
-        (lambda: MLP(2, 3), TypeError, "expected a list of layer sizes"),
-        (lambda: MLP(2, [2, 0, 1]), ValueError, r"MLP\(nouts\[1\]\): expected a positive int"),
-        (lambda: MLP(2, [1], activation="gelu"), ValueError, "unknown activation 'gelu'"),
-        (lambda: MLP(2, [1], output_activation=1), TypeError, "expected a name"),
-        (lambda: MLP(2, [1], output_bias=0), TypeError, "output_bias: expected True or False"),
-        (lambda: Neuron(2, seed=1.5), TypeError, "expected an int, a random.Random or None"),
-        (lambda: Neuron(2, seed=True), TypeError, "got bool"),
-    ],
-)
-def test_bad_construction_arguments_name_what_was_wrong(make, error, words):
-    with pytest.raises(error, match=words):
-        make()
-
-
-KNOWN = "expected one of 'relu', 'tanh', 'sigmoid', 'linear'"
-SEED = "expected an int, a random.Random or None"
-
-
-@pytest.mark.parametrize(
-    "call, error, message",
-    [
-        (lambda: Neuron(2, seed=0).load_state_dict([]), TypeError,
-         "load_state_dict: expected a dict, got list"),
-        (lambda: Neuron(2, seed=0).load_state_dict({}), ValueError,
-         "load_state_dict: the state does not fit this Neuron (3 parameters): "
-         "missing 'w.0', 'w.1', 'b'"),
-        (lambda: Neuron(3, seed=0).load_state_dict({"w": 1.0}), ValueError,
-         "load_state_dict: the state does not fit this Neuron (4 parameters): "
-         "missing 'w.0', 'w.1', 'w.2' and 1 more; unexpected 'w'"),
-        (lambda: MLP(2, [2, 1], seed=0).load_state_dict({}), ValueError,
-         "load_state_dict: the state does not fit this MLP (9 parameters): missing "
-         "'layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b' and 6 more"),
-        (lambda: copy.copy(Layer(2, 2, seed=0)), TypeError,
-         "copy.copy(Layer) would share the parameters with the original, so training the copy "
-         "would train the original too; use copy.deepcopy(model) for an independent model"),
-        (lambda: Module().to_torch(), NotImplementedError, "Module has no PyTorch equivalent"),
-        (lambda: MLP(2, 5), TypeError,
-         "MLP(nouts): expected a list of layer sizes such as [16, 16, 1], got int"),
-        (lambda: MLP(2, []), ValueError,
-         "MLP(nouts): expected at least one layer size, got an empty list"),
-        (lambda: Neuron(2, "gelu"), ValueError,
-         f"Neuron(activation): unknown activation 'gelu'; {KNOWN}"),
-        (lambda: Neuron(2, seed="x"), TypeError, f"Neuron(seed): {SEED}, got str"),
-        (lambda: Layer(0, 2), ValueError, "Layer(nin): expected a positive int, got 0"),
-        (lambda: Layer(2, 2, 5), TypeError,
-         "Layer(activation): expected a name such as 'tanh', got int"),
-        (lambda: Layer(2, 2, seed=1.5), TypeError, f"Layer(seed): {SEED}, got float"),
-        (lambda: MLP(2, [1], activation="gelu"), ValueError,
-         f"MLP(activation): unknown activation 'gelu'; {KNOWN}"),
-        (lambda: MLP(2, [1], output_activation="gelu"), ValueError,
-         f"MLP(output_activation): unknown activation 'gelu'; {KNOWN}"),
-        (lambda: MLP(2, [1], seed="s"), TypeError, f"MLP(seed): {SEED}, got str"),
-        (lambda: article_network("gelu"), ValueError,
-         f"article_network(activation): unknown activation 'gelu'; {KNOWN}"),
-        (lambda: Neuron(2, seed=0)([[1.0, 2.0]]), ValueError,
-         "Neuron: expected 2 inputs, got 1; call the model on one row at a time"),
-        (lambda: Neuron(1, seed=0)([[1.0], [2.0]]), ValueError,
-         "Neuron: expected 1 inputs, got 2"),  # one input per row: nothing to hint
-        (lambda: Neuron(2, seed=0)([1.0, 2.0, 3.0]), ValueError,
-         "Neuron: expected 2 inputs, got 3"),
-        (lambda: Layer(2, 2, seed=0)([1.0, math.nan]), ValueError,
-         "Layer: input 1 is nan; inputs must be finite numbers (a NaN or infinite input can "
-         "only give a useless output)"),
-    ],
-)
-def test_errors_read_in_full_as_written(call, error, message):
-    with pytest.raises(error) as info:
-        call()
-    assert str(info.value) == message
-
-
-def test_an_unknown_activation_lists_the_known_ones():
-    with pytest.raises(ValueError, match="'relu', 'tanh', 'sigmoid', 'linear'"):
-        Neuron(2, "swish")
+# ---- defaults, and a missing PyTorch (bad input has rows in test_bad_input_nn.py) -------------
 
 
 def test_no_activation_means_linear():
     assert Neuron(2, None, seed=0).activation == "linear"
     assert MLP(2, [2, 1], activation=None, seed=0).activation == "linear"
+
 
 def test_to_torch_without_torch_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
@@ -417,13 +305,6 @@ def test_each_module_rebuilds_from_its_config():
         rebuilt = Module.from_config(config, seed=0)
         assert repr(rebuilt) == repr(model) and rebuilt.config() == config
         assert type(model)._parameter_count(config) == len(model.parameters())
-
-
-def test_from_config_names_a_bad_config():
-    with pytest.raises(TypeError, match=r"Module.from_config\(config\): expected a dict"):
-        Module.from_config([1])
-    with pytest.raises(ValueError, match="unknown module type 'CNN'; expected one of 'Neuron'"):
-        Module.from_config({"type": "CNN"})
 
 
 def test_every_activation_in_the_table_is_a_choice_and_exports():
