@@ -148,9 +148,9 @@ class Value:
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt: expected a number >= 0, got {x!r}")
-        r = math.sqrt(x)
-        # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0, as PyTorch says.
-        return _result(r, "sqrt", (self,), (0.5 / r if r else _INF,))
+        r = math.sqrt(x)  # sqrt(-0.0) is -0.0, as IEEE 754 and PyTorch say
+        # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0 (-inf at -0.0), as PyTorch says.
+        return _result(r, "sqrt", (self,), (0.5 / r if r else math.copysign(_INF, r),))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
@@ -169,10 +169,12 @@ class Value:
     def relu(self) -> Value:
         x = self.data
         # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off. A NaN
-        # is not <= 0, so it passes through with slope 1, as in PyTorch too.
+        # is not <= 0, so it passes through with slope 1, as in PyTorch too. Switched off, it
+        # passes on nothing, even an infinite gradient (PyTorch masks rather than multiplies),
+        # and relu(-0.0) is -0.0, as PyTorch's.
         if not x <= 0.0:
             return _result(x, "relu", (self,), (1.0,))
-        return _result(0.0, "relu", (self,), (0.0,))
+        return _result(0.0 if x else x, "relu", (self,), (_MASKED,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         a = _to_float(slope, "leaky_relu(slope)")
@@ -294,12 +296,16 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
         raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
+    if n == 0.5 and not isinstance(exponent, Value):  # PyTorch's x ** 0.5 is sqrt(x), exactly
+        r = math.sqrt(x)
+        return _result(r, "**", (base,), (0.5 / r if r else math.copysign(_INF, r),))
     out = _power(x, n)
     children: list[Value] = []
     local: list[float] = []
     if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
         children.append(base)
-        local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
+        # x ** 0 is 1 whatever x is: nothing flows back to x, not even inf, as in PyTorch
+        local.append(n * _power(x, n - 1.0) if n != 0.0 else _MASKED)
     if isinstance(exponent, Value):  # d/dn x^n = x^n ln x
         children.append(exponent)
         if x > 0.0:
@@ -390,6 +396,25 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
 
 
 _object_new = object.__new__
+
+
+class _Masked(float):
+    """A local derivative of 0 that passes on 0 whatever comes in, where plain 0 * inf is NaN.
+
+    PyTorch's backward *masks* for a switched-off ReLU and for ``x ** 0`` (it selects 0 instead
+    of multiplying), so an infinite or NaN gradient stops there; every other zero derivative
+    multiplies, as in PyTorch. One shared instance; only its multiplication differs from 0.0.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+
+_MASKED = _Masked(0.0)
 
 
 def _rebuilt(
