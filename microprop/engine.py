@@ -25,6 +25,7 @@ import numbers
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
@@ -148,9 +149,9 @@ class Value:
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt: expected a number >= 0, got {x!r}")
-        r = math.sqrt(x)
-        # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0, as PyTorch says.
-        return _result(r, "sqrt", (self,), (0.5 / r if r else _INF,))
+        r = math.sqrt(x)  # sqrt(-0.0) is -0.0, as IEEE 754 and PyTorch say
+        # d/dx sqrt(x) = 1 / (2 sqrt(x)); infinite at 0 (-inf at -0.0), as PyTorch says.
+        return _result(r, "sqrt", (self,), (0.5 / r if r else math.copysign(_INF, r),))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)  # math.tanh saturates to +-1, it never overflows
@@ -169,10 +170,12 @@ class Value:
     def relu(self) -> Value:
         x = self.data
         # The derivative at the kink is 0, as in PyTorch: relu(0) counts as switched off. A NaN
-        # is not <= 0, so it passes through with slope 1, as in PyTorch too.
+        # is not <= 0, so it passes through with slope 1, as in PyTorch too. Switched off, it
+        # passes on nothing, even an infinite gradient (PyTorch masks rather than multiplies),
+        # and relu(-0.0) is -0.0, as PyTorch's.
         if not x <= 0.0:
             return _result(x, "relu", (self,), (1.0,))
-        return _result(0.0, "relu", (self,), (0.0,))
+        return _result(0.0 if x else x, "relu", (self,), (_MASKED,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         a = _to_float(slope, "leaky_relu(slope)")
@@ -205,7 +208,7 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += 1.0
-        if _open_blocks and _mode.detect_anomaly:
+        if _open_blocks and _anomaly_enabled.get():
             _backward_checked(order)
             return
         # Reverse topological order: a node's gradient is complete before it is passed on.
@@ -294,12 +297,16 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
         raise ValueError(f"pow: a negative base {x!r} to the non-integer power {n!r} is not real")
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
+    if n == 0.5 and not isinstance(exponent, Value):  # PyTorch's x ** 0.5 is sqrt(x), exactly
+        r = math.sqrt(x)
+        return _result(r, "**", (base,), (0.5 / r if r else math.copysign(_INF, r),))
     out = _power(x, n)
     children: list[Value] = []
     local: list[float] = []
     if isinstance(base, Value):  # d/dx x^n = n x^(n-1)
         children.append(base)
-        local.append(n * _power(x, n - 1.0) if n != 0.0 else 0.0)
+        # x ** 0 is 1 whatever x is: nothing flows back to x, not even inf, as in PyTorch
+        local.append(n * _power(x, n - 1.0) if n != 0.0 else _MASKED)
     if isinstance(exponent, Value):  # d/dn x^n = x^n ln x
         children.append(exponent)
         if x > 0.0:
@@ -380,9 +387,9 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
     out.label = ""
     out._op = op
     if _open_blocks:  # some thread is in no_grad() or detect_anomaly(): is this one?
-        if _mode.detect_anomaly and not math.isfinite(data):
+        if _anomaly_enabled.get() and not math.isfinite(data):
             _anomaly_in_forward(op, data, children)
-        if not _mode.grad_enabled:
+        if not _grad_enabled.get():
             children = local_grads = ()
     out._children = children
     out._local_grads = local_grads
@@ -390,6 +397,25 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
 
 
 _object_new = object.__new__
+
+
+class _Masked(float):
+    """A local derivative of 0 that passes on 0 whatever comes in, where plain 0 * inf is NaN.
+
+    PyTorch's backward *masks* for a switched-off ReLU and for ``x ** 0`` (it selects 0 instead
+    of multiplying), so an infinite or NaN gradient stops there; every other zero derivative
+    multiplies, as in PyTorch. One shared instance; only its multiplication differs from 0.0.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+
+_MASKED = _Masked(0.0)
 
 
 def _rebuilt(
@@ -499,15 +525,12 @@ def _backward_checked(order: list[Value]) -> None:
             v.grad = grad
 
 
-class _Mode(threading.local):
-    # A class attribute is the default every thread sees until it sets its own.
-    grad_enabled = True
-    detect_anomaly = False
-
-
-_mode = _Mode()
+# Per thread and per asyncio task: a context variable, not a thread-local, so that two tasks
+# interleaving in one thread each keep their own switch (a new thread starts at the defaults).
+_grad_enabled: ContextVar[bool] = ContextVar("microprop_grad_enabled", default=True)
+_anomaly_enabled: ContextVar[bool] = ContextVar("microprop_detect_anomaly", default=False)
 # How many no_grad() and detect_anomaly() blocks are open, in all threads together. While it is 0
-# every thread records and checks nothing, and _result and backward skip the per-thread lookup,
+# every thread records and checks nothing, and _result and backward skip the per-context lookup,
 # which would add about a tenth to the cost of a node.
 _open_blocks = 0
 _open_blocks_lock = threading.Lock()
@@ -529,20 +552,21 @@ def _counted_block() -> Iterator[None]:
 def no_grad() -> Iterator[None]:
     """Compute values without recording a graph (for evaluation and plotting).
 
-    Results made inside are leaves. The switch is per thread: other threads keep recording.
+    Results made inside are leaves. The switch is per thread and per asyncio task: other
+    threads and tasks keep recording.
     """
-    previous = _mode.grad_enabled
-    _mode.grad_enabled = False
+    previous = _grad_enabled.get()
+    _grad_enabled.set(False)
     try:
         with _counted_block():
             yield
     finally:
-        _mode.grad_enabled = previous
+        _grad_enabled.set(previous)
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops in this thread record the graph (False inside ``no_grad()``)."""
-    return _mode.grad_enabled
+    """Whether ops here (this thread, this task) record the graph (False inside ``no_grad()``)."""
+    return _grad_enabled.get()
 
 
 @contextmanager
@@ -551,20 +575,21 @@ def detect_anomaly() -> Iterator[None]:
 
     Inside, an op whose result is NaN or +-inf raises, naming the op and its inputs, and
     ``backward()`` raises at the first gradient that becomes NaN or +-inf, naming the node and the
-    step that made it. Per thread, like ``no_grad()``; outside, NaN and inf pass on silently.
+    step that made it. Per thread and task, like ``no_grad()``; outside, NaN and inf pass on
+    silently.
     """
-    previous = _mode.detect_anomaly
-    _mode.detect_anomaly = True
+    previous = _anomaly_enabled.get()
+    _anomaly_enabled.set(True)
     try:
         with _counted_block():
             yield
     finally:
-        _mode.detect_anomaly = previous
+        _anomaly_enabled.set(previous)
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether this thread is inside ``detect_anomaly()``."""
-    return _mode.detect_anomaly
+    """Whether this thread (and task) is inside ``detect_anomaly()``."""
+    return _anomaly_enabled.get()
 
 
 def _describe(v: Value) -> str:
