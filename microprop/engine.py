@@ -255,22 +255,24 @@ class Value:
         return memo[id(self)]
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
-        """Pickle the graph as one flat list, inputs first, again so that nothing recurses.
+        """Pickle a node as its fields, with any of its inputs not yet in the pickle placed first.
 
-        A leaf goes in as itself, so it stays one object with anything else pickled with it (a
-        model's parameters); other nodes go in as their fields and their inputs' positions.
+        Every node is its own object in the pickle, so the pickle's memo keeps one copy of a node
+        reached twice (in one graph, or from several Values pickled together). The inputs come
+        first, inputs before the nodes that use them, so neither pickling nor unpickling
+        recurses, however deep the graph.
         """
         if int(protocol) < 2:
             raise TypeError("a Value cannot be pickled with protocol 0 or 1; use 2 or later")
-        order = self._topological_order()
-        index = {v: i for i, v in enumerate(order)}
-        nodes = [
-            v if not v._children and v is not self
-            else (v.data, v.grad, v.label, v._op, tuple(index[c] for c in v._children),
-                  v._local_grads)
-            for v in order
-        ]
-        return _unpickle, (nodes,)
+        fields = (self.data, self.grad, self.label, self._op, self._children, self._local_grads)
+        written = _pickling.written
+        written.add(id(self))
+        if all(id(c) in written for c in self._children):  # a leaf, too
+            first: list[Value] = []
+        else:
+            first = _unwritten(self, written)
+        _pickling.pending = (self, first)
+        return _rebuilt_after, (_pickling.marker, first, *fields)
 
     @property
     def _prev(self) -> set[Value]:
@@ -618,8 +620,58 @@ def _anomaly_in_backward(
     )
 
 
+class _Pickling(threading.local):
+    """What the pickle being written (in this thread) holds already."""
+
+    def __init__(self) -> None:
+        self.written: set[int] = set()  # the ids of the nodes in it
+        self.pending: tuple[Value, list[Value]] | None = None  # the node just laid out
+        self.marker = _NewPickle()
+
+
+class _NewPickle:
+    """Goes into a pickle with every node. The pickle's memo writes it once, so its
+    ``__reduce_ex__`` runs once per pickle: then ``written`` was another pickle's, and the node
+    that brought it in must place all of its inputs."""
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+        node, first = _pickling.pending  # type: ignore[misc]
+        _pickling.written = {id(node)}
+        first[:] = _walk(node)[:-1]
+        return bool, ()
+
+
+_pickling = _Pickling()
+
+
+def _unwritten(node: Value, written: set[int]) -> list[Value]:
+    """The nodes ``node`` depends on that the pickle lacks, each after its inputs.
+
+    The walk of ``_walk``, but it never enters a node already written, so that laying out the
+    running values of a chain one by one costs each node once, not once per later value.
+    """
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[Value | None] = list(reversed(node._children))
+    while stack:
+        v = stack.pop()
+        if v is None:  # every input of the node below it is placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+        elif id(v) not in seen and id(v) not in written:
+            seen.add(id(v))
+            stack.append(v)
+            stack.append(None)
+            stack.extend(c for c in reversed(v._children) if id(c) not in seen)
+    return order
+
+
+def _rebuilt_after(new_pickle: bool, inputs: list, *fields: object) -> Value:
+    """Unpickling: ``inputs`` (the nodes placed first) are rebuilt already; now this node."""
+    return _rebuilt(*fields)  # type: ignore[arg-type]
+
+
 def _unpickle(nodes: list) -> Value:
-    """The graph ``Value.__reduce_ex__`` flattened, rebuilt: each node after its inputs."""
+    """A graph pickled by microprop 0.1 (one flat list), rebuilt: each node after its inputs."""
     made: list[Value] = []
     for n in nodes:
         if type(n) is not Value:
