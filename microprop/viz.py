@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import _checks
 from ._files import write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
@@ -145,9 +146,7 @@ def _write(path: str, data: str | bytes) -> None:
 
 
 def _flag(where: str, name: str, value: object) -> bool:
-    if type(value) is not bool:
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return value
+    return _checks.flag(value, f"{where}({name})")
 
 
 def _one_of(*allowed: str | None) -> Callable[[str, str, object], Any]:
