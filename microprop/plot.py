@@ -126,9 +126,10 @@ def _boundary_arguments(
             f"{where}: X has {len(points)} rows but y has {len(labels)} labels; "
             "they must have the same length"
         )
-    if type(resolution) is not int or not 2 <= resolution <= _MAX_RESOLUTION:
+    what = f"{where}(resolution)"
+    if _checks.integer(resolution, what, low=2) > _MAX_RESOLUTION:
         raise ValueError(
-            f"{where}: resolution must be an int from 2 to {_MAX_RESOLUTION}, got {resolution!r}"
+            f"{what}: expected an int from 2 to {_MAX_RESOLUTION}, got {resolution!r:.40}"
         )
     # A NaN threshold would colour every point "below", so finite() refuses it.
     cut = _checks.finite(_data(threshold), f"{where}(threshold)")
