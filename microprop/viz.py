@@ -170,10 +170,8 @@ def _value_or_label(where: str, name: str, value: object) -> object:
     return value
 
 
-def _step_number(where: str, name: str, value: object) -> object:
-    if value is not None and (type(value) is not int or value < 0):
-        raise ValueError(f"{where}: {name} must be None or an int >= 0, got {value!r}")
-    return value
+def _step_number(where: str, name: str, value: object) -> int | None:
+    return None if value is None else _checks.integer(value, f"{where}({name})", low=0)
 
 
 def _parameter_set(where: str, name: str, value: object) -> frozenset[Value] | None:
