@@ -6,9 +6,9 @@ The same test PyTorch's ``gradcheck`` makes, for scalar functions of Values: flo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
+from . import _checks
 from .engine import Value, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
@@ -62,25 +62,19 @@ def _arguments(
         raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
     if not inputs:
         raise ValueError("gradcheck: give at least one input value")
-    for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not x >= 0:
-            raise ValueError(f"gradcheck: {name} must be a number >= 0, got {x!r}")
-        if not math.isfinite(x):  # an infinite tolerance would pass anything
-            raise ValueError(f"gradcheck: {name} must be finite, got {x!r}")
-    if eps == 0:
-        raise ValueError("gradcheck: eps must be > 0")
-    if not isinstance(raise_exception, bool):
-        raise TypeError(
-            f"gradcheck: raise_exception must be True or False, got {raise_exception!r}"
+    _checks.finite(eps, "gradcheck(eps)", 0.0, low_ok=False)
+    # An infinite tolerance would pass anything, so finite() refuses it.
+    _checks.finite(atol, "gradcheck(atol)", 0.0)
+    _checks.finite(rtol, "gradcheck(rtol)", 0.0)
+    _checks.flag(raise_exception, "gradcheck(raise_exception)")
+    # At NaN or inf there is no difference to take: every comparison would fail or mislead.
+    rule = "gradients are checked at finite points only"
+    return [
+        _checks.element(
+            x.data if isinstance(x, Value) else x, f"gradcheck: input {i}", rule, bools=True
         )
-    point = [x.data if isinstance(x, Value) else Value(x).data for x in inputs]
-    for i, x in enumerate(point):
-        # At NaN or inf there is no difference to take: every comparison would fail or mislead.
-        if not math.isfinite(x):
-            raise ValueError(
-                f"gradcheck: input {i} is {x!r}; gradients are checked at finite points only"
-            )
-    return point
+        for i, x in enumerate(inputs)
+    ]
 
 
 def _analytic(f: Callable[..., Value], point: list[float]) -> list[float]:

@@ -12,6 +12,7 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from . import _checks
 from .engine import Value, no_grad
 
 if TYPE_CHECKING:
@@ -39,8 +40,7 @@ def plot_loss(
     """
     where = "plot_loss"
     series, reason = _loss_series(history)
-    if type(log) is not bool:
-        raise TypeError(f"{where}: log must be True or False, got {log!r}")
+    _checks.flag(log, f"{where}(log)")
     if log:
         for name, values in series.items():
             bad = [v for v in values if not v > 0.0]
@@ -114,23 +114,25 @@ def _boundary_arguments(
     """The points, their labels and the threshold, checked before anything is drawn."""
     if not callable(model):
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
-    points = _rows(where, X)
-    labels = _numbers(where, "y", y)
-    for i, label in enumerate(labels):
-        if not math.isfinite(label):
-            raise ValueError(f"{where}: y[{i}] is {label!r}; labels must be finite")
+    points = _points(f"{where}(X)", X)
+    # A label may be True or False (as a target may): it is 1 or 0.
+    rule = "every label must be finite"
+    labels = [
+        _checks.element(_data(v), f"{where}(y): label {i}", rule, bools=True)
+        for i, v in enumerate(_sequence(y, f"{where}(y)", "labels"))
+    ]
     if len(labels) != len(points):
         raise ValueError(
             f"{where}: X has {len(points)} rows but y has {len(labels)} labels; "
             "they must have the same length"
         )
-    if type(resolution) is not int or not 2 <= resolution <= _MAX_RESOLUTION:
+    what = f"{where}(resolution)"
+    if _checks.integer(resolution, what, low=2) > _MAX_RESOLUTION:
         raise ValueError(
-            f"{where}: resolution must be an int from 2 to {_MAX_RESOLUTION}, got {resolution!r}"
+            f"{what}: expected an int from 2 to {_MAX_RESOLUTION}, got {resolution!r:.40}"
         )
-    cut = _real(where, "threshold", threshold)
-    if not math.isfinite(cut):  # a NaN threshold would colour every point "below"
-        raise ValueError(f"{where}: threshold must be finite, got {cut!r}")
+    # A NaN threshold would colour every point "below", so finite() refuses it.
+    cut = _checks.finite(_data(threshold), f"{where}(threshold)")
     return points, labels, cut
 
 
@@ -241,50 +243,46 @@ def _loss_series(history: Any) -> tuple[dict[str, list[float]], str]:
         raise ValueError(f"{where}: the mapping of loss series is empty")
     series = {}
     for name, values in raw.items():
-        what = "history" if list(raw) == ["loss"] else f"history[{name!r}]"
-        series[name] = _numbers(where, what, values)
+        label = "history" if list(raw) == ["loss"] else f"history[{name!r}]"
+        what = f"{where}({label})"
+        # None: a NaN loss is drawn as a gap (log=True refuses it later, naming the series).
+        series[name] = [
+            _checks.element(_data(v), f"{what}: item {i}", None)
+            for i, v in enumerate(_sequence(values, what))
+        ]
         if not series[name]:
-            raise ValueError(f"{where}: {what} is empty; there is no loss to plot")
+            raise ValueError(f"{where}: {label} is empty; there is no loss to plot")
     return series, reason
 
 
-def _numbers(where: str, what: str, values: Any) -> list[float]:
-    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-        raise TypeError(
-            f"{where}: {what} must be a sequence of numbers, got {type(values).__name__}"
-        )
-    return [_real(where, f"{what}[{i}]", v) for i, v in enumerate(values)]
+def _sequence(x: object, what: str, noun: str = "numbers") -> list:
+    """``x`` as a list; a mapping is refused too, since its keys are no series."""
+    if isinstance(x, Mapping):  # listed's own words, which would take the keys
+        raise TypeError(f"{what}: expected a list of {noun}, got {type(x).__name__}")
+    return _checks.listed(x, what, noun)
 
 
-def _real(where: str, what: str, v: object) -> float:
-    if isinstance(v, Value):
-        return v.data
-    if isinstance(v, numbers.Real):
-        return float(v)
-    raise TypeError(f"{where}: {what} must be a number, got {type(v).__name__} {v!r:.40}")
+def _data(v: object) -> object:
+    """A Value's number, so a list of Values (a model's outputs) plots as its numbers."""
+    return v.data if isinstance(v, Value) else v
 
 
-def _rows(where: str, X: Any) -> list[tuple[float, float]]:
-    if isinstance(X, (str, bytes, Mapping)) or not isinstance(X, Iterable):
-        raise TypeError(
-            f"{where}: X must be a sequence of rows of 2 numbers, got {type(X).__name__}"
-        )
-    rows = []
-    for i, row in enumerate(X):
-        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
-            raise TypeError(f"{where}: X[{i}] must be a row of 2 numbers, got {type(row).__name__}")
-        r = list(row)
+def _row_data(r: object) -> object:
+    """A row with its Values as numbers; anything else is left for rows() to name."""
+    if isinstance(r, (str, bytes)) or not isinstance(r, Iterable):
+        return r
+    return [_data(v) for v in r]
+
+
+def _points(what: str, X: Any) -> list[tuple[float, float]]:
+    """The rows of ``X`` as (x, y) points: finite numbers, two to a row."""
+    rows = _checks.rows([_row_data(r) for r in _sequence(X, what, "rows")], what)
+    for i, r in enumerate(rows):
         if len(r) != 2:
             raise ValueError(
-                f"{where}: X[{i}] has {len(r)} features; a decision-boundary plot needs exactly 2"
+                f"{what}: row {i} has {len(r)} features; a decision-boundary plot needs exactly 2"
             )
-        a, b = (_real(where, f"X[{i}][{k}]", v) for k, v in enumerate(r))
-        if not (math.isfinite(a) and math.isfinite(b)):
-            raise ValueError(f"{where}: X[{i}] = {r!r} is not finite")
-        rows.append((a, b))
-    if not rows:
-        raise ValueError(f"{where}: X is empty; there are no points to plot")
-    return rows
+    return [(a, b) for a, b in rows]
 
 
 def _score(where: str, out: object, a: float, b: float) -> float:
@@ -297,8 +295,8 @@ def _score(where: str, out: object, a: float, b: float) -> float:
         out = out[0]
     if isinstance(out, Value):
         s = out.data
-    elif isinstance(out, numbers.Real):
-        s = float(out)
+    elif isinstance(out, numbers.Real):  # an int too large for a float is named, not overflowed
+        s = _checks.element(out, f"{where}: model's score at ({a!r}, {b!r})", None, bools=True)
     else:
         raise TypeError(
             f"{where}: model returned {type(out).__name__}; expected a Value, a number, or a "

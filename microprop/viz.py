@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import _checks
 from ._files import write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
@@ -145,9 +146,7 @@ def _write(path: str, data: str | bytes) -> None:
 
 
 def _flag(where: str, name: str, value: object) -> bool:
-    if type(value) is not bool:
-        raise TypeError(f"{where}: {name} must be True or False, got {value!r}")
-    return value
+    return _checks.flag(value, f"{where}({name})")
 
 
 def _one_of(*allowed: str | None) -> Callable[[str, str, object], Any]:
@@ -171,10 +170,8 @@ def _value_or_label(where: str, name: str, value: object) -> object:
     return value
 
 
-def _step_number(where: str, name: str, value: object) -> object:
-    if value is not None and (type(value) is not int or value < 0):
-        raise ValueError(f"{where}: {name} must be None or an int >= 0, got {value!r}")
-    return value
+def _step_number(where: str, name: str, value: object) -> int | None:
+    return None if value is None else _checks.integer(value, f"{where}({name})", low=0)
 
 
 def _parameter_set(where: str, name: str, value: object) -> frozenset[Value] | None:

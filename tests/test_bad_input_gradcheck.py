@@ -24,21 +24,28 @@ for out in (1.0, None, [Value(1.0)]):
     row(f"gradcheck(f returns {short(out)})", lambda out=out: gradcheck(lambda x: out, 1.0),
         TypeError, f"f must return a Value, got {type(out).__name__}")
 for name in ("eps", "atol", "rtol"):
-    for bad in (-1.0, nan, "1e-6", True, None):
+    for bad in (-1.0, nan, 10**400):
         row(f"gradcheck({name}={short(bad)})",
             lambda name=name, bad=bad: gradcheck(square, 1.0, **{name: bad}), ValueError,
-            f"{name} must be a number >= 0")
+            f"gradcheck({name}): expected a finite number")
+    for bad in ("1e-6", True, None):
+        row(f"gradcheck({name}={short(bad)})",
+            lambda name=name, bad=bad: gradcheck(square, 1.0, **{name: bad}), TypeError,
+            f"gradcheck({name}): expected a number")
     row(f"gradcheck({name}=inf)", lambda name=name: gradcheck(square, 1.0, **{name: inf}),
         ValueError, name, "finite")
-row("gradcheck(eps=0)", lambda: gradcheck(square, 1.0, eps=0), ValueError, "eps must be > 0")
+row("gradcheck(eps=0)", lambda: gradcheck(square, 1.0, eps=0), ValueError,
+    "gradcheck(eps): expected a finite number in (0, inf), got 0")
 row("gradcheck(raise_exception='no')", lambda: gradcheck(square, 1.0, raise_exception="no"),
-    TypeError, "raise_exception must be True or False")
+    TypeError, "gradcheck(raise_exception): expected True or False, got str 'no'")
 for bad in NOT_NUMBERS.values():
     row(f"gradcheck(input {short(bad)})", lambda bad=bad: gradcheck(square, bad), TypeError,
-        "expected a real number")
+        "gradcheck: input 0 is a", "expected a number")
 for bad in (nan, inf, -inf):
     row(f"gradcheck(input {bad})", lambda bad=bad: gradcheck(square, 1.0, bad), ValueError,
         "input 1 is", repr(bad), "finite")
+row("gradcheck(input 10**400)", lambda: gradcheck(square, 10**400), ValueError,
+    "gradcheck: input 0 is too large for a float")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -29,20 +29,22 @@ def plot(name: str) -> Callable[..., object]:
 
 
 for bad, error, words in [
-    ("abc", TypeError, ("history must be a sequence of numbers", "str")),
-    (None, TypeError, ("history must be a sequence of numbers", "NoneType")),
+    ("abc", TypeError, ("(history): expected a list of numbers", "str")),
+    (None, TypeError, ("(history): expected a list of numbers", "NoneType")),
     (3.0, TypeError, ("got float",)),
     ([], ValueError, ("history is empty",)),
     (History(), ValueError, ("history is empty",)),
     ({}, ValueError, ("the mapping of loss series is empty",)),
     ({"train": []}, ValueError, ("history['train'] is empty",)),
-    ({"train": "abc"}, TypeError, ("history['train'] must be a sequence",)),
-    (["a"], TypeError, ("history[0] must be a number", "str")),
-    ([1.0, None], TypeError, ("history[1] must be a number", "NoneType")),
-    ([1.0, 1j], TypeError, ("history[1] must be a number", "complex")),
-    ("0.5", TypeError, ("history must be a sequence of numbers, got str",)),
-    ([1.0, "x"], TypeError, ("history[1] must be a number, got str",)),
-    ({"train": [1.0, None]}, TypeError, ("history['train'][1] must be a number",)),
+    ({"train": "abc"}, TypeError, ("(history['train']): expected a list",)),
+    (["a"], TypeError, ("(history): item 0 is a", "str")),
+    ([1.0, None], TypeError, ("(history): item 1 is a", "NoneType")),
+    ([1.0, 1j], TypeError, ("(history): item 1 is a", "complex")),
+    ("0.5", TypeError, ("(history): expected a list of numbers, got str",)),
+    ([1.0, "x"], TypeError, ("(history): item 1 is a str, expected a number",)),
+    ({"train": [1.0, None]}, TypeError, ("(history['train']): item 1 is a",)),
+    ([1.0, 10**400], ValueError, ("(history): item 1 is too large for a float",)),
+    ([1.0, True], TypeError, ("(history): item 1 is a bool, expected a number",)),
 ]:
     row(f"plot_loss({short(bad)})", lambda bad=bad: plot("plot_loss")(bad), error,
         "plot_loss", *words)
@@ -51,7 +53,7 @@ for history in ([1.0, 0.0], [1.0, -0.5], [1.0, nan]):
         ValueError, "log=True needs losses > 0")
 for bad in ("yes", 1, None):
     row(f"plot_loss(log={bad!r})", lambda bad=bad: plot("plot_loss")([1.0], log=bad), TypeError,
-        "log must be True or False")
+        "plot_loss(log): expected True or False")
 row("plot_loss(ax=3)", lambda: plot("plot_loss")([1.0], ax=3), TypeError,
     "ax must be a matplotlib Axes or None, got int")
 
@@ -70,6 +72,10 @@ def not_a_number(p: list[float]) -> float:
     return nan
 
 
+def a_huge_int(p: list[float]) -> int:
+    return 10**400
+
+
 def boundary(**changes: object) -> object:
     args: dict = {"model": lambda p: p[0] - p[1], "X": PX, "y": PY, "resolution": 3, **changes}
     return plot("plot_decision_boundary")(args.pop("model"), args.pop("X"), args.pop("y"), **args)
@@ -77,40 +83,46 @@ def boundary(**changes: object) -> object:
 
 for kwargs, error, words in [
     ({"model": "m"}, TypeError, ("model must be callable", "str")),
-    ({"X": "ab"}, TypeError, ("X must be a sequence of rows of 2 numbers",)),
-    ({"X": None}, TypeError, ("X must be a sequence of rows", "NoneType")),
-    ({"X": [], "y": []}, ValueError, ("X is empty",)),
-    ({"X": [[0.0, 0.0, 0.0]], "y": [0]}, ValueError, ("X[0] has 3 features", "exactly 2")),
-    ({"X": [[0.0]], "y": [0]}, ValueError, ("X[0] has 1 features",)),
-    ({"X": [1.0, 2.0], "y": [0, 1]}, TypeError, ("X[0] must be a row of 2 numbers",)),
-    ({"X": [[0.0, nan]], "y": [0]}, ValueError, ("X[0] = [0.0, nan] is not finite",)),
-    ({"X": [[inf, 0.0]], "y": [0]}, ValueError, ("is not finite",)),
-    ({"X": [["a", 0.0]], "y": [0]}, TypeError, ("X[0][0] must be a number", "str")),
+    ({"X": "ab"}, TypeError, ("(X): expected a list of rows",)),
+    ({"X": None}, TypeError, ("(X): expected a list of rows", "NoneType")),
+    ({"X": [], "y": []}, ValueError, ("(X): no data",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0]}, ValueError, ("(X): row 0 has 3 features", "exactly 2")),
+    ({"X": [[0.0]], "y": [0]}, ValueError, ("(X): row 0 has 1 features",)),
+    ({"X": [1.0, 2.0], "y": [0, 1]}, TypeError, ("(X): row 0 is a float",)),
+    ({"X": [[0.0, nan]], "y": [0]}, ValueError, ("(X): row 0 holds nan",)),
+    ({"X": [[inf, 0.0]], "y": [0]}, ValueError, ("every value must be finite",)),
+    ({"X": [["a", 0.0]], "y": [0]}, TypeError, ("(X): row 0 holds a", "str")),
+    ({"X": [[0.0, 10**400]], "y": [0]}, ValueError,
+     ("(X): row 0 holds an int too large for a float",)),
     ({"X": [[-1e308, 0.0], [1e308, 1.0]], "y": [0, 1]}, ValueError,
      ("feature 0 spans", "too wide a range")),
     ({"y": [0, 1]}, ValueError, ("X has 3 rows but y has 2 labels",)),
-    ({"y": "abc"}, TypeError, ("y must be a sequence of numbers",)),
-    ({"y": [0, "1", 1]}, TypeError, ("y[1] must be a number",)),
-    ({"y": [0, nan, 1]}, ValueError, ("y[1] is nan", "labels must be finite")),
-    ({"y": [0, inf, 1]}, ValueError, ("y[1] is inf",)),
-    ({"resolution": 1}, ValueError, ("resolution must be an int from 2 to 1000",)),
-    ({"resolution": 1001}, ValueError, ("resolution must be an int from 2 to 1000",)),
-    ({"resolution": 2.5}, ValueError, ("resolution must be an int", "got 2.5")),
-    ({"resolution": "80"}, ValueError, ("resolution must be an int", "got '80'")),
-    ({"resolution": True}, ValueError, ("resolution must be an int",)),
-    ({"threshold": "0"}, TypeError, ("threshold must be a number", "str")),
-    ({"threshold": None}, TypeError, ("threshold must be a number", "NoneType")),
-    ({"threshold": nan}, ValueError, ("threshold must be finite", "nan")),
-    ({"threshold": -inf}, ValueError, ("threshold must be finite",)),
+    ({"y": "abc"}, TypeError, ("(y): expected a list of labels",)),
+    ({"y": [0, "1", 1]}, TypeError, ("(y): label 1 is a",)),
+    ({"y": [0, nan, 1]}, ValueError, ("(y): label 1 is nan", "every label must be finite")),
+    ({"y": [0, inf, 1]}, ValueError, ("(y): label 1 is inf",)),
+    ({"y": [0, 10**400, 1]}, ValueError, ("(y): label 1 is too large for a float",)),
+    ({"resolution": 1}, ValueError, ("(resolution): expected at least 2, got 1",)),
+    ({"resolution": 1001}, ValueError, ("(resolution): expected an int from 2 to 1000",)),
+    ({"resolution": 2.5}, TypeError, ("(resolution): expected an int", "2.5")),
+    ({"resolution": "80"}, TypeError, ("(resolution): expected an int", "'80'")),
+    ({"resolution": True}, TypeError, ("(resolution): expected an int",)),
+    ({"resolution": 10**400}, ValueError, ("(resolution): expected an int from 2 to 1000",)),
+    ({"threshold": "0"}, TypeError, ("(threshold): expected a number", "str")),
+    ({"threshold": None}, TypeError, ("(threshold): expected a number", "NoneType")),
+    ({"threshold": nan}, ValueError, ("(threshold): expected a finite number", "nan")),
+    ({"threshold": -inf}, ValueError, ("(threshold): expected a finite number",)),
+    ({"threshold": 10**400}, ValueError, ("(threshold): expected a finite number", "got 1000")),
     ({"ax": 3}, TypeError, ("ax must be a matplotlib Axes or None",)),
     ({"model": two_outputs}, TypeError, ("model returned 2 outputs",)),
     ({"model": a_word}, TypeError, ("model returned str",)),
     ({"model": not_a_number}, ValueError, ("model returned nan", "scores must be finite")),
+    ({"model": a_huge_int}, ValueError, ("model's score at", "too large for a float")),
     ({"model": MLP(3, [1], seed=0)}, ValueError, ("MLP: expected 3 inputs, got 2",)),
     ({"X": [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]], "y": [0, 0, 0, 1]},
      ValueError, ("X has 5 rows but y has 4 labels",)),
-    ({"X": [[0.0, "a"]], "y": [0]}, TypeError, ("X[0][1] must be a number",)),
-    ({"resolution": 20.0}, ValueError, ("from 2 to 1000",)),
+    ({"X": [[0.0, "a"]], "y": [0]}, TypeError, ("(X): row 0 holds a str",)),
+    ({"resolution": 20.0}, TypeError, ("(resolution): expected an int",)),
     ({"model": 3}, TypeError, ("model must be callable, got int",)),
 ]:
     row(f"plot_decision_boundary({', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})",

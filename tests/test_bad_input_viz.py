@@ -65,9 +65,9 @@ for where in ("dot_source", "draw_dot"):
         ("show_grad", False, TypeError, ("unknown option 'show_grad'", "'show_grads'")),
         ("format", "svg", TypeError, ("unknown option 'format'",))
         if where == "dot_source" else ("fmt", "svg", TypeError, ("unknown option 'fmt'",)),
-        ("show_grads", "yes", TypeError, ("show_grads must be True or False",)),
-        ("show_local_grads", 1, TypeError, ("show_local_grads must be True or False",)),
-        ("collapse", None, TypeError, ("collapse must be True or False",)),
+        ("show_grads", "yes", TypeError, ("(show_grads): expected True or False",)),
+        ("show_local_grads", 1, TypeError, ("(show_local_grads): expected True or False",)),
+        ("collapse", None, TypeError, ("(collapse): expected True or False",)),
         ("color", "red", ValueError, ("color='red' is not allowed", "'grad', 'role' or None")),
         ("group", "neurons", ValueError, ("group='neurons' is not allowed",)),
         ("rankdir", "XY", ValueError, ("rankdir='XY' is not allowed", "'LR', 'TB', 'RL' or")),
@@ -76,9 +76,9 @@ for where in ("dot_source", "draw_dot"):
         ("highlight", "y", ValueError, ("highlight='y': no value in the graph has that label",)),
         ("parameters", 3, TypeError, ("parameters must be an iterable of Values",)),
         ("parameters", [1.0], TypeError, ("parameters[0] is a float, not a Value",)),
-        ("step", -1, ValueError, ("step must be None or an int >= 0",)),
-        ("step", True, ValueError, ("step must be None or an int >= 0",)),
-        ("step", "1", ValueError, ("step must be None or an int >= 0",)),
+        ("step", -1, ValueError, ("(step): expected at least 0, got -1",)),
+        ("step", True, TypeError, ("(step): expected an int, got bool True",)),
+        ("step", "1", TypeError, ("(step): expected an int, got str '1'",)),
         ("step", 99, ValueError, ("step=99 is out of range", "between 0 and 3")),
     ]:
         row(f"{where}({option}={bad!r})",
@@ -148,7 +148,7 @@ for bad in (-1, 4, "1", 1.0):
     row(f"backward_steps(...).grads({bad!r})", lambda bad=bad: backward_steps(graph()).grads(bad),
         ValueError, "grads: k must be an int from 0 to 3")
 for k, kwargs, error, words in [
-    (-1, {}, ValueError, ("step must be None or an int >= 0",)),
+    (-1, {}, ValueError, ("(step): expected at least 0, got -1",)),
     (4, {}, ValueError, ("step=4 is out of range",)),
     (1, {"format": "svgg"}, ValueError, ("is not a Graphviz format",)),
     (1, {"colour": "grad"}, TypeError, ("unknown option 'colour'",)),

@@ -336,7 +336,7 @@ def test_highlight_works_on_a_collapsed_network():
         ({"highlight": "nobody"}, ValueError, ["highlight='nobody'", "no value"]),
         ({"parameters": "w1"}, TypeError, ["parameters", "iterable of Values"]),
         ({"parameters": [1.0]}, TypeError, ["parameters[0]", "not a Value"]),
-        ({"step": -1}, ValueError, ["step", "int >= 0"]),
+        ({"step": -1}, ValueError, ["step", "expected at least 0"]),
         ({"step": 99}, ValueError, ["step=99", "between 0 and 5"]),
         ({"colour": "grad"}, TypeError, ["unknown option 'colour'", "did you mean 'color'"]),
     ],
