@@ -86,8 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise TypeError(f"main: every argument must be a str, got {type(a).__name__} {a!r}")
     saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(argv)
         if args.command == "train":
+            clash = _clash(args)
+            if clash:  # before training: a run must not end by overwriting its own model
+                parser.error(clash)
             return _train(args, saved)
         return _predict(args)
     except KeyboardInterrupt as e:
@@ -154,6 +158,34 @@ def _add_predict(commands: Any) -> None:
 
 
 # ---- train -------------------------------------------------------------------------------------
+
+
+def _graph_files(path: str) -> list[str]:
+    """Every file ``--graph path`` may write: the drawing, and the DOT text it falls back to."""
+    base, suffix = os.path.splitext(path)
+    return [path] if suffix.lower() in (".dot", ".gv") else [path, base + ".dot"]
+
+
+def _clash(args: argparse.Namespace) -> str | None:
+    """Which two of train's outputs are one file (a second write would replace the first)."""
+    model = args.model
+    for graph in _graph_files(args.graph):
+        if _same_file(model, graph):
+            via = "" if graph == args.graph else (
+                f" (its DOT text, written when Graphviz cannot draw, goes to {graph})"
+            )
+            return (f"--model {model} and --graph {args.graph}{via} are the same file, "
+                    f"{os.path.realpath(graph)}; give two different paths")
+    return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: other spellings, ``..``, symbolic and hard links."""
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    # realpath resolves the folders and any (even dangling) link; normcase folds case on Windows
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
 
 
 def _train(args: argparse.Namespace, saved: list[str]) -> int:
@@ -238,10 +270,11 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
     cost.backward()
     from . import viz
 
-    base, suffix = os.path.splitext(path)
+    *drawing, dot_path = _graph_files(path)  # the same list _clash checked
+    suffix = os.path.splitext(path)[1]
     options = {"group": "neuron"}
     hint = ""
-    if suffix.lower() not in (".dot", ".gv"):
+    if drawing:
         if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
             hint = VIZ_HINT
         else:
@@ -252,9 +285,8 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
             else:
                 _files.write_atomic(path, data)
                 return path, ""
-        path = base + ".dot"
-    _files.write_atomic(path, viz.dot_source(cost, **options))
-    return path, hint
+    _files.write_atomic(dot_path, viz.dot_source(cost, **options))
+    return dot_path, hint
 
 
 # ---- predict -----------------------------------------------------------------------------------
