@@ -76,7 +76,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    """Run the command line; returns the exit code: 0 ok, 1 failed, 2 bad input, 130 Ctrl-C.
+
+    If the reader of the output goes away before its end (``train | head -1``), the work still
+    finishes and saves its files, and the exit code is 141, as for a program stopped by SIGPIPE.
+    """
     if isinstance(argv, (str, bytes)):  # argparse would read "train" as five one-letter args
         raise TypeError(f"main: expected a list of arguments such as ['train'], got {argv!r:.40}")
     if argv is not None:
@@ -84,6 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for a in argv:
             if not isinstance(a, str):
                 raise TypeError(f"main: every argument must be a str, got {type(a).__name__} {a!r}")
+    out = _Output()
+    try:
+        code = _run(argv, out)
+    except BrokenPipeError:  # argparse's own text (an error, --help) to a reader that has gone
+        out.gone()
+        code = 141
+    finally:
+        out.flush()  # what is still buffered, while a closed pipe can be handled quietly
+    return 141 if out.closed and code == 0 else code
+
+
+def _run(argv: list[str] | None, out: _Output) -> int:
     saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
         parser = _parser()
@@ -92,13 +108,68 @@ def main(argv: Sequence[str] | None = None) -> int:
             clash = _clash(args)
             if clash:  # before training: a run must not end by overwriting its own model
                 parser.error(clash)
-            return _train(args, saved)
-        return _predict(args)
+            return _train(args, saved, out)
+        return _predict(args, out)
     except KeyboardInterrupt as e:
         when = f" after {e.history.epochs} epochs" if isinstance(e, TrainingInterrupted) else ""
         kept = f"only {' and '.join(saved)} saved" if saved else "nothing was saved"
-        print(f"\n{PROG}: interrupted{when}; {kept}", file=sys.stderr)
+        out.warn(f"\n{PROG}: interrupted{when}; {kept}")
         return 130
+
+
+class _Output:
+    """The report, on stdout, and errors, on stderr, written so that printing never stops work.
+
+    Once a stream's reader has gone (a closed pipe), the rest of it goes to os.devnull, as
+    Python's documentation on SIGPIPE advises: no BrokenPipeError traceback, and train still
+    saves. ``closed`` names the streams that were lost, for main's exit code.
+    """
+
+    def __init__(self) -> None:
+        self.closed: set[str] = set()
+
+    def say(self, text: str, *, flush: bool = False) -> None:
+        self._write("stdout", text, flush)
+
+    def warn(self, text: str) -> None:
+        self._write("stderr", text, True)
+
+    def flush(self) -> None:
+        self._write("stdout", None, True)
+        self._write("stderr", None, True)
+
+    def gone(self) -> None:
+        """A closed pipe found outside ``_write`` (argparse's own text): silence both streams."""
+        for name in ("stdout", "stderr"):
+            self.closed.add(name)
+            _to_devnull(getattr(sys, name))
+
+    def _write(self, name: str, text: str | None, flush: bool) -> None:
+        stream = getattr(sys, name)
+        if name in self.closed or stream is None:  # None: pythonw has no console
+            return
+        try:
+            if text is not None:
+                print(text, file=stream)
+            if flush:
+                stream.flush()
+        except BrokenPipeError:
+            self.closed.add(name)
+            _to_devnull(stream)
+
+
+def _to_devnull(stream: Any) -> None:
+    """Point ``stream``'s file at os.devnull, so text still buffered in it, flushed at exit,
+    goes nowhere instead of failing again with a traceback."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file, e.g. a test's StringIO
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -188,7 +259,7 @@ def _same_file(a: str, b: str) -> bool:
 
 
 
-def _train(args: argparse.Namespace, saved: list[str]) -> int:
+def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     started = time.perf_counter()
     data = _DATASETS[args.data]
     X, y = data.load(args.seed)
@@ -200,7 +271,7 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
     nin = len(X_train[0])
     model = MLP(nin, [*args.hidden, 1], activation=args.activation, output_bias=False,
                 seed=args.seed)
-    _print_header(args, data, nin, len(X_train), len(X_test))
+    _print_header(args, data, nin, len(X_train), len(X_test), out)
     try:
         history = fit(
             model, X_train, y_train, loss=_LOSS, lr=args.lr, epochs=args.epochs,
@@ -208,42 +279,43 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
             progress=False if args.no_progress else None,
         )
     except NonFiniteLossError as e:
-        print(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}", file=sys.stderr)
+        out.warn(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}")
         return 1
-    _print_results(args, history, model, (X_train, y_train), (X_test, y_test))
     meta = {
         **data.meta,
         "loss": _LOSS,
         "standardize": {"mean": scaler.mean, "std": scaler.std},
         "trained_by": f"{PROG} train",
     }
+    # Save first, report after: whatever happens to the report, the trained model is kept.
     try:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
         graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
     except (OSError, ValueError) as e:
-        print(f"{PROG}: could not save: {e}", file=sys.stderr)
+        out.warn(f"{PROG}: could not save: {e}")
         return 1
-    print(f"saved         {args.model}, {graph_path}")
+    _print_results(args, history, model, (X_train, y_train), (X_test, y_test), out)
+    out.say(f"saved         {args.model}, {graph_path}")
     if hint:
-        print(f"              ({hint})")
-    print(f"took          {time.perf_counter() - started:.1f} s")
+        out.say(f"              ({hint})")
+    out.say(f"took          {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _print_header(
-    args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int
+    args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int, out: _Output
 ) -> None:
     shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
     article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
-    print(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
-    print(f"on {data.what}; {n_train} training rows, {n_test} held out.")
-    print(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
-          flush=True)  # the last line before training: tests wait for it before Ctrl-C
+    out.say(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
+    out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
+    out.say(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
+            flush=True)  # the last line before training: tests wait for it before Ctrl-C
 
 
 def _print_results(
-    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple
+    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple, out: _Output
 ) -> None:
     reason = STOP_REASONS[history.stop_reason]
     if history.stop_reason == "tolerance":
@@ -251,11 +323,11 @@ def _print_results(
     elif history.stop_reason == "plateau":
         reason += f" (by more than 1e-4 in {args.patience} epochs)"
     title = LOSS_TABLE[_LOSS].title
-    print(f"epochs run    {history.epochs} (at most {args.epochs})")
-    print(f"stopped       {reason}")
-    print(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
-    print(f"accuracy      train {accuracy(model, *train):.3f}, "
-          f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
+    out.say(f"epochs run    {history.epochs} (at most {args.epochs})")
+    out.say(f"stopped       {reason}")
+    out.say(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
+    out.say(f"accuracy      train {accuracy(model, *train):.3f}, "
+            f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
 
 
 def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, str]:
@@ -292,19 +364,18 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
 # ---- predict -----------------------------------------------------------------------------------
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _predict(args: argparse.Namespace, out: _Output) -> int:
     try:
         model = load(args.model)
         meta = load_metadata(args.model)
     except (OSError, ModelFileError) as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+        out.warn(f"{PROG}: error: {e}")
         return 2
     nin = getattr(model, "nin", None)
     if nin != len(args.x):
         names = meta.get("features")
         which = f" ({', '.join(map(str, names))})" if isinstance(names, list) else ""
-        print(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}",
-              file=sys.stderr)
+        out.warn(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}")
         return 2
     x = list(args.x)
     scale = meta.get("standardize")
@@ -312,14 +383,14 @@ def _predict(args: argparse.Namespace) -> int:
         try:
             x = Standardizer(scale["mean"], scale["std"]).transform([x])[0]
         except (KeyError, TypeError, ValueError) as e:
-            print(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}", file=sys.stderr)
+            out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
             return 2
     with no_grad():
-        out = model(x)
-    if not isinstance(out, Value):
-        print("outputs       " + " ".join(f"{v.data:.6g}" for v in out))
+        y = model(x)
+    if not isinstance(y, Value):
+        out.say("outputs       " + " ".join(f"{v.data:.6g}" for v in y))
         return 0
-    s = out.data
+    s = y.data
     loss = meta.get("loss")
     entry = LOSS_TABLE.get(loss) if isinstance(loss, str) else None  # the file may hold anything
     probability = None if entry is None else entry.probability
@@ -327,9 +398,9 @@ def _predict(args: argparse.Namespace) -> int:
         p = probability(s)
         positive, negative = str(meta.get("positive", "1")), str(meta.get("negative", "0"))
         label = positive if s > 0 else negative
-        print(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")
+        out.say(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")
     else:
-        print(f"output        {s:.6g}")
+        out.say(f"output        {s:.6g}")
     return 0
 
 

@@ -5,13 +5,19 @@ Most run ``main(argv)`` in this process; a real pipe needs a subprocess (marked 
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from microprop.cli import main
 from microprop.serialization import load
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def train(tmp_path, *options):
@@ -83,3 +89,64 @@ def test_distinct_outputs_are_both_written(tmp_path, monkeypatch, capsys):
     assert load("m.json") is not None
     assert (tmp_path / "m.dot").read_text().startswith("digraph")
     assert re.search(r"saved +m\.json, m\.dot", capsys.readouterr().out)
+
+
+# ---- reporting before saving, and a reader that goes away ---------------------------------------
+
+
+class ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone, as after ``| head -1``: every write fails."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    """Defect: the report was printed before saving, so a closed pipe lost the trained model."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 141
+    assert load("m.json") is not None and (tmp_path / "g.dot").exists()
+    assert capsys.readouterr().err == ""
+
+
+def test_the_model_is_saved_before_the_report_is_written(tmp_path, monkeypatch):
+    """Defect: any failure while reporting (here: computing the accuracy) came before the save."""
+    monkeypatch.chdir(tmp_path)
+
+    def broken(*args):
+        raise RuntimeError("reporting failed")
+
+    monkeypatch.setattr("microprop.cli.accuracy", broken)
+    with pytest.raises(RuntimeError, match="reporting failed"):
+        train(tmp_path, "--model", "m.json", "--graph", "g.dot")
+    assert load("m.json") is not None
+
+
+def test_a_closed_stderr_gives_the_error_code_quietly(tmp_path, monkeypatch):
+    """Defect: an error message to a closed pipe (``2>&1 | head``) raised BrokenPipeError."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    assert main(["predict", "absent.json", "1"]) == 2
+
+
+@pytest.mark.slow
+def test_train_piped_into_head_saves_the_model_and_prints_no_traceback(tmp_path):
+    """Defect: ``python -m microprop train | head -1`` lost the model and printed a traceback."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "microprop", "train", "--epochs", "20", "--no-progress"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout.readline().startswith("Training")
+        proc.stdout.close()  # what head -1 does after its line
+        err = proc.stderr.read()
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+    assert err == ""
+    assert proc.returncode == 141
+    assert load(tmp_path / "model.json") is not None
