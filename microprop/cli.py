@@ -10,6 +10,7 @@ import argparse
 import importlib.util
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -103,7 +104,7 @@ def _run(argv: list[str] | None, out: _Output) -> int:
     saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
         parser = _parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
             clash = _clash(args)
             if clash:  # before training: a run must not end by overwriting its own model
@@ -115,6 +116,37 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         kept = f"only {' and '.join(saved)} saved" if saved else "nothing was saved"
         out.warn(f"\n{PROG}: interrupted{when}; {kept}")
         return 130
+
+
+# The options that take no value; every other option is followed by one.
+_FLAGS = ("--help", "--no-progress")
+# What argparse should read as a number, not an option: its own test knows only -1 and -.5,
+# so -1e-3, -5., -1_000 and -inf were "unrecognized arguments" (no option of ours looks so).
+_NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _numbers_as_values(argv: list[str]) -> list[str]:
+    """``argv`` with each negative number spelled so that argparse takes it as a value.
+
+    Both spellings are argparse's documented ones: after an option that takes a value the two
+    are joined (``--lr=-1e-3``); elsewhere in ``predict`` a ``--`` before the number says that it
+    and all that follow are positional (``predict m.json -- -1e-3 -5.``).
+    """
+    out: list[str] = []
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[k:]
+        if _NEGATIVE_NUMBER.match(arg):
+            last = out[-1] if out else ""
+            if last.startswith("--") and "=" not in last and not any(
+                flag.startswith(last) for flag in _FLAGS  # also an abbreviation such as --no
+            ):
+                out[-1] = f"{last}={arg}"
+                continue
+            if out[:1] == ["predict"]:  # only predict has positionals (train: no -- to show)
+                return [*out, "--", *argv[k:]]
+        out.append(arg)
+    return out
 
 
 class _Output:

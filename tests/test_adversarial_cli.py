@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from microprop import cli
 from microprop.cli import main
 from microprop.serialization import load
 
@@ -150,3 +151,64 @@ def test_train_piped_into_head_saves_the_model_and_prints_no_traceback(tmp_path)
     assert err == ""
     assert proc.returncode == 141
     assert load(tmp_path / "model.json") is not None
+
+
+# ---- negative numbers on the command line -------------------------------------------------------
+
+
+@pytest.fixture
+def linear_model(tmp_path, monkeypatch):
+    """A saved two-input linear neuron (no scaling), in tmp_path: predict's output is w.x + b."""
+    from microprop.nn import Neuron
+    from microprop.serialization import save
+
+    monkeypatch.chdir(tmp_path)
+    neuron = Neuron(2, "linear", seed=0)
+    save(neuron, "n.json", metadata={"loss": "mse"})
+    return neuron
+
+
+@pytest.mark.parametrize("xs", [["-1e-3", "-5."], ["-1E+3", "-.5"], ["-1_000", "2"],
+                                ["1", "-0.25e1"], ["-5.", "-1e-3"]])
+def test_negative_numbers_argparse_took_for_options_are_predicts_inputs(
+    linear_model, capsys, xs
+):
+    """Defect: ``predict m.json -1e-3 -5.`` was 'unrecognized arguments: -1e-3 -5.'."""
+    assert main(["predict", "n.json", *xs]) == 0
+    expected = linear_model([float(x) for x in xs]).data
+    assert capsys.readouterr().out == f"output        {expected:.6g}\n"
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--lr", "-1e-3", "--lr: must be a number > 0, got '-1e-3'"),
+    ("--lr", "-inf", "--lr: must be a finite number, got '-inf'"),
+    ("--tol", "-5.", "--tol: must be a number >= 0, got '-5.'"),
+    ("--seed", "-1e3", "--seed: not a whole number: '-1e3'"),
+    ("--epochs", "-1_0", "--epochs: must be a whole number >= 1, got '-1_0'"),
+])
+def test_a_negative_number_after_an_option_is_its_value(capsys, option, value, words):
+    """Defect: ``--lr -1e-3`` was '--lr: expected one argument', not the value's own error."""
+    with pytest.raises(SystemExit) as info:
+        main(["train", option, value])
+    assert info.value.code == 2
+    refused(capsys, words)
+
+
+def test_a_negative_infinity_input_is_refused_as_not_finite(linear_model, capsys):
+    """Defect: '-inf' and '-nan' were taken for options, so the finite-number check never ran."""
+    for bad in ("-inf", "-NaN"):
+        with pytest.raises(SystemExit):
+            main(["predict", "n.json", "1", bad])
+        refused(capsys, "argument x: must be a finite number")
+
+
+def test_negative_numbers_do_not_change_flags_or_a_given_double_dash(linear_model, capsys):
+    """Guard: a flag before a number stays a flag; an explicit -- is left as the user wrote it."""
+    assert main(["predict", "n.json", "--", "-1e-3", "-5."]) == 0
+    with pytest.raises(SystemExit):
+        main(["train", "--no-progress", "-1e-3"])
+    refused(capsys, "unrecognized arguments: -1e-3")
+    assert cli._FLAGS == tuple(sorted(  # every option of train that takes no value
+        o for a in cli._parser()._subparsers._group_actions[0].choices["train"]._actions
+        if a.nargs == 0 for o in a.option_strings if o.startswith("--")
+    ))
