@@ -106,9 +106,9 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         parser = _parser()
         args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            clash = _clash(args)
-            if clash:  # before training: a run must not end by overwriting its own model
-                parser.error(clash)
+            problem = _outputs_problem(args)
+            if problem:  # before training: a run must not end by losing what it made
+                parser.error(problem)
             return _train(args, saved, out)
         return _predict(args, out)
     except KeyboardInterrupt as e:
@@ -269,9 +269,14 @@ def _graph_files(path: str) -> list[str]:
     return [path] if suffix.lower() in (".dot", ".gv") else [path, base + ".dot"]
 
 
-def _clash(args: argparse.Namespace) -> str | None:
-    """Which two of train's outputs are one file (a second write would replace the first)."""
+def _outputs_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with train's outputs together: a .dot fallback that cannot be written, or
+    two that are one file (the second write would replace the first); None if nothing."""
     model = args.model
+    for graph in _graph_files(args.graph)[1:]:  # the paths themselves passed _output_file
+        problem = _unwritable(graph)
+        if problem:
+            return f"--graph {args.graph} falls back to {graph} without Graphviz, but {problem}"
     for graph in _graph_files(args.graph):
         if _same_file(model, graph):
             via = "" if graph == args.graph else (
@@ -374,8 +379,8 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
     cost.backward()
     from . import viz
 
-    *drawing, dot_path = _graph_files(path)  # the same list _clash checked
-    suffix = os.path.splitext(path)[1]
+    *drawing, dot_path = _graph_files(path)  # the same list _outputs_problem checked
+    suffix = os.path.splitext(path)[1].lower()  # Graph.SVG is an SVG too
     options = {"group": "neuron"}
     hint = ""
     if drawing:
@@ -485,15 +490,45 @@ def _nonnegative_int(text: str) -> int:
 
 
 def _output_file(text: str) -> str:
-    # Checked before training starts, so a typo in a path does not cost a whole run.
-    if not text:
-        raise argparse.ArgumentTypeError("the file name is empty")
-    if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
-    folder = os.path.dirname(os.path.abspath(text))
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"the folder {folder!r} does not exist")
+    problem = _unwritable(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text
+
+
+def _unwritable(path: str) -> str | None:
+    """Why ``path`` cannot be written, or None. Checked before training, not found after it."""
+    if not path:
+        return "the file name is empty"
+    if "\0" in path:
+        return f"{path!r} holds a NUL character, which no file name can"
+    try:
+        name = os.fsencode(os.path.basename(path))
+    except UnicodeEncodeError:
+        return f"{path!r} cannot be spelled in this system's file names"
+    if os.path.isdir(path):
+        return f"{path!r} is a folder; give a file name"
+    if not name:
+        return f"{path!r} ends with a separator; give a file name"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"the folder {folder!r} does not exist"
+    longest = _path_limit(folder, "PC_NAME_MAX", 255)
+    if len(name) > longest:
+        return f"the file name is {len(name)} bytes long; this folder takes at most {longest}"
+    longest = _path_limit(folder, "PC_PATH_MAX", 4096)
+    if len(os.fsencode(os.path.abspath(path))) >= longest:  # the limit counts the final NUL
+        return f"the path is longer than this system's {longest - 1} bytes"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder!r} is not writable"
+    return None
+
+
+def _path_limit(folder: str, name: str, default: int) -> int:
+    try:
+        return os.pathconf(folder, name)
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no limit known
+        return default
 
 
 def _sizes(text: str) -> list[int]:

@@ -212,3 +212,86 @@ def test_negative_numbers_do_not_change_flags_or_a_given_double_dash(linear_mode
         o for a in cli._parser()._subparsers._group_actions[0].choices["train"]._actions
         if a.nargs == 0 for o in a.option_strings if o.startswith("--")
     ))
+
+
+# ---- output names found wrong only after training --------------------------------------------
+
+
+def test_an_upper_case_suffix_draws_the_same_format(tmp_path, monkeypatch, capsys):
+    """Defect: --graph Graph.SVG asked Graphviz for format 'SVG', failed, and fell back to DOT."""
+    pytest.importorskip("graphviz")
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot program is not installed")
+    monkeypatch.chdir(tmp_path)
+    assert train(tmp_path, "--model", "m.json", "--graph", "Graph.SVG") == 0
+    out = capsys.readouterr().out
+    assert "could not render" not in out and "saved         m.json, Graph.SVG" in out
+    assert (tmp_path / "Graph.SVG").read_text().lstrip().startswith("<?xml")
+    assert not (tmp_path / "Graph.dot").exists()
+
+
+def name_max(folder):
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError):  # pragma: no cover - not on Windows
+        return 255
+
+
+@pytest.mark.parametrize("option", ["--model", "--graph"])
+def test_a_file_name_longer_than_the_system_allows_is_refused_before_training(
+    tmp_path, monkeypatch, capsys, option
+):
+    """Defect: a name over NAME_MAX passed the checks; saving failed after the whole run."""
+    monkeypatch.chdir(tmp_path)
+    name = "a" * (name_max(tmp_path) - 4) + ".json!"
+    with pytest.raises(SystemExit) as info:
+        train(tmp_path, option, name)
+    assert info.value.code == 2
+    refused(capsys, f"argument {option}: the file name is", "bytes long", "at most")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_graph_name_whose_dot_fallback_is_too_long_is_refused_before_training(
+    tmp_path, monkeypatch, capsys
+):
+    """Defect: --graph x.ps fits, but its DOT fallback x.dot is one byte longer than allowed."""
+    monkeypatch.chdir(tmp_path)
+    name = "a" * (name_max(tmp_path) - 3) + ".ps"
+    with pytest.raises(SystemExit):
+        train(tmp_path, "--graph", name)
+    refused(capsys, f"--graph {name} falls back to", "the file name is", "bytes long")
+
+
+@pytest.mark.parametrize("path, words", [
+    ("m\0.json", "holds a NUL character"),
+    ("m\ud800.json", "cannot be spelled in this system's file names"),
+    ("newname/", "ends with a separator"),
+])
+def test_names_no_file_system_takes_are_refused_before_training(
+    tmp_path, monkeypatch, capsys, path, words
+):
+    """Defect: these names passed the checks, and saving failed only after training."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        train(tmp_path, "--model", path)
+    assert info.value.code == 2
+    refused(capsys, "argument --model:", words)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root may write into any folder")
+def test_a_folder_that_cannot_be_written_is_refused_before_training(
+    tmp_path, monkeypatch, capsys
+):
+    """Defect: a read-only folder was found only when the model was saved, after training."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(SystemExit):
+            train(tmp_path, "--model", str(folder / "m.json"))
+        refused(capsys, "is not writable")
+    finally:
+        folder.chmod(0o755)
