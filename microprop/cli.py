@@ -414,16 +414,17 @@ def _predict(args: argparse.Namespace, out: _Output) -> int:
         which = f" ({', '.join(map(str, names))})" if isinstance(names, list) else ""
         out.warn(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}")
         return 2
-    x = list(args.x)
-    scale = meta.get("standardize")
-    if scale is not None:
-        try:
-            x = Standardizer(scale["mean"], scale["std"]).transform([x])[0]
-        except (KeyError, TypeError, ValueError) as e:
-            out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
-            return 2
+    x = _scaled(args, meta, out)
+    if x is None:
+        return 2
     with no_grad():
         y = model(x)
+    outputs = [y] if isinstance(y, Value) else y
+    if not all(math.isfinite(v.data) for v in outputs):  # finite inputs, yet it overflowed
+        out.warn(f"{PROG}: error: the model's output for these inputs is "
+                 f"{' '.join(f'{v.data:g}' for v in outputs)}; they are too far from the data "
+                 "it was trained on")
+        return 2
     if not isinstance(y, Value):
         out.say("outputs       " + " ".join(f"{v.data:.6g}" for v in y))
         return 0
@@ -439,6 +440,29 @@ def _predict(args: argparse.Namespace, out: _Output) -> int:
     else:
         out.say(f"output        {s:.6g}")
     return 0
+
+
+def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] | None:
+    """The inputs as the model saw them in training; None once an error has been said."""
+    x = list(args.x)
+    scale = meta.get("standardize")
+    if scale is None:
+        return x
+    try:
+        scaler = Standardizer(scale["mean"], scale["std"])
+        x = scaler.transform([x])[0]
+    except (KeyError, TypeError, ValueError) as e:
+        out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
+        return None
+    for k, (given, v) in enumerate(zip(args.x, x, strict=True)):
+        if not math.isfinite(v):  # a finite number, but (x - mean) / std overflowed
+            names = meta.get("features")
+            name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
+            out.warn(f"{PROG}: error: input {k + 1}{name} = {given:g} is too large for this "
+                     f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
+                     f"{scaler.std[k]:.4g}, it is {v}")
+            return None
+    return x
 
 
 # ---- argument types: each failure is one line from argparse ------------------------------------

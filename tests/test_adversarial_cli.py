@@ -295,3 +295,47 @@ def test_a_folder_that_cannot_be_written_is_refused_before_training(
         refused(capsys, "is not writable")
     finally:
         folder.chmod(0o755)
+
+
+# ---- predict on numbers that overflow --------------------------------------------------------
+
+
+def neuron_file(weights, metadata):
+    """A saved linear neuron with these weights and no bias, as n.json in the current folder."""
+    from microprop.nn import Neuron
+    from microprop.serialization import save
+
+    neuron = Neuron(len(weights), "linear", seed=0)
+    for w, value in zip(neuron.w, weights):
+        w.data = value
+    neuron.b.data = 0.0
+    save(neuron, "n.json", metadata=metadata)
+    return "n.json"
+
+
+@pytest.mark.parametrize("x, sign", [("1e300", "inf"), ("-1e300", "-inf")])
+def test_an_input_that_overflows_once_standardised_is_an_error_naming_the_feature(
+    tmp_path, monkeypatch, capsys, x, sign
+):
+    """Defect: a finite input whose (x - mean) / std is infinite ended in a ValueError traceback."""
+    monkeypatch.chdir(tmp_path)
+    path = neuron_file([1.0, 1.0], {"features": ["width", "height"],
+                                    "standardize": {"mean": [0.0, 0.0], "std": [1.0, 1e-10]}})
+    assert main(["predict", path, "1", x]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"input 2 (height) = {float(x):g} is too large for this model" in err
+    assert f"(x - 0) / 1e-10, it is {sign}" in err
+
+
+@pytest.mark.parametrize("weights, result", [([10.0, 10.0], "inf"), ([10.0, -10.0], "nan")])
+def test_an_output_that_overflows_is_an_error_not_a_made_up_class(
+    tmp_path, monkeypatch, capsys, weights, result
+):
+    """Defect: finite inputs that overflow inside the model printed a class for inf or nan."""
+    monkeypatch.chdir(tmp_path)
+    path = neuron_file(weights, {"loss": "bce"})
+    assert main(["predict", path, "1e308", "1e308"]) == 2
+    err = capsys.readouterr().err
+    assert f"the model's output for these inputs is {result}; they are too far" in err
+    assert capsys.readouterr().out == ""
