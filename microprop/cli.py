@@ -80,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code: 0 ok, 1 failed, 2 bad input, 130 Ctrl-C.
 
     If the reader of the output goes away before its end (``train | head -1``), the work still
-    finishes and saves its files, and the exit code is 141, as for a program stopped by SIGPIPE.
+    finishes and saves its files, and the exit code is 141, as for a program stopped by SIGPIPE;
+    if the output cannot be written for another reason (a full disk), it is 1.
     """
     if isinstance(argv, (str, bytes)):  # argparse would read "train" as five one-letter args
         raise TypeError(f"main: expected a list of arguments such as ['train'], got {argv!r:.40}")
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = 141
     finally:
         out.flush()  # what is still buffered, while a closed pipe can be handled quietly
-    return 141 if out.closed and code == 0 else code
+    return out.exit_code(code)
 
 
 def _run(argv: list[str] | None, out: _Output) -> int:
@@ -154,11 +155,12 @@ class _Output:
 
     Once a stream's reader has gone (a closed pipe), the rest of it goes to os.devnull, as
     Python's documentation on SIGPIPE advises: no BrokenPipeError traceback, and train still
-    saves. ``closed`` names the streams that were lost, for main's exit code.
+    saves. Any other failure to write (``> /dev/full``) is handled the same way, and said at
+    the end. ``closed`` holds each lost stream's error, for main's exit code.
     """
 
     def __init__(self) -> None:
-        self.closed: set[str] = set()
+        self.closed: dict[str, OSError] = {}
 
     def say(self, text: str, *, flush: bool = False) -> None:
         self._write("stdout", text, flush)
@@ -173,8 +175,18 @@ class _Output:
     def gone(self) -> None:
         """A closed pipe found outside ``_write`` (argparse's own text): silence both streams."""
         for name in ("stdout", "stderr"):
-            self.closed.add(name)
+            self.closed[name] = BrokenPipeError()
             _to_devnull(getattr(sys, name))
+
+    def exit_code(self, code: int) -> int:
+        """main's exit code: a run that worked but whose report was lost does not return 0."""
+        if code != 0 or not self.closed:
+            return code
+        lost = self.closed.get("stdout") or self.closed["stderr"]
+        if isinstance(lost, BrokenPipeError):
+            return 141  # the reader left, as in train | head -1: what SIGPIPE's end gives
+        self.warn(f"{PROG}: could not write the report: {lost}")  # a full disk, say
+        return 1
 
     def _write(self, name: str, text: str | None, flush: bool) -> None:
         stream = getattr(sys, name)
@@ -185,8 +197,8 @@ class _Output:
                 print(text, file=stream)
             if flush:
                 stream.flush()
-        except BrokenPipeError:
-            self.closed.add(name)
+        except OSError as e:  # BrokenPipeError above all
+            self.closed[name] = e
             _to_devnull(stream)
 
 

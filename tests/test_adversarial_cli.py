@@ -113,6 +113,26 @@ def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback
     assert capsys.readouterr().err == ""
 
 
+class FullDisk(io.StringIO):
+    """A stdout on a full disk, as ``> /dev/full``: every write fails with ENOSPC."""
+
+    def write(self, text):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_stdout_that_cannot_be_written_still_saves_the_model_and_says_why(
+    tmp_path, monkeypatch, capsys
+):
+    """Defect: ``train > /dev/full`` died with an OSError traceback before training started."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 1
+    assert load("m.json") is not None
+    err = capsys.readouterr().err
+    assert err == "python -m microprop: could not write the report: " \
+        "[Errno 28] No space left on device\n"
+
+
 def test_the_model_is_saved_before_the_report_is_written(tmp_path, monkeypatch):
     """Defect: any failure while reporting (here: computing the accuracy) came before the save."""
     monkeypatch.chdir(tmp_path)
