@@ -285,6 +285,11 @@ def _outputs_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with train's outputs together: a .dot fallback that cannot be written, or
     two that are one file (the second write would replace the first); None if nothing."""
     model = args.model
+    suffix = os.path.splitext(args.graph)[1].lower()
+    formats = _graphviz_formats()
+    if suffix not in ("", ".dot", ".gv") and formats and suffix[1:] not in formats:
+        return (f"--graph {args.graph}: Graphviz cannot draw {suffix} files; give .svg, .png, "
+                ".pdf or another Graphviz format, or .dot for the DOT text")
     for graph in _graph_files(args.graph)[1:]:  # the paths themselves passed _output_file
         problem = _unwritable(graph)
         if problem:
@@ -297,6 +302,15 @@ def _outputs_problem(args: argparse.Namespace) -> str | None:
             return (f"--model {model} and --graph {args.graph}{via} are the same file, "
                     f"{os.path.realpath(graph)}; give two different paths")
     return None
+
+
+def _graphviz_formats() -> frozenset[str]:
+    """What Graphviz can draw here; empty when it cannot draw at all (then DOT text is saved)."""
+    if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
+        return frozenset()
+    import graphviz
+
+    return frozenset(graphviz.FORMATS)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -396,7 +410,7 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
     options = {"group": "neuron"}
     hint = ""
     if drawing:
-        if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
+        if not _graphviz_formats():
             hint = VIZ_HINT
         else:
             try:

@@ -252,6 +252,21 @@ def test_an_upper_case_suffix_draws_the_same_format(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "Graph.dot").exists()
 
 
+def test_a_suffix_graphviz_cannot_draw_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    """Defect: --graph g.txt trained, then failed to render and left DOT text in g.dot."""
+    pytest.importorskip("graphviz")
+    import shutil
+
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot program is not installed: the DOT text is the drawing")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        train(tmp_path, "--graph", "g.TXT")
+    assert info.value.code == 2
+    refused(capsys, "--graph g.TXT: Graphviz cannot draw .txt files")
+    assert os.listdir(tmp_path) == []
+
+
 def name_max(folder):
     try:
         return os.pathconf(folder, "PC_NAME_MAX")
