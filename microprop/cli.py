@@ -354,7 +354,7 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     try:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
-        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
+        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph, args.model)
     except (OSError, ValueError) as e:
         out.warn(f"{PROG}: could not save: {e}")
         return 1
@@ -393,7 +393,9 @@ def _print_results(
             f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
 
 
-def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, str]:
+def _save_graph(
+    model: MLP, x: list[float], y: float, path: str, model_path: str
+) -> tuple[str, str]:
     """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text."""
     xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
     s = model(xs)
@@ -418,10 +420,19 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
             except Exception as e:  # any rendering failure still leaves the DOT text
                 hint = f"could not render {path}: {e}"
             else:
-                _files.write_atomic(path, data)
+                _write_drawing(path, data, model_path)
                 return path, ""
-    _files.write_atomic(dot_path, viz.dot_source(cost, **options))
+    _write_drawing(dot_path, viz.dot_source(cost, **options), model_path)
     return dot_path, hint
+
+
+def _write_drawing(path: str, data: bytes | str, model_path: str) -> None:
+    # Checked again now that the model exists: a file system may see one file where the paths
+    # differ (case on macOS and Windows, Unicode forms), which no check before training can know.
+    if os.path.exists(path) and os.path.samefile(path, model_path):
+        raise FileExistsError(f"{path} is the file the model was just saved to, {model_path}, "
+                              "on this file system; give --graph another name")
+    _files.write_atomic(path, data)
 
 
 # ---- predict -----------------------------------------------------------------------------------

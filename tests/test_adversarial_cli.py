@@ -83,6 +83,22 @@ def test_a_hard_link_between_the_outputs_is_refused(tmp_path, monkeypatch, capsy
     refused(capsys, "the same file")
 
 
+@pytest.mark.parametrize("graph", ["out.json", "out.dot"])
+def test_a_drawing_is_never_written_over_the_model_even_past_the_first_check(
+    tmp_path, monkeypatch, capsys, graph
+):
+    """Defect: aliases only the file system knows (case on macOS) passed the check by name and
+    the drawing replaced the model; the write itself now checks the file the model went to."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("microprop.cli._outputs_problem", lambda args: None)  # sees no alias
+    model = "out.json" if graph == "out.json" else "out.dot"
+    if graph == "out.dot":
+        monkeypatch.setenv("PATH", str(tmp_path))  # no dot program: out.svg falls back to out.dot
+    assert train(tmp_path, "--model", model, "--graph", graph.replace(".dot", ".svg")) == 1
+    assert "could not save: " in capsys.readouterr().err
+    assert load(model) is not None  # the model survived
+
+
 def test_distinct_outputs_are_both_written(tmp_path, monkeypatch, capsys):
     """Guard for the check itself: different files, including m.json with m.dot, still train."""
     monkeypatch.chdir(tmp_path)
