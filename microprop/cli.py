@@ -75,6 +75,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:  # to a closed stderr (2>&1 | head): still exit 2, with no traceback
+            try:
+                sys.stderr.write(message)
+                sys.stderr.flush()
+            except OSError:
+                _to_devnull(sys.stderr)
+        raise SystemExit(status)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code: 0 ok, 1 failed, 2 bad input, 130 Ctrl-C.

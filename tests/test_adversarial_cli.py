@@ -169,6 +169,14 @@ def test_a_closed_stderr_gives_the_error_code_quietly(tmp_path, monkeypatch):
     assert main(["predict", "absent.json", "1"]) == 2
 
 
+def test_a_bad_argument_to_a_closed_stderr_still_exits_2(monkeypatch):
+    """Defect: argparse's one-line error, written to a closed pipe, became exit code 141."""
+    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    with pytest.raises(SystemExit) as info:
+        main(["train", "--lr", "x"])
+    assert info.value.code == 2
+
+
 @pytest.mark.slow
 def test_train_piped_into_head_saves_the_model_and_prints_no_traceback(tmp_path):
     """Defect: ``python -m microprop train | head -1`` lost the model and printed a traceback."""
