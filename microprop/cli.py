@@ -291,8 +291,9 @@ def _graph_files(path: str) -> list[str]:
 
 
 def _outputs_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with train's outputs together: a .dot fallback that cannot be written, or
-    two that are one file (the second write would replace the first); None if nothing."""
+    """What is wrong with train's outputs, found before training: a suffix Graphviz cannot
+    draw, a .dot fallback that cannot be written, or two outputs that are one file (the second
+    write would replace the first); None if nothing."""
     model = args.model
     suffix = os.path.splitext(args.graph)[1].lower()
     formats = _graphviz_formats()
