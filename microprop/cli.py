@@ -10,6 +10,7 @@ import argparse
 import importlib.util
 import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -74,9 +75,23 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:  # to a closed stderr (2>&1 | head): still exit 2, with no traceback
+            try:
+                sys.stderr.write(message)
+                sys.stderr.flush()
+            except OSError:
+                _to_devnull(sys.stderr)
+        raise SystemExit(status)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 failed, 2 bad input, 130 Ctrl-C)."""
+    """Run the command line; returns the exit code: 0 ok, 1 failed, 2 bad input, 130 Ctrl-C.
+
+    If the reader of the output goes away before its end (``train | head -1``), the work still
+    finishes and saves its files, and the exit code is 141, as for a program stopped by SIGPIPE;
+    if the output cannot be written for another reason (a full disk), it is 1.
+    """
     if isinstance(argv, (str, bytes)):  # argparse would read "train" as five one-letter args
         raise TypeError(f"main: expected a list of arguments such as ['train'], got {argv!r:.40}")
     if argv is not None:
@@ -84,17 +99,130 @@ def main(argv: Sequence[str] | None = None) -> int:
         for a in argv:
             if not isinstance(a, str):
                 raise TypeError(f"main: every argument must be a str, got {type(a).__name__} {a!r}")
+    out = _Output()
+    try:
+        code = _run(argv, out)
+    except BrokenPipeError:  # argparse's own text (an error, --help) to a reader that has gone
+        out.gone()
+        code = 141
+    finally:
+        out.flush()  # what is still buffered, while a closed pipe can be handled quietly
+    return out.exit_code(code)
+
+
+def _run(argv: list[str] | None, out: _Output) -> int:
     saved: list[str] = []  # files written so far, for an honest message on Ctrl-C
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            return _train(args, saved)
-        return _predict(args)
+            problem = _outputs_problem(args)
+            if problem:  # before training: a run must not end by losing what it made
+                parser.error(problem)
+            return _train(args, saved, out)
+        return _predict(args, out)
     except KeyboardInterrupt as e:
         when = f" after {e.history.epochs} epochs" if isinstance(e, TrainingInterrupted) else ""
         kept = f"only {' and '.join(saved)} saved" if saved else "nothing was saved"
-        print(f"\n{PROG}: interrupted{when}; {kept}", file=sys.stderr)
+        out.warn(f"\n{PROG}: interrupted{when}; {kept}")
         return 130
+
+
+# The options that take no value; every other option is followed by one.
+_FLAGS = ("--help", "--no-progress")
+# What argparse should read as a number, not an option: its own test knows only -1 and -.5,
+# so -1e-3, -5., -1_000 and -inf were "unrecognized arguments" (no option of ours looks so).
+_NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
+
+
+def _numbers_as_values(argv: list[str]) -> list[str]:
+    """``argv`` with each negative number spelled so that argparse takes it as a value.
+
+    Both spellings are argparse's documented ones: after an option that takes a value the two
+    are joined (``--lr=-1e-3``); elsewhere in ``predict`` a ``--`` before the number says that it
+    and all that follow are positional (``predict m.json -- -1e-3 -5.``).
+    """
+    out: list[str] = []
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[k:]
+        if _NEGATIVE_NUMBER.match(arg):
+            last = out[-1] if out else ""
+            if last.startswith("--") and "=" not in last and not any(
+                flag.startswith(last) for flag in _FLAGS  # also an abbreviation such as --no
+            ):
+                out[-1] = f"{last}={arg}"
+                continue
+            if out[:1] == ["predict"]:  # only predict has positionals (train: no -- to show)
+                return [*out, "--", *argv[k:]]
+        out.append(arg)
+    return out
+
+
+class _Output:
+    """The report, on stdout, and errors, on stderr, written so that printing never stops work.
+
+    Once a stream's reader has gone (a closed pipe), the rest of it goes to os.devnull, as
+    Python's documentation on SIGPIPE advises: no BrokenPipeError traceback, and train still
+    saves. Any other failure to write (``> /dev/full``) is handled the same way, and said at
+    the end. ``closed`` holds each lost stream's error, for main's exit code.
+    """
+
+    def __init__(self) -> None:
+        self.closed: dict[str, OSError] = {}
+
+    def say(self, text: str, *, flush: bool = False) -> None:
+        self._write("stdout", text, flush)
+
+    def warn(self, text: str) -> None:
+        self._write("stderr", text, True)
+
+    def flush(self) -> None:
+        self._write("stdout", None, True)
+        self._write("stderr", None, True)
+
+    def gone(self) -> None:
+        """A closed pipe found outside ``_write`` (argparse's own text): silence both streams."""
+        for name in ("stdout", "stderr"):
+            self.closed[name] = BrokenPipeError()
+            _to_devnull(getattr(sys, name))
+
+    def exit_code(self, code: int) -> int:
+        """main's exit code: a run that worked but whose report was lost does not return 0."""
+        if code != 0 or not self.closed:
+            return code
+        lost = self.closed.get("stdout") or self.closed["stderr"]
+        if isinstance(lost, BrokenPipeError):
+            return 141  # the reader left, as in train | head -1: what SIGPIPE's end gives
+        self.warn(f"{PROG}: could not write the report: {lost}")  # a full disk, say
+        return 1
+
+    def _write(self, name: str, text: str | None, flush: bool) -> None:
+        stream = getattr(sys, name)
+        if name in self.closed or stream is None:  # None: pythonw has no console
+            return
+        try:
+            if text is not None:
+                print(text, file=stream)
+            if flush:
+                stream.flush()
+        except OSError as e:  # BrokenPipeError above all
+            self.closed[name] = e
+            _to_devnull(stream)
+
+
+def _to_devnull(stream: Any) -> None:
+    """Point ``stream``'s file at os.devnull, so text still buffered in it, flushed at exit,
+    goes nowhere instead of failing again with a traceback."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file, e.g. a test's StringIO
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,7 +284,55 @@ def _add_predict(commands: Any) -> None:
 # ---- train -------------------------------------------------------------------------------------
 
 
-def _train(args: argparse.Namespace, saved: list[str]) -> int:
+def _graph_files(path: str) -> list[str]:
+    """Every file ``--graph path`` may write: the drawing, and the DOT text it falls back to."""
+    base, suffix = os.path.splitext(path)
+    return [path] if suffix.lower() in (".dot", ".gv") else [path, base + ".dot"]
+
+
+def _outputs_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with train's outputs, found before training: a suffix Graphviz cannot
+    draw, a .dot fallback that cannot be written, or two outputs that are one file (the second
+    write would replace the first); None if nothing."""
+    model = args.model
+    suffix = os.path.splitext(args.graph)[1].lower()
+    formats = _graphviz_formats()
+    if suffix not in ("", ".dot", ".gv") and formats and suffix[1:] not in formats:
+        return (f"--graph {args.graph}: Graphviz cannot draw {suffix} files; give .svg, .png, "
+                ".pdf or another Graphviz format, or .dot for the DOT text")
+    for graph in _graph_files(args.graph)[1:]:  # the paths themselves passed _output_file
+        problem = _unwritable(graph)
+        if problem:
+            return f"--graph {args.graph} falls back to {graph} without Graphviz, but {problem}"
+    for graph in _graph_files(args.graph):
+        if _same_file(model, graph):
+            via = "" if graph == args.graph else (
+                f" (its DOT text, written when Graphviz cannot draw, goes to {graph})"
+            )
+            return (f"--model {model} and --graph {args.graph}{via} are the same file, "
+                    f"{os.path.realpath(graph)}; give two different paths")
+    return None
+
+
+def _graphviz_formats() -> frozenset[str]:
+    """What Graphviz can draw here; empty when it cannot draw at all (then DOT text is saved)."""
+    if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
+        return frozenset()
+    import graphviz
+
+    return frozenset(graphviz.FORMATS)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: other spellings, ``..``, symbolic and hard links."""
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    # realpath resolves the folders and any (even dangling) link; normcase folds case on Windows
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
+
+
+
+def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     started = time.perf_counter()
     data = _DATASETS[args.data]
     X, y = data.load(args.seed)
@@ -168,7 +344,7 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
     nin = len(X_train[0])
     model = MLP(nin, [*args.hidden, 1], activation=args.activation, output_bias=False,
                 seed=args.seed)
-    _print_header(args, data, nin, len(X_train), len(X_test))
+    _print_header(args, data, nin, len(X_train), len(X_test), out)
     try:
         history = fit(
             model, X_train, y_train, loss=_LOSS, lr=args.lr, epochs=args.epochs,
@@ -176,42 +352,43 @@ def _train(args: argparse.Namespace, saved: list[str]) -> int:
             progress=False if args.no_progress else None,
         )
     except NonFiniteLossError as e:
-        print(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}", file=sys.stderr)
+        out.warn(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}")
         return 1
-    _print_results(args, history, model, (X_train, y_train), (X_test, y_test))
     meta = {
         **data.meta,
         "loss": _LOSS,
         "standardize": {"mean": scaler.mean, "std": scaler.std},
         "trained_by": f"{PROG} train",
     }
+    # Save first, report after: whatever happens to the report, the trained model is kept.
     try:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
-        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph)
+        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph, args.model)
     except (OSError, ValueError) as e:
-        print(f"{PROG}: could not save: {e}", file=sys.stderr)
+        out.warn(f"{PROG}: could not save: {e}")
         return 1
-    print(f"saved         {args.model}, {graph_path}")
+    _print_results(args, history, model, (X_train, y_train), (X_test, y_test), out)
+    out.say(f"saved         {args.model}, {graph_path}")
     if hint:
-        print(f"              ({hint})")
-    print(f"took          {time.perf_counter() - started:.1f} s")
+        out.say(f"              ({hint})")
+    out.say(f"took          {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _print_header(
-    args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int
+    args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int, out: _Output
 ) -> None:
     shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
     article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
-    print(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
-    print(f"on {data.what}; {n_train} training rows, {n_test} held out.")
-    print(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
-          flush=True)  # the last line before training: tests wait for it before Ctrl-C
+    out.say(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
+    out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
+    out.say(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
+            flush=True)  # the last line before training: tests wait for it before Ctrl-C
 
 
 def _print_results(
-    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple
+    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple, out: _Output
 ) -> None:
     reason = STOP_REASONS[history.stop_reason]
     if history.stop_reason == "tolerance":
@@ -219,14 +396,16 @@ def _print_results(
     elif history.stop_reason == "plateau":
         reason += f" (by more than 1e-4 in {args.patience} epochs)"
     title = LOSS_TABLE[_LOSS].title
-    print(f"epochs run    {history.epochs} (at most {args.epochs})")
-    print(f"stopped       {reason}")
-    print(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
-    print(f"accuracy      train {accuracy(model, *train):.3f}, "
-          f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
+    out.say(f"epochs run    {history.epochs} (at most {args.epochs})")
+    out.say(f"stopped       {reason}")
+    out.say(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
+    out.say(f"accuracy      train {accuracy(model, *train):.3f}, "
+            f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
 
 
-def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, str]:
+def _save_graph(
+    model: MLP, x: list[float], y: float, path: str, model_path: str
+) -> tuple[str, str]:
     """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text."""
     xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
     s = model(xs)
@@ -238,11 +417,12 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
     cost.backward()
     from . import viz
 
-    base, suffix = os.path.splitext(path)
+    *drawing, dot_path = _graph_files(path)  # the same list _outputs_problem checked
+    suffix = os.path.splitext(path)[1].lower()  # Graph.SVG is an SVG too
     options = {"group": "neuron"}
     hint = ""
-    if suffix.lower() not in (".dot", ".gv"):
-        if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
+    if drawing:
+        if not _graphviz_formats():
             hint = VIZ_HINT
         else:
             try:
@@ -250,44 +430,52 @@ def _save_graph(model: MLP, x: list[float], y: float, path: str) -> tuple[str, s
             except Exception as e:  # any rendering failure still leaves the DOT text
                 hint = f"could not render {path}: {e}"
             else:
-                _files.write_atomic(path, data)
+                _write_drawing(path, data, model_path)
                 return path, ""
-        path = base + ".dot"
-    _files.write_atomic(path, viz.dot_source(cost, **options))
-    return path, hint
+    _write_drawing(dot_path, viz.dot_source(cost, **options), model_path)
+    return dot_path, hint
+
+
+def _write_drawing(path: str, data: bytes | str, model_path: str) -> None:
+    # Checked again now that the model exists: a file system may see one file where the paths
+    # differ (case on macOS and Windows, Unicode forms), which no check before training can know.
+    if os.path.exists(path) and os.path.samefile(path, model_path):
+        raise FileExistsError(f"{path} is the file the model was just saved to, {model_path}, "
+                              "on this file system; give --graph another name")
+    _files.write_atomic(path, data)
 
 
 # ---- predict -----------------------------------------------------------------------------------
 
 
-def _predict(args: argparse.Namespace) -> int:
+def _predict(args: argparse.Namespace, out: _Output) -> int:
     try:
         model = load(args.model)
         meta = load_metadata(args.model)
     except (OSError, ModelFileError) as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+        out.warn(f"{PROG}: error: {e}")
         return 2
     nin = getattr(model, "nin", None)
     if nin != len(args.x):
         names = meta.get("features")
         which = f" ({', '.join(map(str, names))})" if isinstance(names, list) else ""
-        print(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}",
-              file=sys.stderr)
+        out.warn(f"{PROG}: error: this model takes {nin} inputs{which}, got {len(args.x)}")
         return 2
-    x = list(args.x)
-    scale = meta.get("standardize")
-    if scale is not None:
-        try:
-            x = Standardizer(scale["mean"], scale["std"]).transform([x])[0]
-        except (KeyError, TypeError, ValueError) as e:
-            print(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}", file=sys.stderr)
-            return 2
+    x = _scaled(args, meta, out)
+    if x is None:
+        return 2
     with no_grad():
-        out = model(x)
-    if not isinstance(out, Value):
-        print("outputs       " + " ".join(f"{v.data:.6g}" for v in out))
+        y = model(x)
+    outputs = [y] if isinstance(y, Value) else y
+    if not all(math.isfinite(v.data) for v in outputs):  # finite inputs, yet it overflowed
+        out.warn(f"{PROG}: error: the model's output for these inputs is "
+                 f"{' '.join(f'{v.data:g}' for v in outputs)}; they are too far from the data "
+                 "it was trained on")
+        return 2
+    if not isinstance(y, Value):
+        out.say("outputs       " + " ".join(f"{v.data:.6g}" for v in y))
         return 0
-    s = out.data
+    s = y.data
     loss = meta.get("loss")
     entry = LOSS_TABLE.get(loss) if isinstance(loss, str) else None  # the file may hold anything
     probability = None if entry is None else entry.probability
@@ -295,10 +483,33 @@ def _predict(args: argparse.Namespace) -> int:
         p = probability(s)
         positive, negative = str(meta.get("positive", "1")), str(meta.get("negative", "0"))
         label = positive if s > 0 else negative
-        print(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")
+        out.say(f"{label}  (probability of {positive}: {p:.3f}; logit {s:.4g})")
     else:
-        print(f"output        {s:.6g}")
+        out.say(f"output        {s:.6g}")
     return 0
+
+
+def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] | None:
+    """The inputs as the model saw them in training; None once an error has been said."""
+    x = list(args.x)
+    scale = meta.get("standardize")
+    if scale is None:
+        return x
+    try:
+        scaler = Standardizer(scale["mean"], scale["std"])
+        x = scaler.transform([x])[0]
+    except (KeyError, TypeError, ValueError) as e:
+        out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
+        return None
+    for k, (given, v) in enumerate(zip(args.x, x, strict=True)):
+        if not math.isfinite(v):  # a finite number, but (x - mean) / std overflowed
+            names = meta.get("features")
+            name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
+            out.warn(f"{PROG}: error: input {k + 1}{name} = {given:g} is too large for this "
+                     f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
+                     f"{scaler.std[k]:.4g}, it is {v}")
+            return None
+    return x
 
 
 # ---- argument types: each failure is one line from argparse ------------------------------------
@@ -350,15 +561,45 @@ def _nonnegative_int(text: str) -> int:
 
 
 def _output_file(text: str) -> str:
-    # Checked before training starts, so a typo in a path does not cost a whole run.
-    if not text:
-        raise argparse.ArgumentTypeError("the file name is empty")
-    if os.path.isdir(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
-    folder = os.path.dirname(os.path.abspath(text))
-    if not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"the folder {folder!r} does not exist")
+    problem = _unwritable(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text
+
+
+def _unwritable(path: str) -> str | None:
+    """Why ``path`` cannot be written, or None. Checked before training, not found after it."""
+    if not path:
+        return "the file name is empty"
+    if "\0" in path:
+        return f"{path!r} holds a NUL character, which no file name can"
+    try:
+        name = os.fsencode(os.path.basename(path))
+    except UnicodeEncodeError:
+        return f"{path!r} cannot be spelled in this system's file names"
+    if os.path.isdir(path):
+        return f"{path!r} is a folder; give a file name"
+    if not name:
+        return f"{path!r} ends with a separator; give a file name"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"the folder {folder!r} does not exist"
+    longest = _path_limit(folder, "PC_NAME_MAX", 255)
+    if len(name) > longest:
+        return f"the file name is {len(name)} bytes long; this folder takes at most {longest}"
+    longest = _path_limit(folder, "PC_PATH_MAX", 4096)
+    if len(os.fsencode(os.path.abspath(path))) >= longest:  # the limit counts the final NUL
+        return f"the path is longer than this system's {longest - 1} bytes"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder!r} is not writable"
+    return None
+
+
+def _path_limit(folder: str, name: str, default: int) -> int:
+    try:
+        return os.pathconf(folder, name)
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no limit known
+        return default
 
 
 def _sizes(text: str) -> list[int]:

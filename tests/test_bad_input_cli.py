@@ -54,7 +54,7 @@ for args, words in [
     (("train", "--colour"), ("unrecognized arguments: --colour",)),
     (("train", "--learning-rate", "0.1"), ("unrecognized arguments: --learning-rate",)),
     (("train", "--lr"), ("--lr: expected one argument",)),
-    (("train", "--lr", "-inf"), ("--lr: expected one argument",)),
+    (("train", "--lr", "-inf"), ("--lr: must be a finite number, got '-inf'",)),
     (("train", "--activation", "gelu"), ("--activation: invalid choice: 'gelu'",)),
     (("train", "--activation", "Tanh"), ("--activation: invalid choice: 'Tanh'",)),
     (("train", "--data", "mnist"), ("--data: invalid choice: 'mnist'",)),
