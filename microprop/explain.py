@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
+from . import _checks
 from .engine import Value, _chain_rule_steps
 from .graph import check_root as _check_root
 from .graph import find as _find_value
@@ -360,8 +361,7 @@ def backward_steps(root: Value, *, accumulate: bool = False) -> BackwardSteps:
     Leaves have nothing to pass on and are not steps.
     """
     _check_root(root, "backward_steps")
-    if type(accumulate) is not bool:
-        raise TypeError(f"backward_steps: accumulate must be True or False, got {accumulate!r}")
+    _checks.flag(accumulate, "backward_steps(accumulate)")
     order = root._topological_order()
     index = {v: i for i, v in enumerate(order)}
     grads = {v: (v.grad if accumulate and not v._children else 0.0) for v in order}

@@ -55,7 +55,7 @@ def test_no_module_imports_one_that_imports_it_back():
      ("graph", {"engine"}), ("explain", {"engine", "graph"})],
 )
 def test_the_bottom_of_the_stack_imports_only_what_is_below_it(module, imports):
-    assert _imports(module) == imports
+    assert _imports(module) - {"_checks", "_files"} == imports  # those two: anyone may
 
 
 def test_explain_returns_data_and_never_imports_the_drawing():

@@ -143,7 +143,7 @@ for bad in ("x", None):
 for bad in (1, "yes", None):
     row(f"backward_steps(accumulate={bad!r})",
         lambda bad=bad: backward_steps(graph(), accumulate=bad), TypeError,
-        "accumulate must be True or False")
+        "backward_steps(accumulate): expected True or False")
 for bad in (-1, 4, "1", 1.0):
     row(f"backward_steps(...).grads({bad!r})", lambda bad=bad: backward_steps(graph()).grads(bad),
         ValueError, "grads: k must be an int from 0 to 3")
