@@ -55,9 +55,11 @@ class Value:
         self._op = ""
 
     # ---- binary arithmetic; a plain number on either side is a constant, not a node ----------
+    # `type(x) is Value` first, the common case at full speed; then isinstance lets instances of
+    # subclasses of Value be nodes too, and a float skips that check.
 
     def __add__(self, other: Value | float) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or type(other) is not float and isinstance(other, Value):
             return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))
         c = other if type(other) is float else _constant(other)
         if c is None:
@@ -65,7 +67,7 @@ class Value:
         return _result(self.data + c, "+", (self,), (1.0,))
 
     def __mul__(self, other: Value | float) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or type(other) is not float and isinstance(other, Value):
             return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
         c = other if type(other) is float else _constant(other)
         if c is None:
@@ -74,13 +76,14 @@ class Value:
 
     def __truediv__(self, other: Value | float) -> Value:
         # A primitive rather than self * other**-1: one node, and division's own error.
-        y = other.data if type(other) is Value else _constant(other)
+        node = type(other) is Value or type(other) is not float and isinstance(other, Value)
+        y = other.data if node else _constant(other)  # type: ignore[union-attr]
         if y is None:
             return NotImplemented
         if y == 0.0:
             raise ZeroDivisionError(f"division by zero: {self.data!r} / {y!r}")
         out = self.data / y
-        if type(other) is Value:  # d/dx x/y = 1/y, d/dy x/y = -x/y^2 = -out/y
+        if node:  # d/dx x/y = 1/y, d/dy x/y = -x/y^2 = -out/y
             return _result(out, "/", (self, other), (1.0 / y, -out / y))
         return _result(out, "/", (self,), (1.0 / y,))
 
@@ -94,7 +97,7 @@ class Value:
         return _result(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
 
     def __pow__(self, other: Value | float) -> Value:
-        if type(other) is Value:
+        if type(other) is Value or type(other) is not float and isinstance(other, Value):
             return _pow(self, other)
         n = _constant(other)
         if n is None:
@@ -115,12 +118,12 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other: Value | float) -> Value:  # self - other
-        if type(other) is Value:
+        if type(other) is Value or type(other) is not float and isinstance(other, Value):
             return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return self + (-c)
+        return _result(self.data - c, "-", (self,), (1.0,))  # named as written, not as + (-c)
 
     def __rsub__(self, other: float) -> Value:  # other - self
         c = _constant(other)
@@ -345,16 +348,18 @@ def dot(
     local: list[float] = []
     z = 0.0
     for w, x in zip(ws, xs):
-        wd = w.data if type(w) is Value else _operand(w, "dot")
-        xd = x.data if type(x) is Value else _operand(x, "dot")
+        w_node = type(w) is Value or type(w) is not float and isinstance(w, Value)
+        x_node = type(x) is Value or type(x) is not float and isinstance(x, Value)
+        wd = w.data if w_node else _operand(w, "dot")  # type: ignore[union-attr]
+        xd = x.data if x_node else _operand(x, "dot")  # type: ignore[union-attr]
         z += wd * xd
-        if type(w) is Value:  # d/dw (w x) = x
-            children.append(w)
+        if w_node:  # d/dw (w x) = x
+            children.append(w)  # type: ignore[arg-type]
             local.append(xd)
-        if type(x) is Value:  # d/dx (w x) = w
-            children.append(x)
+        if x_node:  # d/dx (w x) = w
+            children.append(x)  # type: ignore[arg-type]
             local.append(wd)
-    if type(bias) is Value:
+    if isinstance(bias, Value):
         z += bias.data
         children.append(bias)
         local.append(1.0)
@@ -370,7 +375,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torc
     children: list[Value] = []
     total = 0.0
     for v in values:
-        if type(v) is Value:
+        if type(v) is Value or type(v) is not float and isinstance(v, Value):
             total += v.data
             children.append(v)
         else:
@@ -434,9 +439,15 @@ def _constant(x: object) -> float | None:
     """A plain real number as a float, or None so that the operator returns NotImplemented."""
     if type(x) is float:
         return x  # type: ignore[return-value]
-    if isinstance(x, (bool, numbers.Real)):
+    if isinstance(x, (bool, numbers.Real)) or _is_numpy_bool(x):
         return _to_float(x, "operand")
     return None
+
+
+def _is_numpy_bool(x: object) -> bool:
+    # numpy.bool_ is no numbers.Real (Python's bool is): without this, Value(np.True_) said
+    # "expected a real number (int, float, bool), got bool"
+    return type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_")
 
 
 def _not_a_list(what: str, x: object) -> TypeError:
@@ -452,7 +463,7 @@ def _operand(x: object, what: str) -> float:
 
 def _to_float(x: object, what: str) -> float:
     """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
-    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value):
+    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value) or _is_numpy_bool(x):
         try:
             return float(x)  # type: ignore[arg-type]
         except OverflowError:

@@ -82,7 +82,7 @@ OPS = [
     Op("add constant", "+", lambda a: a + 2.5, lambda a: a + 2.5, (ANY,), (0.5,)),
     Op("constant add", "+", lambda a: 2.5 + a, lambda a: 2.5 + a, (ANY,), (0.5,)),
     Op("sub", "-", lambda a, b: a - b, lambda a, b: a - b, (ANY, ANY), (0.5, 1.5)),
-    Op("sub constant", "+", lambda a: a - 2.5, lambda a: a - 2.5, (ANY,), (0.5,)),
+    Op("sub constant", "-", lambda a: a - 2.5, lambda a: a - 2.5, (ANY,), (0.5,)),
     Op("constant sub", "-", lambda a: 2.5 - a, lambda a: 2.5 - a, (ANY,), (0.5,)),
     Op("neg", "*", lambda a: -a, lambda a: -a, (ANY,), (0.5,)),
     Op("mul", "*", lambda a, b: a * b, lambda a, b: a * b, (ANY, ANY), (0.5, 1.5)),

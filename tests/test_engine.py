@@ -259,7 +259,7 @@ LN2 = math.log(2.0)
         (lambda: a * 4, 8.0, "*", (a,), (4.0,)),
         (lambda: -a, -2.0, "*", (a,), (-1.0,)),  # one node: a times -1
         (lambda: a - b, 5.0, "-", (a, b), (1.0, -1.0)),
-        (lambda: a - 1, 1.0, "+", (a,), (1.0,)),  # a + (-1)
+        (lambda: a - 1, 1.0, "-", (a,), (1.0,)),  # named as written (was + for a + (-1))
         (lambda: 1 - a, -1.0, "-", (a,), (-1.0,)),
         (lambda: a / b, -2 / 3, "/", (a, b), (-1 / 3, -2 / 9)),  # 1/y and -x/y^2
         (lambda: a / 4, 0.5, "/", (a,), (0.25,)),
