@@ -121,7 +121,7 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
     version = document.get("version")
     if version != VERSION or isinstance(version, bool):
         raise ModelFileError(
-            f"{path}: format version {version!r}; this microprop reads version {VERSION}"
+            f"{path}: format version {_short(version)}; this microprop reads version {VERSION}"
         )
     for key in ("architecture", "parameters"):
         if key not in document:
@@ -148,14 +148,15 @@ def _build(arch: object, path: str, n_params: int) -> Module:
         raise ModelFileError(f"{path}: 'architecture' should be an object")
     kind = arch.get("type")
     if not isinstance(kind, str) or kind not in MODULE_TYPES:
-        raise ModelFileError(f"{path}: unknown architecture type {kind!r}")
+        raise ModelFileError(f"{path}: unknown architecture type {_short(kind)}")
     module = MODULE_TYPES[kind]
     fields = {"type", *module._config_keys}
     if set(arch) != fields:
         raise ModelFileError(
             f"{path}: a {kind} architecture needs exactly {sorted(fields)}, got {sorted(arch)}"
         )
-    # Count first: a corrupted size (say nin = 10**9) must not make us build a huge model.
+    # Count first, from the numbers alone: a corrupted size (say nin = 10**9) must not make us
+    # build a huge model. Only an architecture whose count matches the file is built in full.
     expected = module._parameter_count(arch)
     if expected is not None and expected != n_params:
         raise ModelFileError(
@@ -163,6 +164,30 @@ def _build(arch: object, path: str, n_params: int) -> Module:
         )
     try:
         # seed=0: the initial draw is overwritten anyway, and must not disturb `random`.
+        if expected is None:  # some size is malformed: let the constructor name it, built small
+            Module.from_config(_shrunk(arch), seed=0)
+            raise ValueError(f"malformed sizes in {_short(arch)}")  # not reached: the build fails
         return Module.from_config(arch, seed=0)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: bad architecture: {e}") from None
+
+
+def _shrunk(arch: dict[str, Any]) -> dict[str, Any]:
+    """``arch`` with every well-formed size set to 1, malformed ones kept as they are.
+
+    Building it runs the constructor's own checks, so the error names the bad field just as
+    ``MLP(...)`` would, yet costs a few objects even when another field says nin = 10**9.
+    """
+    def one(n: object) -> object:
+        return 1 if type(n) is int and n >= 1 else n
+
+    small = {k: one(v) if k in ("nin", "nout") else v for k, v in arch.items()}
+    if isinstance(arch.get("nouts"), list):
+        small["nouts"] = [one(n) for n in arch["nouts"]]
+    return small
+
+
+def _short(x: object) -> str:
+    """``repr(x)`` cut to one line: a hostile file may hold a value megabytes long."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,189 @@
+"""Adversarial model files and saves: every case states the defect it guards against.
+
+Loading: a hostile or damaged file is a ModelFileError within a time and memory bound, whatever
+its sizes say (each case is timed and traced). Saving: what save writes, load reads.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import tracemalloc
+
+import pytest
+
+from microprop.nn import Module, article_network
+from microprop.serialization import ModelFileError, load, save
+
+SECONDS = 1.0  # per load; a hostile file used to take 30 s and 2.8 GB
+PEAK_BYTES = 4_000_000  # what tracemalloc may see allocated at once during one load
+
+
+def bounded_load(path: object) -> object:
+    """``load(path)``'s model or its ModelFileError, failing if it took too long or too much."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        outcome: object = load(path)
+    except ModelFileError as e:
+        outcome = e
+    finally:
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert seconds < SECONDS, f"load took {seconds:.2f} s"
+    assert peak < PEAK_BYTES, f"load allocated {peak / 1e6:.1f} MB at its peak"
+    return outcome
+
+
+def article_document() -> dict:
+    return {
+        "format": "microprop-model",
+        "version": 1,
+        "architecture": article_network(seed=0).config(),
+        "parameters": article_network(seed=0).state_dict(),
+        "metadata": {},
+    }
+
+
+def with_architecture(**fields: object) -> str:
+    doc = article_document()
+    doc["architecture"].update(fields)
+    return json.dumps(doc)
+
+
+def neuron_file(**fields: object) -> str:
+    arch = {"type": "Neuron", "nin": 2, "activation": "relu", "bias": True, **fields}
+    return json.dumps({"format": "microprop-model", "version": 1, "architecture": arch,
+                       "parameters": {}})
+
+
+# Each: a file's text, and why it must be refused cheaply.
+HOSTILE = {
+    # The 175-byte file of issue 10: a malformed bias skipped the parameter count, and Neuron
+    # drew nin weights before it checked the bias.
+    "a Neuron with nin 10**9 and bias 1 (built a billion weights before checking bias)":
+        neuron_file(nin=10**9, bias=1),
+    "a Neuron with nin 10**9 and bias null": neuron_file(nin=10**9, bias=None),
+    "a Neuron with nin 10**9 and activation 7": neuron_file(nin=10**9, activation=7),
+    "a Neuron with nin 10**4000 (an int near the digit limit)": neuron_file(nin=10**4000),
+    "a Neuron with nin -10**9": neuron_file(nin=-(10**9)),
+    "a Neuron with nin true": neuron_file(nin=True),
+    "a Neuron with nin 1e9 (a float)": neuron_file(nin=1e9),
+    "a Neuron with nin '1000000000'": neuron_file(nin="1000000000"),
+    "a Neuron with nin [10**9]": neuron_file(nin=[10**9]),
+    "an MLP with nouts [10**9, 10**9] and output_bias 1": with_architecture(
+        nouts=[10**9, 10**9], output_bias=1),
+    "an MLP with nin 10**9 and nouts [10**9, true]": with_architecture(
+        nin=10**9, nouts=[10**9, True]),
+    "an MLP with nin 10**9 and activation null-ish junk": with_architecture(
+        nin=10**9, activation=[1, 2]),
+    "an MLP with nin 10**9 and nouts {'1': 1}": with_architecture(nin=10**9, nouts={"1": 1}),
+    "an MLP with nouts 10**9 (not a list)": with_architecture(nouts=10**9),
+    "an MLP with 10**4 layers of size 10**9 and a bad output_bias": with_architecture(
+        nouts=[10**9] * 10**4, output_bias=0),
+    "a Layer with nin and nout 10**9 and bias 'yes'": json.dumps(
+        {"format": "microprop-model", "version": 1, "parameters": {}, "architecture": {
+            "type": "Layer", "nin": 10**9, "nout": 10**9, "activation": "relu", "bias": "yes"}}),
+    "a type that is a long list (its repr in the message)": with_architecture(type=[0] * 10**5),
+    "a version that is a long list (its repr in the message)": json.dumps(
+        {**article_document(), "version": list(range(10**4))}),
+    "JSON nested 100,000 deep": "[" * 100_000 + "]" * 100_000,
+    "an object nested 100,000 deep": '{"a":' * 100_000 + "1" + "}" * 100_000,
+    "a parameter of 10**4000": json.dumps(
+        {**article_document(), "parameters": {"layers.0.neurons.0.b": 10**4000}}),
+    "a number of 5,000 digits (over Python's int limit)": '{"format": 1' + "0" * 5000 + "}",
+    "a float of 100,000 digits": '{"format": "microprop-model", "version": 1.' + "0" * 10**5 + "}",
+    "a parameter 1e999999 (read as inf)": json.dumps(
+        {**article_document(), "parameters": {"layers.0.neurons.0.b": 0.5}}).replace(
+        "0.5", "1e999999"),
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_file_is_refused_within_a_second_and_a_few_mb(tmp_path, text):
+    """Every size in a file is checked against the parameters it holds before anything is built."""
+    path = tmp_path / "hostile.json"
+    path.write_text(text)
+    assert isinstance(bounded_load(path), ModelFileError)
+
+
+def test_a_huge_size_with_a_malformed_field_still_names_the_field(tmp_path):
+    """Checking sizes cheaply must not cost the message: the bad field is named as MLP names it."""
+    path = tmp_path / "m.json"
+    path.write_text(neuron_file(nin=10**9, bias=1))
+    error = bounded_load(path)
+    assert isinstance(error, ModelFileError)
+    assert "bias: expected True or False, got int 1" in str(error)
+
+
+def mutations(text: str, rng: random.Random) -> str:
+    """One random damage to ``text``: a byte changed, a span cut or repeated, a value replaced."""
+    kind = rng.randrange(5)
+    i = rng.randrange(len(text))
+    j = min(len(text), i + rng.randrange(1, 40))
+    if kind == 0:
+        return text[:i] + chr(rng.randrange(32, 127)) + text[i + 1:]
+    if kind == 1:
+        return text[:i] + text[j:]
+    if kind == 2:
+        return text[:j] + text[i:j] * rng.randrange(2, 50) + text[j:]
+    if kind == 3:
+        return text[:i]
+    hostile = rng.choice(['1000000000', '-1', 'true', 'null', '1e999', '"x"', '[]', '{}',
+                          '[1000000000, 1000000000]', '[' * 5000 + ']' * 5000, '9' * 4000,
+                          '-0', '0.5', '{"type": "MLP"}'])
+    numbers = [k for k, c in enumerate(text) if c.isdigit() and not text[k - 1].isdigit()]
+    k = rng.choice(numbers)
+    end = k
+    while end < len(text) and (text[end].isdigit() or text[end] in ".-e"):
+        end += 1
+    return text[:k] + hostile + text[end:]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_load_fuzz_damaged_files_give_a_model_or_a_model_file_error_within_bounds(
+    tmp_path, seed
+):
+    """Mutated files: never another exception, never seconds or megabytes, whatever the damage."""
+    save(article_network(seed=0), tmp_path / "good.json")
+    good = (tmp_path / "good.json").read_text()
+    rng = random.Random(seed)
+    path = tmp_path / "m.json"
+    for _ in range(50):
+        text = good
+        for _ in range(rng.randrange(1, 4)):
+            text = mutations(text, rng) or "{"
+        path.write_text(text)
+        outcome = bounded_load(path)
+        assert isinstance(outcome, (Module, ModelFileError)), (text, outcome)
+
+
+HOSTILE_VALUES = [10**9, 10**30, -1, 0, -(10**9), True, False, None, 1e9, 0.5, 1e308, "7", "",
+                  [], {}, [10**9], [1, True], [0], [10**9, 10**9, 10**9], {"a": 10**9},
+                  [[[[1]]]], "relu", "MLP", 2, 1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_load_fuzz_hostile_values_in_every_field_give_a_model_file_error_within_bounds(
+    tmp_path, seed
+):
+    """Valid JSON whose fields (any of them, several at once) are huge, negative, bool, the wrong
+    type: the sizes are checked before anything is built, and the answer is a ModelFileError."""
+    rng = random.Random(seed)
+    path = tmp_path / "m.json"
+    for _ in range(60):
+        doc = article_document()
+        if rng.random() < 0.3:
+            doc["architecture"] = {"type": rng.choice(["Neuron", "Layer"]), "nin": 4,
+                                   "activation": "tanh", "bias": True}
+            if doc["architecture"]["type"] == "Layer":
+                doc["architecture"]["nout"] = 2
+        for _ in range(rng.randrange(1, 4)):
+            arch = doc["architecture"]
+            where = arch if isinstance(arch, dict) and arch and rng.random() < 0.8 else doc
+            where[rng.choice(sorted(where))] = rng.choice(HOSTILE_VALUES)
+        path.write_text(json.dumps(doc))
+        outcome = bounded_load(path)
+        assert isinstance(outcome, (Module, ModelFileError)), (doc, outcome)
