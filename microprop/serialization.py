@@ -96,8 +96,11 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
         raise FileNotFoundError(f"no model file at {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not a model file")
+    if not os.path.isfile(path):  # a pipe or a device such as /dev/zero: it may never end
+        raise ModelFileError(f"{path}: not a regular file (a pipe or a device?)")
     try:
-        with open(path, encoding="utf-8") as f:
+        # utf-8-sig: a byte-order mark, as some editors on Windows write, is read as nothing.
+        with open(path, encoding="utf-8-sig") as f:
             text = f.read()
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a text file (corrupted?)") from None

@@ -7,6 +7,7 @@ its sizes say (each case is timed and traced). Saving: what save writes, load re
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 import tracemalloc
@@ -14,7 +15,7 @@ import tracemalloc
 import pytest
 
 from microprop.nn import Module, article_network
-from microprop.serialization import ModelFileError, load, save
+from microprop.serialization import ModelFileError, load, load_metadata, save
 
 SECONDS = 1.0  # per load; a hostile file used to take 30 s and 2.8 GB
 PEAK_BYTES = 4_000_000  # what tracemalloc may see allocated at once during one load
@@ -187,3 +188,20 @@ def test_load_fuzz_hostile_values_in_every_field_give_a_model_file_error_within_
         path.write_text(json.dumps(doc))
         outcome = bounded_load(path)
         assert isinstance(outcome, (Module, ModelFileError)), (doc, outcome)
+
+
+def test_a_byte_order_mark_before_the_json_is_read_as_nothing(tmp_path):
+    """A UTF-8 BOM (as Notepad writes) used to make the file 'not valid JSON at line 1'."""
+    save(article_network(seed=0), tmp_path / "m.json", metadata={"note": "é"})
+    text = (tmp_path / "m.json").read_bytes()
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text)
+    assert load(tmp_path / "bom.json").state_dict() == article_network(seed=0).state_dict()
+    assert load_metadata(tmp_path / "bom.json") == {"note": "é"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_refused_before_it_is_read(tmp_path):
+    """load read a pipe or a device (/dev/zero) to its end, which may never come: refuse it."""
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(ModelFileError, match="not a regular file"):
+        load(tmp_path / "pipe")
