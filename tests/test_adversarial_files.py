@@ -14,7 +14,8 @@ import tracemalloc
 
 import pytest
 
-from microprop.nn import Module, article_network
+from microprop import _files
+from microprop.nn import Module, Neuron, article_network
 from microprop.serialization import ModelFileError, load, load_metadata, save
 
 SECONDS = 1.0  # per load; a hostile file used to take 30 s and 2.8 GB
@@ -205,3 +206,32 @@ def test_a_pipe_is_refused_before_it_is_read(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(ModelFileError, match="not a regular file"):
         load(tmp_path / "pipe")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_saving_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path):
+    """The atomic rename landed on the link itself: the link became a regular file and the
+    file it pointed to kept the old model."""
+    save(Neuron(2, seed=0), tmp_path / "real.json")
+    (tmp_path / "link.json").symlink_to("real.json")
+    save(Neuron(3, seed=1), tmp_path / "link.json")
+    assert (tmp_path / "link.json").is_symlink()
+    assert load(tmp_path / "real.json").nin == 3
+    assert sorted(os.listdir(tmp_path)) == ["link.json", "real.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_saving_through_a_dangling_symlink_creates_its_target(tmp_path):
+    """A link to a file not written yet (a models/latest.json link) gets its target written."""
+    (tmp_path / "link.json").symlink_to("real.json")
+    save(Neuron(2, seed=0), tmp_path / "link.json")
+    assert (tmp_path / "link.json").is_symlink() and load(tmp_path / "real.json").nin == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_every_writer_keeps_a_symlink_since_they_share_the_atomic_writer(tmp_path):
+    """The DOT and picture writers of viz and the command line write through write_atomic."""
+    (tmp_path / "real.png").write_bytes(b"old")
+    (tmp_path / "link.png").symlink_to("real.png")
+    _files.write_atomic(str(tmp_path / "link.png"), b"new")
+    assert (tmp_path / "link.png").is_symlink() and (tmp_path / "real.png").read_bytes() == b"new"
