@@ -33,28 +33,26 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
     """Write ``model`` to ``path`` as JSON, replacing any file there only once it is complete.
 
     ``metadata`` is any JSON-able dict kept alongside (for example how the inputs were scaled);
-    ``load_metadata`` reads it back.
+    ``load_metadata`` reads it back. The text is read back with ``load``'s own reader before
+    the old file is replaced, so a file that ``load`` would refuse is never written.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save(model): expected a {_SAVABLE}, got {type(model).__name__}")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"save(metadata): expected a dict, got {type(metadata).__name__}")
-    params = model.state_dict()
-    for name, x in params.items():
-        if not math.isfinite(x):
-            raise ValueError(f"save: parameter {name} is {x!r}; only finite models can be saved")
     document = {
         "format": FORMAT,
         "version": VERSION,
         "architecture": _architecture(model),
-        "parameters": params,
+        "parameters": {name: _saved(name, x) for name, x in model.state_dict().items()},
         "metadata": {} if metadata is None else metadata,
     }
-    try:
-        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    except (TypeError, ValueError) as e:
-        raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
+    text = _text(document)
     path = _files.output_path(path, "save(path)")
+    try:  # what load would make of the text; the architecture and parameters are ours
+        _model(_document(text, path), path)
+    except ModelFileError as e:
+        raise ValueError(f"save: the file would not load back, so none was written: {e}") from None
     try:
         _files.write_atomic(path, text)
     except (IsADirectoryError, FileNotFoundError) as e:  # the target itself: name the caller
@@ -63,22 +61,14 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
 
 def load(path: str | os.PathLike) -> Module:
     """The model saved at ``path``, rebuilt with exactly the saved parameters."""
-    path, document = _read(path, "load")
-    params = document["parameters"]
-    if not isinstance(params, dict):
-        raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")
-    model = _build(document["architecture"], path, len(params))
-    try:
-        model.load_state_dict(params)
-    except (TypeError, ValueError) as e:
-        raise ModelFileError(f"{path}: {e}") from None
-    return model
+    path, text = _read(path, "load")
+    return _model(_document(text, path), path)
 
 
 def load_metadata(path: str | os.PathLike) -> dict:
     """The ``metadata`` dict saved with the model at ``path`` (empty if none was given)."""
-    path, document = _read(path, "load_metadata")
-    metadata = document.get("metadata", {})
+    path, text = _read(path, "load_metadata")
+    metadata = _document(text, path).get("metadata", {})
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path}: 'metadata' should be an object")
     return metadata
@@ -90,7 +80,49 @@ def _architecture(model: Module) -> dict[str, Any]:
     return model.config()
 
 
-def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
+def _saved(name: str, x: object) -> float:
+    """Parameter ``x`` as the float the file will hold, or an error naming the parameter.
+
+    Only a value that a float holds exactly is saved, so the loaded model is the saved one: a
+    NumPy float32 would come back as a float64 and compute differently.
+    """
+    if type(x) is not float and (isinstance(x, bool) or not isinstance(x, (int, float))):
+        raise TypeError(
+            f"save: parameter {name} is a {type(x).__name__} ({x!r:.40}), not a Python float; "
+            f"set it with float(), for example model.load_state_dict(model.state_dict())"
+        )
+    try:
+        f = float(x)
+    except OverflowError:  # an int with hundreds of digits
+        raise ValueError(f"save: parameter {name} is too large for a float") from None
+    if not math.isfinite(f):
+        raise ValueError(f"save: parameter {name} is {f!r}; only finite models can be saved")
+    if f != x:
+        raise ValueError(f"save: parameter {name} is an int a float cannot hold exactly ({x})")
+    return f
+
+
+def _text(document: dict) -> str:
+    """The file's text; only the metadata can fail, since the rest is ours."""
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
+    except RecursionError:
+        raise ValueError("save(metadata): nested too deeply to be written as JSON") from None
+    try:
+        json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _RepeatedKey as e:
+        raise ValueError(
+            f"save(metadata): the key {e.key!r} would appear twice in the file, since JSON "
+            "keys are text (1 and '1' are one key); give distinct text keys"
+        ) from None
+    except RecursionError:
+        raise ValueError("save(metadata): nested too deeply to be read back") from None
+    return text
+
+
+def _read(path: str | os.PathLike, who: str) -> tuple[str, str]:
     path = _files.output_path(path, f"{who}(path)")  # the same file-name check as save's
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
@@ -101,9 +133,13 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
     try:
         # utf-8-sig: a byte-order mark, as some editors on Windows write, is read as nothing.
         with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
+            return path, f.read()
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a text file (corrupted?)") from None
+
+
+def _document(text: str, path: str) -> dict:
+    """The JSON document in ``text``, checked to be a model file this version reads."""
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
     try:
@@ -129,7 +165,25 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
     for key in ("architecture", "parameters"):
         if key not in document:
             raise ModelFileError(f"{path}: the {key!r} entry is missing")
-    return path, document
+    return document
+
+
+def _model(document: dict, path: str) -> Module:
+    params = document["parameters"]
+    if not isinstance(params, dict):
+        raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")
+    model = _build(document["architecture"], path, len(params))
+    try:
+        model.load_state_dict(params)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: {e}") from None
+    return model
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice (corrupted or edited by hand?)")
+        self.key = key
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -137,7 +191,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"the key {key!r} appears twice (corrupted or edited by hand?)")
+            raise _RepeatedKey(key)
         out[key] = value
     return out
 

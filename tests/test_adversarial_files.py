@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import tempfile
 import time
 import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from microprop import _files
 from microprop.nn import Module, Neuron, article_network
@@ -235,3 +238,116 @@ def test_every_writer_keeps_a_symlink_since_they_share_the_atomic_writer(tmp_pat
     (tmp_path / "link.png").symlink_to("real.png")
     _files.write_atomic(str(tmp_path / "link.png"), b"new")
     assert (tmp_path / "link.png").is_symlink() and (tmp_path / "real.png").read_bytes() == b"new"
+
+
+# ---- what save writes, load reads ----------------------------------------------------------
+
+
+def saving_refused(tmp_path, model, metadata=None) -> Exception:
+    """The error save gives for ``model`` and ``metadata``, checking the old file is untouched."""
+    path = tmp_path / "m.json"
+    save(Neuron(1, seed=0), path)
+    before = path.read_bytes()
+    with pytest.raises((TypeError, ValueError)) as info:
+        save(model, path, metadata=metadata)
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["m.json"]
+    return info.value
+
+
+def with_parameter(x: object) -> Neuron:
+    model = Neuron(2, seed=0)
+    model.w[1].data = x
+    return model
+
+
+@pytest.mark.parametrize(
+    "metadata, key",
+    [({1: "a", "1": "b"}, "'1'"), ({True: "a", "true": "b"}, "'true'"), ({None: 1, "null": 2},
+                                                                          "'null'")],
+    ids=["1 and '1'", "True and 'true'", "None and 'null'"],
+)
+def test_metadata_keys_that_collide_as_json_text_are_refused_before_the_old_file_goes(
+    tmp_path, metadata, key
+):
+    """JSON turns 1 into '1', so save wrote a key twice and load refused the file it wrote."""
+    error = saving_refused(tmp_path, Neuron(1, seed=0), metadata)
+    assert f"save(metadata): the key {key} would appear twice" in str(error)
+
+
+@pytest.mark.parametrize("depth", [990, 5000])
+def test_metadata_nested_too_deeply_to_read_back_is_refused_not_written(tmp_path, depth):
+    """990 deep: json.dumps wrote it but load could not read it; 5000: a bare RecursionError."""
+    deep: list = []
+    inner = deep
+    for _ in range(depth):
+        inner.append([])
+        inner = inner[0]
+    error = saving_refused(tmp_path, Neuron(1, seed=0), {"a": deep})
+    assert "save(metadata): nested too deeply" in str(error)
+
+
+# Keys that JSON writes as the same text as another key ("1" and 1) come up often.
+JSON_KEYS = st.one_of(
+    st.sampled_from(["1", "true", "null", "0", "-1"]), st.text(max_size=3), st.integers(-3, 3),
+    st.booleans(), st.none(), st.floats(allow_nan=True, allow_infinity=True),
+)
+JSON_LIKE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5)),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner)
+    | st.dictionaries(JSON_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(metadata=st.dictionaries(JSON_KEYS, JSON_LIKE, max_size=5))
+def test_any_metadata_save_accepts_loads_back_and_any_it_refuses_leaves_the_old_file(metadata):
+    """The round trip holds for every metadata dict: written means readable, refused means the
+    earlier file is still there (save used to write files that load rejected)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "m.json")
+        save(Neuron(1, seed=0), path, metadata={"old": 1})
+        try:
+            save(article_network(seed=0), path, metadata=metadata)
+        except (TypeError, ValueError):
+            assert load_metadata(path) == {"old": 1} and os.listdir(folder) == ["m.json"]
+        else:
+            assert isinstance(load(path), type(article_network(seed=0)))
+            assert isinstance(load_metadata(path), dict)
+
+
+def test_a_float32_parameter_is_named_not_blamed_on_metadata(tmp_path):
+    """A NumPy float32 weight gave 'save(metadata): cannot be written as JSON' with no metadata."""
+    np = pytest.importorskip("numpy")
+    error = saving_refused(tmp_path, with_parameter(np.float32(0.25)))
+    assert isinstance(error, TypeError)
+    assert "save: parameter w.1 is a float32" in str(error) and "metadata" not in str(error)
+    assert "float()" in str(error)
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [(True, "parameter w.1 is a bool"),  # written as true, which load refuses
+     (10**17 + 1, "parameter w.1 is an int a float cannot hold exactly"),  # loaded back changed
+     (10**400, "parameter w.1 is too large for a float"),  # a bare OverflowError
+     (float("inf"), "parameter w.1 is inf; only finite models")],
+    ids=["bool", "int past 2**53", "400-digit int", "inf"],
+)
+def test_a_parameter_that_would_not_load_back_exactly_is_refused_and_named(
+    tmp_path, value, words
+):
+    """A weight that load refuses, or reads back as another number, is not saved."""
+    assert words in str(saving_refused(tmp_path, with_parameter(value)))
+
+
+def test_a_fraction_parameter_is_named_not_blamed_on_metadata(tmp_path):
+    """Any non-float number (Fraction, Decimal, NumPy ints) blamed the metadata too."""
+    from fractions import Fraction
+
+    error = saving_refused(tmp_path, with_parameter(Fraction(1, 3)))
+    assert "save: parameter w.1 is a Fraction" in str(error)
+
+
+def test_an_int_parameter_a_float_holds_is_saved_as_that_float(tmp_path):
+    """Ints that floats hold exactly still save, and load back equal."""
+    save(with_parameter(3), tmp_path / "m.json")
+    assert load(tmp_path / "m.json").w[1].data == 3.0
