@@ -25,6 +25,10 @@ VERSION = 1
 _SAVABLE = ", ".join(list(MODULE_TYPES)[:-1]) + " or " + list(MODULE_TYPES)[-1]
 
 
+# The deepest nesting save writes: load then reads it back whatever its caller's stack depth.
+_DEEPEST = 100
+
+
 class ModelFileError(ValueError):
     """A model file that cannot be read: truncated, corrupted, or not a model this version knows."""
 
@@ -32,9 +36,10 @@ class ModelFileError(ValueError):
 def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None) -> None:
     """Write ``model`` to ``path`` as JSON, replacing any file there only once it is complete.
 
-    ``metadata`` is any JSON-able dict kept alongside (for example how the inputs were scaled);
-    ``load_metadata`` reads it back. The text is read back with ``load``'s own reader before
-    the old file is replaced, so a file that ``load`` would refuse is never written.
+    ``metadata`` is any JSON-able dict, nested at most 100 levels, kept alongside (for example
+    how the inputs were scaled); ``load_metadata`` reads it back. The text is read back with
+    ``load``'s own reader before the old file is replaced, so a file that ``load`` would refuse
+    is never written.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save(model): expected a {_SAVABLE}, got {type(model).__name__}")
@@ -110,6 +115,11 @@ def _text(document: dict) -> str:
         raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
     except RecursionError:
         raise ValueError("save(metadata): nested too deeply to be written as JSON") from None
+    # How deep json.loads can go depends on how deep the reader's own stack already is, so a
+    # fixed bound far below the recursion limit, not this caller's luck, decides what is saved.
+    # With indent=1 a line's indentation is its nesting depth (strings hold no raw newline).
+    if max(len(line) - len(line.lstrip(" ")) for line in text.split("\n")) > _DEEPEST:
+        raise ValueError(f"save(metadata): nested more than {_DEEPEST} levels deep")
     try:
         json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except _RepeatedKey as e:
@@ -117,8 +127,6 @@ def _text(document: dict) -> str:
             f"save(metadata): the key {e.key!r} would appear twice in the file, since JSON "
             "keys are text (1 and '1' are one key); give distinct text keys"
         ) from None
-    except RecursionError:
-        raise ValueError("save(metadata): nested too deeply to be read back") from None
     return text
 
 

@@ -274,16 +274,33 @@ def test_metadata_keys_that_collide_as_json_text_are_refused_before_the_old_file
     assert f"save(metadata): the key {key} would appear twice" in str(error)
 
 
-@pytest.mark.parametrize("depth", [990, 5000])
-def test_metadata_nested_too_deeply_to_read_back_is_refused_not_written(tmp_path, depth):
-    """990 deep: json.dumps wrote it but load could not read it; 5000: a bare RecursionError."""
+def nested(depth: int) -> list:
     deep: list = []
     inner = deep
-    for _ in range(depth):
+    for _ in range(depth - 1):
         inner.append([])
         inner = inner[0]
-    error = saving_refused(tmp_path, Neuron(1, seed=0), {"a": deep})
-    assert "save(metadata): nested too deeply" in str(error)
+    return deep
+
+
+@pytest.mark.parametrize("depth", [101, 990, 5000])
+def test_metadata_nested_too_deeply_to_read_back_is_refused_not_written(tmp_path, depth):
+    """990 deep: json.dumps wrote it but load could not read it; 5000: a bare RecursionError."""
+    error = saving_refused(tmp_path, Neuron(1, seed=0), {"a": nested(depth)})
+    assert "save(metadata): nested" in str(error) and "deep" in str(error)
+
+
+def test_metadata_saved_near_the_depth_bound_loads_back_from_a_deep_caller(tmp_path):
+    """A file saved from a shallow stack 900 deep did not load from a caller 200 frames deep:
+    save bounds the nesting (100 levels), so what it writes loads from any reasonable stack."""
+    metadata = {"a": nested(98)}
+    save(Neuron(1, seed=0), tmp_path / "m.json", metadata=metadata)
+
+    def from_deep_in_the_stack(frames: int) -> dict:
+        return load_metadata(tmp_path / "m.json") if frames == 0 else (
+            from_deep_in_the_stack(frames - 1))
+
+    assert from_deep_in_the_stack(800) == metadata
 
 
 # Keys that JSON writes as the same text as another key ("1" and 1) come up often.
