@@ -218,14 +218,17 @@ def _build(arch: object, path: str, n_params: int) -> Module:
     fields = {"type", *module._config_keys}
     if set(arch) != fields:
         raise ModelFileError(
-            f"{path}: a {kind} architecture needs exactly {sorted(fields)}, got {sorted(arch)}"
+            f"{path}: a {kind} architecture needs exactly {sorted(fields)}, "
+            f"got {_short(sorted(arch))}"
         )
     # Count first, from the numbers alone: a corrupted size (say nin = 10**9) must not make us
     # build a huge model. Only an architecture whose count matches the file is built in full.
     expected = module._parameter_count(arch)
     if expected is not None and expected != n_params:
+        digits = len(str(expected))  # nin = 10**4000 gives a count thousands of digits long
+        count = str(expected) if digits <= 20 else f"a {digits}-digit number of"
         raise ModelFileError(
-            f"{path}: the architecture has {expected} parameters but the file holds {n_params}"
+            f"{path}: the architecture has {count} parameters but the file holds {n_params}"
         )
     try:
         # seed=0: the initial draw is overwritten anyway, and must not disturb `random`.
