@@ -82,7 +82,7 @@ HOSTILE = {
         nouts=[10**9, 10**9], output_bias=1),
     "an MLP with nin 10**9 and nouts [10**9, true]": with_architecture(
         nin=10**9, nouts=[10**9, True]),
-    "an MLP with nin 10**9 and activation null-ish junk": with_architecture(
+    "an MLP with nin 10**9 and activation [1, 2]": with_architecture(
         nin=10**9, activation=[1, 2]),
     "an MLP with nin 10**9 and nouts {'1': 1}": with_architecture(nin=10**9, nouts={"1": 1}),
     "an MLP with nouts 10**9 (not a list)": with_architecture(nouts=10**9),
