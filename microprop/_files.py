@@ -1,7 +1,8 @@
 """Writing files so that a failure never leaves half a file: the one writer every output uses.
 
 The text goes to a temporary file beside the target, is flushed to disk, and only then takes the
-target's name, in one rename. Until that rename the old file is untouched.
+target's name, in one rename. Until that rename the old file is untouched. A symlink stays a
+symlink: the file it points to is the one replaced.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ def write_atomic(path: str, data: bytes | str) -> None:
     """Replace ``path`` with ``data`` (text is written as UTF-8), all at once or not at all."""
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder; give a file name")
-    folder = os.path.dirname(os.path.abspath(path))
+    # Through a symlink, write the file it points to: renaming onto the link itself would
+    # replace the link with a regular file and leave its target stale.
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"the folder {folder!r} does not exist")
     raw = data.encode("utf-8") if isinstance(data, str) else data

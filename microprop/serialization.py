@@ -25,6 +25,10 @@ VERSION = 1
 _SAVABLE = ", ".join(list(MODULE_TYPES)[:-1]) + " or " + list(MODULE_TYPES)[-1]
 
 
+# The deepest nesting save writes: load then reads it back whatever its caller's stack depth.
+_DEEPEST = 100
+
+
 class ModelFileError(ValueError):
     """A model file that cannot be read: truncated, corrupted, or not a model this version knows."""
 
@@ -32,29 +36,28 @@ class ModelFileError(ValueError):
 def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None) -> None:
     """Write ``model`` to ``path`` as JSON, replacing any file there only once it is complete.
 
-    ``metadata`` is any JSON-able dict kept alongside (for example how the inputs were scaled);
-    ``load_metadata`` reads it back.
+    ``metadata`` is any JSON-able dict, nested at most 100 levels, kept alongside (for example
+    how the inputs were scaled); ``load_metadata`` reads it back. The text is read back with
+    ``load``'s own reader before the old file is replaced, so a file that ``load`` would refuse
+    is never written.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save(model): expected a {_SAVABLE}, got {type(model).__name__}")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"save(metadata): expected a dict, got {type(metadata).__name__}")
-    params = model.state_dict()
-    for name, x in params.items():
-        if not math.isfinite(x):
-            raise ValueError(f"save: parameter {name} is {x!r}; only finite models can be saved")
     document = {
         "format": FORMAT,
         "version": VERSION,
         "architecture": _architecture(model),
-        "parameters": params,
+        "parameters": {name: _saved(name, x) for name, x in model.state_dict().items()},
         "metadata": {} if metadata is None else metadata,
     }
-    try:
-        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    except (TypeError, ValueError) as e:
-        raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
+    text = _text(document)
     path = _files.output_path(path, "save(path)")
+    try:  # what load would make of the text; the architecture and parameters are ours
+        _model(_document(text, path), path)
+    except ModelFileError as e:
+        raise ValueError(f"save: the file would not load back, so none was written: {e}") from None
     try:
         _files.write_atomic(path, text)
     except (IsADirectoryError, FileNotFoundError) as e:  # the target itself: name the caller
@@ -63,22 +66,14 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
 
 def load(path: str | os.PathLike) -> Module:
     """The model saved at ``path``, rebuilt with exactly the saved parameters."""
-    path, document = _read(path, "load")
-    params = document["parameters"]
-    if not isinstance(params, dict):
-        raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")
-    model = _build(document["architecture"], path, len(params))
-    try:
-        model.load_state_dict(params)
-    except (TypeError, ValueError) as e:
-        raise ModelFileError(f"{path}: {e}") from None
-    return model
+    path, text = _read(path, "load")
+    return _model(_document(text, path), path)
 
 
 def load_metadata(path: str | os.PathLike) -> dict:
     """The ``metadata`` dict saved with the model at ``path`` (empty if none was given)."""
-    path, document = _read(path, "load_metadata")
-    metadata = document.get("metadata", {})
+    path, text = _read(path, "load_metadata")
+    metadata = _document(text, path).get("metadata", {})
     if not isinstance(metadata, dict):
         raise ModelFileError(f"{path}: 'metadata' should be an object")
     return metadata
@@ -90,17 +85,69 @@ def _architecture(model: Module) -> dict[str, Any]:
     return model.config()
 
 
-def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
+def _saved(name: str, x: object) -> float:
+    """Parameter ``x`` as the float the file will hold, or an error naming the parameter.
+
+    Only a value that a float holds exactly is saved, so the loaded model is the saved one: a
+    NumPy float32 would come back as a float64 and compute differently.
+    """
+    if type(x) is not float and (isinstance(x, bool) or not isinstance(x, (int, float))):
+        raise TypeError(
+            f"save: parameter {name} is a {type(x).__name__} ({x!r:.40}), not a Python float; "
+            f"set it with float(), for example model.load_state_dict(model.state_dict())"
+        )
+    try:
+        f = float(x)
+    except OverflowError:  # an int with hundreds of digits
+        raise ValueError(f"save: parameter {name} is too large for a float") from None
+    if not math.isfinite(f):
+        raise ValueError(f"save: parameter {name} is {f!r}; only finite models can be saved")
+    if f != x:
+        raise ValueError(f"save: parameter {name} is an int a float cannot hold exactly ({x})")
+    return f
+
+
+def _text(document: dict) -> str:
+    """The file's text; only the metadata can fail, since the rest is ours."""
+    try:
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"save(metadata): cannot be written as JSON: {e}") from None
+    except RecursionError:
+        raise ValueError("save(metadata): nested too deeply to be written as JSON") from None
+    # How deep json.loads can go depends on how deep the reader's own stack already is, so a
+    # fixed bound far below the recursion limit, not this caller's luck, decides what is saved.
+    # With indent=1 a line's indentation is its nesting depth (strings hold no raw newline).
+    if max(len(line) - len(line.lstrip(" ")) for line in text.split("\n")) > _DEEPEST:
+        raise ValueError(f"save(metadata): nested more than {_DEEPEST} levels deep")
+    try:
+        json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except _RepeatedKey as e:
+        raise ValueError(
+            f"save(metadata): the key {e.key!r} would appear twice in the file, since JSON "
+            "keys are text (1 and '1' are one key); give distinct text keys"
+        ) from None
+    return text
+
+
+def _read(path: str | os.PathLike, who: str) -> tuple[str, str]:
     path = _files.output_path(path, f"{who}(path)")  # the same file-name check as save's
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path!r} is a folder, not a model file")
+    if not os.path.isfile(path):  # a pipe or a device such as /dev/zero: it may never end
+        raise ModelFileError(f"{path}: not a regular file (a pipe or a device?)")
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        # utf-8-sig: a byte-order mark, as some editors on Windows write, is read as nothing.
+        with open(path, encoding="utf-8-sig") as f:
+            return path, f.read()
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a text file (corrupted?)") from None
+
+
+def _document(text: str, path: str) -> dict:
+    """The JSON document in ``text``, checked to be a model file this version reads."""
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
     try:
@@ -121,12 +168,30 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, dict]:
     version = document.get("version")
     if version != VERSION or isinstance(version, bool):
         raise ModelFileError(
-            f"{path}: format version {version!r}; this microprop reads version {VERSION}"
+            f"{path}: format version {_short(version)}; this microprop reads version {VERSION}"
         )
     for key in ("architecture", "parameters"):
         if key not in document:
             raise ModelFileError(f"{path}: the {key!r} entry is missing")
-    return path, document
+    return document
+
+
+def _model(document: dict, path: str) -> Module:
+    params = document["parameters"]
+    if not isinstance(params, dict):
+        raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")
+    model = _build(document["architecture"], path, len(params))
+    try:
+        model.load_state_dict(params)
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: {e}") from None
+    return model
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key!r} appears twice (corrupted or edited by hand?)")
+        self.key = key
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -134,7 +199,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"the key {key!r} appears twice (corrupted or edited by hand?)")
+            raise _RepeatedKey(key)
         out[key] = value
     return out
 
@@ -148,21 +213,49 @@ def _build(arch: object, path: str, n_params: int) -> Module:
         raise ModelFileError(f"{path}: 'architecture' should be an object")
     kind = arch.get("type")
     if not isinstance(kind, str) or kind not in MODULE_TYPES:
-        raise ModelFileError(f"{path}: unknown architecture type {kind!r}")
+        raise ModelFileError(f"{path}: unknown architecture type {_short(kind)}")
     module = MODULE_TYPES[kind]
     fields = {"type", *module._config_keys}
     if set(arch) != fields:
         raise ModelFileError(
-            f"{path}: a {kind} architecture needs exactly {sorted(fields)}, got {sorted(arch)}"
+            f"{path}: a {kind} architecture needs exactly {sorted(fields)}, "
+            f"got {_short(sorted(arch))}"
         )
-    # Count first: a corrupted size (say nin = 10**9) must not make us build a huge model.
+    # Count first, from the numbers alone: a corrupted size (say nin = 10**9) must not make us
+    # build a huge model. Only an architecture whose count matches the file is built in full.
     expected = module._parameter_count(arch)
     if expected is not None and expected != n_params:
+        digits = len(str(expected))  # nin = 10**4000 gives a count thousands of digits long
+        count = str(expected) if digits <= 20 else f"a {digits}-digit number of"
         raise ModelFileError(
-            f"{path}: the architecture has {expected} parameters but the file holds {n_params}"
+            f"{path}: the architecture has {count} parameters but the file holds {n_params}"
         )
     try:
         # seed=0: the initial draw is overwritten anyway, and must not disturb `random`.
+        if expected is None:  # some size is malformed: let the constructor name it, built small
+            Module.from_config(_shrunk(arch), seed=0)
+            raise ValueError(f"malformed sizes in {_short(arch)}")  # not reached: the build fails
         return Module.from_config(arch, seed=0)
     except (TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: bad architecture: {e}") from None
+
+
+def _shrunk(arch: dict[str, Any]) -> dict[str, Any]:
+    """``arch`` with every well-formed size set to 1, malformed ones kept as they are.
+
+    Building it runs the constructor's own checks, so the error names the bad field just as
+    ``MLP(...)`` would, yet costs a few objects even when another field says nin = 10**9.
+    """
+    def one(n: object) -> object:
+        return 1 if type(n) is int and n >= 1 else n
+
+    small = {k: one(v) if k in ("nin", "nout") else v for k, v in arch.items()}
+    if isinstance(arch.get("nouts"), list):
+        small["nouts"] = [one(n) for n in arch["nouts"]]
+    return small
+
+
+def _short(x: object) -> str:
+    """``repr(x)`` cut to one line: a hostile file may hold a value megabytes long."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
