@@ -27,6 +27,7 @@ class Row:
     call: Callable[[], object]
     error: type[BaseException]
     words: tuple[str, ...]
+    whole: bool = False  # the one word is the whole message, not a part of it
 
 
 def table() -> tuple[list, Callable[..., None]]:
@@ -34,7 +35,8 @@ def table() -> tuple[list, Callable[..., None]]:
     rows: list = []
 
     def row(id: str, call: Callable[[], object], error: type[BaseException], *words: str) -> None:
-        rows.append(pytest.param(Row(id, call, error, words), id=id))
+        whole = id.endswith("(whole message)")  # the tables' convention for exact messages
+        rows.append(pytest.param(Row(id, call, error, words, whole), id=id))
 
     return rows, row
 
@@ -47,6 +49,8 @@ def check(case: Row, tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     message = str(info.value)
     missing = [w for w in case.words if w not in message]
     assert not missing, f"{type(info.value).__name__}: {message!r} does not say {missing}"
+    if case.whole:
+        assert (message,) == case.words
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 

@@ -284,3 +284,22 @@ row("Module.from_config({'type': 'CNN'})", lambda: Module.from_config({"type": "
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)
+
+# ---- whole messages of a model's input count and of rebuilding from a config -------------------
+
+for id, call, error, message in [
+    ("MLP on a whole data set (whole message)", lambda: MLP(2, [2, 1])([[1, 2], [3, 4], [5, 6]]),
+     ValueError, "MLP: expected 2 inputs, got 3; call the model on one row at a time"),
+    ("MLP on too many numbers (whole message)", lambda: MLP(2, [1])([1.0, 2.0, 3.0]),
+     ValueError, "MLP: expected 2 inputs, got 3"),
+    ("Neuron(1) on two rows (whole message)", lambda: Neuron(1)([[1.0], [2.0]]),
+     ValueError, "Neuron: expected 1 inputs, got 2"),
+    ("Module.from_config(3) (whole message)", lambda: Module.from_config(3),
+     TypeError, "Module.from_config(config): expected a dict, got int"),
+    ("Module.from_config type 5 (whole message)", lambda: Module.from_config({"type": 5}),
+     TypeError, "Module.from_config(config): expected a name such as 'Neuron', got int"),
+    ("Module.from_config type CNN (whole message)", lambda: Module.from_config({"type": "CNN"}),
+     ValueError, "Module.from_config(config): unknown module type 'CNN'; "
+     "expected one of 'Neuron', 'Layer', 'MLP'"),
+]:
+    row(id, call, error, message)

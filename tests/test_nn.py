@@ -298,13 +298,29 @@ def test_each_module_rebuilds_from_its_config():
     from microprop.nn import MODULE_TYPES
 
     for model in (MLP(3, [4, 2], activation="sigmoid", output_bias=False, seed=1),
-                  Layer(2, 3, "tanh", bias=False, seed=2), Neuron(4, "linear", seed=3)):
+                  Layer(2, 3, "tanh", bias=False, seed=2), Layer(2, 1, bias=False, seed=4),
+                  Neuron(4, "linear", seed=3)):
         config = model.config()
         assert list(config) == ["type", *type(model)._config_keys]
         assert MODULE_TYPES[config["type"]] is type(model)
         rebuilt = Module.from_config(config, seed=0)
         assert repr(rebuilt) == repr(model) and rebuilt.config() == config
         assert type(model)._parameter_count(config) == len(model.parameters())
+
+
+def test_a_module_type_without_a_config_says_so_by_name():
+    class Custom(Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="^Custom has no config$"):
+        Custom().config()
+    with pytest.raises(NotImplementedError, match="^Custom has no config$"):
+        Custom._layer_sizes({})
+
+
+def test_sizes_that_are_not_a_list_count_as_no_parameters_rather_than_crash():
+    assert MLP._parameter_count({"nin": 2, "nouts": 5, "output_bias": True}) is None
+    assert MLP._parameter_count({"nin": 2, "nouts": [3, 1], "output_bias": True}) == 13
 
 
 def test_every_activation_in_the_table_is_a_choice_and_exports():
