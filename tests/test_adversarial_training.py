@@ -9,6 +9,9 @@ import math
 import pytest
 
 from microprop.data import Standardizer
+from microprop.nn import Neuron
+from microprop.optim import SGD, LinearDecay
+from microprop.train import fit
 
 # ---- Standardizer: finite numbers near the largest float -----------------------------------
 
@@ -59,3 +62,65 @@ def test_standardizer_transform_keeps_a_result_that_fits_though_x_minus_mean_ove
     """x - mean overflowing is not the result overflowing: (1.7e308 - -1.7e308) / 1.7e308 is 2."""
     scaler = Standardizer([-1.7e308], [1.7e308])
     assert scaler.transform([[1.7e308]]) == [[2.0]]
+
+
+# ---- fit: an optimizer and a schedule that do what fit says ---------------------------------
+
+
+def line_model() -> Neuron:
+    return Neuron(1, "linear", seed=0)
+
+
+X, Y = [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]
+
+
+def test_fit_refuses_an_optimizer_that_also_holds_another_models_parameters():
+    """Defect: the other model's parameters were moved by their stale gradients on every batch."""
+    model, other = line_model(), Neuron(1, "linear", seed=1)
+    for p in other.parameters():
+        p.grad = 1.0  # left over from some earlier backward()
+    before = [p.data for p in other.parameters()]
+    optimizer = SGD(model.parameters() + other.parameters(), lr=0.1)
+    with pytest.raises(ValueError) as caught:
+        fit(model, X, Y, optimizer=optimizer, epochs=3)
+    assert str(caught.value).startswith(
+        "fit(optimizer): it holds 2 parameters that are not the model's"
+    )
+    assert "model.parameters()" in str(caught.value)
+    assert [p.data for p in other.parameters()] == before
+
+
+def test_fit_accepts_an_optimizer_over_part_of_the_model_and_leaves_the_rest_frozen():
+    """Freezing by leaving parameters out of the optimizer, as PyTorch allows, still works."""
+    model = line_model()
+    bias = model.b.data
+    fit(model, X, Y, optimizer=SGD(model.w, lr=0.05), epochs=5)
+    assert model.b.data == bias and model.w[0].data != 0.0
+
+
+def test_fit_refuses_a_schedule_that_steps_a_different_optimizer():
+    """Defect: a LinearDecay built on another optimizer lowered that one's rate, so fit trained
+    at a constant rate and said nothing."""
+    model = line_model()
+    params = model.parameters()
+    used, other = SGD(params, lr=0.1), SGD(params, lr=0.1)
+    with pytest.raises(ValueError, match=r"^fit\(schedule\): it steps a different optimizer than "
+                                         r"the one passed as fit\(optimizer\)"):
+        fit(model, X, Y, optimizer=used, schedule=LinearDecay(other), epochs=2)
+
+
+def test_fit_refuses_a_schedule_when_it_builds_its_own_optimizer():
+    """Without optimizer=, fit builds its own SGD, which no schedule made beforehand can step."""
+    model = line_model()
+    schedule = LinearDecay(SGD(model.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match="different optimizer than the SGD fit builds"):
+        fit(model, X, Y, schedule=schedule, epochs=2)
+    assert schedule.count == 0
+
+
+def test_fit_steps_a_schedule_tied_to_its_optimizer_once_per_epoch():
+    model = line_model()
+    optimizer = SGD(model.parameters(), lr=0.1)
+    schedule = LinearDecay(optimizer, end_factor=0.5, steps=4)
+    fit(model, X, Y, optimizer=optimizer, schedule=schedule, epochs=4)
+    assert schedule.count == 4 and optimizer.lr == pytest.approx(0.05)
