@@ -68,12 +68,20 @@ class History:
 class NonFiniteLossError(FloatingPointError):
     """The loss became NaN or infinite; ``.epoch`` says when and ``.history`` holds the rest."""
 
-    def __init__(self, epoch: int, loss: float, history: History, after: bool = False) -> None:
+    def __init__(
+        self, epoch: int, loss: float, history: History, after: bool = False, first: bool = False
+    ) -> None:
         when = f"after the last update of epoch {epoch}" if after else f"in epoch {epoch}"
+        # Before any update the learning rate has played no part: the data did it.
+        advice = (
+            "it was already so on the first batch, before any update, so the rows or targets "
+            "are too large for this model: standardize X (data.Standardizer) and scale y"
+            if first
+            else "try a smaller learning rate"
+        )
         super().__init__(
             f"fit: the loss became {loss!r} {when}; the parameters from the start of "
-            f"epoch {max(epoch - (0 if after else 1), 1)} were put back "
-            f"(try a smaller learning rate)"
+            f"epoch {max(epoch - (0 if after else 1), 1)} were put back ({advice})"
         )
         self.epoch = epoch
         self.loss = loss
@@ -304,7 +312,7 @@ def _epoch(
         if not math.isfinite(c):
             _restore(params, good)
             history.stop_reason = "non_finite"
-            raise NonFiniteLossError(epoch, c, history)
+            raise NonFiniteLossError(epoch, c, history, first=epoch == 1 and b == 0)
         for p in params:
             p.grad = 0.0
         cost.backward()

@@ -11,7 +11,7 @@ import pytest
 from microprop.data import Standardizer
 from microprop.nn import Neuron
 from microprop.optim import SGD, LinearDecay
-from microprop.train import fit
+from microprop.train import NonFiniteLossError, fit
 
 # ---- Standardizer: finite numbers near the largest float -----------------------------------
 
@@ -124,3 +124,17 @@ def test_fit_steps_a_schedule_tied_to_its_optimizer_once_per_epoch():
     schedule = LinearDecay(optimizer, end_factor=0.5, steps=4)
     fit(model, X, Y, optimizer=optimizer, schedule=schedule, epochs=4)
     assert schedule.count == 4 and optimizer.lr == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("rows, targets", [([[1e308], [1.7e308]], [1.0, 2.0]),
+                                           ([[1.0], [2.0]], [1e300, 2.0])])
+def test_a_loss_infinite_before_any_update_blames_the_data_not_the_learning_rate(rows, targets):
+    """Defect: huge X or y made the very first loss inf, and fit said "try a smaller learning
+    rate", which cannot help: no update had happened yet."""
+    model = line_model()
+    start = model.state_dict()
+    with pytest.raises(NonFiniteLossError) as caught:
+        fit(model, rows, targets, epochs=2, progress=False)
+    message = str(caught.value)
+    assert "before any update" in message and "Standardizer" in message
+    assert "learning rate" not in message and model.state_dict() == start
