@@ -166,18 +166,31 @@ class Standardizer:
 
     @classmethod
     def fit(cls, X: Sequence[Sequence[float]]) -> Standardizer:
-        """Measure each column's mean and (population) standard deviation."""
+        """Measure each column's mean and (population) standard deviation.
+
+        Any finite numbers can be fitted, even near the largest float (1e308), whose sum or
+        squared deviations would overflow: each column is measured in units of a power of two
+        above its largest magnitude, which changes no bit of the result for ordinary numbers.
+        """
         rows = _checks.rows(X, "Standardizer.fit(X)")
         n, d = len(rows), len(rows[0])
-        mean = [math.fsum(r[j] for r in rows) / n for j in range(d)]
-        std = [
-            math.sqrt(math.fsum((r[j] - mean[j]) ** 2 for r in rows) / n) or 1.0
-            for j in range(d)
-        ]
+        mean, std = [], []
+        for j in range(d):
+            # Scaling by a power of two is exact, so the scaled sums round as the plain ones
+            # would, and every scaled value is below 1: no sum or square can overflow.
+            e = math.frexp(max(abs(r[j]) for r in rows))[1]  # 2 ** e: above them all
+            m = math.fsum(math.ldexp(r[j], -e) for r in rows) / n
+            s = math.sqrt(math.fsum((math.ldexp(r[j], -e) - m) ** 2 for r in rows) / n)
+            mean.append(math.ldexp(m, e))
+            std.append(math.ldexp(s, e) or 1.0)
         return cls(mean, std)
 
     def transform(self, X: Sequence[Sequence[float]]) -> Rows:
-        """``(x - mean) / std`` for every row."""
+        """``(x - mean) / std`` for every row.
+
+        A result too large for a float is +-inf (the command line's predict names the feature);
+        one that fits is returned even when ``x - mean`` alone would overflow.
+        """
         rows = _checks.rows(X, "Standardizer.transform(X)")
         if len(rows[0]) != len(self.mean):
             raise ValueError(
@@ -185,7 +198,17 @@ class Standardizer:
                 f"expected {len(self.mean)}"
             )
         pairs = list(zip(self.mean, self.std, strict=True))
-        return [[(x - m) / s for x, (m, s) in zip(r, pairs, strict=True)] for r in rows]
+        out = [[(x - m) / s for x, (m, s) in zip(r, pairs, strict=True)] for r in rows]
+        for i, r in enumerate(out):
+            for j, z in enumerate(r):
+                if not math.isfinite(z):
+                    r[j] = self._large(rows[i][j], j)
+        return out
+
+    def _large(self, x: float, j: int) -> float:
+        """(x - mean) / std where x - mean overflowed: finite if the result itself fits."""
+        m, s = self.mean[j], self.std[j]
+        return (x * 0.5 - m * 0.5) / s * 2.0  # halves are exact, so only a huge result overflows
 
     def __repr__(self) -> str:
         return f"Standardizer(mean={self.mean}, std={self.std})"

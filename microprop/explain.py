@@ -113,22 +113,33 @@ class Explanation:
         )
 
 
-def explain(root: Value, value: Value | str, *, max_paths: int = 10_000) -> Explanation:
+def explain(
+    root: Value,
+    value: Value | str,
+    *,
+    max_paths: int = 10_000,
+    max_total_length: int = 1_000_000,
+) -> Explanation:
     """Every path from ``root`` down to ``value``, with local derivatives, products and their sum.
 
     The sum is d(root)/d(value), computed from the local derivatives alone (``.grad`` is not
     read), so after ``root.backward()`` it equals ``value.grad``, up to rounding. ``value`` may be
     a Value or the label of exactly one node. The number of paths can grow exponentially with
-    depth, so it is counted first and more than ``max_paths`` is refused.
+    depth, and a few paths can each be very long (``sum(losses)`` over 10,000 samples is a chain
+    of 10,000 ``+``), so both are counted first: more than ``max_paths`` paths, or more than
+    ``max_total_length`` nodes on all paths together (a node counted once per path through it),
+    is refused before any path is built.
     """
     _check_root(root, "explain")
     if type(max_paths) is not int or max_paths < 1:
         raise ValueError(f"explain: max_paths must be an int >= 1, got {max_paths!r}")
+    _checks.integer(max_total_length, "explain(max_total_length)")
     order = root._topological_order()
     index = {v: i for i, v in enumerate(order)}
     value = _find_value("explain", "value", value, order, index)
 
     paths = _path_counts(root, value, order, index, max_paths)
+    _check_total_length(root, value, order, index, paths, max_total_length)
     found = _paths(root, value, paths, index)
     total = math.fsum(p.product for p in found)
     return Explanation(
@@ -161,6 +172,30 @@ def _path_counts(
     return paths
 
 
+def _check_total_length(
+    root: Value,
+    value: Value,
+    order: list[Value],
+    index: dict[Value, int],
+    paths: dict[Value, int],
+    limit: int,
+) -> None:
+    """Refuse, before building any, paths whose lengths add up to more than ``limit`` nodes."""
+    # nodes[v]: the nodes on all paths from v down to value, added up. A path through input c
+    # is c's path with v in front, so each of c's paths[c] paths gains one node. One pass.
+    nodes: dict[Value, int] = {}
+    for v in order:
+        nodes[v] = 1 if v is value else sum(nodes[c] + paths[c] for c in v._children)
+    if nodes[root] > limit:
+        name = _node_name(value, index[value])
+        raise ValueError(
+            f"explain: the {_count(paths[root], 'path')} from the root to {name} have "
+            f"{nodes[root]:,} nodes between them, more than max_total_length={limit:,}; explain "
+            "a smaller graph (an intermediate node as the root, such as one sample's loss rather "
+            "than their sum), or a value used in fewer places, or raise max_total_length"
+        )
+
+
 def _paths(
     root: Value, value: Value, paths: dict[Value, int], index: dict[Value, int]
 ) -> list[Path]:
@@ -168,6 +203,7 @@ def _paths(
     # Depth-first, keeping each partial path as a linked list (previous link, node, factor), so
     # a long chain costs its length once rather than once per step.
     found: list[Path] = []
+    names: dict[Value, str] = {}  # one str per node, however many paths it lies on
     stack: list[tuple[Value, Any]] = [(root, None)]
     while stack:
         node, link = stack.pop()
@@ -182,8 +218,10 @@ def _paths(
             product = 1.0
             for f in factors:
                 product *= f
-            names = tuple(_node_name(v, index[v]) for v in nodes)
-            found.append(Path(nodes, names, factors, product))
+            for v in nodes:
+                if v not in names:
+                    names[v] = _node_name(v, index[v])
+            found.append(Path(nodes, tuple(names[v] for v in nodes), factors, product))
             continue
         # Reversed, so the first input's paths come out first.
         for child, local in reversed(list(zip(node._children, node._local_grads))):
@@ -351,19 +389,39 @@ class BackwardSteps(Sequence[Step]):
         return f"<p>{e(self._intro())}</p><table><tr>{head}</tr>{body}</table>{more}"
 
 
-def backward_steps(root: Value, *, accumulate: bool = False) -> BackwardSteps:
+def _check_updates(order: list[Value], limit: int) -> None:
+    """Refuse, before recording any, more than ``limit`` updates: one per edge, steps x inputs."""
+    updates = sum(len(v._children) for v in order)
+    if updates > limit:
+        steps = sum(1 for v in order if v._children)
+        raise ValueError(
+            f"backward_steps: backward() on this graph takes {_count(steps, 'step')} with "
+            f"{updates:,} updates of an input's grad between them, more than "
+            f"max_updates={limit:,}; replay a smaller graph (an intermediate node as the "
+            "root, such as one sample's loss rather than their sum), or raise max_updates"
+        )
+
+
+def backward_steps(
+    root: Value, *, accumulate: bool = False, max_updates: int = 100_000
+) -> BackwardSteps:
     """Replay ``root.backward()`` one node at a time, recording each gradient before and after.
 
     Nothing in the graph changes: no ``.grad`` is read or written, except that with
     ``accumulate=True`` the leaves start from their current ``.grad`` (what a real ``backward()``
     would add to). By default every gradient starts at 0, as after ``zero_grad()``. The numbers
     are computed exactly as ``backward()`` computes them, so the final ones match it bit for bit.
-    Leaves have nothing to pass on and are not steps.
+    Leaves have nothing to pass on and are not steps. Each step records one ``Update`` per input
+    (a few hundred bytes each), so a graph with more than ``max_updates`` edges in all is refused
+    before any is recorded.
     """
     _check_root(root, "backward_steps")
     _checks.flag(accumulate, "backward_steps(accumulate)")
+    _checks.integer(max_updates, "backward_steps(max_updates)")
     order = root._topological_order()
+    _check_updates(order, max_updates)
     index = {v: i for i, v in enumerate(order)}
+    names: dict[Value, str] = {}
     grads = {v: (v.grad if accumulate and not v._children else 0.0) for v in order}
     grads[root] += 1.0
     initial = dict(grads)
@@ -372,9 +430,10 @@ def backward_steps(root: Value, *, accumulate: bool = False) -> BackwardSteps:
     passed: dict[Value, tuple[float, list[Update]]] = {}
     for node, g, child, local, before in _chain_rule_steps(order, grads):
         after = grads[child]
-        passed.setdefault(node, (g, []))[1].append(
-            Update(child, _node_name(child, index[child]), local, before, after)
-        )
+        if child not in names:  # one str per node, however many nodes use it
+            names[child] = _node_name(child, index[child])
+        update = Update(child, names[child], local, before, after)
+        passed.setdefault(node, (g, []))[1].append(update)
     steps = [
         Step(k, node, _node_name(node, index[node]), g, tuple(updates))
         for k, (node, (g, updates)) in enumerate(passed.items(), 1)

@@ -68,12 +68,20 @@ class History:
 class NonFiniteLossError(FloatingPointError):
     """The loss became NaN or infinite; ``.epoch`` says when and ``.history`` holds the rest."""
 
-    def __init__(self, epoch: int, loss: float, history: History, after: bool = False) -> None:
+    def __init__(
+        self, epoch: int, loss: float, history: History, after: bool = False, first: bool = False
+    ) -> None:
         when = f"after the last update of epoch {epoch}" if after else f"in epoch {epoch}"
+        # Before any update the learning rate has played no part: the data did it.
+        advice = (
+            "it was already so on the first batch, before any update, so the rows or targets "
+            "are too large for this model: standardize X (data.Standardizer) and scale y"
+            if first
+            else "try a smaller learning rate"
+        )
         super().__init__(
             f"fit: the loss became {loss!r} {when}; the parameters from the start of "
-            f"epoch {max(epoch - (0 if after else 1), 1)} were put back "
-            f"(try a smaller learning rate)"
+            f"epoch {max(epoch - (0 if after else 1), 1)} were put back ({advice})"
         )
         self.epoch = epoch
         self.loss = loss
@@ -111,8 +119,13 @@ def fit(
     - ``loss``: "mse", "bce" (cross-entropy on logits, 0/1 targets), "hinge" (-1/+1 targets) or a
       function ``(predictions, targets) -> Value``; ``l2`` adds ``l2 * sum(p^2)`` to it.
     - ``optimizer``: default ``SGD(model.parameters(), lr=lr or 0.1)``, the article's update.
+      It may hold only some of the model's parameters (the rest stay frozen, as in PyTorch), but
+      not values outside the model: fit's backward never reaches them, so each update would move
+      them by a stale gradient, and that is refused before training.
     - ``batch_size``: None for full batch (one update per epoch), else shuffled mini-batches
       (``seed`` makes the shuffle reproducible); ``schedule.step()`` runs after each epoch.
+      A schedule with an ``optimizer`` attribute (``LinearDecay``) must be tied to the optimizer
+      fit uses, so with a schedule, pass its optimizer too; another is refused before training.
     - Stops after ``epochs`` epochs, or once an epoch's loss is below ``tol``, or after
       ``patience`` epochs in a row without the best loss improving by more than ``min_delta``.
     - ``progress``: a tqdm bar with the loss (None: only when tqdm is installed and stderr is a
@@ -182,6 +195,7 @@ def _plan(
     if schedule is not None and not callable(getattr(schedule, "step", None)):
         raise TypeError("fit(schedule): expected an object with a step() method, or None")
     params = model.parameters()
+    given = optimizer is not None
     if optimizer is None:
         optimizer = SGD(params, lr=0.1 if lr is None else lr)  # type: ignore[arg-type]
     elif not isinstance(optimizer, Optimizer):
@@ -193,9 +207,42 @@ def _plan(
             "fit(optimizer): the optimizer holds none of this model's parameters, so training "
             "would change nothing; build it from model.parameters()"
         )
+    else:
+        _check_optimizer_params(optimizer, params)
+    _check_schedule(schedule, optimizer, given)
     rng = _checks.rng(seed, "fit(seed)")
     return _Plan(rows, targets, loss_fn, optimizer, epochs, bs, tol, patience, min_delta, l2,
                  schedule, rng, progress)
+
+
+def _check_optimizer_params(optimizer: Optimizer, params: list[Value]) -> None:
+    """Refuse an optimizer that would also move values outside the model.
+
+    A subset of the model's parameters is fine (the rest stay frozen, as in PyTorch); an extra
+    would be moved on every batch by whatever stale gradient it holds, since fit's backward
+    never reaches it.
+    """
+    ours = set(params)
+    extra = {id(p) for p in optimizer.params if p not in ours}
+    if extra:
+        raise ValueError(
+            f"fit(optimizer): it holds {len(extra)} parameter{'' if len(extra) == 1 else 's'} "
+            "that are not the model's, which every update would move by a stale gradient; "
+            "build it from model.parameters() (or a part of them, to freeze the rest)"
+        )
+
+
+def _check_schedule(schedule: object, optimizer: Optimizer, given: bool) -> None:
+    """Refuse a schedule, such as LinearDecay, that steps an optimizer other than fit's."""
+    tied = getattr(schedule, "optimizer", None)
+    if schedule is None or tied is None or tied is optimizer:
+        return  # a schedule with no .optimizer is the caller's to vouch for
+    used = "the one passed as fit(optimizer)" if given else "the SGD fit builds"
+    raise ValueError(
+        f"fit(schedule): it steps a different optimizer than {used}, so it would change "
+        "nothing fit trains with; build the optimizer first, the schedule on it, and pass "
+        "both: fit(model, X, y, optimizer=opt, schedule=LinearDecay(opt))"
+    )
 
 
 def _run(model: Module, plan: _Plan, history: History, bar: Any) -> None:
@@ -265,7 +312,7 @@ def _epoch(
         if not math.isfinite(c):
             _restore(params, good)
             history.stop_reason = "non_finite"
-            raise NonFiniteLossError(epoch, c, history)
+            raise NonFiniteLossError(epoch, c, history, first=epoch == 1 and b == 0)
         for p in params:
             p.grad = 0.0
         cost.backward()
