@@ -47,15 +47,13 @@ OPS = {row.name: _program_op(row) for row in TABLE}
 
 
 @st.composite
-def programs(draw: Any, max_leaves: int = 4, max_steps: int = 12) -> tuple[list, list]:
+def programs(
+    draw: Any, max_leaves: int = 4, max_steps: int = 12, values: Any = None
+) -> tuple[list, list]:
     """Leaf values and a list of steps (op name, indices of earlier nodes), nodes often reused."""
-    leaves = draw(
-        st.lists(
-            st.floats(-2, 2, allow_nan=False).filter(lambda x: abs(x) > 1e-3),
-            min_size=1,
-            max_size=max_leaves,
-        )
-    )
+    if values is None:
+        values = st.floats(-2, 2, allow_nan=False).filter(lambda x: abs(x) > 1e-3)
+    leaves = draw(st.lists(values, min_size=1, max_size=max_leaves))
     steps = []
     n = len(leaves)
     for _ in range(draw(st.integers(1, max_steps))):

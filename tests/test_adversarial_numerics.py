@@ -9,9 +9,13 @@ accumulate from +0.0, so a zero gradient is +0.0 (docs/numbers.md says so).
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from ops import ANY, OPS, Op
+from programs import programs, run
 
 from microprop import Value
 
@@ -154,3 +158,43 @@ def test_two_ops_in_a_row_agree_with_pytorch_when_the_first_sends_inf_or_nan_on(
                        (f.on_tensors or f.on_values)(a))),
                 [x], 1.0)
             assert wrong == [], f"{second.name}({first.name}(x)) at x = {x}"
+
+
+# ---- random programs whose leaves are zeros, infinities and NaN --------------------------------
+
+SPECIAL_LEAVES = st.sampled_from([0.0, -0.0, inf, -inf, nan]) | st.floats(-2, 2, allow_nan=False)
+
+
+def _close(mine: float, ref: float, scale: float, rel: float) -> bool:
+    if not (math.isfinite(mine) and math.isfinite(ref)):
+        return same(mine, ref, signed=False)
+    return abs(mine - ref) <= rel * scale
+
+
+# 300 programs in every test run; FUZZ_EXAMPLES=20000 for the long run the closing note cites.
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None)
+@given(programs(values=SPECIAL_LEAVES))
+def test_random_programs_through_inf_and_nan_agree_with_pytorch(program):
+    """The relu().sqrt() defect at random: programs whose leaves are +-0, +-inf and NaN, so that
+    intermediate values and gradients are infinite or NaN, agree with float64 PyTorch."""
+    torch = pytest.importorskip("torch")
+    leaves, steps = program
+    try:
+        ours = run([Value(x) for x in leaves], steps, "on_values")
+    except (ValueError, ZeroDivisionError):
+        assume(False)  # microprop refuses where PyTorch gives NaN or inf (docs/numbers.md)
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in leaves]
+    theirs = run(tensors, steps, "on_tensors")
+    values = [t.detach().item() for t in theirs]
+    # both sides take the same branch at a kink only if no value is a rounding error from 0
+    assume(all(v == 0.0 or not math.isfinite(v) or 1e-9 < abs(v) < 1e100 for v in values))
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    scale = 1.0 + max(finite, default=0.0)
+    assert [_close(m.data, r, scale, 1e-12) for m, r in zip(ours, values)] == [True] * len(values)
+    ours[-1].backward()
+    theirs[-1].backward()
+    ref = [0.0 if t.grad is None else float(t.grad) for t in theirs[: len(leaves)]]
+    assume(all(g == 0.0 or not math.isfinite(g) or abs(g) < 1e100 for g in ref))
+    gscale = 1.0 + max((abs(g) for g in ref if math.isfinite(g)), default=0.0)
+    mine = [leaf.grad for leaf in ours[: len(leaves)]]
+    assert [_close(m, r, gscale, 1e-9) for m, r in zip(mine, ref)] == [True] * len(ref), (mine, ref)
