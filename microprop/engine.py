@@ -274,7 +274,7 @@ class Value:
             first: list[Value] = []
         else:
             first = _unwritten(self, written)
-        _pickling.pending = (self, first)
+        _pickling.pending = self
         return _rebuilt_after, (_pickling.marker, first, *fields)
 
     @property
@@ -636,19 +636,18 @@ class _Pickling(threading.local):
 
     def __init__(self) -> None:
         self.written: set[int] = set()  # the ids of the nodes in it
-        self.pending: tuple[Value, list[Value]] | None = None  # the node just laid out
+        self.pending: Value | None = None  # the node being pickled
         self.marker = _NewPickle()
 
 
 class _NewPickle:
     """Goes into a pickle with every node. The pickle's memo writes it once, so its
-    ``__reduce_ex__`` runs once per pickle: then ``written`` was another pickle's, and the node
-    that brought it in must place all of its inputs."""
+    ``__reduce_ex__`` runs once per pickle, and what ``written`` holds is then another pickle's.
+    A node whose inputs were wrongly taken as written finds them missing when they come up, and
+    places them first itself."""
 
     def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
-        node, first = _pickling.pending  # type: ignore[misc]
-        _pickling.written = {id(node)}
-        first[:] = _walk(node)[:-1]
+        _pickling.written = {id(_pickling.pending)}
         return bool, ()
 
 

@@ -69,8 +69,44 @@ def test_a_graph_pickled_by_microprop_0_1_0_still_loads(protocol):
     b, a = mul._children
     assert (b.label, a.label, a.data) == ("b", "a", 2.0)
     assert b._children[0]._children == (a, a)  # a * a: one a, twice
+    assert (c.grad, a.grad) == (1.0, pytest.approx(a.grad))  # gradients come back
+    assert a.grad != 0.0 and c._local_grads == pytest.approx((1 - c.data**2,))
     again = pickle.loads(pickle.dumps(c, protocol=protocol))
     assert again.data == c.data
+
+
+def deep(n: int = 5_000) -> Value:
+    x = Value(1.0, label="x0")
+    for _ in range(n):
+        x = x * 1.0001
+    return x
+
+
+@pytest.mark.parametrize(
+    "objects",
+    [
+        pytest.param(lambda y: [y], id="alone"),
+        pytest.param(lambda y: [Value(2.0), y], id="after a leaf"),
+        pytest.param(lambda y: [y * 2.0, y], id="after a node that uses it"),
+        pytest.param(lambda y: [y._children[0]._children[0], y], id="after one of its inputs"),
+    ],
+)
+def test_a_deep_graph_pickles_without_recursion_wherever_it_comes_in_a_pickle(objects):
+    y = deep()
+    for _ in range(2):  # twice: what one pickle wrote must not mislead the next
+        loaded = pickle.loads(pickle.dumps(objects(y)))
+        root = loaded[-1]
+        assert root.data == y.data and len(root._topological_order()) == 5_001
+
+
+def test_a_graph_pickles_in_a_new_thread_too():
+    import threading
+
+    y, out = deep(), []
+    thread = threading.Thread(target=lambda: out.append(pickle.dumps([Value(1.0), y])))
+    thread.start()
+    thread.join()
+    assert pickle.loads(out[0])[1].data == y.data
 
 
 def test_a_pickle_that_fails_half_way_leaves_the_next_one_whole():
