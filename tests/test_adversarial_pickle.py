@@ -103,10 +103,23 @@ def test_a_graph_pickles_in_a_new_thread_too():
     import threading
 
     y, out = deep(), []
-    thread = threading.Thread(target=lambda: out.append(pickle.dumps([Value(1.0), y])))
+
+    def twice() -> None:  # a thread's first pickle and its second, of the same deep graph
+        out.extend(pickle.dumps([Value(1.0), y]) for _ in range(2))
+
+    thread = threading.Thread(target=twice)
     thread.start()
     thread.join()
-    assert pickle.loads(out[0])[1].data == y.data
+    assert [pickle.loads(b)[1].data for b in out] == [y.data, y.data]
+
+
+def test_a_graph_whose_nodes_are_reached_many_ways_pickles_each_node_once():
+    """x = x + x two hundred times: 2**200 paths to the first x, 201 nodes to write."""
+    x = Value(1.0)
+    for _ in range(200):
+        x = x + x
+    loaded = pickle.loads(pickle.dumps([Value(2.0), x]))[1]
+    assert loaded.data == 2.0**200 and len(loaded._topological_order()) == 201
 
 
 def test_a_pickle_that_fails_half_way_leaves_the_next_one_whole():

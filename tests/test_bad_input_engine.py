@@ -134,7 +134,7 @@ row("copy.copy(a computed Value)", lambda: copy.copy(computed()), TypeError,
     "add into the original graph's gradients; use v.detach() for a new leaf with the same "
     "number, or copy.deepcopy(v) for a copy of the whole graph")
 for protocol in (0, 1):
-    row(f"pickle.dumps(Value(1.0), protocol={protocol})",
+    row(f"pickle.dumps(Value(1.0), protocol={protocol}) (whole message)",
         lambda protocol=protocol: pickle.dumps(Value(1.0), protocol=protocol), TypeError,
         "a Value cannot be pickled with protocol 0 or 1; use 2 or later")
 
