@@ -31,9 +31,9 @@ from typing import SupportsIndex
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
 
 _INF = math.inf
-# The types whose instances are nodes of a graph: Value and its subclasses. A set lookup of the
-# exact type, as fast as `type(x) is Value` and unlike isinstance, which is slower for a float.
-_NODES: set[type] = set()
+# Value's subclasses, whose instances are nodes too: `type(x) is Value or type(x) in _SUBCLASSES`
+# is as fast as `type(x) is Value` for a Value, and faster than isinstance for a float.
+_SUBCLASSES: set[type] = set()
 
 
 class Value:
@@ -49,7 +49,7 @@ class Value:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
-        _NODES.add(cls)  # instances of a subclass are nodes too, in every op
+        _SUBCLASSES.add(cls)  # instances of a subclass are nodes too, in every op
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data, "Value(data)")
@@ -64,7 +64,7 @@ class Value:
     # ---- binary arithmetic; a plain number on either side is a constant, not a node ----------
 
     def __add__(self, other: Value | float) -> Value:
-        if type(other) in _NODES:
+        if type(other) is Value or type(other) in _SUBCLASSES:
             total = self.data + other.data  # type: ignore[union-attr]
             return _result(total, "+", (self, other), (1.0, 1.0))
         c = other if type(other) is float else _constant(other)
@@ -73,7 +73,7 @@ class Value:
         return _result(self.data + c, "+", (self,), (1.0,))
 
     def __mul__(self, other: Value | float) -> Value:
-        if type(other) in _NODES:
+        if type(other) is Value or type(other) in _SUBCLASSES:
             y = other.data  # type: ignore[union-attr]
             return _result(self.data * y, "*", (self, other), (y, self.data))
         c = other if type(other) is float else _constant(other)
@@ -83,7 +83,7 @@ class Value:
 
     def __truediv__(self, other: Value | float) -> Value:
         # A primitive rather than self * other**-1: one node, and division's own error.
-        node = type(other) in _NODES
+        node = type(other) is Value or type(other) in _SUBCLASSES
         y = other.data if node else _constant(other)  # type: ignore[union-attr]
         if y is None:
             return NotImplemented
@@ -104,7 +104,7 @@ class Value:
         return _result(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
 
     def __pow__(self, other: Value | float) -> Value:
-        if type(other) in _NODES:
+        if type(other) is Value or type(other) in _SUBCLASSES:
             return _pow(self, other)
         n = _constant(other)
         if n is None:
@@ -125,7 +125,7 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other: Value | float) -> Value:  # self - other
-        if type(other) in _NODES:
+        if type(other) is Value or type(other) in _SUBCLASSES:
             difference = self.data - other.data  # type: ignore[union-attr]
             return _result(difference, "-", (self, other), (1.0, -1.0))
         c = _constant(other)
@@ -301,9 +301,6 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
-_NODES.add(Value)
-
-
 def _pow(base: Value | float, exponent: Value | float) -> Value:
     """``base ** exponent`` where either side (or both) is a Value."""
     x = base.data if isinstance(base, Value) else base
@@ -359,8 +356,8 @@ def dot(
     local: list[float] = []
     z = 0.0
     for w, x in zip(ws, xs):
-        w_node = type(w) in _NODES
-        x_node = type(x) in _NODES
+        w_node = type(w) is Value or type(w) in _SUBCLASSES
+        x_node = type(x) is Value or type(x) in _SUBCLASSES
         wd = w.data if w_node else _operand(w, "dot")  # type: ignore[union-attr]
         xd = x.data if x_node else _operand(x, "dot")  # type: ignore[union-attr]
         z += wd * xd
@@ -386,7 +383,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torc
     children: list[Value] = []
     total = 0.0
     for v in values:
-        if type(v) in _NODES:
+        if type(v) is Value or type(v) in _SUBCLASSES:
             total += v.data  # type: ignore[union-attr]
             children.append(v)  # type: ignore[arg-type]
         else:
