@@ -58,3 +58,12 @@ def test_subtracting_a_constant_is_named_minus_in_the_graph_and_by_detect_anomal
     assert (x - 1.0)._op == "-"
     with detect_anomaly(), pytest.raises(FloatingPointError, match=r"^detect_anomaly: - gave nan"):
         x - math.inf
+
+
+def test_a_subclass_defined_later_is_a_node_as_soon_as_it_exists():
+    class Late(Value):
+        pass
+
+    a, b = Late(2.0), Late(3.0)
+    (a * b).backward()
+    assert (a.grad, b.grad) == (3.0, 2.0)
