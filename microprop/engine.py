@@ -359,8 +359,9 @@ def dot(
     for w, x in zip(ws, xs):
         w_node = type(w) is Value or type(w) in _SUBCLASSES
         x_node = type(x) is Value or type(x) in _SUBCLASSES
-        wd = w.data if w_node else _operand(w, "dot")  # type: ignore[union-attr]
-        xd = x.data if x_node else _operand(x, "dot")  # type: ignore[union-attr]
+        # A float constant (a row of data) is taken as it is: no call per input.
+        wd = w.data if w_node else w if type(w) is float else _operand(w, "dot")  # type: ignore[union-attr]
+        xd = x.data if x_node else x if type(x) is float else _operand(x, "dot")  # type: ignore[union-attr]
         z += wd * xd
         if w_node:  # d/dw (w x) = x
             children.append(w)  # type: ignore[arg-type]
