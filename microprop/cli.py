@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from . import _files
-from .data import IRIS_FEATURES, Standardizer, load_iris, make_moons, train_test_split
+from .data import (
+    IRIS_FEATURES,
+    ScaledOverflowError,
+    Standardizer,
+    load_iris,
+    make_moons,
+    train_test_split,
+)
 from .engine import Value, no_grad
 from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
@@ -497,19 +504,17 @@ def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] |
         return x
     try:
         scaler = Standardizer(scale["mean"], scale["std"])
-        x = scaler.transform([x])[0]
+        return scaler.transform([x])[0]
+    except ScaledOverflowError as e:  # a finite number, but (x - mean) / std overflowed
+        k = e.feature
+        names = meta.get("features")
+        name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
+        out.warn(f"{PROG}: error: input {k + 1}{name} = {e.value:g} is too large for this "
+                 f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
+                 f"{scaler.std[k]:.4g}, it is {e.scaled}")
     except (KeyError, TypeError, ValueError) as e:
         out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
-        return None
-    for k, (given, v) in enumerate(zip(args.x, x, strict=True)):
-        if not math.isfinite(v):  # a finite number, but (x - mean) / std overflowed
-            names = meta.get("features")
-            name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
-            out.warn(f"{PROG}: error: input {k + 1}{name} = {given:g} is too large for this "
-                     f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
-                     f"{scaler.std[k]:.4g}, it is {v}")
-            return None
-    return x
+    return None
 
 
 # ---- argument types: each failure is one line from argparse ------------------------------------
