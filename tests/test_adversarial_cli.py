@@ -356,6 +356,42 @@ def test_a_folder_that_cannot_be_written_is_refused_before_training(
         folder.chmod(0o755)
 
 
+# ---- sizes with an upper bound ----------------------------------------------------------------
+
+
+class Built(Exception):
+    """Raised in place of building the network: the size check let it through."""
+
+
+@pytest.mark.parametrize("hidden, builds", [
+    ("25000", True),  # 2-25000-1: (2 + 1) * 25,000 + 25,000 = 100,000 parameters, the most
+    ("25001", False),  # 100,004
+    ("100000,100000", False),  # 10**10: counted, never built
+    ("1000000000", False),  # refused as it is read
+])
+def test_hidden_sizes_are_counted_before_anything_is_built(
+    tmp_path, monkeypatch, capsys, hidden, builds
+):
+    """Defect: --hidden had no upper bound, so a huge size built the network until memory ran
+    out; now the parameters are counted from the sizes, and the network is built only below the
+    limit (here MLP stands in for the building, so nothing large is ever made)."""
+    monkeypatch.chdir(tmp_path)
+
+    def mlp(*args, **kwargs):
+        raise Built()
+
+    monkeypatch.setattr("microprop.cli.MLP", mlp)
+    if builds:
+        with pytest.raises(Built):
+            train(tmp_path, "--hidden", hidden)
+        return
+    with pytest.raises(SystemExit) as info:
+        train(tmp_path, "--hidden", hidden)
+    assert info.value.code == 2
+    refused(capsys, "--hidden", "train builds", "at most 100,000")
+    assert os.listdir(tmp_path) == []
+
+
 # ---- predict on numbers that overflow --------------------------------------------------------
 
 
