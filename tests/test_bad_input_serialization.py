@@ -103,6 +103,20 @@ for what, make, words in [
 ]:
     row(f"load(a file with {what})", lambda make=make: load(make()), ModelFileError, *words)
 
+def sparse(size: int) -> str:
+    """A file ``big.json`` of ``size`` bytes that takes no room on disk (a hole, read as NULs)."""
+    with open("big.json", "wb") as f:
+        f.truncate(size)
+    return "big.json"
+
+
+row("load(a 64 MiB + 1 byte file) (whole message)", lambda: load(sparse(64 * 2**20 + 1)),
+    ModelFileError, "big.json: the file is 67,108,865 bytes; a model file is at most "
+    "67,108,864 bytes (64 MiB, over a million parameters)")
+row("load(a sparse 1 TiB file)", lambda: load(sparse(2**40)), ModelFileError,
+    "the file is 1,099,511,627,776 bytes", "at most 67,108,864 bytes")
+row("load_metadata(a sparse 1 GiB file)", lambda: load_metadata(sparse(2**30)), ModelFileError,
+    "the file is 1,073,741,824 bytes", "at most 67,108,864 bytes")
 row("load_metadata(path=None)", lambda: load_metadata(None), TypeError, "load_metadata(path)",
     "expected a file name")
 row("load_metadata(a missing file)", lambda: load_metadata("absent.json"), FileNotFoundError,
