@@ -82,7 +82,7 @@ for what, make, words in [
      ("layers.1.neurons.0.b is too large for a float",)),
     ("a bool parameter", lambda: damaged(
         lambda d: d["parameters"].update({"layers.1.neurons.0.b": True})),
-     ("layers.1.neurons.0.b must be a real number, got bool",)),
+     ("layers.1.neurons.0.b is a bool, expected a number",)),
     ("nin = -1", lambda: damaged(lambda d: d["architecture"].update(nin=-1)),
      ("bad architecture", "MLP(nin): expected a positive int, got -1")),
     ("nin = 2.0", lambda: damaged(lambda d: d["architecture"].update(nin=2.0)),
@@ -214,9 +214,11 @@ for what, make, words in [
         or d["parameters"].pop("layers.0.neurons.0.b")),
      ("missing 'layers.0.neurons.0.b'; unexpected 'layers.0.neurons.0.c'",)),
     ("a str parameter", lambda: article_damaged(
-        lambda d: d["parameters"].update({"layers.0.neurons.0.b": "0.5"})), ("real number",)),
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": "0.5"})),
+     ("parameter layers.0.neurons.0.b is a str, expected a number",)),
     ("a null parameter", lambda: article_damaged(
-        lambda d: d["parameters"].update({"layers.0.neurons.0.b": None})), ("real number",)),
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": None})),
+     ("parameter layers.0.neurons.0.b is a NoneType, expected a number",)),
 ]:
     row(f"load(the article's file: {what})", lambda make=make: load(make()), ModelFileError,
         *words)
