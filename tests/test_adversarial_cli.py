@@ -111,11 +111,19 @@ def test_distinct_outputs_are_both_written(tmp_path, monkeypatch, capsys):
 # ---- reporting before saving, and a reader that goes away ---------------------------------------
 
 
-class ClosedPipe(io.StringIO):
-    """A stdout whose reader has gone, as after ``| head -1``: every write fails."""
+class Unwritable(io.StringIO):
+    """A stdout or stderr on which every write fails with (a fresh copy of) ``error``."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
 
     def write(self, text):
-        raise BrokenPipeError(32, "Broken pipe")
+        raise type(self.error)(*self.error.args)
+
+
+CLOSED_PIPE = BrokenPipeError(32, "Broken pipe")  # its reader has gone, as after | head -1
+FULL_DISK = OSError(28, "No space left on device")  # as > /dev/full
 
 
 def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback(
@@ -123,17 +131,10 @@ def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback
 ):
     """Defect: the report was printed before saving, so a closed pipe lost the trained model."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stdout", Unwritable(CLOSED_PIPE))
     assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 141
     assert load("m.json") is not None and (tmp_path / "g.dot").exists()
     assert capsys.readouterr().err == ""
-
-
-class FullDisk(io.StringIO):
-    """A stdout on a full disk, as ``> /dev/full``: every write fails with ENOSPC."""
-
-    def write(self, text):
-        raise OSError(28, "No space left on device")
 
 
 def test_a_stdout_that_cannot_be_written_still_saves_the_model_and_says_why(
@@ -141,7 +142,7 @@ def test_a_stdout_that_cannot_be_written_still_saves_the_model_and_says_why(
 ):
     """Defect: ``train > /dev/full`` died with an OSError traceback before training started."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdout", FullDisk())
+    monkeypatch.setattr(sys, "stdout", Unwritable(FULL_DISK))
     assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 1
     assert load("m.json") is not None
     err = capsys.readouterr().err
@@ -165,13 +166,13 @@ def test_the_model_is_saved_before_the_report_is_written(tmp_path, monkeypatch):
 def test_a_closed_stderr_gives_the_error_code_quietly(tmp_path, monkeypatch):
     """Defect: an error message to a closed pipe (``2>&1 | head``) raised BrokenPipeError."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", Unwritable(CLOSED_PIPE))
     assert main(["predict", "absent.json", "1"]) == 2
 
 
 def test_a_bad_argument_to_a_closed_stderr_still_exits_2(monkeypatch):
     """Defect: argparse's one-line error, written to a closed pipe, became exit code 141."""
-    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", Unwritable(CLOSED_PIPE))
     with pytest.raises(SystemExit) as info:
         main(["train", "--lr", "x"])
     assert info.value.code == 2
