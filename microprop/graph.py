@@ -16,6 +16,13 @@ __all__ = ["trace"]
 
 
 def check_root(root: object, where: str) -> None:
+    if isinstance(root, (list, tuple)) and root and all(isinstance(v, Value) for v in root):
+        # A model with k outputs returns a list: say which one Value to pass instead.
+        raise TypeError(
+            f"{where}: expected a Value as the root, got a {type(root).__name__} of {len(root)} "
+            "Values (a model with several outputs returns one per output); pass one of them, "
+            "such as out[0], or the loss computed from them, such as cross_entropy(out, y)"
+        )
     if not isinstance(root, Value):
         raise TypeError(f"{where}: expected a Value as the root, got {type(root).__name__}")
 

@@ -1,4 +1,5 @@
-"""Plots for training: the loss per epoch, and a 2-feature model's decision boundary.
+"""Plots for training: the loss per epoch, a model's decision regions on two features, and a
+confusion matrix.
 
 Each function returns a matplotlib ``Figure`` (made without pyplot, so a notebook shows it once
 and a script saves it with ``fig.savefig``). matplotlib is imported only when a plot is asked for.
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_loss", "plot_decision_boundary"]
+__all__ = ["plot_loss", "plot_decision_boundary", "plot_confusion_matrix"]
 
 _MAX_RESOLUTION = 1000  # 1000 x 1000 is already a million forward passes
 _REGION_COLORS = ("#c6dbef", "#fdd0a2")  # score <= threshold, score > threshold
@@ -69,57 +70,115 @@ def plot_decision_boundary(
     X: Sequence[Sequence[float]],
     y: Sequence[float],
     *,
+    features: Sequence[int] | None = None,
+    at: Sequence[float] | None = None,
+    class_names: Sequence[str] | None = None,
     resolution: int = 80,
-    threshold: float = 0.0,
+    threshold: float | None = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
-    """The regions where ``model`` scores above and below ``threshold``, with the data on top.
+    """The regions where ``model`` decides each class, on two features, with the data on top.
 
-    ``model`` takes a list of 2 floats and returns a Value, a number, or a list of one of them
-    (an ``MLP`` with one output does). It is evaluated under ``no_grad()`` on a
-    ``resolution`` x ``resolution`` grid covering the points ``X`` (rows of 2 features); ``y``
-    holds their labels, one colour per class. The line is where the score equals ``threshold``:
-    0 suits a hinge loss on labels -1/1 and a logit for labels 0/1.
+    ``model`` takes a list of floats and returns a Value, a number, or a list of them (an
+    ``MLP`` does). It is evaluated under ``no_grad()`` on a ``resolution`` x ``resolution`` grid
+    covering the points ``X``; ``y`` holds their labels, one colour per class.
+
+    - One output: the regions are where the score is above and below ``threshold`` (default 0,
+      which suits a hinge loss on labels -1/1 and a logit for labels 0/1), with the line between.
+    - k outputs: each region is the class of the largest output (the arg-max, as ``predict``
+      gives), ``y`` holds class indices 0 to k-1, and ``class_names`` may name them.
+
+    ``X`` has rows of 2 features, or, with ``features=(i, j)``, rows of any width: features i and
+    j are plotted and every other feature is held at ``at[k]`` (a full row; default the mean of
+    ``X``), so a 4-input model can be drawn on two of its inputs.
     """
     where = "plot_decision_boundary"
-    points, labels, cut = _boundary_arguments(where, model, X, y, resolution, threshold)
+    points, labels, raw, full = _boundary_arguments(where, model, X, y, resolution, features, at)
+    # A NaN threshold would colour every point "below", so finite() refuses it.
+    cut = None if threshold is None else _checks.finite(_data(threshold), f"{where}(threshold)")
     fig, ax = _figure_and_axes(where, ax)
     xs, ys = _grid(where, points, resolution)
-    scores = _scores(where, model, xs, ys)
-    _draw_regions(ax, xs, ys, scores, cut)
-    _draw_points(ax, points, labels)
+    scores = _scores(where, model, xs, ys, full)
+    if scores.shape[2] == 1:
+        handles, default = _one_output(ax, xs, ys, scores[:, :, 0], points, labels, cut)
+    else:
+        handles, default = _k_outputs(where, ax, xs, ys, scores, points, raw, cut, class_names)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    from matplotlib.patches import Patch
-
-    handles, _ = ax.get_legend_handles_labels()
-    handles += [
-        Patch(color=_REGION_COLORS[1], label=f"score > {cut:g}"),
-        Patch(color=_REGION_COLORS[0], label=f"score <= {cut:g}"),
-    ]
-    ax.set_title(title if title is not None else f"decision boundary (score = {cut:g})")
+    i, j = full.features
+    ax.set_xlabel(f"x[{i}]")
+    ax.set_ylabel(f"x[{j}]")
+    ax.set_title(title if title is not None else default)
     ax.legend(handles=handles, loc="best", fontsize="small")
+    return fig
+
+
+def plot_confusion_matrix(
+    y_true: Sequence[int],
+    y_pred: Sequence[int],
+    *,
+    class_names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """How often each true class (a row) was predicted as each class (a column), as counts.
+
+    ``y_true`` and ``y_pred`` are class indices, such as a data set's labels and
+    ``predict(model, X)``. The classes are 0 to k-1, where k is ``len(class_names)`` when names
+    are given, else one more than the largest index seen. The diagonal holds the right answers.
+    """
+    where = "plot_confusion_matrix"
+    counts, names = _confusion_arguments(where, y_true, y_pred, class_names)
+    fig, ax = _figure_and_axes(where, ax)
+    k = len(names)
+    ax.imshow(counts, cmap="Blues", vmin=0, vmax=max(1, counts.max()))
+    half = counts.max() / 2
+    for t in range(k):
+        for p in range(k):
+            n = int(counts[t, p])
+            ax.text(p, t, str(n), ha="center", va="center",
+                    color="white" if n > half else "black")
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    right = int(counts.trace())
+    total = int(counts.sum())
+    default = f"confusion matrix: {right} of {total} right"
+    ax.set_title(title if title is not None else default)
     return fig
 
 
 # ---- the decision boundary's steps -----------------------------------------------------------
 
 
+class _Features:
+    """Where the two plotted features sit in the model's input row, and the rest of that row."""
+
+    def __init__(self, features: tuple[int, int], base: list[float]) -> None:
+        self.features = features
+        self.base = base
+
+    def row(self, a: float, b: float) -> list[float]:
+        r = list(self.base)
+        r[self.features[0]], r[self.features[1]] = a, b
+        return r
+
+
 def _boundary_arguments(
-    where: str, model: Any, X: Any, y: Any, resolution: Any, threshold: Any
-) -> tuple[list[tuple[float, float]], list[float], float]:
-    """The points, their labels and the threshold, checked before anything is drawn."""
+    where: str, model: Any, X: Any, y: Any, resolution: Any, features: Any, at: Any
+) -> tuple[list[tuple[float, float]], list[float], list, _Features]:
+    """The points, their labels and the model's input rows, checked before anything is drawn."""
     if not callable(model):
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
-    points = _points(f"{where}(X)", X)
+    points, full = _points(where, X, features, at)
     # A label may be True or False (as a target may): it is 1 or 0.
     rule = "every label must be finite"
+    raw = _sequence(y, f"{where}(y)", "labels")
     labels = [
         _checks.element(_data(v), f"{where}(y): label {i}", rule, bools=True)
-        for i, v in enumerate(_sequence(y, f"{where}(y)", "labels"))
+        for i, v in enumerate(raw)
     ]
     if len(labels) != len(points):
         raise ValueError(
@@ -131,9 +190,7 @@ def _boundary_arguments(
         raise ValueError(
             f"{what}: expected an int from 2 to {_MAX_RESOLUTION}, got {resolution!r:.40}"
         )
-    # A NaN threshold would colour every point "below", so finite() refuses it.
-    cut = _checks.finite(_data(threshold), f"{where}(threshold)")
-    return points, labels, cut
+    return points, labels, raw, full
 
 
 def _grid(where: str, points: list[tuple[float, float]], resolution: int) -> tuple[Any, Any]:
@@ -153,16 +210,55 @@ def _grid(where: str, points: list[tuple[float, float]], resolution: int) -> tup
     return axes[0], axes[1]
 
 
-def _scores(where: str, model: Any, xs: Any, ys: Any) -> Any:
-    """The model's score at every grid point, row ``i`` for ``ys[i]``, without building graphs."""
+def _scores(where: str, model: Any, xs: Any, ys: Any, full: _Features) -> Any:
+    """The model's outputs at every grid point, ``[i, j, c]`` for ``ys[i]``, ``xs[j]``, output c;
+    evaluated without building graphs."""
     import numpy as np
 
-    scores = np.empty((len(ys), len(xs)))
+    scores = None
     with no_grad():
         for i, b in enumerate(ys.tolist()):
             for j, a in enumerate(xs.tolist()):
-                scores[i, j] = _score(where, model([a, b]), a, b)
+                out = _outputs(where, model(full.row(a, b)), a, b)
+                if scores is None:
+                    scores = np.empty((len(ys), len(xs), len(out)))
+                elif len(out) != scores.shape[2]:
+                    raise ValueError(
+                        f"{where}: model returned {len(out)} outputs at ({a!r}, {b!r}) but "
+                        f"{scores.shape[2]} before; it must return the same number everywhere"
+                    )
+                scores[i, j] = out
     return scores
+
+
+def _one_output(
+    ax: Any, xs: Any, ys: Any, scores: Any, points: Any, labels: list[float], cut: float | None
+) -> tuple[list, str]:
+    """Above and below the threshold (default 0); the legend's handles and the default title."""
+    cut = 0.0 if cut is None else cut
+    _draw_regions(ax, xs, ys, scores, cut)
+    handles = _draw_points(ax, points, labels)
+    handles += _patches(
+        [_REGION_COLORS[1], _REGION_COLORS[0]], [f"score > {cut:g}", f"score <= {cut:g}"]
+    )
+    return handles, f"decision boundary (score = {cut:g})"
+
+
+def _k_outputs(
+    where: str, ax: Any, xs: Any, ys: Any, scores: Any, points: Any, y: Any, cut: Any, names: Any
+) -> tuple[list, str]:
+    """The class of the largest output; the legend's handles and the default title."""
+    k = scores.shape[2]
+    if cut is not None:
+        raise ValueError(
+            f"{where}: threshold is for a model with one output, but this one has {k}; "
+            "with k outputs each region is the class of the largest output"
+        )
+    names = _class_names(where, names, k)
+    classes = [_checks.class_index(v, f"{where}(y): label {i}", k) for i, v in enumerate(y)]
+    _draw_class_regions(ax, xs, ys, scores)
+    handles = _draw_points(ax, points, classes, names)
+    return handles, f"decision regions of {k} classes (the largest output wins)"
 
 
 def _draw_regions(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> None:
@@ -173,20 +269,99 @@ def _draw_regions(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> None:
         ax.contour(xs, ys, scores, levels=[cut], colors="#333333", linewidths=1.2)
 
 
-def _draw_points(ax: Any, points: list[tuple[float, float]], labels: list[float]) -> None:
-    """The data on top, one colour per class in sorted order."""
+def _draw_class_regions(ax: Any, xs: Any, ys: Any, scores: Any) -> None:
+    """One light colour per class where its output is the largest, and lines between them."""
+    k = scores.shape[2]
+    winner = scores.argmax(axis=2).astype(float)
+    colors = [_light(_CLASS_COLORS[c % len(_CLASS_COLORS)]) for c in range(k)]
+    levels = [c - 0.5 for c in range(k + 1)]
+    ax.contourf(xs, ys, winner, levels=levels, colors=colors)
+    if winner.min() < winner.max():
+        ax.contour(xs, ys, winner, levels=levels[1:-1], colors="#333333", linewidths=1.0)
+
+
+def _draw_points(
+    ax: Any,
+    points: list[tuple[float, float]],
+    labels: Sequence[float],
+    names: Sequence[str] | None = None,
+) -> list:
+    """The data on top; one colour per class, in sorted order, or class c's colour with names.
+    Returns the legend handles."""
     classes = sorted(set(labels))
     for c, cls in enumerate(classes):
         mine = [p for p, label in zip(points, labels, strict=True) if label == cls]
+        color = c if names is None else int(cls)
         ax.scatter(
             [p[0] for p in mine],
             [p[1] for p in mine],
             s=22,
-            color=_CLASS_COLORS[c % len(_CLASS_COLORS)],
+            color=_CLASS_COLORS[color % len(_CLASS_COLORS)],
             edgecolors="white",
             linewidths=0.5,
-            label=f"y = {cls:g}",
+            label=f"y = {cls:g}" if names is None else names[int(cls)],
         )
+    handles, _ = ax.get_legend_handles_labels()
+    return list(handles)
+
+
+def _patches(colors: list[str], labels: list[str]) -> list:
+    from matplotlib.patches import Patch
+
+    return [Patch(color=c, label=t) for c, t in zip(colors, labels, strict=True)]
+
+
+def _light(color: str) -> str:
+    """``color`` (``#rrggbb``) mixed three parts white to one, for a region behind the points."""
+    parts = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - v) / 4):02x}" for v in parts)
+
+
+def _class_names(where: str, names: Any, k: int) -> list[str]:
+    """``k`` names of classes, or ``class 0``, ``class 1``, ... when none are given."""
+    if names is None:
+        return [f"class {c}" for c in range(k)]
+    what = f"{where}(class_names)"
+    out = _sequence(names, what, "names")
+    for i, n in enumerate(out):
+        if not isinstance(n, str):
+            raise TypeError(f"{what}: name {i} is a {type(n).__name__}, expected a str")
+    if len(out) != k:
+        raise ValueError(f"{what}: got {len(out)} names for {k} classes; expected one per class")
+    return out
+
+
+def _confusion_arguments(
+    where: str, y_true: Any, y_pred: Any, class_names: Any
+) -> tuple[Any, list[str]]:
+    """The k x k counts (rows: true class, columns: predicted) and the k class names."""
+    import numpy as np
+
+    pairs = []
+    for arg, values in (("y_true", y_true), ("y_pred", y_pred)):
+        what = f"{where}({arg})"
+        pairs.append([
+            _checks.class_index(v, f"{what}: item {i}") for i, v in enumerate(
+                _sequence(values, what, "class indices"))
+        ])
+    true, pred = pairs
+    if len(true) != len(pred):
+        raise ValueError(
+            f"{where}: y_true has {len(true)} labels but y_pred has {len(pred)}; "
+            "they must have the same length"
+        )
+    if not true:
+        raise ValueError(f"{where}(y_true): no labels; expected at least one")
+    k = max(true + pred) + 1 if class_names is None else len(_sequence(
+        class_names, f"{where}(class_names)", "names"))
+    names = _class_names(where, class_names, k)
+    for arg, values in (("y_true", true), ("y_pred", pred)):
+        for i, v in enumerate(values):
+            _checks.class_index(v, f"{where}({arg}): item {i}", k)
+    counts = np.zeros((k, k), dtype=int)
+    for t, p in zip(true, pred, strict=True):
+        counts[t, p] += 1
+    return counts, names
 
 
 # ---- checks and helpers ----------------------------------------------------------------------
@@ -274,25 +449,58 @@ def _row_data(r: object) -> object:
     return [_data(v) for v in r]
 
 
-def _points(what: str, X: Any) -> list[tuple[float, float]]:
-    """The rows of ``X`` as (x, y) points: finite numbers, two to a row."""
+def _points(
+    where: str, X: Any, features: Any, at: Any
+) -> tuple[list[tuple[float, float]], _Features]:
+    """The rows of ``X`` as (x, y) points on the two plotted features, and the model's input rows:
+    two finite numbers to a row, or any number with ``features=(i, j)``."""
+    what = f"{where}(X)"
     rows = _checks.rows([_row_data(r) for r in _sequence(X, what, "rows")], what)
-    for i, r in enumerate(rows):
-        if len(r) != 2:
+    n = len(rows[0])
+    if features is None:
+        if n != 2:
             raise ValueError(
-                f"{what}: row {i} has {len(r)} features; a decision-boundary plot needs exactly 2"
+                f"{what}: row 0 has {n} features; a decision-boundary plot needs exactly 2, "
+                "or features=(i, j) to pick two and hold the others fixed"
             )
-    return [(a, b) for a, b in rows]
+        pair = (0, 1)
+    else:
+        pair = _feature_pair(f"{where}(features)", features, n)
+    if at is None:
+        base = [sum(r[k] for r in rows) / len(rows) for k in range(n)]
+    elif features is None:
+        raise ValueError(f"{where}(at): only used with features=(i, j); X has only 2 features")
+    else:
+        base = _checks.rows([_row_data(at)], f"{where}(at)")[0]
+        if len(base) != n:
+            raise ValueError(
+                f"{where}(at): got {len(base)} values for rows of {n} features; expected a full "
+                "row (the plotted features' entries are not used)"
+            )
+    return [(r[pair[0]], r[pair[1]]) for r in rows], _Features(pair, base)
+
+
+def _feature_pair(what: str, features: Any, n: int) -> tuple[int, int]:
+    """Two different feature indices from 0 to n-1."""
+    pair = _sequence(features, what, "feature indices")
+    if len(pair) != 2:
+        raise ValueError(f"{what}: got {len(pair)} indices; expected two, such as (2, 3)")
+    i, j = (_checks.class_index(v, f"{what}: index {k}", n) for k, v in enumerate(pair))
+    if i == j:
+        raise ValueError(f"{what}: both indices are {i}; expected two different features")
+    return i, j
+
+
+def _outputs(where: str, out: object, a: float, b: float) -> list[float]:
+    """The model's output at (a, b) as a list of finite floats, one per output."""
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    if not outs:
+        raise ValueError(f"{where}: model returned an empty list; expected at least one output")
+    return [_score(where, o, a, b) for o in outs]
 
 
 def _score(where: str, out: object, a: float, b: float) -> float:
-    """The model's output at (a, b) as one finite float."""
-    if isinstance(out, (list, tuple)):
-        if len(out) != 1:
-            raise TypeError(
-                f"{where}: model returned {len(out)} outputs; expected a Value or a list with one"
-            )
-        out = out[0]
+    """One of the model's outputs at (a, b) as one finite float."""
     if isinstance(out, Value):
         s = out.data
     elif isinstance(out, numbers.Real):  # an int too large for a float is named, not overflowed
@@ -300,7 +508,7 @@ def _score(where: str, out: object, a: float, b: float) -> float:
     else:
         raise TypeError(
             f"{where}: model returned {type(out).__name__}; expected a Value, a number, or a "
-            "list with one of them"
+            "list of them"
         )
     if not math.isfinite(s):
         raise ValueError(f"{where}: model returned {s!r} at ({a!r}, {b!r}); scores must be finite")

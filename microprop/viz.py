@@ -343,6 +343,10 @@ class _Scene:
     notes: list[str]  # the caption, a line each: what colours and numbers mean, what is missing
     rankdir: str
     group: str | None  # names a cluster whose key is empty
+    # Collapsed, a layer of neurons is one rank, so the drawing keeps each node's inputs in the
+    # order given (neurons 0, 1, 2; a - b with a first), where Graphviz may rotate 8 neurons to
+    # 2..7, 0, 1; and top to bottom it stacks a record's fields, so 8 neurons fit side by side.
+    collapsed: bool
 
 
 @dataclass
@@ -409,7 +413,8 @@ def _scene(
 ) -> tuple[_Scene, list[str]]:
     """What to draw of ``root``'s graph, and the warnings to issue."""
     r, messages = _read(root, opts, where, steps)
-    return _Scene(_boxes(r), _edges(r), _notes(r), opts.rankdir, opts.group), messages
+    scene = _Scene(_boxes(r), _edges(r), _notes(r), opts.rankdir, opts.group, opts.collapse)
+    return scene, messages
 
 
 def _read(
@@ -582,6 +587,8 @@ def _body(
 def _dot_lines(scene: _Scene) -> list[str]:
     graph_attrs = {"rankdir": scene.rankdir, "fontname": _FONT}
     graph_attrs.update(nodesep="0.25", ranksep="0.35")
+    if scene.collapsed:
+        graph_attrs["ordering"] = "in"
     if scene.notes:
         # \l ends a left-justified line in a Graphviz label.
         caption = "".join(_escape(n) + "\\l" for n in scene.notes)
@@ -591,7 +598,7 @@ def _dot_lines(scene: _Scene) -> list[str]:
     body.append(f'\tedge [fontname="{_FONT}" fontsize=9 arrowsize=0.7]\n')
 
     # Node lines go to their cluster (or to the top level, key None), in topological order.
-    horizontal = scene.rankdir in ("LR", "RL")
+    horizontal = scene.rankdir in ("LR", "RL") or scene.collapsed
     clusters: dict[str | None, list[str]] = {None: []}
     for box in scene.boxes:
         clusters.setdefault(box.cluster, []).append(_box_line(box, horizontal))

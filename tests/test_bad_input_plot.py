@@ -64,6 +64,14 @@ def two_outputs(p: list[float]) -> list[float]:
     return [p[0], p[1]]
 
 
+def no_outputs(p: list[float]) -> list[float]:
+    return []
+
+
+def more_outputs_on_the_right(p: list[float]) -> list[float]:
+    return [p[0]] * (1 if p[0] < 0.5 else 2)
+
+
 def a_word(p: list[float]) -> str:
     return "a"
 
@@ -109,12 +117,44 @@ for kwargs, error, words in [
     ({"resolution": True}, TypeError, ("(resolution): expected an int",)),
     ({"resolution": 10**400}, ValueError, ("(resolution): expected an int from 2 to 1000",)),
     ({"threshold": "0"}, TypeError, ("(threshold): expected a number", "str")),
-    ({"threshold": None}, TypeError, ("(threshold): expected a number", "NoneType")),
+    ({"threshold": [0.0]}, TypeError, ("(threshold): expected a number", "list")),
     ({"threshold": nan}, ValueError, ("(threshold): expected a finite number", "nan")),
     ({"threshold": -inf}, ValueError, ("(threshold): expected a finite number",)),
     ({"threshold": 10**400}, ValueError, ("(threshold): expected a finite number", "got 1000")),
     ({"ax": 3}, TypeError, ("ax must be a matplotlib Axes or None",)),
-    ({"model": two_outputs}, TypeError, ("model returned 2 outputs",)),
+    ({"model": no_outputs}, ValueError, ("model returned an empty list",)),
+    ({"model": more_outputs_on_the_right}, ValueError,
+     ("model returned 2 outputs at", "but 1 before", "the same number everywhere")),
+    ({"model": two_outputs, "threshold": 0.5}, ValueError,
+     ("threshold is for a model with one output, but this one has 2",)),
+    ({"model": two_outputs, "y": [0, 1, 2]}, ValueError,
+     ("(y): label 2 is 2, expected a class index from 0 to 1",)),
+    ({"model": two_outputs, "y": [0, 1.0, 1]}, TypeError,
+     ("(y): label 1 is a float", "expected a class index")),
+    ({"model": two_outputs, "y": [0, True, 1]}, TypeError, ("(y): label 1 is a bool",)),
+    ({"model": two_outputs, "class_names": ["a"]}, ValueError,
+     ("(class_names): got 1 names for 2 classes",)),
+    ({"model": two_outputs, "class_names": ["a", 2]}, TypeError,
+     ("(class_names): name 1 is a int, expected a str",)),
+    ({"model": two_outputs, "class_names": "ab"}, TypeError,
+     ("(class_names): expected a list of names",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0,)}, ValueError,
+     ("(features): got 1 indices; expected two",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 3)}, ValueError,
+     ("(features): index 1 is 3, expected a class index from 0 to 2",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (1, 1)}, ValueError,
+     ("(features): both indices are 1",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 1.0)}, TypeError,
+     ("(features): index 1 is a float",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": 2}, TypeError,
+     ("(features): expected a list of feature indices, got int",)),
+    ({"at": [0.0, 0.0]}, ValueError, ("(at): only used with features=(i, j)",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 1), "at": [0.0, 0.0]}, ValueError,
+     ("(at): got 2 values for rows of 3 features", "expected a full row")),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 1), "at": [0.0, 0.0, nan]},
+     ValueError, ("(at): row 0 holds nan",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 1), "at": "abc"}, TypeError,
+     ("(at): row 0 is a str",)),
     ({"model": a_word}, TypeError, ("model returned str",)),
     ({"model": not_a_number}, ValueError, ("model returned nan", "scores must be finite")),
     ({"model": a_huge_int}, ValueError, ("model's score at", "too large for a float")),
@@ -127,6 +167,34 @@ for kwargs, error, words in [
 ]:
     row(f"plot_decision_boundary({', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})",
         lambda kwargs=kwargs: boundary(**kwargs), error, *words)
+
+
+
+
+def confusion(*args: object, **kwargs: object) -> object:
+    return plot("plot_confusion_matrix")(*args, **kwargs)
+
+
+for args, kwargs, error, words in [
+    (("abc", [0]), {}, TypeError, ("(y_true): expected a list of class indices, got str",)),
+    (([0], None), {}, TypeError, ("(y_pred): expected a list of class indices, got NoneType",)),
+    (([], []), {}, ValueError, ("(y_true): no labels",)),
+    (([0, 1], [0]), {}, ValueError, ("y_true has 2 labels but y_pred has 1",)),
+    (([0, 1.0], [0, 1]), {}, TypeError, ("(y_true): item 1 is a float", "class index")),
+    (([0, 1], [0, True]), {}, TypeError, ("(y_pred): item 1 is a bool",)),
+    (([0, -1], [0, 1]), {}, ValueError, ("(y_true): item 1 is -1", "0 or more")),
+    (([0, "1"], [0, 1]), {}, TypeError, ("(y_true): item 1 is a str",)),
+    (([0, 2], [0, 1]), {"class_names": ["a", "b"]}, ValueError,
+     ("(y_true): item 1 is 2, expected a class index from 0 to 1",)),
+    (([0, 1], [0, 1]), {"class_names": ["a", None]}, TypeError,
+     ("(class_names): name 1 is a NoneType",)),
+    (([0, 1], [0, 1]), {"class_names": "ab"}, TypeError,
+     ("(class_names): expected a list of names, got str",)),
+    (([0, 1], [0, 1]), {"ax": 3}, TypeError, ("ax must be a matplotlib Axes or None",)),
+]:
+    row(f"plot_confusion_matrix({', '.join(map(short, args))}, {short(kwargs)})",
+        lambda args=args, kwargs=kwargs: confusion(*args, **kwargs), error,
+        "plot_confusion_matrix", *words)
 
 
 @pytest.mark.parametrize("case", ROWS)

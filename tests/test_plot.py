@@ -14,7 +14,11 @@ from matplotlib.contour import ContourSet  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from microprop import Value, is_grad_enabled  # noqa: E402
-from microprop.plot import plot_decision_boundary, plot_loss  # noqa: E402
+from microprop.plot import (  # noqa: E402
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_loss,
+)
 
 X = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]]
 Y = [0, 0, 0, 1, 1]
@@ -107,6 +111,96 @@ def test_a_model_that_scores_one_side_everywhere_gets_no_line():
     fig = plot_decision_boundary(lambda p: 1.0, X, Y, resolution=5, threshold=0.5)
     contours = [c for c in fig.axes[0].collections if isinstance(c, ContourSet)]
     assert len(contours) == 1
+
+
+def three_stripes(p):
+    """Class 0 left of x0 = 0.5, class 1 from 0.5 to 1.5, class 2 beyond: three outputs."""
+    return [Value(0.5 - p[0]), Value(0.0 * p[0]), Value(p[0] - 1.5)]
+
+
+def test_k_outputs_colour_each_region_by_the_class_of_the_largest_output():
+    fig = plot_decision_boundary(
+        three_stripes, X, [0, 1, 0, 1, 2], resolution=23, class_names=["a", "b", "c"]
+    )
+    (ax,) = fig.axes
+    filled, lines = [c for c in ax.collections if isinstance(c, ContourSet)]
+    assert list(filled.levels) == [-0.5, 0.5, 1.5, 2.5]  # one band per class
+    assert list(lines.levels) == [0.5, 1.5]  # the borders between neighbouring classes
+    points = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [len(p.get_offsets()) for p in points] == [2, 2, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    assert ax.get_title() == "decision regions of 3 classes (the largest output wins)"
+    # a point's colour is its class's colour, the region behind it a lighter shade of it
+    assert [tuple(p.get_facecolor()[0]) for p in points] == [
+        matplotlib.colors.to_rgba(c) for c in ("#2171b5", "#d94801", "#238b45")
+    ]
+
+
+def test_classes_get_numbered_names_when_none_are_given():
+    fig = plot_decision_boundary(three_stripes, X, [0, 1, 0, 1, 2], resolution=5)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts == ["class 0", "class 1", "class 2"]
+
+
+def test_features_pick_two_inputs_and_hold_the_others_at_their_mean():
+    seen = []
+
+    def model(p):
+        seen.append(p)
+        return [p[0], p[1], p[2]]
+
+    X3 = [[1.0, 0.0, 5.0], [3.0, 2.0, 7.0]]  # feature 1 has mean 1.0
+    fig = plot_decision_boundary(model, X3, [0, 2], features=(2, 0), resolution=2)
+    assert all(p[1] == 1.0 for p in seen)
+    assert sorted({p[2] for p in seen}) == pytest.approx([4.8, 7.2])  # the grid runs on x[2]
+    assert fig.axes[0].get_xlabel() == "x[2]" and fig.axes[0].get_ylabel() == "x[0]"
+
+
+def test_at_gives_the_value_of_the_features_not_plotted():
+    seen = []
+
+    def model(p):
+        seen.append(p)
+        return p[0] - p[2]
+
+    X3 = [[1.0, 0.0, 5.0], [3.0, 2.0, 7.0]]
+    plot_decision_boundary(model, X3, [0, 1], features=(0, 2), at=[9.0, -4.0, 9.0], resolution=3)
+    assert len(seen) == 9 and all(p[1] == -4.0 for p in seen)
+
+
+def test_a_four_input_iris_model_draws_its_three_species_on_the_petals():
+    from microprop.data import IRIS_SPECIES, load_iris
+    from microprop.nn import MLP
+
+    X, y = load_iris(classes=3)
+    fig = plot_decision_boundary(
+        MLP(4, [3], seed=0), X, y, features=(2, 3), class_names=IRIS_SPECIES, resolution=10
+    )
+    points = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    assert [len(p.get_offsets()) for p in points] == [50, 50, 50]
+
+
+# ---- confusion matrix ---------------------------------------------------------------------------
+
+
+def test_the_confusion_matrix_counts_each_true_class_against_each_prediction():
+    fig = plot_confusion_matrix(
+        [0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 2, 2], class_names=["a", "b", "c"]
+    )
+    (ax,) = fig.axes
+    (image,) = ax.get_images()
+    assert image.get_array().tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
+    assert [t.get_text() for t in ax.texts] == ["1", "1", "0", "0", "2", "1", "0", "0", "1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+    assert ax.get_title() == "confusion matrix: 4 of 6 right"
+
+
+def test_without_names_the_classes_run_to_the_largest_index_seen():
+    ax = plot_confusion_matrix([0, 3], [0, 0]).axes[0]
+    assert ax.get_images()[0].get_array().shape == (4, 4)
+    assert ax.get_xticklabels()[3].get_text() == "class 3"
 
 
 # ---- display and installation ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from examples import readme_neuron
 
 from microprop import Value
 from microprop.engine import dot
+from microprop.nn import MLP
 from microprop.viz import dot_source, trace
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
@@ -536,3 +537,26 @@ def test_the_readme_picture_is_this_neuron_and_is_committed():
     svg = (docs / "graph.svg").read_text()
     for text in ("grad 1.2835", "grad 0.6845", "tanh", "0.8556", "local derivative"):
         assert text in svg
+
+
+def test_a_three_output_network_with_cross_entropy_draws_collapsed_in_order():
+    from microprop.losses import cross_entropy
+
+    model = MLP(4, [8, 3], seed=0)
+    s = model([0.1, 0.2, 0.3, 0.4])
+    cost = cross_entropy(s, 2)
+    cost.backward()
+    source = dot_source(cost, collapse=True, rankdir="TB")
+    assert 'ordering="in"' in source  # neurons 0..7 left to right, as numbered
+    assert source.count('label="logsumexp" shape="ellipse"') == 1  # one node for all 3 logits
+    assert source.count("-> n") == 8 * 3 + 3 + 1 + 2 + 1  # layer to layer, logits, -, result
+    # top to bottom, a collapsed neuron's fields stack, so 8 of them fit in a notebook cell
+    assert "{ layers.0.neurons.7 | relu | data " in source
+    names = re.findall(r"layers\.1\.neurons\.(\d)", source)
+    assert names == ["0", "1", "2"]
+
+
+def test_drawing_a_models_list_of_outputs_says_to_pick_one_or_the_loss():
+    s = MLP(2, [3], seed=0)([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"got a list of 3 Values .* such as out\[0\], or the loss"):
+        dot_source(s)

@@ -20,7 +20,7 @@ from examples import readme_neuron  # noqa: E402
 
 from microprop import Value, backward_steps  # noqa: E402
 from microprop.data import Standardizer, load_iris  # noqa: E402
-from microprop.losses import bce_with_logits, mse  # noqa: E402
+from microprop.losses import bce_with_logits, cross_entropy, mse  # noqa: E402
 from microprop.nn import MLP, article_network  # noqa: E402
 from microprop.viz import dot_source, draw_dot  # noqa: E402
 
@@ -86,6 +86,18 @@ def _cli() -> Value:
     return cost
 
 
+def _three_species() -> Value:
+    """Notebook 05: a 4-5-3 network's cross-entropy on one flower, logits to logsumexp to C."""
+    flowers, labels = load_iris(classes=3)
+    flowers = Standardizer.fit(flowers).transform(flowers)
+    s = MLP(4, [5, 3], seed=0)(flowers[100])
+    assert isinstance(s, list)
+    cost = cross_entropy(s, labels[100])
+    cost.label = "C"
+    cost.backward()
+    return cost
+
+
 def _readme_picture() -> str:
     a, v = _neuron()
     params = [v["w1"], v["w2"], v["b"]]
@@ -121,6 +133,7 @@ CASES: dict[str, Callable[[], str]] = {
     ),
     "constants_bt": lambda: dot_source(_constants(), rankdir="BT", show_local_grads=True),
     "cli_article": lambda: dot_source(_cli(), group="neuron"),
+    "three_species_collapsed_tb": lambda: dot_source(_three_species(), collapse=True, rankdir="TB"),
 }
 
 
