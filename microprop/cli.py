@@ -21,17 +21,18 @@ from typing import Any, NoReturn
 from . import _files
 from .data import (
     IRIS_FEATURES,
+    IRIS_SPECIES,
     ScaledOverflowError,
     Standardizer,
     load_iris,
     make_moons,
     train_test_split,
 )
-from .engine import Value, no_grad
+from .engine import Value, no_grad, softmax
 from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
 from .serialization import ModelFileError, load, load_metadata, save
-from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit
+from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit, predict
 
 __all__ = ["main"]
 
@@ -43,8 +44,10 @@ VIZ_HINT = (
 
 
 # The loss train fits with (a name in losses.LOSS_TABLE): it is saved with the model, so that
-# predict can read the output as a probability.
+# predict can read the output as a probability. With --classes 3, one logit per species and
+# cross-entropy instead.
 _LOSS = "bce"
+_CLASSES_LOSS = "cross_entropy"
 
 # The most parameters train builds. Each one is a Python object (about 450 bytes with its
 # gradient), and an epoch makes several graph nodes per parameter and row: 100,000 is about
@@ -80,6 +83,13 @@ _DATASETS = {
         {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"},
     ),
 }
+# --classes 3: the three species, one output each; predict names the class from "classes".
+_IRIS_SPECIES = _Dataset(
+    lambda seed: load_iris(classes=3),
+    "",
+    "Iris: the three species, setosa (0), versicolor (1) and virginica (2)",
+    {"data": "iris", "features": list(IRIS_FEATURES), "classes": list(IRIS_SPECIES)},
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,7 +139,7 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         parser = _parser()
         args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            problem = _size_problem(args) or _outputs_problem(args)
+            problem = _classes_problem(args) or _size_problem(args) or _outputs_problem(args)
             if problem:  # before training: a run must not end by losing what it made
                 parser.error(problem)
             return _train(args, saved, out)
@@ -261,6 +271,9 @@ def _add_train(commands: Any) -> None:
     add = train.add_argument
     add("--data", choices=tuple(_DATASETS), default="iris",
         help="; ".join(d.help for d in _DATASETS.values()) + " (default: iris)")
+    add("--classes", type=_class_count, default=2, metavar="K",
+        help="2: one output, the --data's positive class against the rest; 3: all three Iris "
+        "species, one output each, trained with cross-entropy (default: 2)")
     add("--activation", choices=ACTIVATIONS, default="tanh",
         help="the hidden layers' activation f (default: tanh)")
     add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
@@ -302,6 +315,28 @@ def _graph_files(path: str) -> list[str]:
     """Every file ``--graph path`` may write: the drawing, and the DOT text it falls back to."""
     base, suffix = os.path.splitext(path)
     return [path] if suffix.lower() in (".dot", ".gv") else [path, base + ".dot"]
+
+
+def _classes_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --classes beside the other options, found before training; or None."""
+    if args.classes > 2 and args.data != "iris":
+        return (f"--classes {args.classes} trains on the three Iris species, but --data "
+                f"{args.data} has two classes; give --data iris, or --classes 2")
+    return None
+
+
+def _species(args: argparse.Namespace) -> bool:
+    """Whether train fits one output per Iris species (--classes 3), not one output."""
+    return args.classes > 2
+
+
+def _loss_name(args: argparse.Namespace) -> str:
+    return _CLASSES_LOSS if _species(args) else _LOSS
+
+
+def _sizes_of(args: argparse.Namespace, nin: int) -> list[int]:
+    """The network's layer sizes, inputs first: --hidden, then one output or one per species."""
+    return [nin, *args.hidden, len(IRIS_SPECIES) if _species(args) else 1]
 
 
 def _outputs_problem(args: argparse.Namespace) -> str | None:
@@ -348,7 +383,8 @@ def _same_file(a: str, b: str) -> bool:
 
 def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     started = time.perf_counter()
-    data = _DATASETS[args.data]
+    data = _IRIS_SPECIES if _species(args) else _DATASETS[args.data]
+    loss = _loss_name(args)
     X, y = data.load(args.seed)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_fraction=0.2, seed=args.seed, stratify=True
@@ -356,12 +392,12 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     scaler = Standardizer.fit(X_train)  # training statistics only: nothing leaks from the test
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     nin = len(X_train[0])
-    model = MLP(nin, [*args.hidden, 1], activation=args.activation, output_bias=False,
+    model = MLP(nin, _sizes_of(args, nin)[1:], activation=args.activation, output_bias=False,
                 seed=args.seed)
     _print_header(args, data, nin, len(X_train), len(X_test), out)
     try:
         history = fit(
-            model, X_train, y_train, loss=_LOSS, lr=args.lr, epochs=args.epochs,
+            model, X_train, y_train, loss=loss, lr=args.lr, epochs=args.epochs,
             tol=args.tol or None, patience=args.patience or None, min_delta=1e-4,
             progress=False if args.no_progress else None,
         )
@@ -370,7 +406,7 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
         return 1
     meta = {
         **data.meta,
-        "loss": _LOSS,
+        "loss": loss,
         "standardize": {"mean": scaler.mean, "std": scaler.std},
         "trained_by": f"{PROG} train",
     }
@@ -378,7 +414,9 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     try:
         save(model, args.model, metadata=meta)
         saved.append(args.model)
-        graph_path, hint = _save_graph(model, X_train[0], y_train[0], args.graph, args.model)
+        graph_path, hint = _save_graph(
+            model, X_train[0], y_train[0], (args.graph, args.model), loss
+        )
     except (OSError, ValueError) as e:
         out.warn(f"{PROG}: could not save: {e}")
         return 1
@@ -393,11 +431,15 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
 def _print_header(
     args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int, out: _Output
 ) -> None:
-    shape = "-".join(str(n) for n in [nin, *args.hidden, 1])
-    article = " the article's" if args.data == "iris" and args.hidden == [2, 2] else ""
-    out.say(f"Training{article} {shape} network ({args.activation}, linear output without bias)")
+    shape = "-".join(str(n) for n in _sizes_of(args, nin))
+    article = (" the article's" if args.data == "iris" and args.hidden == [2, 2]
+               and not _species(args) else "")
+    outputs = ("linear outputs without bias, one logit per species" if _species(args)
+               else "linear output without bias")
+    out.say(f"Training{article} {shape} network ({args.activation}, {outputs})")
     out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
-    out.say(f"Gradient descent, lr {args.lr:g}, {LOSS_TABLE[_LOSS].title}, seed {args.seed}.",
+    title = LOSS_TABLE[_loss_name(args)].title
+    out.say(f"Gradient descent, lr {args.lr:g}, {title}, seed {args.seed}.",
             flush=True)  # the last line before training: tests wait for it before Ctrl-C
 
 
@@ -409,23 +451,53 @@ def _print_results(
         reason += f" ({args.tol:g})"
     elif history.stop_reason == "plateau":
         reason += f" (by more than 1e-4 in {args.patience} epochs)"
-    title = LOSS_TABLE[_LOSS].title
+    title = LOSS_TABLE[_loss_name(args)].title
     out.say(f"epochs run    {history.epochs} (at most {args.epochs})")
     out.say(f"stopped       {reason}")
     out.say(f"final loss    {history.final_loss:.4g} (mean {title}, training rows)")
     out.say(f"accuracy      train {accuracy(model, *train):.3f}, "
             f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
+    if _species(args):
+        _print_per_class(model, test, out)
+
+
+def _print_per_class(model: MLP, test: tuple, out: _Output) -> None:
+    """Held-out accuracy of each species, and the confusion table: true species by row."""
+    X, y = test
+    guesses = predict(model, X)
+    k = len(IRIS_SPECIES)
+    counts = [[0] * k for _ in range(k)]
+    for label, guess in zip(y, guesses, strict=True):
+        counts[label][guess] += 1
+    parts = []
+    for c, name in enumerate(IRIS_SPECIES):
+        n = sum(counts[c])
+        parts.append(f"{name} {counts[c][c] / n:.3f} ({counts[c][c]}/{n})" if n else f"{name} -")
+    out.say("per class     held-out: " + ", ".join(parts))
+    width = max(map(len, IRIS_SPECIES))
+    out.say("confusion     held-out rows: true species down, predicted across")
+    out.say(" " * (16 + width) + "  ".join(f"{name:>{width}}" for name in IRIS_SPECIES))
+    for c, name in enumerate(IRIS_SPECIES):
+        cells = "  ".join(f"{n:>{width}}" for n in counts[c])
+        out.say(f"{'':14}{name:<{width}}  {cells}")
 
 
 def _save_graph(
-    model: MLP, x: list[float], y: float, path: str, model_path: str
+    model: MLP, x: list[float], y: float, paths: tuple[str, str], loss: str
 ) -> tuple[str, str]:
-    """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text."""
+    """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text.
+
+    ``paths``: the drawing's (--graph) and the model's (--model)."""
+    path, model_path = paths
     xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
     s = model(xs)
-    assert isinstance(s, Value)  # one output neuron, built above
-    s.label = "s"
-    cost = LOSS_TABLE[_LOSS].function(s, y)
+    if isinstance(s, Value):  # one output neuron
+        s.label = "s"
+        cost = LOSS_TABLE[loss].function(s, y)
+    else:  # one logit per class
+        for k, v in enumerate(s):
+            v.label = f"s{k}"
+        cost = LOSS_TABLE[loss].function(s, int(y))
     cost.label = "C"
     model.zero_grad()
     cost.backward()
@@ -486,12 +558,15 @@ def _predict(args: argparse.Namespace, out: _Output) -> int:
                  f"{' '.join(f'{v.data:g}' for v in outputs)}; they are too far from the data "
                  "it was trained on")
         return 2
-    if not isinstance(y, Value):
-        out.say("outputs       " + " ".join(f"{v.data:.6g}" for v in y))
-        return 0
-    s = y.data
     loss = meta.get("loss")
     entry = LOSS_TABLE.get(loss) if isinstance(loss, str) else None  # the file may hold anything
+    if not isinstance(y, Value):
+        if entry is not None and entry.classes:  # one logit per class: say which, how sure
+            out.say(_class_answer(y, meta.get("classes")))
+        else:
+            out.say("outputs       " + " ".join(f"{v.data:.6g}" for v in y))
+        return 0
+    s = y.data
     probability = None if entry is None else entry.probability
     if probability is not None:  # a classifier's logit: say which class, and how sure
         p = probability(s)
@@ -501,6 +576,19 @@ def _predict(args: argparse.Namespace, out: _Output) -> int:
     else:
         out.say(f"output        {s:.6g}")
     return 0
+
+
+def _class_answer(logits: list[Value], names: object) -> str:
+    """The arg-max class by name (from the metadata's "classes", else its index), its
+    probability, and every other class's: ``virginica  (probability 0.981; setosa 0.000, ...)``."""
+    k = len(logits)
+    if not (isinstance(names, list) and len(names) == k):
+        names = [str(c) for c in range(k)]
+    with no_grad():
+        ps = [p.data for p in softmax(logits)]
+    best = max(range(k), key=ps.__getitem__)  # the first on a tie, as predict's arg-max
+    others = ", ".join(f"{names[c]} {ps[c]:.3f}" for c in range(k) if c != best)
+    return f"{names[best]}  (probability {ps[best]:.3f}; {others})"
 
 
 def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] | None:
@@ -614,6 +702,16 @@ def _path_limit(folder: str, name: str, default: int) -> int:
         return default
 
 
+def _class_count(text: str) -> int:
+    n = _int(text)
+    if n not in (2, 3):
+        raise argparse.ArgumentTypeError(
+            f"expected 2 (one output: a class against the rest) or 3 (the three Iris species, "
+            f"one output each), got {text!r}"
+        )
+    return n
+
+
 def _sizes(text: str) -> list[int]:
     parts = text.split(",")
     if len(parts) > _MAX_PARAMETERS:  # each layer holds at least one parameter
@@ -642,9 +740,10 @@ def _sizes(text: str) -> list[int]:
 def _size_problem(args: argparse.Namespace) -> str | None:
     """Why train would not build the network --hidden asks for, or None: counted from the
     sizes alone, before anything is built, so --hidden 100000,100000 costs nothing."""
-    shape = [len(_DATASETS[args.data].meta["features"]), *args.hidden, 1]
-    # (inputs + bias) * neurons for each hidden layer, then the output neuron, which has no bias
-    n = sum((a + 1) * b for a, b in zip(shape[:-2], shape[1:-1], strict=True)) + shape[-2]
+    shape = _sizes_of(args, len(_DATASETS[args.data].meta["features"]))
+    # (inputs + bias) * neurons for each hidden layer, then the output neurons, without bias
+    n = sum((a + 1) * b for a, b in zip(shape[:-2], shape[1:-1], strict=True))
+    n += shape[-2] * shape[-1]
     if n <= _MAX_PARAMETERS:
         return None
     named = "-".join(map(str, shape)) if len(shape) <= 8 else f"{len(args.hidden):,}-hidden-layer"

@@ -1,5 +1,7 @@
 """The command line, run as users run it: ``python -m microprop`` in a scratch folder."""
 
+import contextlib
+import io
 import os
 import re
 import signal
@@ -293,3 +295,102 @@ def test_python_dash_m_microprop_runs_main(monkeypatch, capsys):
     with pytest.raises(SystemExit) as info:
         runpy.run_module("microprop", run_name="__main__")
     assert info.value.code == 0 and "{train,predict}" in capsys.readouterr().out
+
+
+# ---- several classes: --classes 3 trains one output per Iris species -------------------------
+
+
+@pytest.fixture(scope="module")
+def species(tmp_path_factory):
+    """One run of `train --classes 3` in process (about a second), shared by the tests below."""
+    folder = tmp_path_factory.mktemp("species")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["train", "--classes", "3", "--no-progress", "--model", str(folder / "m.json"),
+                     "--graph", str(folder / "g.dot")])
+    assert code == 0, err.getvalue()
+    return folder, out.getvalue()
+
+
+def test_train_classes_3_fits_a_4_2_2_3_network_with_cross_entropy(species):
+    _, out = species
+    assert "Training 4-2-2-3 network (tanh, linear outputs without bias, one logit per" in out
+    assert "the article's" not in out  # the article's network has one output
+    assert "the three species, setosa (0), versicolor (1) and virginica (2)" in out
+    assert "cross-entropy, seed 0." in out and "(mean cross-entropy, training rows)" in out
+    held_out = float(re.search(r"held-out (\d\.\d+) \(30 rows\)", out).group(1))
+    assert held_out >= 0.93
+
+
+def test_train_classes_3_reports_each_species_and_a_confusion_table(species):
+    _, out = species
+    per_class = re.search(r"per class     held-out: (.*)\n", out).group(1)
+    found = re.findall(r"(\w+) (\d\.\d{3}) \((\d+)/10\)", per_class)
+    assert [name for name, _, _ in found] == ["setosa", "versicolor", "virginica"]
+    for _, fraction, hits in found:  # stratified: 10 held-out flowers of each species
+        assert float(fraction) == int(hits) / 10
+    lines = out.splitlines()
+    top = lines.index("confusion     held-out rows: true species down, predicted across")
+    assert lines[top + 1].split() == ["setosa", "versicolor", "virginica"]
+    table = [line.split() for line in lines[top + 2 : top + 5]]
+    assert [row[0] for row in table] == ["setosa", "versicolor", "virginica"]
+    counts = [[int(n) for n in row[1:]] for row in table]
+    assert [sum(row) for row in counts] == [10, 10, 10]
+    assert [counts[c][c] for c in range(3)] == [int(h) for _, _, h in found]
+
+
+def test_train_classes_3_saves_the_species_names_and_the_scaling(species):
+    folder, _ = species
+    assert repr(load(folder / "m.json")) == (
+        "MLP(4, [2, 2, 3], activation='tanh', output_bias=False)"
+    )
+    meta = load_metadata(folder / "m.json")
+    assert meta["classes"] == ["setosa", "versicolor", "virginica"]
+    assert meta["loss"] == "cross_entropy" and "positive" not in meta
+    assert len(meta["standardize"]["mean"]) == 4 and len(meta["standardize"]["std"]) == 4
+    dot = (folder / "g.dot").read_text()
+    assert dot.startswith("digraph") and all(f"s{k}" in dot for k in range(3))
+
+
+def test_predict_names_the_species_and_gives_every_probability(species, capsys):
+    folder, _ = species
+    assert main(["predict", str(folder / "m.json"), "6.3", "3.3", "6.0", "2.5"]) == 0
+    line = capsys.readouterr().out
+    found = re.fullmatch(
+        r"virginica  \(probability (\d\.\d{3}); setosa (\d\.\d{3}), versicolor (\d\.\d{3})\)\n",
+        line,
+    )
+    assert found, line
+    ps = [float(p) for p in found.groups()]
+    assert ps[0] > 0.5 and abs(sum(ps) - 1) <= 0.002  # three roundings to 3 places
+    assert main(["predict", str(folder / "m.json"), "5.1", "3.5", "1.4", "0.2"]) == 0
+    assert capsys.readouterr().out.startswith("setosa  (probability ")
+
+
+def test_predict_on_a_saved_species_model_equals_the_librarys(species, capsys):
+    from microprop.data import IRIS_SPECIES, Standardizer, load_iris
+    from microprop.train import predict
+
+    folder, _ = species
+    model, meta = load(folder / "m.json"), load_metadata(folder / "m.json")
+    scaler = Standardizer(meta["standardize"]["mean"], meta["standardize"]["std"])
+    X, _ = load_iris(classes=3)
+    for x in X[::7]:  # 22 flowers of all three species
+        [p] = predict(model, scaler.transform([x]), output="probabilities")
+        [c] = predict(model, scaler.transform([x]))
+        assert main(["predict", str(folder / "m.json"), *map(repr, x)]) == 0
+        others = ", ".join(f"{IRIS_SPECIES[k]} {p[k]:.3f}" for k in range(3) if k != c)
+        assert capsys.readouterr().out == (
+            f"{IRIS_SPECIES[c]}  (probability {p[c]:.3f}; {others})\n"
+        )
+
+
+def test_predict_names_classes_by_index_when_the_file_has_no_names(tmp_path, capsys):
+    from microprop.nn import MLP
+    from microprop.serialization import save
+
+    model = MLP(2, [3, 3], seed=0)
+    save(model, tmp_path / "m.json", metadata={"loss": "cross_entropy"})
+    assert main(["predict", str(tmp_path / "m.json"), "1", "2"]) == 0
+    assert re.fullmatch(r"[012]  \(probability \d\.\d{3}; [012] \d\.\d{3}, [012] \d\.\d{3}\)\n",
+                        capsys.readouterr().out)
