@@ -174,3 +174,25 @@ def test_load_ignores_metadata_it_cannot_read(tmp_path, good_text):
     load(path)
     with pytest.raises(ModelFileError, match="'metadata' should be an object"):
         load_metadata(path)
+
+
+def test_a_species_model_saves_and_loads_bit_for_bit_with_its_metadata(tmp_path):
+    from microprop.data import IRIS_SPECIES, Standardizer, load_iris
+    from microprop.train import fit, predict
+
+    X, y = load_iris(classes=3)
+    scaler = Standardizer.fit(X)
+    X = scaler.transform(X)
+    model = MLP(4, [5, 3], activation="tanh", output_bias=False, seed=7)
+    fit(model, X, y, loss="cross_entropy", lr=0.5, epochs=20)
+    meta = {"classes": list(IRIS_SPECIES), "loss": "cross_entropy",
+            "standardize": {"mean": scaler.mean, "std": scaler.std}}
+    save(model, tmp_path / "m.json", metadata=meta)
+    loaded = load(tmp_path / "m.json")
+    assert repr(loaded) == repr(model) == "MLP(4, [5, 3], activation='tanh', output_bias=False)"
+    assert loaded.config() == model.config()
+    assert loaded.state_dict() == model.state_dict()
+    assert bits(loaded) == bits(model)
+    assert load_metadata(tmp_path / "m.json") == meta
+    for output in ("class", "probabilities", "raw"):
+        assert predict(loaded, X, output=output) == predict(model, X, output=output)

@@ -88,3 +88,26 @@ def test_a_layer_where_only_some_neurons_have_a_bias_gets_zero_for_the_others():
     layer.neurons[1].b = None  # set by hand: a layer built by microprop has all or none
     (linear,) = layer.to_torch()
     assert linear.bias.tolist() == [layer.neurons[0].b.data, 0.0]
+
+
+def test_a_species_network_with_cross_entropy_loss_gives_the_same_loss_and_gradients():
+    from microprop.losses import cross_entropy
+
+    model = MLP(4, [5, 3], activation="tanh", output_bias=False, seed=8)
+    seq = model.to_torch()
+    X = inputs(model, 12)
+    y = [k % 3 for k in range(12)]  # each of the three classes four times
+    ours_loss = cross_entropy([model(x) for x in X], y)
+    ours_loss.backward()
+    theirs_loss = torch.nn.CrossEntropyLoss()(
+        seq(torch.tensor(X, dtype=torch.float64)), torch.tensor(y)
+    )
+    theirs_loss.backward()
+    assert abs(ours_loss.data - theirs_loss.item()) <= 1e-12 * abs(theirs_loss.item())
+    theirs = [g for p in seq.parameters() for g in p.grad.flatten().tolist()]
+    ours = []  # torch's order: each layer's weights, then its biases
+    for layer in model.layers:
+        ours += [w.grad for n in layer.neurons for w in n.w]
+        ours += [n.b.grad for n in layer.neurons if n.b is not None]
+    assert len(ours) == len(theirs) == 4 * 5 + 5 + 5 * 3
+    assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
