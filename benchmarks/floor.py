@@ -9,6 +9,7 @@ beat. Hidden layers use ReLU and the last layer is linear, as in micrograd's MLP
 
 from __future__ import annotations
 
+from math import exp, log
 from operator import mul
 
 # A network is a list of layers (W, b): W a list of rows (one per neuron, one weight per input),
@@ -104,6 +105,29 @@ def squared_error_step(layers: list[Layer], x: list[float], y: float, lr: float)
     backward(layers, zs, acts, [2.0 * error], grads)  # d/ds (s - y)^2 = 2 (s - y)
     sgd(layers, grads, lr)
     return error * error
+
+
+def cross_entropy_step(
+    layers: list[Layer], X: list[list[float]], Y: list[int], lr: float
+) -> float:
+    """One full-batch step of the mean cross-entropy of the logits s and class indices y:
+    log(sum_i exp s_i) - s_y, computed as m + log(sum_i exp(s_i - m)) with m = max s, so that
+    no exp overflows. Its derivative in s_i is p_i - [i == y], p the softmax of s."""
+    n = len(X)
+    grads = zeros_like(layers)
+    total = 0.0
+    for x, y in zip(X, Y):
+        zs, acts = forward(layers, x)
+        s = acts[-1]
+        m = max(s)
+        es = [exp(v - m) for v in s]
+        z = sum(es)
+        total += m + log(z) - s[y]
+        delta = [e / (z * n) for e in es]  # d/ds_i of the mean: (p_i - [i == y]) / n
+        delta[y] -= 1.0 / n
+        backward(layers, zs, acts, delta, grads)
+    sgd(layers, grads, lr)
+    return total / n
 
 
 def chain(n: int, a: float = 1.0001, c: float = 0.0001) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from benchmarks.problems import (
     ARTICLE_LR,
     CHAIN_A,
     CHAIN_C,
+    IRIS_LR,
     PROBLEMS,
     Problem,
     flat,
@@ -55,6 +56,15 @@ def floor_article(data: Any) -> Steps:
     def step(sample: tuple) -> float:
         x, y = sample
         return floor.squared_error_step(layers, x, y, ARTICLE_LR)
+
+    return Steps(step, float)
+
+
+def floor_iris(data: Any) -> Steps:
+    _, layers, X, Y = data
+
+    def step(k: int) -> float:
+        return floor.cross_entropy_step(layers, X, Y, IRIS_LR)
 
     return Steps(step, float)
 
@@ -112,7 +122,7 @@ def microprop_model(sizes: list[int], layers: list[floor.Layer], elementwise: bo
             else:
                 z = [engine.dot(row, a, b[j] if b else 0.0) for j, row in enumerate(W)]
             a = z if i == last else [v.relu() for v in z]
-        return a[0]
+        return a[0] if len(a) == 1 else a  # one output, or one per class as MLP gives them
 
     def zero_grad() -> None:
         for p in params:
@@ -163,6 +173,24 @@ def microprop_article(data: Any, elementwise: bool = False) -> Steps:
         loss.backward()
         for p in params:
             p.data -= ARTICLE_LR * p.grad
+        return loss
+
+    return Steps(step, DATA, {"model": model_kind(forward)})
+
+
+def microprop_iris(data: Any, elementwise: bool = False) -> Steps:
+    """A full-batch epoch as fit runs it: forward, losses.cross_entropy, backward, SGD."""
+    from microprop.losses import cross_entropy
+
+    sizes, layers, X, Y = data
+    forward, params, zero_grad = microprop_model(sizes, layers, elementwise)
+
+    def step(k: int) -> Any:
+        loss = cross_entropy([forward(x) for x in X], Y)
+        zero_grad()
+        loss.backward()
+        for p in params:
+            p.data -= IRIS_LR * p.grad
         return loss
 
     return Steps(step, DATA, {"model": model_kind(forward)})
@@ -366,6 +394,32 @@ def torch_batched_forward(net: list[tuple[Any, Any]], x: Any) -> Any:
     return x[..., 0]
 
 
+def torch_batched_iris(data: Any) -> Steps:
+    torch = torch_setup()
+    _, layers, X, Y = data
+    net = torch_batched_params(torch, layers)
+    params = [p for pair in net for p in pair if p is not None]
+    Xt = torch.tensor(X, dtype=torch.float64)
+    Yt = torch.tensor(Y)
+
+    def step(k: int) -> Any:
+        x = Xt
+        for i, (W, b) in enumerate(net):
+            x = x @ W.T + b
+            if i < len(net) - 1:
+                x = x.relu()
+        loss = torch.nn.functional.cross_entropy(x, Yt)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= IRIS_LR * p.grad
+        return loss
+
+    return Steps(step, ITEM)
+
+
 def torch_batched_demo(data: Any) -> Steps:
     torch = torch_setup()
     _, layers, X, Y = data
@@ -426,12 +480,17 @@ class Implementation(NamedTuple):
     note: str = ""  # its sentence under the table
 
 
-MICROPROP = {"demo": microprop_demo, "article": microprop_article, "chain": microprop_chain}
+MICROPROP = {
+    "demo": microprop_demo,
+    "article": microprop_article,
+    "chain": microprop_chain,
+    "iris": microprop_iris,
+}
 NO_GC = "microprop, gc off"
 IMPLEMENTATIONS = (
     Implementation(
         "floor",
-        {"demo": floor_demo, "article": floor_article, "chain": floor_chain},
+        {"demo": floor_demo, "article": floor_article, "chain": floor_chain, "iris": floor_iris},
         note="floor: the same network trained by hand-written Python (benchmarks/floor.py), "
         "no graph.",
     ),
@@ -451,6 +510,7 @@ IMPLEMENTATIONS = (
         {
             "demo": partial(microprop_demo, elementwise=True),
             "article": partial(microprop_article, elementwise=True),
+            "iris": partial(microprop_iris, elementwise=True),
         },
         note="elementwise: micrograd's graph, one node per multiply and per add, on microprop's "
         "engine.",
@@ -474,7 +534,7 @@ IMPLEMENTATIONS = (
     ),
     Implementation(
         "torch, batched",
-        {"demo": torch_batched_demo, "article": torch_batched_article},
+        {"demo": torch_batched_demo, "article": torch_batched_article, "iris": torch_batched_iris},
         package="torch",
     ),
 )

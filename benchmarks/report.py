@@ -53,6 +53,7 @@ TARGETS = (
     Target("demo step, time / floor", to_floor("demo"), "<= 3x", 3.0, at_least=False),
     Target("article SGD, time / floor", to_floor("article"), "<= 2x", 2.0, at_least=False),
     Target("chain, speed-up per op over micrograd", speedup("chain"), ">= 10x", 10.0),
+    Target("iris epoch, time / floor", to_floor("iris"), "<= 2x", 2.0, at_least=False),
     Target(
         "memory per recorded op, microprop / micrograd",
         over("memory", "microprop", "micrograd"),
@@ -64,6 +65,7 @@ TARGETS = (
     Target("demo step, time / floor, gc off", to_floor("demo", NO_GC), column=NO_GC),
     Target("article SGD, time / floor, gc off", to_floor("article", NO_GC), column=NO_GC),
     Target("chain, speed-up over micrograd, gc off", speedup("chain", NO_GC), column=NO_GC),
+    Target("iris epoch, time / floor, gc off", to_floor("iris", NO_GC), column=NO_GC),
 )
 MEMORY_ROWS = (
     ("forward", "bytes per recorded op", 1),

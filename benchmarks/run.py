@@ -38,7 +38,14 @@ from benchmarks.implementations import (  # noqa: E402
 )
 from benchmarks.measure import worker  # noqa: E402
 from benchmarks.memory import memory  # noqa: E402
-from benchmarks.problems import FULL, PROBLEMS, QUICK, demo_problem, flat  # noqa: E402
+from benchmarks.problems import (  # noqa: E402
+    FULL,
+    PROBLEMS,
+    QUICK,
+    demo_problem,
+    flat,
+    iris_problem,
+)
 from benchmarks.report import report  # noqa: E402
 
 __all__ = [
@@ -50,6 +57,7 @@ __all__ = [
     "WORKERS",
     "demo_problem",
     "flat",
+    "iris_problem",
     "main",
     "memory",
     "micrograd_chain",
