@@ -660,6 +660,16 @@ def _nonnegative_int(text: str) -> int:
     return n
 
 
+def _class_count(text: str) -> int:
+    n = _int(text)
+    if n not in (2, 3):
+        raise argparse.ArgumentTypeError(
+            f"expected 2 (one output: a class against the rest) or 3 (the three Iris species, "
+            f"one output each), got {text!r}"
+        )
+    return n
+
+
 def _output_file(text: str) -> str:
     problem = _unwritable(text)
     if problem:
@@ -700,16 +710,6 @@ def _path_limit(folder: str, name: str, default: int) -> int:
         return os.pathconf(folder, name)
     except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no limit known
         return default
-
-
-def _class_count(text: str) -> int:
-    n = _int(text)
-    if n not in (2, 3):
-        raise argparse.ArgumentTypeError(
-            f"expected 2 (one output: a class against the rest) or 3 (the three Iris species, "
-            f"one output each), got {text!r}"
-        )
-    return n
 
 
 def _sizes(text: str) -> list[int]:
