@@ -68,6 +68,9 @@ for args, words in [
     (("train", "--classes", "3", "--data", "moons"),
      ("--classes 3 trains on the three Iris species", "--data moons has two classes")),
     (("train", "--data", "moons", "--classes", "3"), ("give --data iris, or --classes 2",)),
+    # (4 + 1) * 14000 + 14000 * 3 = 112,000 parameters: over the bound with three outputs
+    (("train", "--classes", "3", "--hidden", "14000"),
+     ("a 4-14000-3 network on --data iris has 112,000 parameters",)),
     (("train", "--hidden", "2,x"), ("--hidden: expected sizes separated by commas",)),
     (("train", "--hidden", ""), ("--hidden: expected sizes separated by commas",)),
     (("train", "--hidden", "2,,2"), ("--hidden: expected sizes separated by commas",)),
