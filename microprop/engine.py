@@ -262,7 +262,9 @@ class Value:
         own: ``out._backward = f``, a function of no arguments that adds into the inputs'
         ``.grad`` itself; ``backward()`` then calls it for that node. Such a node cannot be
         pickled or copied (a closure does not survive either), and ``explain`` cannot see
-        inside it: ``microprop.op`` defines an op that can do all of these.
+        inside it: ``microprop.op`` defines an op that can do all of these. While any such node
+        is alive, ``backward()`` steps one node at a time (about half the speed) and
+        ``detect_anomaly()`` checks nothing in it.
         """
         local_grads = self._local_grads
         if type(local_grads) is _UserBackward:
