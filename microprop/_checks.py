@@ -102,6 +102,21 @@ def element(
     return f
 
 
+def class_index(x: object, what: str, classes: int | None = None) -> int:
+    """``x`` as a class index, an int from 0 to ``classes - 1``; a bool or a float (even 1.0) is
+    refused, since a float target usually means a regression target or a probability."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        upto = f" from 0 to {classes - 1}" if classes else ""
+        raise TypeError(
+            f"{what} is a {type(x).__name__} {x!r:.40}, expected a class index (an int{upto})"
+        )
+    t = int(x)
+    if t < 0 or classes is not None and t >= classes:
+        upto = f"from 0 to {classes - 1}" if classes else "0 or more"
+        raise ValueError(f"{what} is {t}, expected a class index {upto}")
+    return t
+
+
 def listed(x: object, what: str, noun: str = "numbers") -> list:
     """``x`` as a list, or a TypeError saying a list of ``noun`` was expected (a str is not one)."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):

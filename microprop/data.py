@@ -32,15 +32,30 @@ IRIS_SPECIES = ("setosa", "versicolor", "virginica")
 Rows = list[list[float]]
 
 
-def load_iris(positive: str = "virginica") -> tuple[Rows, list[int]]:
-    """Fisher's 150 iris flowers: 4 measurements each, and label 1 for ``positive``, else 0.
+def load_iris(positive: str = "virginica", *, classes: int = 2) -> tuple[Rows, list[int]]:
+    """Fisher's 150 iris flowers: 4 measurements each, and a label per flower.
 
-    The rows are in the usual order (50 setosa, 50 versicolor, 50 virginica), the same numbers as
-    R's ``iris`` (public-domain measurements from Fisher, 1936). The default target, virginica
+    ``classes=2`` (the default): label 1 for ``positive``, else 0. The default target, virginica
     against the other two, is almost but not quite separable by a straight line, so a small
     network has something to learn; setosa is separable, versicolor needs a curved boundary.
+    ``classes=3``: the three species as class indices 0, 1, 2, named by ``IRIS_SPECIES[label]``
+    (setosa, versicolor, virginica).
+
+    The rows are in the usual order (50 setosa, 50 versicolor, 50 virginica), the same numbers as
+    R's ``iris`` (public-domain measurements from Fisher, 1936).
     """
     _checks.choice(positive, "load_iris(positive)", IRIS_SPECIES, "species", "virginica")
+    classes = _checks.integer(classes, "load_iris(classes)")
+    if classes not in (2, 3):
+        raise ValueError(
+            f"load_iris(classes): expected 2 (one species against the rest) or 3 (all three "
+            f"species), got {classes}"
+        )
+    if classes == 3 and positive != "virginica":
+        raise ValueError(
+            f"load_iris: positive={positive!r} picks one species against the rest, which needs "
+            "classes=2; with classes=3 every species is its own class"
+        )
     text = resources.files(__package__).joinpath("data", "iris.csv").read_text(encoding="utf-8")
     reader = csv.reader(io.StringIO(text))
     next(reader)  # the header
@@ -48,7 +63,7 @@ def load_iris(positive: str = "virginica") -> tuple[Rows, list[int]]:
     y: list[int] = []
     for row in reader:
         X.append([float(v) for v in row[:4]])
-        y.append(int(row[4] == positive))
+        y.append(IRIS_SPECIES.index(row[4]) if classes == 3 else int(row[4] == positive))
     return X, y
 
 

@@ -31,7 +31,7 @@ from functools import partial, wraps
 from typing import SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
-__all__ += ["op"]
+__all__ += ["logsumexp", "log_softmax", "softmax", "op"]
 
 _INF = math.inf
 # Value's subclasses, whose instances are nodes too: `type(x) is Value or type(x) in _SUBCLASSES`
@@ -490,8 +490,9 @@ def dot(
     for w, x in zip(ws, xs):
         w_node = type(w) is Value or type(w) in _SUBCLASSES
         x_node = type(x) is Value or type(x) in _SUBCLASSES
-        wd = w.data if w_node else _operand(w, "dot")  # type: ignore[union-attr]
-        xd = x.data if x_node else _operand(x, "dot")  # type: ignore[union-attr]
+        # A float constant (a row of data) is taken as it is: no call per input.
+        wd = w.data if w_node else w if type(w) is float else _operand(w, "dot")  # type: ignore[union-attr]
+        xd = x.data if x_node else x if type(x) is float else _operand(x, "dot")  # type: ignore[union-attr]
         z += wd * xd
         if w_node:  # d/dw (w x) = x
             children.append(w)  # type: ignore[arg-type]
@@ -521,6 +522,61 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - the name torc
         else:
             total += _operand(v, "sum")
     return _result(total, "sum", tuple(children), (1.0,) * len(children))  # d/dv_i sum = 1
+
+
+def logsumexp(values: Iterable[Value | float]) -> Value:
+    """``log(sum(exp(v) for v in values))`` as one node, finite for any finite inputs.
+
+    Computed as ``m + log(sum(exp(v - m)))`` with ``m`` the largest input, so exp never sees a
+    number above 0: no overflow at 1000 or 1e308, and no underflow to log(0) at -1000. Its local
+    derivatives are the softmax probabilities ``exp(v_i - result)``, as PyTorch computes them.
+    """
+    values = _listed(values, "logsumexp")
+    children: list[Value] = []
+    xs: list[float] = []
+    for v in values:
+        if type(v) is Value or type(v) in _SUBCLASSES:
+            children.append(v)  # type: ignore[arg-type]
+            xs.append(v.data)  # type: ignore[union-attr]
+        else:
+            xs.append(_operand(v, "logsumexp"))
+    if not xs:
+        raise ValueError("logsumexp: expected at least one value, got none")
+    m = max(xs)
+    if m != m or any(x != x for x in xs):  # NaN in, NaN out (max would skip it by position)
+        out = math.nan
+    else:
+        shift = m if math.isfinite(m) else 0.0  # all -inf: log(0) is -inf; an inf: inf
+        s = math.fsum(math.exp(x - shift) for x in xs)
+        out = shift + math.log(s) if s else -_INF
+    # d/dv_i = exp(v_i - out) <= 1, since out >= every v_i: exp cannot overflow here either.
+    local = tuple(math.exp(v.data - out) for v in children)
+    return _result(out, "logsumexp", tuple(children), local)
+
+
+def log_softmax(values: Iterable[Value | float]) -> list[Value]:
+    """``v_i - logsumexp(values)`` for each input: the log-probabilities of a softmax.
+
+    Finite for any finite inputs. The cross-entropy of class ``t`` is ``-log_softmax(v)[t]``, and
+    its gradient with respect to ``v_i`` is ``p_i - [i == t]``, with ``p = softmax(v)``.
+    """
+    vs = _listed(values, "log_softmax")
+    lse = logsumexp(vs)
+    return [v - lse for v in vs]  # type: ignore[misc]
+
+
+def softmax(values: Iterable[Value | float]) -> list[Value]:
+    """``exp(v_i) / sum(exp(v))`` for each input: probabilities that sum to 1.
+
+    Computed as ``exp(v_i - logsumexp(values))``, so no exp ever overflows.
+    """
+    return [lp.exp() for lp in log_softmax(_listed(values, "softmax"))]
+
+
+def _listed(values: object, what: str) -> list:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise _not_a_list(what, values)
+    return list(values)
 
 
 # ---- the machinery: recording a result, the walk, modes, anomalies, copies -----------------------

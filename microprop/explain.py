@@ -41,12 +41,24 @@ class Path:
     """One path from the root down to the value, and the local derivative on each of its edges.
 
     ``factors[i]`` is d(nodes[i]) / d(nodes[i + 1]); ``product`` multiplies them root first.
+    ``inputs[i]`` is which input of nodes[i] (0 for the first) nodes[i + 1] is: in ``x * x`` the
+    two paths differ only there.
     """
 
     nodes: tuple[Value, ...]
     names: tuple[str, ...]
     factors: tuple[float, ...]
     product: float
+    inputs: tuple[int, ...] = ()
+
+    def labels(self) -> list[str]:
+        """The names, each input that its parent takes more than once saying which one it is."""
+        out = [self.names[0]]
+        for i, (parent, child) in enumerate(zip(self.nodes, self.nodes[1:])):
+            twice = i < len(self.inputs) and parent._children.count(child) > 1
+            out.append(f"{self.names[i + 1]} (input {self.inputs[i] + 1})" if twice
+                       else self.names[i + 1])
+        return out
 
 
 @dataclass(frozen=True, repr=False)
@@ -80,7 +92,7 @@ class Explanation:
         ]
         width = len(f"path {n}:")
         for k, path in enumerate(self.paths[:_SHOWN], 1):
-            lines.append(f"path {k}:".ljust(width) + " " + " <- ".join(path.names))
+            lines.append(f"path {k}:".ljust(width) + " " + " <- ".join(path.labels()))
             factors = " * ".join(_number(f) for f in path.factors) or "(the value is the root)"
             lines.append(" " * width + f" {factors} = {_number(path.product)}")
         if n > _SHOWN:
@@ -94,7 +106,7 @@ class Explanation:
         d = f"&part;{e(self.root_name)}/&part;{e(self.value_name)}"
         rows = []
         for k, path in enumerate(self.paths[:_SHOWN], 1):
-            chain = " &larr; ".join(f"<code>{e(n)}</code>" for n in path.names)
+            chain = " &larr; ".join(f"<code>{e(n)}</code>" for n in path.labels())
             factors = " &times; ".join(_number(f) for f in path.factors) or "1"
             rows.append(
                 f"<tr><td>{k}</td><td style='text-align:left'>{chain}</td>"
@@ -210,23 +222,25 @@ def _paths(
         if node is value:
             edges = []
             while link is not None:
-                link, child, factor = link
-                edges.append((child, factor))
+                link, child, factor, position = link
+                edges.append((child, factor, position))
             edges.reverse()
-            nodes = (root, *(c for c, _ in edges))
-            factors = tuple(f for _, f in edges)
+            nodes = (root, *(c for c, _, _ in edges))
+            factors = tuple(f for _, f, _ in edges)
             product = 1.0
             for f in factors:
                 product *= f
             for v in nodes:
                 if v not in names:
                     names[v] = _node_name(v, index[v])
-            found.append(Path(nodes, tuple(names[v] for v in nodes), factors, product))
+            inputs = tuple(p for _, _, p in edges)
+            found.append(Path(nodes, tuple(names[v] for v in nodes), factors, product, inputs))
             continue
         # Reversed, so the first input's paths come out first.
-        for child, local in reversed(list(zip(node._children, node._local_grads))):
+        edges_out = list(enumerate(zip(node._children, node._local_grads)))
+        for position, (child, local) in reversed(edges_out):
             if paths[child]:
-                stack.append((child, (link, child, local)))
+                stack.append((child, (link, child, local, position)))
     return found
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from . import _checks, engine
 from .engine import Value
 
-__all__ = ["mse", "bce_with_logits", "hinge", "l2_penalty", "LOSSES"]
+__all__ = ["mse", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "LOSSES"]
 
 
 def mse(
@@ -85,6 +85,50 @@ def hinge(
     return _reduce(terms, reduction)
 
 
+def cross_entropy(
+    logits: Sequence[Value | float] | Sequence[Sequence[Value | float]],
+    targets: int | Sequence[int],
+    *,
+    reduction: str = "mean",
+    weight: Sequence[float] | None = None,
+    label_smoothing: float = 0.0,
+) -> Value:
+    """Cross-entropy of the softmax of ``logits`` against class indices, as PyTorch's
+    ``F.cross_entropy``.
+
+    One sample: a list of k logits and one class index ``0 <= t < k``; a batch: a list of such
+    lists and a list of indices. Each sample costs ``-log softmax(s)[t] = logsumexp(s) - s_t``,
+    finite for any finite logits (even +-1e308), and its gradient with respect to logit i is
+    ``p_i - [i == t]`` with ``p = softmax(s)``: the article's local gradient delta for this cost.
+
+    - ``weight``: one factor per class (>= 0); the mean is then divided by the targets' weights.
+    - ``label_smoothing``: e in [0, 1] mixes the target with the uniform distribution, so each
+      sample costs ``(1 - e) w_t (lse - s_t) + e / k sum_c w_c (lse - s_c)``.
+    """
+    rows, ts = _class_pairs(logits, targets, reduction)
+    k = len(rows[0])
+    w = None if weight is None else _class_weights(weight, k)
+    eps = _checks.finite(label_smoothing, "cross_entropy(label_smoothing)", 0.0, 1.0, high_ok=True)
+    terms = []
+    for s, t in zip(rows, ts, strict=True):
+        lse = engine.logsumexp(s)
+        term = lse - s[t]  # -log p_t
+        if w is not None and w[t] != 1.0:
+            term = term * w[t]
+        if eps:
+            # sum_c (w_c / k)(lse - s_c) = lse * sum(w) / k - dot(w / k, s): no term overflows
+            share = [c / k for c in w] if w is not None else [1.0 / k] * k
+            smooth = lse * math.fsum(share) - engine.dot(share, s)
+            term = term * (1.0 - eps) + smooth * eps
+        terms.append(term)
+    if reduction == "sum" or w is None:
+        return _reduce(terms, reduction)
+    total = math.fsum(w[t] for t in ts)
+    if total == 0.0:
+        raise ValueError("cross_entropy: the targets' class weights sum to 0, so the mean is 0/0")
+    return engine.sum(terms) / total if len(terms) > 1 else terms[0] / total
+
+
 def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
     """``alpha * sum(p^2)``, to add to a loss so that large weights cost something."""
     alpha = _checks.finite(alpha, "l2_penalty(alpha)", 0.0)
@@ -113,6 +157,7 @@ class Loss:
     function: Callable[..., Value]
     title: str  # as a report names it: "final loss 0.12 (mean binary cross-entropy)"
     probability: Callable[[float], float] | None = None  # output -> P(y = 1), for a classifier
+    classes: bool = False  # k outputs (logits) and class indices 0..k-1, rather than one output
 
 
 # The one list of losses that fit and the command line know by name: adding one is a function
@@ -121,6 +166,7 @@ LOSS_TABLE: dict[str, Loss] = {
     "mse": Loss(mse, "squared error"),
     "bce": Loss(bce_with_logits, "binary cross-entropy", _sigmoid),
     "hinge": Loss(hinge, "hinge loss"),
+    "cross_entropy": Loss(cross_entropy, "cross-entropy", classes=True),
 }
 LOSSES: dict[str, Callable[..., Value]] = {name: loss.function for name, loss in LOSS_TABLE.items()}
 
@@ -158,6 +204,77 @@ def _pairs(
     rule = "targets must be finite"  # bools are fine: True is the label 1
     ys = [_checks.element(t, f"{who}: target {i}", rule, bools=True) for i, t in enumerate(ys_in)]
     return values, ys
+
+
+def _class_pairs(
+    logits: object, targets: object, reduction: str
+) -> tuple[list[list[Value | float]], list[int]]:
+    """Each sample's logits (a list of k >= 2) and its class index, for one sample or a batch."""
+    who = "cross_entropy"
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
+    single = isinstance(targets, numbers.Real)  # one sample, one class index
+    if single and (isinstance(targets, bool) or not isinstance(targets, numbers.Integral)):
+        _checks.class_index(targets, f"{who}(targets)")  # names the float or bool, and raises
+    if single:
+        rows_in = [_checks.listed(logits, f"{who}(logits)", "logits, one per class")]
+        ts_in = [targets]
+    else:
+        rows_in = _checks.listed(logits, f"{who}(logits)", "lists of logits, one per sample")
+        ts_in = _checks.listed(targets, f"{who}(targets)", "class indices")
+        if rows_in and (isinstance(rows_in[0], str) or not isinstance(rows_in[0], Iterable)):
+            raise TypeError(
+                f"{who}(logits): with a list of targets, expected a list of samples, each a list "
+                f"of logits, got a list of {type(rows_in[0]).__name__}; for one sample, pass "
+                "one class index as the target"
+            )
+        if len(rows_in) != len(ts_in):
+            raise ValueError(
+                f"{who}: {len(rows_in)} sample{'' if len(rows_in) == 1 else 's'} of logits but "
+                f"{len(ts_in)} target{'' if len(ts_in) == 1 else 's'}; expected one target each"
+            )
+        if not rows_in:
+            raise ValueError(f"{who}: no samples (the loss of nothing is undefined)")
+    rows: list[list[Value | float]] = []
+    for i, r in enumerate(rows_in):
+        where = f"{who}: logits" if single else f"{who}: sample {i}"
+        row = r if single else _checks.listed(r, where, "logits, one per class")
+        row = [_logit(v, f"{where}, logit {j}") for j, v in enumerate(row)]
+        if len(row) < 2:
+            raise ValueError(
+                f"{where}: {len(row)} logit{'' if len(row) == 1 else 's'}, expected one per "
+                "class, at least 2 (for one output and 0/1 labels, use bce_with_logits)"
+            )
+        if rows and len(row) != len(rows[0]):
+            raise ValueError(f"{where}: {len(row)} logits, but sample 0 has {len(rows[0])}")
+        rows.append(row)
+    k = len(rows[0])
+    where = f"{who}(targets)" if single else f"{who}: target"
+    ts = [_checks.class_index(t, where if single else f"{where} {i}", k)
+          for i, t in enumerate(ts_in)]
+    return rows, ts
+
+
+def _logit(v: object, what: str) -> Value | float:
+    """A logit: a Value (a NaN in it is a computed result and propagates), or a finite number."""
+    if type(v) is Value:
+        return v
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{what} is a {type(v).__name__}, expected a Value or a number")
+    return _checks.element(v, what, "plain-number logits must be finite")
+
+
+def _class_weights(weight: object, k: int) -> list[float]:
+    rule = "class weights must be finite"
+    ws = [
+        _checks.element(c, f"cross_entropy(weight): class {i}", rule)
+        for i, c in enumerate(_checks.listed(weight, "cross_entropy(weight)"))
+    ]
+    if len(ws) != k:
+        raise ValueError(f"cross_entropy(weight): {len(ws)} weights for {k} classes; expected {k}")
+    if any(c < 0.0 for c in ws):
+        raise ValueError(f"cross_entropy(weight): expected weights >= 0, got {ws!r:.60}")
+    return ws
 
 
 def _reduce(terms: list[Value], reduction: str) -> Value:

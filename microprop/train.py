@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _checks
-from .engine import Value, no_grad
-from .losses import LOSSES, l2_penalty
+from .engine import Value, no_grad, softmax
+from .losses import LOSS_TABLE, LOSSES, cross_entropy, l2_penalty
 from .nn import Module
 from .optim import SGD, Optimizer
 
@@ -44,6 +44,8 @@ STOP_REASONS = {
 }
 
 LossFunction = Callable[[list[Value], list[float]], Value]
+# predict's forms of an output: a model's numbers, a class index, or the class probabilities.
+OUTPUTS = ("auto", "raw", "class", "probabilities")
 
 
 @dataclass
@@ -114,10 +116,13 @@ def fit(
     seed: int | random.Random | None = None,
     progress: bool | None = None,
 ) -> History:
-    """Train ``model`` (one output) on rows ``X`` and targets ``y``; return the ``History``.
+    """Train ``model`` on rows ``X`` and targets ``y``; return the ``History``.
 
-    - ``loss``: "mse", "bce" (cross-entropy on logits, 0/1 targets), "hinge" (-1/+1 targets) or a
-      function ``(predictions, targets) -> Value``; ``l2`` adds ``l2 * sum(p^2)`` to it.
+    - ``loss``: for a model with one output, "mse", "bce" (cross-entropy on logits, 0/1 targets)
+      or "hinge" (-1/+1 targets); for a model with k > 1 outputs (one logit per class),
+      "cross_entropy" with class indices 0..k-1 as targets; or a function
+      ``(predictions, targets) -> Value`` (for k > 1 outputs it gets lists of k Values and class
+      indices). ``l2`` adds ``l2 * sum(p^2)`` to the loss.
     - ``optimizer``: default ``SGD(model.parameters(), lr=lr or 0.1)``, the article's update.
       It may hold only some of the model's parameters (the rest stay frozen, as in PyTorch), but
       not values outside the model: fit's backward never reaches them, so each update would move
@@ -157,7 +162,7 @@ class _Plan:
     """fit's arguments, checked and in the form the epochs use."""
 
     rows: list[list[float]]
-    targets: list[float]
+    targets: list  # floats, or class indices for a model with several outputs
     loss_fn: Any
     optimizer: Optimizer
     epochs: int
@@ -182,8 +187,8 @@ def _plan(
     nin = getattr(model, "nin", None)
     if nin is not None and len(rows[0]) != nin:
         raise ValueError(f"fit: the rows of X have {len(rows[0])} values; the model takes {nin}")
-    targets = _targets(y, len(rows), "fit")
     loss_fn = _loss_function(loss, "fit")
+    targets = _targets_for(model, rows, y, loss, loss_fn, "fit")
     epochs = _checks.integer(epochs, "fit(epochs)")
     n = len(rows)
     bs = n if batch_size is None else min(_checks.integer(batch_size, "fit(batch_size)"), n)
@@ -303,8 +308,6 @@ def _epoch(
     for b in range(0, len(order), plan.batch_size):
         batch = order[b : b + plan.batch_size]
         predictions = [model(plan.rows[i]) for i in batch]
-        if epoch == 1 and b == 0:
-            _check_output(predictions[0])
         cost = _loss(plan.loss_fn, predictions, [plan.targets[i] for i in batch], "fit")
         if plan.l2:
             cost = cost + l2_penalty(params, plan.l2)
@@ -321,36 +324,57 @@ def _epoch(
     return total / len(order)
 
 
-def predict(model: Module, X: Sequence[Sequence[float]]) -> list:
-    """The model's output for each row, as floats (lists of floats for several outputs)."""
+def predict(model: Module, X: Sequence[Sequence[float]], *, output: str = "auto") -> list:
+    """The model's answer for each row.
+
+    ``output``: "auto" (the default) gives a float per row for a model with one output, and the
+    class index (the arg-max of the k outputs, the first on a tie) for a model with several;
+    "class" and "probabilities" (the softmax of the k outputs, a list per row) need several
+    outputs; "raw" gives the outputs as floats (a list per row for several).
+    """
     _check_model(model, "predict")
     rows = _checks.rows(X, "predict(X)")
+    output = _checks.choice(output, "predict(output)", OUTPUTS, "output", "auto")
     out: list = []
     with no_grad():
         for r in rows:
             s = model(r)
-            out.append(s.data if isinstance(s, Value) else [v.data for v in s])
+            if isinstance(s, Value):
+                if output in ("class", "probabilities"):
+                    raise ValueError(
+                        f"predict(output={output!r}): the model gives one output, not one per "
+                        "class; use output='raw' (for a logit, sigmoid gives P(y = 1))"
+                    )
+                out.append(s.data)
+            elif output == "probabilities":
+                out.append([p.data for p in softmax(s)])
+            elif output == "raw":
+                out.append([v.data for v in s])
+            else:
+                scores = [v.data for v in s]
+                out.append(max(range(len(scores)), key=scores.__getitem__))
     return out
 
 
 def accuracy(
     model: Module, X: Sequence[Sequence[float]], y: Sequence[float], threshold: float = 0.0
 ) -> float:
-    """The fraction of rows where the output and the label fall on the same side of ``threshold``.
+    """The fraction of rows the model gets right.
 
-    The default 0.0 suits a logit (labels 0/1) and a hinge score (labels -1/+1); use 0.5 for a
-    model trained with "mse" on 0/1 labels.
+    One output: the output and the label fall on the same side of ``threshold``; the default 0.0
+    suits a logit (labels 0/1) and a hinge score (labels -1/+1); use 0.5 for a model trained with
+    "mse" on 0/1 labels. Several outputs: the arg-max is the label, a class index.
     """
     _check_model(model, "accuracy")
     rows = _checks.rows(X, "accuracy(X)")
-    targets = _targets(y, len(rows), "accuracy")
     # A NaN threshold would make every comparison False, and so every row "correct".
     t = _checks.finite(threshold, "accuracy(threshold)")
-    scores = predict(model, rows)
-    for s in scores:
-        if not isinstance(s, float):
-            raise TypeError("accuracy: the model must have one output neuron")
-    hits = sum((s > t) == (label > t) for s, label in zip(scores, targets, strict=True))
+    targets = _targets_for(model, rows, y, None, None, "accuracy")
+    answers = predict(model, rows)
+    if _classes(model, rows[0]):
+        hits = sum(a == label for a, label in zip(answers, targets, strict=True))
+    else:
+        hits = sum((s > t) == (label > t) for s, label in zip(answers, targets, strict=True))
     return hits / len(rows)
 
 
@@ -363,8 +387,8 @@ def evaluate_loss(
     """The mean loss over all rows, computed under ``no_grad()`` (no graph is kept)."""
     _check_model(model, "evaluate_loss")
     rows = _checks.rows(X, "evaluate_loss(X)")
-    targets = _targets(y, len(rows), "evaluate_loss")
     loss_fn = _loss_function(loss, "evaluate_loss")
+    targets = _targets_for(model, rows, y, loss, loss_fn, "evaluate_loss")
     with no_grad():
         predictions = [model(r) for r in rows]
         return _loss(loss_fn, predictions, targets, "evaluate_loss").data
@@ -392,12 +416,6 @@ def _restore(params: list[Value], values: list[float]) -> None:
         p.data = x
 
 
-def _check_output(s: object) -> None:
-    if type(s) is not Value:
-        n = len(s) if isinstance(s, list) else "several"
-        raise TypeError(f"fit: the model gives {n} outputs; fit trains models with one output")
-
-
 def _check_model(model: object, who: str) -> Module:
     if not isinstance(model, Module):
         raise TypeError(f"{who}(model): expected a microprop Module, got {type(model).__name__}")
@@ -421,6 +439,38 @@ def _loss_function(loss: object, who: str) -> Any:
     if callable(loss):
         return loss
     raise TypeError(f"{who}(loss): expected a name or a function, got {type(loss).__name__}")
+
+
+def _classes(model: Module, row: list[float]) -> int:
+    """The model's number of outputs if it gives several (one logit per class), else 0."""
+    with no_grad():
+        s = model(row)
+    return 0 if isinstance(s, Value) else len(s)
+
+
+def _targets_for(
+    model: Module, rows: list[list[float]], y: object, loss: object, loss_fn: Any, who: str
+) -> list:
+    """The targets in the form the model's outputs and the loss need: floats for one output,
+    class indices for several; a loss made for the other kind of model is refused here."""
+    k = _classes(model, rows[0])
+    name = loss if isinstance(loss, str) else "cross_entropy" if loss_fn is cross_entropy else None
+    if name is not None and k and not LOSS_TABLE[name].classes:
+        raise ValueError(
+            f"{who}: the model gives {k} outputs, one per class, but loss {name!r} takes one "
+            "output per row; with class indices as targets use loss='cross_entropy'"
+        )
+    if name is not None and not k and LOSS_TABLE[name].classes:
+        raise ValueError(
+            f"{who}: loss 'cross_entropy' needs one output per class (at least 2), but the model "
+            "gives one; for 0/1 labels and one output use loss='bce', or give the model k outputs"
+        )
+    if not k:
+        return _targets(y, len(rows), who)
+    labels = _checks.listed(y, f"{who}(y)", "class indices")
+    if len(labels) != len(rows):
+        raise ValueError(f"{who}: X has {len(rows)} rows but y has {len(labels)} targets")
+    return [_checks.class_index(t, f"{who}(y): target {i}", k) for i, t in enumerate(labels)]
 
 
 def _targets(y: object, n: int, who: str) -> list[float]:

@@ -136,5 +136,11 @@ OPS = [
        lambda a, b, c: engine.sum([a, b, 7.0, c]),
        lambda a, b, c: a + b + 7.0 + c, (ANY,) * 3, (0.5, 1.5, -1.0),
        on_tensors=lambda a, b, c: a + b + 7.0 + c),
+    Op("logsumexp", "logsumexp",
+       lambda a, b, c: engine.logsumexp([a, b, -1.0, c]),
+       lambda a, b, c: math.log(math.exp(a) + math.exp(b) + math.exp(-1.0) + math.exp(c)),
+       (ANY,) * 3, (0.5, 1.5, -1.0),
+       on_tensors=lambda a, b, c: _torch().logsumexp(
+           _torch().stack([a, b, _torch().tensor(-1.0, dtype=a.dtype), c]), 0)),
 ]
 BY_NAME = {op.name: op for op in OPS}

@@ -21,6 +21,16 @@ for bad in ("Virginica", "virginica ", ""):
 for bad in (None, 2, ["virginica"]):
     row(f"load_iris({bad!r})", lambda bad=bad: load_iris(bad), TypeError,
         "load_iris(positive)", "expected a name such as 'virginica'", type(bad).__name__)
+for bad, error, words in (
+    (1, ValueError, ("load_iris(classes): expected 2", "or 3 (all three species), got 1")),
+    (4, ValueError, ("load_iris(classes): expected 2", "got 4")),
+    (0, ValueError, ("load_iris(classes): expected a positive int, got 0",)),
+    (3.0, TypeError, ("load_iris(classes): expected a positive int, got float",)),
+    (True, TypeError, ("load_iris(classes): expected a positive int, got bool",)),
+):
+    row(f"load_iris(classes={bad!r})", lambda bad=bad: load_iris(classes=bad), error, *words)
+row("load_iris('setosa', classes=3)", lambda: load_iris("setosa", classes=3), ValueError,
+    "positive='setosa' picks one species against the rest, which needs classes=2")
 for bad in (1, 0, -5):
     row(f"make_moons(n_samples={bad})", lambda bad=bad: make_moons(bad), ValueError,
         "make_moons(n_samples)", "expected at least 2")

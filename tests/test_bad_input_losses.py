@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from bad_input import check, inf, nan, np, short, table
 
-from microprop import Value
-from microprop.losses import bce_with_logits, hinge, l2_penalty, mse
+from microprop import Value, log_softmax, logsumexp, softmax
+from microprop.losses import bce_with_logits, cross_entropy, hinge, l2_penalty, mse
 
 ROWS, row = table()
 
@@ -97,6 +97,79 @@ for id, call, error, words in [
      ("expected a number",)),
 ]:
     row(f"{id} (short form)", call, error, *words)
+
+# ---- several classes --------------------------------------------------------------------------
+
+S = [0.0, 1.0, 2.0]  # one sample's logits, three classes
+for bad, error, words in (
+    (3, ValueError, ("cross_entropy(targets) is 3", "a class index from 0 to 2")),
+    (-1, ValueError, ("cross_entropy(targets) is -1", "a class index from 0 to 2")),
+    (1.5, TypeError, ("is a float 1.5", "expected a class index (an int)")),
+    (1.0, TypeError, ("is a float 1.0", "expected a class index (an int)")),
+    (True, TypeError, ("is a bool True", "expected a class index")),
+    (nan, TypeError, ("is a float nan", "expected a class index")),
+):
+    row(f"cross_entropy(S, {bad!r})", lambda bad=bad: cross_entropy(S, bad), error, *words)
+for bad, error, words in (
+    ("setosa", TypeError, ("target 0 is a str 'setosa'", "a class index (an int from 0 to 2)")),
+    (2.0, TypeError, ("target 0 is a float 2.0", "a class index")),
+    (None, TypeError, ("target 0 is a NoneType",)),
+    (5, ValueError, ("target 0 is 5", "a class index from 0 to 2")),
+):
+    row(f"cross_entropy([S], [{bad!r}])", lambda bad=bad: cross_entropy([S], [bad]), error,
+        *words)
+if np is not None:
+    row("cross_entropy([S], [np.float64(1)])", lambda: cross_entropy([S], [np.float64(1.0)]),
+        TypeError, "is a float64", "a class index")
+for logits, words in (
+    ([], ("0 logits, expected one per class, at least 2",)),
+    ([0.5], ("1 logit, expected one per class, at least 2", "use bce_with_logits")),
+):
+    row(f"cross_entropy({logits!r}, 0)", lambda logits=logits: cross_entropy(logits, 0),
+        ValueError, *words)
+for bad in (nan, inf, -inf):
+    row(f"cross_entropy([0.0, {bad}], 0)", lambda bad=bad: cross_entropy([0.0, bad], 0),
+        ValueError, f"logit 1 is {bad!r}", "plain-number logits must be finite")
+for bad in ("a", None, [0.5]):
+    row(f"cross_entropy([0.0, {short(bad)}], 0)", lambda bad=bad: cross_entropy([0.0, bad], 0),
+        TypeError, "logit 1 is a", "expected a Value or a number")
+row("cross_entropy(3.0, 0)", lambda: cross_entropy(3.0, 0), TypeError,
+    "cross_entropy(logits): expected a list of logits, one per class, got float")
+row("cross_entropy(S, [1]) flat logits with a list of targets", lambda: cross_entropy(S, [1]),
+    TypeError, "expected a list of samples, each a list of logits", "one class index")
+row("cross_entropy([S, [0.0, 1.0]], [0, 0]) ragged", lambda: cross_entropy([S, [0.0, 1.0]], [0, 0]),
+    ValueError, "sample 1: 2 logits, but sample 0 has 3")
+row("cross_entropy([S], [0, 1])", lambda: cross_entropy([S], [0, 1]), ValueError,
+    "1 sample of logits but 2 targets; expected one target each")
+row("cross_entropy([], [])", lambda: cross_entropy([], []), ValueError, "no samples")
+row("cross_entropy([S], 'ab')", lambda: cross_entropy([S], "ab"), TypeError,
+    "expected a list of class indices, got str")
+for bad in ("none", None):
+    row(f"cross_entropy(reduction={bad!r})", lambda bad=bad: cross_entropy(S, 0, reduction=bad),
+        ValueError, "cross_entropy(reduction)", "expected 'mean' or 'sum'")
+for bad, error, words in (
+    ([1.0, 2.0], ValueError, ("2 weights for 3 classes; expected 3",)),
+    ([1.0, -1.0, 1.0], ValueError, ("expected weights >= 0",)),
+    ([1.0, nan, 1.0], ValueError, ("class 1 is nan", "class weights must be finite")),
+    ([1.0, "a", 1.0], TypeError, ("class 1 is a str",)),
+    (2.0, TypeError, ("cross_entropy(weight): expected a list of numbers, got float",)),
+):
+    row(f"cross_entropy(weight={short(bad)})", lambda bad=bad: cross_entropy(S, 0, weight=bad),
+        error, *words)
+row("cross_entropy(weight=[0, 1, 1], targets=[0])",
+    lambda: cross_entropy([S], [0], weight=[0.0, 1.0, 1.0]), ValueError,
+    "the targets' class weights sum to 0")
+for bad in (-0.1, 1.5, nan):
+    row(f"cross_entropy(label_smoothing={bad})",
+        lambda bad=bad: cross_entropy(S, 0, label_smoothing=bad), ValueError,
+        "cross_entropy(label_smoothing): expected a finite number in [0, 1]")
+for who, f in (("logsumexp", logsumexp), ("log_softmax", log_softmax), ("softmax", softmax)):
+    for bad in (None, "ab", 3):
+        row(f"{who}({short(bad)})", lambda f=f, bad=bad: f(bad), TypeError,
+            f"{who}: expected a list of Values or numbers, got {type(bad).__name__}")
+    row(f"{who}([])", lambda f=f: f([]), ValueError, "logsumexp: expected at least one value")
+    row(f"{who}([None])", lambda f=f: f([None]), TypeError,
+        "logsumexp: expected a Value or a real number, got NoneType")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -10,6 +10,7 @@ import pytest
 from bad_input import check, inf, nan, short, table
 
 from microprop import Value
+from microprop.losses import cross_entropy
 from microprop.nn import MLP, Layer, Neuron
 from microprop.optim import SGD
 from microprop.train import accuracy, evaluate_loss, fit, predict
@@ -32,8 +33,9 @@ def fit_with(**changes: object) -> object:
 for bad in ("mlp", None, [Value(1.0)]):
     row(f"fit(model={short(bad)})", lambda bad=bad: fit_with(model=bad), TypeError,
         "fit(model)", "expected a microprop Module", type(bad).__name__)
-row("fit(model with 2 outputs)", lambda: fit_with(model=Layer(1, 2, seed=0)), TypeError,
-    "the model gives 2 outputs", "one output")
+row("fit(model with 2 outputs, loss='mse')", lambda: fit_with(model=Layer(1, 2, seed=0)),
+    ValueError, "fit: the model gives 2 outputs, one per class, but loss 'mse' takes one output",
+    "use loss='cross_entropy'")
 row("fit(model with 2 inputs)", lambda: fit_with(model=Neuron(2, seed=0)), ValueError,
     "the rows of X have 1 values; the model takes 2")
 for bad in ("abc", None, 5, b"ab"):
@@ -75,9 +77,9 @@ for bad, error, words in [
     ([[1.0], [3.0], [5.0], [7.0]], TypeError, ("target 0 is a list",)),
 ]:
     row(f"fit(y={short(bad)})", lambda bad=bad: fit_with(y=bad), error, *words)
-for bad in ("cross_entropy", "MSE", ""):
+for bad in ("crossentropy", "MSE", ""):
     row(f"fit(loss={bad!r})", lambda bad=bad: fit_with(loss=bad), ValueError,
-        "fit(loss)", f"unknown loss {bad!r}", "'mse', 'bce', 'hinge'")
+        "fit(loss)", f"unknown loss {bad!r}", "'mse', 'bce', 'hinge', 'cross_entropy'")
 for bad in (3, None, ["mse"]):
     row(f"fit(loss={bad!r})", lambda bad=bad: fit_with(loss=bad), TypeError,
         "fit(loss)", "expected a name or a function")
@@ -159,8 +161,9 @@ for bad in ("0.5", None, [0.5], 1j):
 for bad in (nan, inf, -inf, 10**400):
     row(f"accuracy(threshold={short(bad)})", lambda bad=bad: accuracy(LINE, X, Y, threshold=bad),
         ValueError, "accuracy(threshold)", "expected a finite number")
-row("accuracy(model with 2 outputs)", lambda: accuracy(Layer(1, 2, seed=0), X, Y), TypeError,
-    "one output neuron")
+row("accuracy(model with 2 outputs, float targets)",
+    lambda: accuracy(Layer(1, 2, seed=0), X, Y), TypeError,
+    "accuracy(y): target 0 is a float 1.0, expected a class index (an int from 0 to 1)")
 row("evaluate_loss(loss='l1')", lambda: evaluate_loss(LINE, X, Y, "l1"), ValueError,
     "evaluate_loss(loss)",
     "unknown loss 'l1'")
@@ -173,7 +176,7 @@ for kwargs, error, words in [
     ({"X": [[1.0, 2.0]] * 4}, ValueError, ("rows of X have 2 values; the model takes 1",)),
     ({"y": [1.0, 2.0]}, ValueError, ("X has 4 rows but y has 2",)),
     ({"y": [1.0, 2.0, inf, 0.0]}, ValueError, ("target 2 is inf",)),
-    ({"loss": "cross_entropy"}, ValueError, ("unknown loss 'cross_entropy'",)),
+    ({"loss": "ce"}, ValueError, ("unknown loss 'ce'",)),
     ({"loss": 3}, TypeError, ("expected a name or a function",)),
     ({"epochs": 0}, ValueError, ("fit(epochs): expected a positive int",)),
     ({"epochs": 2.5}, TypeError, ("fit(epochs)",)),
@@ -185,7 +188,7 @@ for kwargs, error, words in [
     ({"schedule": 3}, TypeError, ("step()",)),
     ({"optimizer": "sgd"}, TypeError, ("expected SGD, Adam or None",)),
     ({"seed": "x"}, TypeError, ("fit(seed)",)),
-    ({"model": MLP(1, [2], seed=0)}, TypeError, ("the model gives 2 outputs",)),
+    ({"model": MLP(1, [2], seed=0)}, ValueError, ("the model gives 2 outputs",)),
 ]:
     name, bad = next(iter(kwargs.items()))
     row(f"fit({name}={short(bad)}) (short form)", lambda kwargs=kwargs: fit_with(**kwargs), error,
@@ -199,6 +202,50 @@ def fit_with_its_own_optimizer_and_lr() -> object:
 
 row("fit(optimizer of the model, lr=0.1)", fit_with_its_own_optimizer_and_lr, ValueError,
     "give lr to the optimizer")
+
+# ---- several classes: a model with three outputs, class indices as targets --------------------
+
+THREE = Layer(1, 3, "linear", seed=0)
+for who, call in (
+    ("fit", lambda y: fit(THREE, X, y, loss="cross_entropy", epochs=1, progress=False)),
+    ("evaluate_loss", lambda y: evaluate_loss(THREE, X, y, "cross_entropy")),
+    ("accuracy", lambda y: accuracy(THREE, X, y)),
+):
+    for bad, error, words in (
+        (3, ValueError, ("target 3 is 3", "a class index from 0 to 2")),
+        (-1, ValueError, ("target 3 is -1", "a class index from 0 to 2")),
+        (1.5, TypeError, ("target 3 is a float 1.5", "a class index (an int from 0 to 2)")),
+        (True, TypeError, ("target 3 is a bool True",)),
+        ("virginica", TypeError, ("target 3 is a str 'virginica'",)),
+    ):
+        row(f"{who}(3 outputs, y=[0, 1, 2, {bad!r}])",
+            lambda call=call, bad=bad: call([0, 1, 2, bad]), error, f"{who}(y)", *words)
+    row(f"{who}(3 outputs, 3 targets for 4 rows)", lambda call=call: call([0, 1, 2]),
+        ValueError, "X has 4 rows but y has 3 targets")
+    row(f"{who}(3 outputs, y='012')", lambda call=call: call("0120"), TypeError,
+        f"{who}(y): expected a list of class indices, got str")
+for loss in ("mse", "bce", "hinge"):
+    row(f"evaluate_loss(3 outputs, loss={loss!r})",
+        lambda loss=loss: evaluate_loss(THREE, X, [0, 1, 2, 0], loss), ValueError,
+        "the model gives 3 outputs, one per class", f"loss {loss!r} takes one output per row")
+for who, call in (
+    ("fit", lambda loss: fit(LINE, X, [0, 1, 0, 1], loss=loss, epochs=1, progress=False)),
+    ("evaluate_loss", lambda loss: evaluate_loss(LINE, X, [0, 1, 0, 1], loss)),
+):
+    for loss in ("cross_entropy", cross_entropy):
+        row(f"{who}(1 output, loss={short(loss)})", lambda call=call, loss=loss: call(loss),
+            ValueError, "loss 'cross_entropy' needs one output per class (at least 2)",
+            "loss='bce'")
+for bad in ("classes", "proba", None):
+    row(f"predict(output={bad!r})", lambda bad=bad: predict(THREE, X, output=bad),
+        ValueError if isinstance(bad, str) else TypeError, "predict(output)")
+for output in ("class", "probabilities"):
+    row(f"predict(1 output, output={output!r})", lambda output=output: predict(LINE, X,
+        output=output), ValueError, "the model gives one output, not one per class",
+        "output='raw'")
+row("fit(3 outputs, 2 inputs per row)", lambda: fit(Layer(2, 3, seed=0), X, [0, 1, 2, 0],
+    loss="cross_entropy", progress=False), ValueError,
+    "the rows of X have 1 values; the model takes 2")
 
 
 @pytest.mark.parametrize("case", ROWS)

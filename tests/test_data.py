@@ -39,6 +39,21 @@ def test_iris_can_single_out_any_species():
         assert y == [int(k // 50 == i) for k in range(150)]
 
 
+def test_iris_with_three_classes_labels_each_species_by_its_index_in_iris_species():
+    X, y = load_iris(classes=3)
+    assert X == load_iris()[0]
+    assert y == [0] * 50 + [1] * 50 + [2] * 50
+    assert [IRIS_SPECIES[label] for label in (y[0], y[50], y[100])] == list(IRIS_SPECIES)
+
+
+def test_a_stratified_split_keeps_all_three_species_in_proportion():
+    X, y = load_iris(classes=3)
+    for seed in range(5):
+        _, _, y_train, y_test = train_test_split(X, y, 0.2, seed=seed, stratify=True)
+        assert [y_test.count(c) for c in range(3)] == [10, 10, 10]
+        assert [y_train.count(c) for c in range(3)] == [40, 40, 40]
+
+
 def test_moons_are_reproducible_with_a_seed():
     assert make_moons(50, seed=3) == make_moons(50, seed=3)
     assert make_moons(50, seed=3) != make_moons(50, seed=4)

@@ -132,9 +132,9 @@ def test_the_readme_example_prints_as_documented():
         "d(y)/d(x) by the chain rule, over 3 paths from y down to x:\n"
         "the local derivatives along each path multiply, and the paths add up.\n"
         "\n"
-        "path 1: y <- #1 (*) <- x\n"
+        "path 1: y <- #1 (*) <- x (input 1)\n"
         "        1.0000 * 3.0000 = 3.0000\n"
-        "path 2: y <- #1 (*) <- x\n"
+        "path 2: y <- #1 (*) <- x (input 2)\n"
         "        1.0000 * 3.0000 = 3.0000\n"
         "path 3: y <- x\n"
         "        1.0000 = 1.0000\n"
@@ -289,3 +289,16 @@ def test_each_step_can_be_drawn():
     assert "{ w1 | data 0.8000 | grad 1.2835 }" in frames[5].source
     assert steps.draw(2).source == frames[2].source
     assert 'color="#ff7f0e"' in frames[3].source  # the node stepping now is orange
+
+
+def test_the_two_paths_of_x_times_x_say_which_operand_each_goes_through():
+    x = Value(3.0, label="x")
+    text = str(explain(x * x, x))
+    assert "path 1: #1 (*) <- x (input 1)" in text
+    assert "path 2: #1 (*) <- x (input 2)" in text
+    assert [p.inputs for p in explain(x * x, x).paths] == [(0,), (1,)]
+
+
+def test_an_input_taken_once_is_named_without_its_position():
+    x = Value(3.0, label="x")
+    assert "<- x\n" in str(explain((x * 2.0).tanh(), x))

