@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from . import _files
-from .data import IRIS_FEATURES, Standardizer, load_iris, make_moons, train_test_split
+from .data import (
+    IRIS_FEATURES,
+    ScaledOverflowError,
+    Standardizer,
+    load_iris,
+    make_moons,
+    train_test_split,
+)
 from .engine import Value, no_grad
 from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
@@ -38,6 +45,12 @@ VIZ_HINT = (
 # The loss train fits with (a name in losses.LOSS_TABLE): it is saved with the model, so that
 # predict can read the output as a probability.
 _LOSS = "bce"
+
+# The most parameters train builds. Each one is a Python object (about 450 bytes with its
+# gradient), and an epoch makes several graph nodes per parameter and row: 100,000 is about
+# 45 MB and several seconds per epoch on Iris, far past what a scalar engine trains usefully,
+# and far below what would exhaust a machine's memory (--hidden 100000,100000 asks for 10**10).
+_MAX_PARAMETERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -116,7 +129,7 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         parser = _parser()
         args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            problem = _outputs_problem(args)
+            problem = _size_problem(args) or _outputs_problem(args)
             if problem:  # before training: a run must not end by losing what it made
                 parser.error(problem)
             return _train(args, saved, out)
@@ -251,7 +264,8 @@ def _add_train(commands: Any) -> None:
     add("--activation", choices=ACTIVATIONS, default="tanh",
         help="the hidden layers' activation f (default: tanh)")
     add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
-        help="hidden layer sizes, comma-separated (default: 2,2, the article's)")
+        help="hidden layer sizes, comma-separated, for a network of at most "
+        f"{_MAX_PARAMETERS:,} parameters (default: 2,2, the article's)")
     add("--lr", type=_positive_float, default=0.5,
         help="learning rate, the article's epsilon (default: 0.5)")
     add("--epochs", type=_positive_int, default=1000, help="at most this many (default: 1000)")
@@ -497,19 +511,17 @@ def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] |
         return x
     try:
         scaler = Standardizer(scale["mean"], scale["std"])
-        x = scaler.transform([x])[0]
+        return scaler.transform([x])[0]
+    except ScaledOverflowError as e:  # a finite number, but (x - mean) / std overflowed
+        k = e.feature
+        names = meta.get("features")
+        name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
+        out.warn(f"{PROG}: error: input {k + 1}{name} = {e.value:g} is too large for this "
+                 f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
+                 f"{scaler.std[k]:.4g}, it is {e.scaled}")
     except (KeyError, TypeError, ValueError) as e:
         out.warn(f"{PROG}: error: {args.model}: bad 'standardize' metadata: {e}")
-        return None
-    for k, (given, v) in enumerate(zip(args.x, x, strict=True)):
-        if not math.isfinite(v):  # a finite number, but (x - mean) / std overflowed
-            names = meta.get("features")
-            name = f" ({names[k]})" if isinstance(names, list) and k < len(names) else ""
-            out.warn(f"{PROG}: error: input {k + 1}{name} = {given:g} is too large for this "
-                     f"model: scaled as in training, (x - {scaler.mean[k]:.4g}) / "
-                     f"{scaler.std[k]:.4g}, it is {v}")
-            return None
-    return x
+    return None
 
 
 # ---- argument types: each failure is one line from argparse ------------------------------------
@@ -603,13 +615,38 @@ def _path_limit(folder: str, name: str, default: int) -> int:
 
 
 def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",")]
-    except ValueError:
+    parts = text.split(",")
+    if len(parts) > _MAX_PARAMETERS:  # each layer holds at least one parameter
         raise argparse.ArgumentTypeError(
-            f"expected sizes separated by commas, such as 2,2 or 16,16; got {text!r}"
-        ) from None
+            f"{len(parts):,} layers, more than a network of at most {_MAX_PARAMETERS:,} "
+            "parameters can have"
+        )
+    sizes = []
+    for part in parts:
+        if len(part.strip()) > len(str(_MAX_PARAMETERS)) and part.strip().isdigit():
+            raise argparse.ArgumentTypeError(  # and int() itself refuses 4,300 digits or more
+                f"a layer of {part.strip()[:20]}{'...' if len(part.strip()) > 20 else ''} "
+                f"neurons; train builds networks of at most {_MAX_PARAMETERS:,} parameters"
+            )
+        try:
+            sizes.append(int(part))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected sizes separated by commas, such as 2,2 or 16,16; got {text[:40]!r}"
+            ) from None
     if any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError(f"every size must be >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"every size must be >= 1, got {text[:40]!r}")
     return sizes
 
+
+def _size_problem(args: argparse.Namespace) -> str | None:
+    """Why train would not build the network --hidden asks for, or None: counted from the
+    sizes alone, before anything is built, so --hidden 100000,100000 costs nothing."""
+    shape = [len(_DATASETS[args.data].meta["features"]), *args.hidden, 1]
+    # (inputs + bias) * neurons for each hidden layer, then the output neuron, which has no bias
+    n = sum((a + 1) * b for a, b in zip(shape[:-2], shape[1:-1], strict=True)) + shape[-2]
+    if n <= _MAX_PARAMETERS:
+        return None
+    named = "-".join(map(str, shape)) if len(shape) <= 8 else f"{len(args.hidden):,}-hidden-layer"
+    return (f"argument --hidden: a {named} network on --data {args.data} has {n:,} parameters; "
+            f"train builds at most {_MAX_PARAMETERS:,}")

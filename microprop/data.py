@@ -10,6 +10,7 @@ import csv
 import io
 import math
 import random
+import sys
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "make_moons",
     "train_test_split",
     "Standardizer",
+    "ScaledOverflowError",
     "IRIS_FEATURES",
     "IRIS_SPECIES",
 ]
@@ -203,8 +205,8 @@ class Standardizer:
     def transform(self, X: Sequence[Sequence[float]]) -> Rows:
         """``(x - mean) / std`` for every row.
 
-        A result too large for a float is +-inf (the command line's predict names the feature);
-        one that fits is returned even when ``x - mean`` alone would overflow.
+        A result that fits in a float is returned even when ``x - mean`` alone would overflow;
+        one too large for a float is a ``ScaledOverflowError`` naming the row and the feature.
         """
         rows = _checks.rows(X, "Standardizer.transform(X)")
         if len(rows[0]) != len(self.mean):
@@ -217,16 +219,41 @@ class Standardizer:
         for i, r in enumerate(out):
             for j, z in enumerate(r):
                 if not math.isfinite(z):
-                    r[j] = self._large(rows[i][j], j)
+                    r[j] = self._large(rows[i][j], i, j)
         return out
 
-    def _large(self, x: float, j: int) -> float:
-        """(x - mean) / std where x - mean overflowed: finite if the result itself fits."""
+    def _large(self, x: float, i: int, j: int) -> float:
+        """(x - mean) / std where x - mean overflowed: the result if it fits, else the error."""
         m, s = self.mean[j], self.std[j]
-        return (x * 0.5 - m * 0.5) / s * 2.0  # halves are exact, so only a huge result overflows
+        z = (x * 0.5 - m * 0.5) / s * 2.0  # halves are exact, so only a huge result overflows
+        if not math.isfinite(z):
+            raise ScaledOverflowError(self, i, j, x, z)
+        return z
 
     def __repr__(self) -> str:
         return f"Standardizer(mean={self.mean}, std={self.std})"
+
+
+class ScaledOverflowError(ValueError):
+    """A finite input whose standardised value, ``(x - mean) / std``, is too large for a float.
+
+    ``row`` and ``feature`` are its place (from 0), ``value`` the input and ``scaled`` the
+    result (+-inf), so a caller can name the feature in its own words.
+    """
+
+    def __init__(self, scaler: Standardizer, row: int, feature: int, value: float, scaled: float):
+        self.row, self.feature, self.value, self.scaled = row, feature, value, scaled
+        m, s = scaler.mean[feature], scaler.std[feature]
+        # The inputs that scale to a finite float are those within largest-float * std of the
+        # mean, computed in halves so that neither bound overflows on the way.
+        half = sys.float_info.max * 0.5 * s
+        low = max(m * 0.5 - half, -sys.float_info.max * 0.5) * 2.0
+        high = min(m * 0.5 + half, sys.float_info.max * 0.5) * 2.0
+        super().__init__(
+            f"Standardizer.transform(X): row {row}, feature {feature} is {value!r}, which "
+            f"scales to {scaled} ((x - {m!r}) / {s!r} is too large for a float); expected a "
+            f"number from about {low:.4g} to {high:.4g}"
+        )
 
 
 def _numbers(values: object, what: str) -> list[float]:

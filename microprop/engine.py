@@ -140,8 +140,8 @@ class Value:
     __radd__ = __add__
     __rmul__ = __mul__
 
-    def __neg__(self) -> Value:  # -self
-        return self * -1.0
+    def __neg__(self) -> Value:  # -self, recorded as written rather than as self * -1
+        return _result(-self.data, "neg", (self,), (-1.0,))
 
     def __sub__(self, other: Value | float) -> Value:  # self - other
         if type(other) is Value or type(other) in _SUBCLASSES:

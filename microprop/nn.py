@@ -41,6 +41,7 @@ from typing import Any
 
 from . import interop
 from ._checks import choice
+from ._checks import element as _element
 from ._checks import few as _few
 from ._checks import flag as _flag
 from ._checks import integer as _size
@@ -124,20 +125,10 @@ class Module:
                 f"load_state_dict: the state does not fit this {type(self).__name__} "
                 f"({len(names)} parameters): {'; '.join(parts)}"
             )
-        values: list[float] = []
-        for name in names:
-            x = state[name]
-            if isinstance(x, bool) or not isinstance(x, numbers.Real):
-                raise TypeError(
-                    f"load_state_dict: {name} must be a real number, got {type(x).__name__}"
-                )
-            try:
-                x = float(x)
-            except OverflowError:  # an int with hundreds of digits
-                raise ValueError(f"load_state_dict: {name} is too large for a float") from None
-            if not math.isfinite(x):
-                raise ValueError(f"load_state_dict: {name} must be finite, got {x!r}")
-            values.append(x)
+        values = [
+            _element(state[name], f"load_state_dict: parameter {name}", "expected a finite number")
+            for name in names
+        ]
         for (_, p), x in zip(named, values, strict=True):
             p.data = x
 

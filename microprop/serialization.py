@@ -2,7 +2,8 @@
 
 Floats are written with ``repr``, which Python reads back to the very same bits. The
 architecture is the model's own ``config()``, and the file is written atomically. Loading only
-parses JSON (never pickle, never eval) and checks everything before building.
+parses JSON (never pickle, never eval) and checks everything before building, starting with the
+file's size: at most 64 MiB, which ``save`` keeps to as well.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ _SAVABLE = ", ".join(list(MODULE_TYPES)[:-1]) + " or " + list(MODULE_TYPES)[-1]
 # The deepest nesting save writes: load then reads it back whatever its caller's stack depth.
 _DEEPEST = 100
 
+# The largest file save writes and load reads: 64 MiB. A parameter takes about 53 bytes of the
+# file, so that is over a million parameters, ten times what the command line builds (100,000,
+# a 5 MB file). Anything larger is not a model worth a scalar engine's time, and reading it
+# whole could exhaust memory before a single check ran.
+_LARGEST_FILE = 64 * 2**20
+_AT_MOST = f"a model file is at most {_LARGEST_FILE:,} bytes (64 MiB, over a million parameters)"
+
 
 class ModelFileError(ValueError):
     """A model file that cannot be read: truncated, corrupted, or not a model this version knows."""
@@ -39,7 +47,7 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
     ``metadata`` is any JSON-able dict, nested at most 100 levels, kept alongside (for example
     how the inputs were scaled); ``load_metadata`` reads it back. The text is read back with
     ``load``'s own reader before the old file is replaced, so a file that ``load`` would refuse
-    is never written.
+    (such as one above 64 MiB) is never written.
     """
     if not isinstance(model, Module):
         raise TypeError(f"save(model): expected a {_SAVABLE}, got {type(model).__name__}")
@@ -54,6 +62,12 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
     }
     text = _text(document)
     path = _files.output_path(path, "save(path)")
+    size = len(text.encode("utf-8"))
+    if size > _LARGEST_FILE:
+        raise ValueError(
+            f"save: the file would be {size:,} bytes, so none was written; {_AT_MOST}, "
+            "metadata included"
+        )
     try:  # what load would make of the text; the architecture and parameters are ours
         _model(_document(text, path), path)
     except ModelFileError as e:
@@ -65,7 +79,11 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
 
 
 def load(path: str | os.PathLike) -> Module:
-    """The model saved at ``path``, rebuilt with exactly the saved parameters."""
+    """The model saved at ``path``, rebuilt with exactly the saved parameters.
+
+    A file above 64 MiB (over a million parameters) is refused before it is read, with a
+    ModelFileError.
+    """
     path, text = _read(path, "load")
     return _model(_document(text, path), path)
 
@@ -141,9 +159,25 @@ def _read(path: str | os.PathLike, who: str) -> tuple[str, str]:
     try:
         # utf-8-sig: a byte-order mark, as some editors on Windows write, is read as nothing.
         with open(path, encoding="utf-8-sig") as f:
-            return path, f.read()
+            size = os.fstat(f.fileno()).st_size  # the file as opened, whatever the name is now
+            if size > _LARGEST_FILE:
+                raise ModelFileError(f"{path}: the file is {size:,} bytes; {_AT_MOST}")
+            return path, _read_at_most(f, path)
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not a text file (corrupted?)") from None
+
+
+def _read_at_most(f: Any, path: str) -> str:
+    """The rest of ``f``, in pieces, so that a file larger than its size said (one that grows,
+    or a /proc file that says 0) is refused once past the bound, and memory follows what is
+    there: ``f.read(n)`` would set aside room for n characters however short the file."""
+    pieces, total = [], 0
+    while piece := f.read(2**16):
+        total += len(piece)  # characters, each at least a byte
+        if total > _LARGEST_FILE:
+            raise ModelFileError(f"{path}: the file is larger than its size said; {_AT_MOST}")
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _document(text: str, path: str) -> dict:

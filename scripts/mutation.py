@@ -1,10 +1,12 @@
-"""Mutation testing of engine.py and nn.py with mutmut, and the score per file.
+"""Mutation testing with mutmut (engine, nn, serialization, train), and the score per file.
 
     python scripts/mutation.py                # a fresh run (about 40 minutes on 2 cores)
     python scripts/mutation.py --keep         # reuse mutants/ and re-test only what changed
     python scripts/mutation.py --report       # only print the score of the last run
+    python scripts/mutation.py --list         # only list the files mutmut would mutate
 
-mutmut's settings are in setup.cfg's [mutmut] section. A survivor listed in docs/mutation.md as
+mutmut's settings are in setup.cfg's [mutmut] section; its only_mutate is the one list of the
+files mutated, which mutmut and this script both read. A survivor listed in docs/mutation.md as
 equivalent (it cannot change behaviour) is counted apart; any other survivor is printed with the
 command that shows its diff, and makes the exit code 1 when the score is below --fail-under.
 """
@@ -22,7 +24,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ["microprop/engine.py", "microprop/nn.py"]
 # mutmut's exit codes per mutant (mutmut/stats.py): 1 and 3 mean a test failed, so it is killed;
 # a timeout or a crash is caught too. 0 is a survivor; 33 and 5 mean no test ran it.
 CAUGHT = {1: "killed", 3: "killed", 36: "timeout", -24: "timeout", 24: "timeout",
@@ -33,10 +34,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ from the last run")
     parser.add_argument("--report", action="store_true", help="do not run; print the last score")
+    parser.add_argument("--list", action="store_true",
+                        help="do not run; list the files mutmut would mutate, as it sees them")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--fail-under", type=float, default=95.0, help="percent (default: 95)")
     args = parser.parse_args()
     os.chdir(ROOT)
+    files = mutated_files()
+    if args.list:
+        print("\n".join(files))
+        return 0 if files else 1
 
     if not args.report:
         if not args.keep:
@@ -57,7 +64,7 @@ def main() -> int:
     equivalent = set(re.findall(r"`(microprop\.[\w.]+__mutmut_\d+)`", _read("docs/mutation.md")))
     caught = total = judged = 0
     unexplained: list[str] = []
-    for path in FILES:
+    for path in files:
         meta = Path("mutants") / f"{path}.meta"
         if not meta.exists():
             print(f"{path}: no results (mutants/{path}.meta is missing)")
@@ -82,6 +89,14 @@ def main() -> int:
         for line in unexplained:
             print("   ", line)
     return 0 if score >= args.fail_under else 1
+
+
+def mutated_files() -> list[str]:
+    """The files mutmut mutates, found as mutmut finds them: its own walk of source_paths,
+    filtered by only_mutate and do_not_mutate from setup.cfg (read from the current folder)."""
+    from mutmut.utils.file_utils import walk_mutatable_files
+
+    return sorted(path.as_posix() for path in walk_mutatable_files())
 
 
 def _read(path: str) -> str:

@@ -111,11 +111,19 @@ def test_distinct_outputs_are_both_written(tmp_path, monkeypatch, capsys):
 # ---- reporting before saving, and a reader that goes away ---------------------------------------
 
 
-class ClosedPipe(io.StringIO):
-    """A stdout whose reader has gone, as after ``| head -1``: every write fails."""
+class Unwritable(io.StringIO):
+    """A stdout or stderr on which every write fails with (a fresh copy of) ``error``."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
 
     def write(self, text):
-        raise BrokenPipeError(32, "Broken pipe")
+        raise type(self.error)(*self.error.args)
+
+
+CLOSED_PIPE = BrokenPipeError(32, "Broken pipe")  # its reader has gone, as after | head -1
+FULL_DISK = OSError(28, "No space left on device")  # as > /dev/full
 
 
 def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback(
@@ -123,17 +131,10 @@ def test_a_closed_stdout_still_saves_the_model_and_exits_141_without_a_traceback
 ):
     """Defect: the report was printed before saving, so a closed pipe lost the trained model."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stdout", Unwritable(CLOSED_PIPE))
     assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 141
     assert load("m.json") is not None and (tmp_path / "g.dot").exists()
     assert capsys.readouterr().err == ""
-
-
-class FullDisk(io.StringIO):
-    """A stdout on a full disk, as ``> /dev/full``: every write fails with ENOSPC."""
-
-    def write(self, text):
-        raise OSError(28, "No space left on device")
 
 
 def test_a_stdout_that_cannot_be_written_still_saves_the_model_and_says_why(
@@ -141,7 +142,7 @@ def test_a_stdout_that_cannot_be_written_still_saves_the_model_and_says_why(
 ):
     """Defect: ``train > /dev/full`` died with an OSError traceback before training started."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdout", FullDisk())
+    monkeypatch.setattr(sys, "stdout", Unwritable(FULL_DISK))
     assert train(tmp_path, "--model", "m.json", "--graph", "g.dot") == 1
     assert load("m.json") is not None
     err = capsys.readouterr().err
@@ -165,13 +166,13 @@ def test_the_model_is_saved_before_the_report_is_written(tmp_path, monkeypatch):
 def test_a_closed_stderr_gives_the_error_code_quietly(tmp_path, monkeypatch):
     """Defect: an error message to a closed pipe (``2>&1 | head``) raised BrokenPipeError."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", Unwritable(CLOSED_PIPE))
     assert main(["predict", "absent.json", "1"]) == 2
 
 
 def test_a_bad_argument_to_a_closed_stderr_still_exits_2(monkeypatch):
     """Defect: argparse's one-line error, written to a closed pipe, became exit code 141."""
-    monkeypatch.setattr(sys, "stderr", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", Unwritable(CLOSED_PIPE))
     with pytest.raises(SystemExit) as info:
         main(["train", "--lr", "x"])
     assert info.value.code == 2
@@ -354,6 +355,42 @@ def test_a_folder_that_cannot_be_written_is_refused_before_training(
         refused(capsys, "is not writable")
     finally:
         folder.chmod(0o755)
+
+
+# ---- sizes with an upper bound ----------------------------------------------------------------
+
+
+class Built(Exception):
+    """Raised in place of building the network: the size check let it through."""
+
+
+@pytest.mark.parametrize("hidden, builds", [
+    ("25000", True),  # 2-25000-1: (2 + 1) * 25,000 + 25,000 = 100,000 parameters, the most
+    ("25001", False),  # 100,004
+    ("100000,100000", False),  # 10**10: counted, never built
+    ("1000000000", False),  # refused as it is read
+])
+def test_hidden_sizes_are_counted_before_anything_is_built(
+    tmp_path, monkeypatch, capsys, hidden, builds
+):
+    """Defect: --hidden had no upper bound, so a huge size built the network until memory ran
+    out; now the parameters are counted from the sizes, and the network is built only below the
+    limit (here MLP stands in for the building, so nothing large is ever made)."""
+    monkeypatch.chdir(tmp_path)
+
+    def mlp(*args, **kwargs):
+        raise Built()
+
+    monkeypatch.setattr("microprop.cli.MLP", mlp)
+    if builds:
+        with pytest.raises(Built):
+            train(tmp_path, "--hidden", hidden)
+        return
+    with pytest.raises(SystemExit) as info:
+        train(tmp_path, "--hidden", hidden)
+    assert info.value.code == 2
+    refused(capsys, "--hidden", "train builds", "at most 100,000")
+    assert os.listdir(tmp_path) == []
 
 
 # ---- predict on numbers that overflow --------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microprop import _files
+from microprop import _files, serialization
 from microprop.nn import Module, Neuron, article_network
 from microprop.serialization import ModelFileError, load, load_metadata, save
 
@@ -241,6 +241,56 @@ def test_every_writer_keeps_a_symlink_since_they_share_the_atomic_writer(tmp_pat
     (tmp_path / "link.png").symlink_to("real.png")
     _files.write_atomic(str(tmp_path / "link.png"), b"new")
     assert (tmp_path / "link.png").is_symlink() and (tmp_path / "real.png").read_bytes() == b"new"
+
+
+def test_a_file_above_64_mib_is_refused_before_it_is_read(tmp_path):
+    """Defect: load read the whole file, however large, before any check (a 1 TiB hole here,
+    which takes no disk, would have been read as NULs until memory ran out)."""
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as f:
+        f.truncate(2**40)
+    error = bounded_load(path)
+    assert isinstance(error, ModelFileError)
+    assert "the file is 1,099,511,627,776 bytes; a model file is at most 67,108,864" in str(error)
+
+
+def test_the_size_bound_is_inclusive(tmp_path, monkeypatch):
+    """A file of exactly the bound loads, one byte more does not (the bound lowered to the size
+    of a real file, so that nothing large is written)."""
+    path = tmp_path / "m.json"
+    save(article_network(seed=0), path)
+    monkeypatch.setattr(serialization, "_LARGEST_FILE", path.stat().st_size)
+    assert load(path).state_dict() == article_network(seed=0).state_dict()
+    path.write_bytes(path.read_bytes() + b"\n")  # JSON that is one byte longer
+    with pytest.raises(ModelFileError, match="the file is"):
+        load(path)
+
+
+@pytest.mark.skipif(not os.path.isfile("/proc/self/status"), reason="needs Linux's procfs")
+def test_a_file_that_says_it_is_empty_is_still_read_only_up_to_the_bound(monkeypatch):
+    """A file whose size the system does not know up front (procfs says 0) must not be read
+    without end either: the read itself stops one character past the bound."""
+    monkeypatch.setattr(serialization, "_LARGEST_FILE", 10)
+    assert os.stat("/proc/self/status").st_size == 0
+    with pytest.raises(ModelFileError, match="the file is larger than its size said"):
+        load("/proc/self/status")
+
+
+def test_save_refuses_a_file_that_load_would_refuse_for_its_size(tmp_path, monkeypatch):
+    """A file save writes is one load reads: above the bound (lowered here to one byte below
+    the new file's size) nothing is written and the old file stays; at the bound it is saved."""
+    path, new = tmp_path / "m.json", Neuron(1, seed=1)
+    save(new, tmp_path / "new.json")
+    size = (tmp_path / "new.json").stat().st_size
+    save(Neuron(1, seed=0), path)
+    before = path.read_text()
+    monkeypatch.setattr(serialization, "_LARGEST_FILE", size - 1)
+    with pytest.raises(ValueError, match=f"the file would be {size:,} bytes, so none was written"):
+        save(new, path)
+    assert path.read_text() == before
+    monkeypatch.setattr(serialization, "_LARGEST_FILE", size)
+    save(new, path)
+    assert load(path).state_dict() == new.state_dict()
 
 
 # ---- what save writes, load reads ----------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from microprop.data import Standardizer
+from microprop.data import ScaledOverflowError, Standardizer
 from microprop.nn import Neuron
 from microprop.optim import SGD, LinearDecay
 from microprop.train import NonFiniteLossError, fit
@@ -51,11 +51,31 @@ def test_standardizer_fits_ordinary_numbers_to_the_same_bits_as_before():
         assert scaler.mean[j] == mean and scaler.std[j] == std
 
 
-def test_standardizer_transform_gives_inf_only_for_a_result_too_large_for_a_float():
-    """A result that cannot be a float is +-inf, which predict on the command line names by
-    feature (tests/test_adversarial_cli.py); every other entry is the ordinary number."""
+def test_standardizer_transform_refuses_a_result_too_large_for_a_float_naming_its_place():
+    """Defect: a result that cannot be a float came back as +-inf, so a caller had to search the
+    rows for it to say which input was too large; now the error names the row and the feature
+    (and carries them, which predict on the command line turns into the feature's name)."""
     scaler = Standardizer([0.0, 0.0], [1.0, 1e-300])
-    assert scaler.transform([[1.0, 1e-300], [2.0, -1e10]]) == [[1.0, 1.0], [2.0, -math.inf]]
+    assert scaler.transform([[1.0, 1e-300]]) == [[1.0, 1.0]]  # every entry that fits is kept
+    with pytest.raises(ScaledOverflowError) as info:
+        scaler.transform([[1.0, 1e-300], [2.0, -1e10]])
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert (e.row, e.feature, e.value, e.scaled) == (1, 1, -1e10, -math.inf)
+    assert str(e).startswith("Standardizer.transform(X): row 1, feature 1 is -10000000000.0, "
+                             "which scales to -inf")
+
+
+def test_standardizer_transform_says_which_inputs_would_have_fitted():
+    """The bound is mean +- (largest float) * std, kept inside the floats: with std 1e-300 the
+    inputs from about -1.798e+08 to 1.798e+08 fit; with mean -1e308 and std 1, those up to
+    about 7.977e+307 (1.798e308 - 1e308)."""
+    with pytest.raises(ValueError, match=r"expected a number from about -1\.798e\+08 to "
+                                         r"1\.798e\+08$"):
+        Standardizer([0.0], [1e-300]).transform([[1e10]])
+    with pytest.raises(ValueError, match=r"expected a number from about -1\.798e\+308 to "
+                                         r"7\.977e\+307$"):
+        Standardizer([-1e308], [1.0]).transform([[1.7e308]])
 
 
 def test_standardizer_transform_keeps_a_result_that_fits_though_x_minus_mean_overflows():

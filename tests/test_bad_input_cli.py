@@ -64,6 +64,15 @@ for args, words in [
     (("train", "--hidden", "2.5"), ("--hidden: expected sizes separated by commas",)),
     (("train", "--hidden", "2,0"), ("--hidden: every size must be >= 1",)),
     (("train", "--hidden", "-1"), ("--hidden: every size must be >= 1",)),
+    # A size with no upper bound built the whole network before anything could say no.
+    (("train", "--hidden", "1000,1000"),
+     ("python -m microprop: error: argument --hidden: a 4-1000-1000-1 network on --data iris "
+      "has 1,007,000 parameters; train builds at most 100,000 (see python -m microprop --help)",)),
+    (("train", "--hidden", "100000,100000", "--data", "moons"),
+     ("a 2-100000-100000-1 network on --data moons has 10,000,500,000 parameters",
+      "at most 100,000")),
+    (("train", "--hidden", "2,1234567"), ("--hidden: a layer of 1234567 neurons",
+                                          "at most 100,000 parameters")),
     (("train", "--model", ""), ("--model: the file name is empty",)),
     (("train", "--model", "."), ("--model: '.' is a folder",)),
     (("train", "--model", "nowhere/m.json"), ("--model: the folder", "does not exist")),
@@ -76,6 +85,18 @@ for args, words in [
     (("predict", ".", "1", "2"), ("error: '.' is a folder, not a model file",)),
 ]:
     row(f"main({list(args)})", lambda args=args: cli(*args), CommandLineError, *words)
+# Sizes too long to read in a test id.
+for id, hidden, words in [
+    ("a 5000-digit size", "3" * 5000,  # int() itself refuses 4,300 digits or more
+     ("--hidden: a layer of 33333333333333333333... neurons; train builds networks of at most "
+      "100,000 parameters",)),
+    ("50,000 layers of 1", ",".join(["1"] * 50_000),  # (4 + 1) * 1 + 49,999 * 2 + 1
+     ("a 50,000-hidden-layer network on --data iris has 100,004 parameters",)),
+    ("100,001 layers of 1", ",".join(["1"] * 100_001),
+     ("--hidden: 100,001 layers, more than a network of at most 100,000 parameters can have",)),
+]:
+    row(f"main(['train', '--hidden', {id}])",
+        lambda hidden=hidden: cli("train", "--hidden", hidden), CommandLineError, *words)
 for option, bad, words in [
     ("--lr", x, w) for x, w in [("0", "must be a number > 0"), ("-1", "must be a number > 0"),
                                 ("abc", "not a number: 'abc'"), ("", "not a number: ''"),

@@ -112,6 +112,15 @@ row("Standardizer.fit('ab')", lambda: Standardizer.fit("ab"), TypeError, "Standa
 row("Standardizer.transform(2 features for 1)",
     lambda: Standardizer([0.0], [1.0]).transform([[1.0, 2.0]]), ValueError,
     "rows have 2 features, expected 1")
+row("Standardizer.transform([[1e300]]) with std 1e-10 (whole message)",
+    lambda: Standardizer([0.0], [1e-10]).transform([[1e300]]), ValueError,
+    "Standardizer.transform(X): row 0, feature 0 is 1e+300, which scales to inf "
+    "((x - 0.0) / 1e-10 is too large for a float); expected a number from about -1.798e+298 to "
+    "1.798e+298")
+row("Standardizer.transform(row 2, feature 1 overflows)",
+    lambda: Standardizer([0.0, 5.0], [1.0, 0.5]).transform([[0.0, 5.0], [1.0, 6.0],
+                                                            [2.0, -1.7e308]]),
+    ValueError, "row 2, feature 1 is -1.7e+308", "scales to -inf", "(x - 5.0) / 0.5")
 row("Standardizer.transform([[inf]])", lambda: Standardizer([0.0], [1.0]).transform([[inf]]),
     ValueError, "Standardizer.transform(X)", "row 0 holds inf")
 

@@ -132,12 +132,22 @@ for what, state, error, words in [
     ("a missing name", {"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.b": 0.0},
      ValueError, ("missing 'layers.0.neurons.0.w.1'",)),
     ("an unexpected name", {**STATE, "extra": 1.0}, ValueError, ("unexpected 'extra'",)),
-    ("a str value", {**STATE, "layers.0.neurons.0.b": "0.5"}, TypeError, ("must be a real",)),
-    ("a None value", {**STATE, "layers.0.neurons.0.b": None}, TypeError, ("must be a real",)),
-    ("a bool value", {**STATE, "layers.0.neurons.0.b": True}, TypeError, ("got bool",)),
-    ("a NaN", {**STATE, "layers.0.neurons.0.b": nan}, ValueError, ("must be finite",)),
-    ("an inf", {**STATE, "layers.0.neurons.0.b": -inf}, ValueError, ("must be finite",)),
-    ("a huge int", {**STATE, "layers.0.neurons.0.b": 10**400}, ValueError, ("too large",)),
+    ("a str value", {**STATE, "layers.0.neurons.0.b": "0.5"}, TypeError,
+     ("parameter layers.0.neurons.0.b is a str, expected a number",)),
+    ("a None value", {**STATE, "layers.0.neurons.0.b": None}, TypeError,
+     ("is a NoneType, expected a number",)),
+    ("a bool value", {**STATE, "layers.0.neurons.0.b": True}, TypeError,
+     ("is a bool, expected a number",)),
+    ("a complex value", {**STATE, "layers.0.neurons.0.b": 1j}, TypeError,
+     ("is a complex, expected a number",)),
+    ("a Value", {**STATE, "layers.0.neurons.0.b": Value(0.5)}, TypeError,
+     ("is a Value, expected a number",)),
+    ("a NaN", {**STATE, "layers.0.neurons.0.b": nan}, ValueError,
+     ("parameter layers.0.neurons.0.b is nan; expected a finite number",)),
+    ("an inf", {**STATE, "layers.0.neurons.0.b": -inf}, ValueError,
+     ("is -inf; expected a finite number",)),
+    ("a huge int", {**STATE, "layers.0.neurons.0.b": 10**400}, ValueError,
+     ("is too large for a float; expected a finite number",)),
 ]:
     row(f"load_state_dict({what})", lambda state=state: MLP(2, [1], seed=0).load_state_dict(state),
         error, *words)
@@ -181,6 +191,12 @@ row("Neuron(3, seed=0).load_state_dict({'w': 1.0}) (whole message)",
     lambda: Neuron(3, seed=0).load_state_dict({"w": 1.0}), ValueError,
     "load_state_dict: the state does not fit this Neuron (4 parameters): "
     "missing 'w.0', 'w.1', 'w.2' and 1 more; unexpected 'w'")
+row("Neuron(2, seed=0).load_state_dict(w.1 nan) (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict({"w.0": 1.0, "w.1": nan, "b": 0.0}), ValueError,
+    "load_state_dict: parameter w.1 is nan; expected a finite number")
+row("Neuron(2, seed=0).load_state_dict(b '0.5') (whole message)",
+    lambda: Neuron(2, seed=0).load_state_dict({"w.0": 1.0, "w.1": 2.0, "b": "0.5"}), TypeError,
+    "load_state_dict: parameter b is a str, expected a number")
 row("MLP(2, [2, 1], seed=0).load_state_dict({}) (whole message)",
     lambda: MLP(2, [2, 1], seed=0).load_state_dict({}), ValueError,
     "load_state_dict: the state does not fit this MLP (9 parameters): missing "

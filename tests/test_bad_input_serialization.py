@@ -82,7 +82,7 @@ for what, make, words in [
      ("layers.1.neurons.0.b is too large for a float",)),
     ("a bool parameter", lambda: damaged(
         lambda d: d["parameters"].update({"layers.1.neurons.0.b": True})),
-     ("layers.1.neurons.0.b must be a real number, got bool",)),
+     ("layers.1.neurons.0.b is a bool, expected a number",)),
     ("nin = -1", lambda: damaged(lambda d: d["architecture"].update(nin=-1)),
      ("bad architecture", "MLP(nin): expected a positive int, got -1")),
     ("nin = 2.0", lambda: damaged(lambda d: d["architecture"].update(nin=2.0)),
@@ -103,6 +103,20 @@ for what, make, words in [
 ]:
     row(f"load(a file with {what})", lambda make=make: load(make()), ModelFileError, *words)
 
+def sparse(size: int) -> str:
+    """A file ``big.json`` of ``size`` bytes that takes no room on disk (a hole, read as NULs)."""
+    with open("big.json", "wb") as f:
+        f.truncate(size)
+    return "big.json"
+
+
+row("load(a 64 MiB + 1 byte file) (whole message)", lambda: load(sparse(64 * 2**20 + 1)),
+    ModelFileError, "big.json: the file is 67,108,865 bytes; a model file is at most "
+    "67,108,864 bytes (64 MiB, over a million parameters)")
+row("load(a sparse 1 TiB file)", lambda: load(sparse(2**40)), ModelFileError,
+    "the file is 1,099,511,627,776 bytes", "at most 67,108,864 bytes")
+row("load_metadata(a sparse 1 GiB file)", lambda: load_metadata(sparse(2**30)), ModelFileError,
+    "the file is 1,073,741,824 bytes", "at most 67,108,864 bytes")
 row("load_metadata(path=None)", lambda: load_metadata(None), TypeError, "load_metadata(path)",
     "expected a file name")
 row("load_metadata(a missing file)", lambda: load_metadata("absent.json"), FileNotFoundError,
@@ -200,9 +214,11 @@ for what, make, words in [
         or d["parameters"].pop("layers.0.neurons.0.b")),
      ("missing 'layers.0.neurons.0.b'; unexpected 'layers.0.neurons.0.c'",)),
     ("a str parameter", lambda: article_damaged(
-        lambda d: d["parameters"].update({"layers.0.neurons.0.b": "0.5"})), ("real number",)),
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": "0.5"})),
+     ("parameter layers.0.neurons.0.b is a str, expected a number",)),
     ("a null parameter", lambda: article_damaged(
-        lambda d: d["parameters"].update({"layers.0.neurons.0.b": None})), ("real number",)),
+        lambda d: d["parameters"].update({"layers.0.neurons.0.b": None})),
+     ("parameter layers.0.neurons.0.b is a NoneType, expected a number",)),
 ]:
     row(f"load(the article's file: {what})", lambda make=make: load(make()), ModelFileError,
         *words)

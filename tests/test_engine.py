@@ -258,7 +258,7 @@ LN2 = math.log(2.0)
         (lambda: 1 + a, 3.0, "+", (a,), (1.0,)),
         (lambda: a * b, -6.0, "*", (a, b), (-3.0, 2.0)),
         (lambda: a * 4, 8.0, "*", (a,), (4.0,)),
-        (lambda: -a, -2.0, "*", (a,), (-1.0,)),  # one node: a times -1
+        (lambda: -a, -2.0, "neg", (a,), (-1.0,)),  # one node, named as written
         (lambda: a - b, 5.0, "-", (a, b), (1.0, -1.0)),
         (lambda: a - 1, 1.0, "-", (a,), (1.0,)),  # named as written (was + for a + (-1))
         (lambda: 1 - a, -1.0, "-", (a,), (-1.0,)),

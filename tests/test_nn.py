@@ -237,9 +237,9 @@ def test_a_state_dict_of_the_wrong_shape_is_refused_and_changes_nothing():
 def test_a_state_dict_with_a_bad_value_is_refused_and_changes_nothing():
     model = Neuron(2, seed=0)
     before = model.state_dict()
-    with pytest.raises(ValueError, match="w.1 must be finite"):
+    with pytest.raises(ValueError, match="parameter w.1 is nan; expected a finite number"):
         model.load_state_dict({"w.0": 1.0, "w.1": math.nan, "b": 0.0})
-    with pytest.raises(TypeError, match="b must be a real number, got str"):
+    with pytest.raises(TypeError, match="parameter b is a str, expected a number"):
         model.load_state_dict({"w.0": 1.0, "w.1": 2.0, "b": "0.5"})
     with pytest.raises(TypeError, match="expected a dict"):
         model.load_state_dict([1.0, 2.0, 3.0])
