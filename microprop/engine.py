@@ -23,9 +23,11 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
@@ -51,15 +53,31 @@ class Value:
         super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
         _SUBCLASSES.add(cls)  # instances of a subclass are nodes too, in every op
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        _children: tuple[Value, ...] | list[Value] = (),
+        _op: str | tuple[float, ...] | list[float] = "",
+        label: str = "",
+    ) -> None:
+        """``Value(x)`` or ``Value(x, label="x")`` is a leaf: a number you made yourself.
+
+        Two more forms record an op, for code written against micrograd or microgpt:
+        ``Value(x, (a, b), "op")`` (micrograd: the op's gradient comes from the ``_backward``
+        you assign to it; without one it passes nothing back) and ``Value(x, (a, b), (da, db))``
+        (microgpt: the local derivatives of x with respect to a and b, one number per input).
+        """
         self.data = data if type(data) is float else _to_float(data, "Value(data)")
         self.grad = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
         self.label = label
-        self._children: tuple[Value, ...] = ()
-        self._local_grads: tuple[float, ...] = ()
-        self._op = ""
+        if type(_children) is tuple and not _children and type(_op) is str and not _op:
+            self._children: tuple[Value, ...] = ()
+            self._local_grads: tuple[float, ...] = ()
+            self._op = ""
+        else:
+            self._children, self._local_grads, self._op = _recorded_by_hand(_children, _op)
 
     # ---- binary arithmetic; a plain number on either side is a constant, not a node ----------
 
@@ -219,6 +237,10 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += 1.0
+        if _closure_nodes:  # some node has a _backward of a user's own: see _backward
+            for node in reversed(order):
+                _node_backward(node)
+            return
         if _open_blocks and _anomaly_enabled.get():
             _backward_checked(order)
             return
@@ -227,6 +249,42 @@ class Value:
             g = node.grad
             for child, local in zip(node._children, node._local_grads):
                 child.grad += local * g  # the chain rule
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: ``node._backward()`` applies the chain rule for this node
+        alone, adding its local derivative times ``node.grad`` into each input's ``.grad``
+        (a leaf passes nothing). ``backward()`` is every node's step, in reverse topological
+        order.
+
+        For an op made micrograd's way, ``out = Value(x, (a,), "cube")``, you may assign your
+        own: ``out._backward = f``, a function of no arguments that adds into the inputs'
+        ``.grad`` itself; ``backward()`` then calls it for that node. Such a node cannot be
+        pickled or copied (a closure does not survive either), and ``explain`` cannot see
+        inside it: ``microprop.op`` defines an op that can do all of these.
+        """
+        local_grads = self._local_grads
+        if type(local_grads) is _UserBackward:
+            return local_grads.run
+        return partial(_node_backward, self)
+
+    @_backward.setter
+    def _backward(self, run: Callable[[], None]) -> None:
+        if not callable(run):
+            raise TypeError(
+                f"_backward: expected a function of no arguments, got {type(run).__name__}"
+            )
+        if not self._children:
+            if not is_grad_enabled():
+                return  # made inside no_grad(): a leaf, with nothing to pass back
+            raise ValueError(
+                "_backward: this Value is a leaf, so backward() has no inputs to pass to; "
+                "give it its inputs first, as in Value(data, (a, b), 'op')"
+            )
+        closure = _UserBackward()
+        closure.run = run
+        self._local_grads = closure
+        _closure_nodes.add(weakref.ref(self, _closure_nodes.discard))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this node and every node it depends on."""
@@ -261,6 +319,7 @@ class Value:
         # recurse once per level and fail on a graph about a thousand deep.
         for v in self._topological_order():
             if id(v) not in memo:
+                _refuse_closure(v, "copied with copy.deepcopy")
                 children = tuple(memo[id(c)] for c in v._children)
                 memo[id(v)] = _rebuilt(v.data, v.grad, v.label, v._op, children, v._local_grads)
         return memo[id(self)]
@@ -275,6 +334,7 @@ class Value:
         """
         if int(protocol) < 2:
             raise TypeError("a Value cannot be pickled with protocol 0 or 1; use 2 or later")
+        _refuse_closure(self, "pickled")
         fields = (self.data, self.grad, self.label, self._op, self._children, self._local_grads)
         written = _pickling.written
         written.add(id(self))
@@ -443,6 +503,80 @@ def _rebuilt(
     return v
 
 
+def _recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
+    """The inputs, local derivatives and name of an op made with ``Value(data, children, op)``:
+    micrograd's form (``op`` its name) or microprop's (``op`` the local derivatives), checked."""
+    if isinstance(children, str):
+        raise TypeError(
+            f"Value(data, _children): got the str {children!r} where the op's inputs go; "
+            f"a label is given by keyword: Value(data, label={children!r})"
+        )
+    if not isinstance(children, (tuple, list)):
+        raise TypeError(
+            f"Value(_children): expected a tuple or list of Values, got {type(children).__name__}"
+        )
+    for i, c in enumerate(children):
+        if not (type(c) is Value or type(c) in _SUBCLASSES):
+            raise TypeError(f"Value(_children): expected Values, got {type(c).__name__} at {i}")
+    if isinstance(op, str):
+        local: tuple = ()  # micrograd's: the gradient comes from a _backward assigned later
+    elif isinstance(op, (tuple, list)):
+        if len(op) != len(children):
+            raise ValueError(
+                f"Value(local_grads): expected one local derivative per input "
+                f"({len(children)}), got {len(op)}"
+            )
+        local = tuple(
+            d if type(d) is float else _to_float(d, f"Value(local_grads[{i}])")
+            for i, d in enumerate(op)
+        )
+        op = ""
+    else:
+        raise TypeError(
+            "Value(_op): expected a str (micrograd's op name) or a tuple of local derivatives, "
+            f"one per input (microgpt's), got {type(op).__name__}"
+        )
+    if _open_blocks and not _grad_enabled.get():
+        return (), (), op  # inside no_grad(), as every op: a leaf
+    return tuple(children), local, op
+
+
+class _UserBackward(tuple):
+    """The ``_local_grads`` of a node given a ``_backward`` of a user's own, held as ``.run``.
+
+    An empty tuple, so whatever pairs a node's inputs with its local derivatives finds none.
+    While any such node is alive, ``backward()`` steps node by node with ``_node_backward``;
+    otherwise it keeps its own loop, so microprop's ops pay nothing for this.
+    """
+
+    run: Callable[[], None]
+
+
+# Weak references to the live nodes with a _backward of a user's own (each removes itself).
+_closure_nodes: set[weakref.ref] = set()
+
+
+def _node_backward(node: Value) -> None:
+    """The chain rule for one node, as ``backward()`` applies it (``node._backward()``)."""
+    local_grads = node._local_grads
+    if type(local_grads) is _UserBackward:
+        local_grads.run()
+        return
+    g = node.grad
+    for child, local in zip(node._children, local_grads):
+        child.grad += local * g
+
+
+def _refuse_closure(v: Value, what: str) -> None:
+    """A clear error where a node's ``_backward`` closure cannot go: pickles, copies, steps."""
+    if type(v._local_grads) is _UserBackward:
+        raise TypeError(
+            f"the {v._op or 'unnamed'} node cannot be {what}: its gradient is a _backward "
+            "closure, whose local derivatives are hidden inside it and which no pickle or copy "
+            "can carry; define the op with microprop.op (its value and local derivatives) instead"
+        )
+
+
 def _constant(x: object) -> float | None:
     """A plain real number as a float, or None so that the operator returns NotImplemented."""
     if type(x) is float:
@@ -527,6 +661,7 @@ def _chain_rule_steps(order: list[Value], grads: dict[Value, float]) -> Iterator
     ``.grad``, since a generator per edge would make every training step several times slower.
     """
     for node in reversed(order):
+        _refuse_closure(node, "stepped through")
         g = grads[node]
         for child, local in zip(node._children, node._local_grads):
             before = grads[child]
@@ -617,7 +752,9 @@ def _describe(v: Value) -> str:
     """A node as the anomaly messages name it: its label, else its op, and its number."""
     if v.label:
         return f"{v.label} ({v.data!r})"
-    return f"the {v._op} node ({v.data!r})" if v._op else f"a leaf ({v.data!r})"
+    if v._children:
+        return f"the {v._op or 'unnamed'} node ({v.data!r})"
+    return f"a leaf ({v.data!r})"
 
 
 def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:

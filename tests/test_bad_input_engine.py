@@ -122,7 +122,7 @@ for bad in (5, None, Value(1.0)):
 
 def computed() -> Value:
     """``y = tanh(x * x + w * x) / 2`` with x reused, after backward()."""
-    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     y = (x * x + w * x).tanh() / 2.0
     y.label = "y"
     y.backward()

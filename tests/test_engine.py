@@ -244,7 +244,8 @@ def test_detach_gives_a_leaf_with_the_same_data():
 
 
 
-a, b, zero, nan_ = Value(2.0, "a"), Value(-3.0, "b"), Value(0.0, "zero"), Value(math.nan, "nan")
+a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+zero, nan_ = Value(0.0, label="zero"), Value(math.nan, label="nan")
 LN2 = math.log(2.0)
 
 
