@@ -102,7 +102,7 @@ def _micrograd_form(*given: object) -> bool:
     return all(g is _UNSET for g in given)
 
 
-def _nonlin(nonlin: object, activation: object, what: str) -> object:
+def _nonlin(nonlin: object, activation: str | None, what: str) -> str | None:
     """The activation after micrograd's ``nonlin=`` switch (True: ReLU, False: linear; it wins)."""
     if nonlin is None:
         return activation
@@ -240,7 +240,12 @@ class Module:
 
 
 class Neuron(Module):
-    """One neuron, ``f(w . x + b)``: ``w`` is a list of ``nin`` Values, ``b`` a Value or None."""
+    """One neuron, ``f(w . x + b)``: ``w`` is a list of ``nin`` Values, ``b`` a Value or None.
+
+    ``Neuron(nin)`` or ``Neuron(nin, nonlin=...)`` is micrograd's: weights ``random.uniform(-1, 1)``
+    from the global ``random``, bias 0. With ``activation``, ``bias`` or ``seed`` given, weights
+    and bias are uniform in ``[-1/sqrt(nin), 1/sqrt(nin)]`` (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -318,7 +323,11 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs; ``layer(x)`` gives their outputs."""
+    """``nout`` neurons reading the same ``nin`` inputs; ``layer(x)`` gives their outputs.
+
+    ``Layer(nin, nout)`` (and ``nonlin=``) draws as micrograd does, neuron by neuron; with
+    ``activation``, ``bias`` or ``seed`` given, as microprop does (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -402,6 +411,11 @@ class MLP(Module):
     Value when the last layer has one neuron, else a list. ``activation`` sets the hidden layers',
     ``output_activation`` the last layer's, and ``output_bias=False`` gives the output neurons no
     bias (``.b`` is None), as in the article.
+
+    ``MLP(nin, nouts)`` alone draws its parameters exactly as micrograd 0.1.0 does (weights
+    ``random.uniform(-1, 1)`` layer by layer, biases 0), so ``random.seed(1337)`` reproduces
+    micrograd's demo; any of ``activation``, ``output_activation``, ``output_bias`` or ``seed``
+    gives microprop's draws instead (see the module docstring).
     """
 
     def __init__(

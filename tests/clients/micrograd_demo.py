@@ -5,6 +5,7 @@
 #   - the plotting dropped, and the 100 steps made a parameter (steps=100 is the notebook).
 #
 # The MIT License (MIT) Copyright (c) 2020 Andrej Karpathy: see LICENSE.micrograd beside this file.
+# ruff: noqa
 
 import random
 
