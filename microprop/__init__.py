@@ -3,7 +3,7 @@
 from . import data, losses, nn, optim, train
 from . import explain as _explain_module  # the module, before its function takes the name
 from . import viz as _viz
-from .engine import Value, detect_anomaly, dot, is_anomaly_enabled, is_grad_enabled, no_grad
+from .engine import Value, detect_anomaly, dot, is_anomaly_enabled, is_grad_enabled, no_grad, op
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
@@ -18,5 +18,5 @@ del _explain_module, _viz
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot"]
-__all__ += ["detect_anomaly", "is_anomaly_enabled"]
+__all__ += ["detect_anomaly", "is_anomaly_enabled", "op"]
 __version__ = "0.1.0"
