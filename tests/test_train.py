@@ -305,3 +305,39 @@ def test_a_huge_int_threshold_is_a_value_error():
 def test_a_huge_epoch_count_is_fine_when_another_rule_stops_training():
     history = fit(line(), X, Y, epochs=10**400, tol=1e9, progress=False)
     assert history.epochs == 1 and history.stop_reason == "tolerance"
+
+
+class Cycle:
+    """An object that refers to itself: only the cyclic collector can free it."""
+
+    def __init__(self):
+        self.me = self
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_fit_leaves_the_cyclic_collector_as_it_found_it(enabled):
+    import gc
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        fit(line(), X, Y, lr=0.01, epochs=2, progress=False)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+
+
+def test_cycles_a_loss_function_makes_are_freed_at_the_end_of_each_epoch():
+    import weakref
+
+    made, alive_at_epoch_end = [], []
+
+    def loss(predictions, targets):
+        made.append(weakref.ref(Cycle()))  # garbage at once, but only a collection frees it
+        return mse(predictions, targets)
+
+    class Watch:
+        def step(self):  # runs after each epoch
+            alive_at_epoch_end.append(sum(r() is not None for r in made))
+
+    fit(line(), X, Y, loss=loss, lr=0.01, epochs=3, schedule=Watch(), progress=False)
+    assert alive_at_epoch_end == [0, 0, 0]
