@@ -23,13 +23,15 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial, wraps
 from typing import SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
-__all__ += ["logsumexp", "log_softmax", "softmax"]
+__all__ += ["logsumexp", "log_softmax", "softmax", "op"]
 
 _INF = math.inf
 # Value's subclasses, whose instances are nodes too: `type(x) is Value or type(x) in _SUBCLASSES`
@@ -52,15 +54,31 @@ class Value:
         super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
         _SUBCLASSES.add(cls)  # instances of a subclass are nodes too, in every op
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(
+        self,
+        data: float,
+        _children: tuple[Value, ...] | list[Value] = (),
+        _op: str | tuple[float, ...] | list[float] = "",
+        label: str = "",
+    ) -> None:
+        """``Value(x)`` or ``Value(x, label="x")`` is a leaf: a number you made yourself.
+
+        Two more forms record an op, for code written against micrograd or microgpt:
+        ``Value(x, (a, b), "op")`` (micrograd: the op's gradient comes from the ``_backward``
+        you assign to it; without one it passes nothing back) and ``Value(x, (a, b), (da, db))``
+        (microgpt: the local derivatives of x with respect to a and b, one number per input).
+        """
         self.data = data if type(data) is float else _to_float(data, "Value(data)")
         self.grad = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
         self.label = label
-        self._children: tuple[Value, ...] = ()
-        self._local_grads: tuple[float, ...] = ()
-        self._op = ""
+        if type(_children) is tuple and not _children and type(_op) is str and not _op:
+            self._children: tuple[Value, ...] = ()
+            self._local_grads: tuple[float, ...] = ()
+            self._op = ""
+        else:
+            self._children, self._local_grads, self._op = _recorded_by_hand(_children, _op)
 
     # ---- binary arithmetic; a plain number on either side is a constant, not a node ----------
 
@@ -220,6 +238,10 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += 1.0
+        if _closure_nodes:  # some node has a _backward of a user's own: see _backward
+            for node in reversed(order):
+                _node_backward(node)
+            return
         if _open_blocks and _anomaly_enabled.get():
             _backward_checked(order)
             return
@@ -228,6 +250,44 @@ class Value:
             g = node.grad
             for child, local in zip(node._children, node._local_grads):
                 child.grad += local * g  # the chain rule
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: ``node._backward()`` applies the chain rule for this node
+        alone, adding its local derivative times ``node.grad`` into each input's ``.grad``
+        (a leaf passes nothing). ``backward()`` is every node's step, in reverse topological
+        order.
+
+        For an op made micrograd's way, ``out = Value(x, (a,), "cube")``, you may assign your
+        own: ``out._backward = f``, a function of no arguments that adds into the inputs'
+        ``.grad`` itself; ``backward()`` then calls it for that node. Such a node cannot be
+        pickled or copied (a closure does not survive either), and ``explain`` cannot see
+        inside it: ``microprop.op`` defines an op that can do all of these. While any such node
+        is alive, ``backward()`` steps one node at a time (about half the speed) and
+        ``detect_anomaly()`` checks nothing in it.
+        """
+        local_grads = self._local_grads
+        if type(local_grads) is _UserBackward:
+            return local_grads.run
+        return partial(_node_backward, self)
+
+    @_backward.setter
+    def _backward(self, run: Callable[[], None]) -> None:
+        if not callable(run):
+            raise TypeError(
+                f"_backward: expected a function of no arguments, got {type(run).__name__}"
+            )
+        if not self._children:
+            if not is_grad_enabled():
+                return  # made inside no_grad(): a leaf, with nothing to pass back
+            raise ValueError(
+                "_backward: this Value is a leaf, so backward() has no inputs to pass to; "
+                "give it its inputs first, as in Value(data, (a, b), 'op')"
+            )
+        closure = _UserBackward()
+        closure.run = run
+        self._local_grads = closure
+        _closure_nodes.add(weakref.ref(self, _closure_nodes.discard))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this node and every node it depends on."""
@@ -240,6 +300,38 @@ class Value:
         return _walk(self)
 
     # ---- conveniences -----------------------------------------------------------------------
+
+    def item(self) -> float:
+        """The number, as a float (PyTorch's name for it; the same as ``.data``)."""
+        return self.data
+
+    # Ordering compares the numbers, so that max(values) and sorted(values) work. Equality does
+    # not: == stays identity (see the class docstring), so Values stay usable in sets and dicts.
+    def __lt__(self, other: Value | float) -> bool:
+        y = _compared(other)
+        return NotImplemented if y is None else self.data < y
+
+    def __le__(self, other: Value | float) -> bool:
+        y = _compared(other)
+        return NotImplemented if y is None else self.data <= y
+
+    def __gt__(self, other: Value | float) -> bool:
+        y = _compared(other)
+        return NotImplemented if y is None else self.data > y
+
+    def __ge__(self, other: Value | float) -> bool:
+        y = _compared(other)
+        return NotImplemented if y is None else self.data >= y
+
+    def __bool__(self) -> bool:  # as a float's: False for 0.0 (and -0.0), True for NaN
+        return bool(self.data)
+
+    def __int__(self) -> int:  # truncates toward zero, as int(float) does
+        return int(self.data)
+
+    def __round__(self, ndigits: SupportsIndex | None = None) -> float:
+        """``round(v)`` is an int and ``round(v, n)`` a float, as for the float ``v.data``."""
+        return round(self.data, ndigits)  # type: ignore[return-value]
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
@@ -262,6 +354,7 @@ class Value:
         # recurse once per level and fail on a graph about a thousand deep.
         for v in self._topological_order():
             if id(v) not in memo:
+                _refuse_closure(v, "copied with copy.deepcopy")
                 children = tuple(memo[id(c)] for c in v._children)
                 memo[id(v)] = _rebuilt(v.data, v.grad, v.label, v._op, children, v._local_grads)
         return memo[id(self)]
@@ -276,6 +369,7 @@ class Value:
         """
         if int(protocol) < 2:
             raise TypeError("a Value cannot be pickled with protocol 0 or 1; use 2 or later")
+        _refuse_closure(self, "pickled")
         fields = (self.data, self.grad, self.label, self._op, self._children, self._local_grads)
         written = _pickling.written
         written.add(id(self))
@@ -330,6 +424,43 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
         else:
             local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
     return _result(out, "**", tuple(children), tuple(local))
+
+
+# ---- ops of your own: a value and its local derivatives, recorded as one node ------------------
+
+
+def op(name: str) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
+    """Make a function of floats into an op on Values, by its value and its local derivatives.
+
+    The function takes numbers and returns ``(value, (d/dx1, d/dx2, ...))``, one derivative per
+    argument. Decorated, it takes Values (plain numbers mix in as constants) and records one
+    node named ``name``, like a built-in op: drawn and explained under that name, pickled and
+    copied, with its gradient from ``backward()``. Keyword arguments pass through unchanged
+    and are not differentiated. ``gradcheck`` checks the derivatives against the value::
+
+        @op("sin")
+        def sin(x):
+            return math.sin(x), (math.cos(x),)
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"op(name): expected a non-empty str, got {name!r:.60}")
+
+    def decorate(f: Callable[..., tuple]) -> Callable[..., Value]:
+        if not callable(f):
+            kind = type(f).__name__
+            raise TypeError(f"op({name!r}): expected a function to decorate, got {kind}")
+
+        @wraps(f)
+        def recorded(*args: Value | float, **kwargs: object) -> Value:
+            nodes = [type(a) is Value or type(a) in _SUBCLASSES for a in args]
+            xs = [a.data if n else _operand(a, name) for a, n in zip(args, nodes)]  # type: ignore
+            value, local = _checked_op_result(name, f(*xs, **kwargs), len(xs))
+            children = tuple(a for a, n in zip(args, nodes) if n)
+            return _result(value, name, children, tuple(d for d, n in zip(local, nodes) if n))
+
+        return recorded
+
+    return decorate
 
 
 # ---- ops on many Values at once: one node instead of a chain -------------------------------------
@@ -500,6 +631,106 @@ def _rebuilt(
     return v
 
 
+def _checked_op_result(name: str, result: object, n: int) -> tuple[float, list[float]]:
+    """What an op's function returned, as ``(value, [one local derivative per argument])``."""
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError(
+            f"op {name!r}: its function must return (value, (d/dx1, ...)), got {result!r:.60}"
+        )
+    value, local = result
+    if not isinstance(local, (tuple, list)) or len(local) != n:
+        raise TypeError(
+            f"op {name!r}: expected a tuple of {n} local derivative(s), one per argument, "
+            f"got {local!r:.60}"
+        )
+    derivatives = [_to_float(d, f"op {name!r}: local derivative {i}") for i, d in enumerate(local)]
+    return _to_float(value, f"op {name!r}: value"), derivatives
+
+
+def _recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
+    """The inputs, local derivatives and name of an op made with ``Value(data, children, op)``:
+    micrograd's form (``op`` its name) or microprop's (``op`` the local derivatives), checked."""
+    if isinstance(children, str):
+        raise TypeError(
+            f"Value(data, _children): got the str {children!r} where the op's inputs go; "
+            f"a label is given by keyword: Value(data, label={children!r})"
+        )
+    if not isinstance(children, (tuple, list)):
+        raise TypeError(
+            f"Value(_children): expected a tuple or list of Values, got {type(children).__name__}"
+        )
+    for i, c in enumerate(children):
+        if not (type(c) is Value or type(c) in _SUBCLASSES):
+            raise TypeError(f"Value(_children): expected Values, got {type(c).__name__} at {i}")
+    if isinstance(op, str):
+        local: tuple = ()  # micrograd's: the gradient comes from a _backward assigned later
+    elif isinstance(op, (tuple, list)):
+        if len(op) != len(children):
+            raise ValueError(
+                f"Value(local_grads): expected one local derivative per input "
+                f"({len(children)}), got {len(op)}"
+            )
+        local = tuple(
+            d if type(d) is float else _to_float(d, f"Value(local_grads[{i}])")
+            for i, d in enumerate(op)
+        )
+        op = ""
+    else:
+        raise TypeError(
+            "Value(_op): expected a str (micrograd's op name) or a tuple of local derivatives, "
+            f"one per input (microgpt's), got {type(op).__name__}"
+        )
+    if _open_blocks and not _grad_enabled.get():
+        return (), (), op  # inside no_grad(), as every op: a leaf
+    return tuple(children), local, op
+
+
+class _UserBackward(tuple):
+    """The ``_local_grads`` of a node given a ``_backward`` of a user's own, held as ``.run``.
+
+    An empty tuple, so whatever pairs a node's inputs with its local derivatives finds none.
+    While any such node is alive, ``backward()`` steps node by node with ``_node_backward``;
+    otherwise it keeps its own loop, so microprop's ops pay nothing for this.
+    """
+
+    run: Callable[[], None]
+
+
+# Weak references to the live nodes with a _backward of a user's own (each removes itself).
+_closure_nodes: set[weakref.ref] = set()
+
+
+def _node_backward(node: Value) -> None:
+    """The chain rule for one node, as ``backward()`` applies it (``node._backward()``)."""
+    local_grads = node._local_grads
+    if type(local_grads) is _UserBackward:
+        local_grads.run()
+        return
+    g = node.grad
+    for child, local in zip(node._children, local_grads):
+        child.grad += local * g
+
+
+def _refuse_closure(v: Value, what: str) -> None:
+    """A clear error where a node's ``_backward`` closure cannot go: pickles, copies, steps."""
+    if type(v._local_grads) is _UserBackward:
+        raise TypeError(
+            f"the {v._op or 'unnamed'} node cannot be {what}: its gradient is a _backward "
+            "closure, whose local derivatives are hidden inside it and which no pickle or copy "
+            "can carry; define the op with microprop.op (its value and local derivatives) instead"
+        )
+
+
+def _compared(x: object) -> float | None:
+    """The number on the other side of ``<``, ``<=``, ``>`` or ``>=``, or None if it has none.
+
+    A real number is compared as it is, as a float compares with it (exactly, for a huge int).
+    """
+    if type(x) is Value or type(x) in _SUBCLASSES:
+        return x.data  # type: ignore[attr-defined, no-any-return]
+    return x if isinstance(x, numbers.Real) or _is_numpy_bool(x) else None  # type: ignore
+
+
 def _constant(x: object) -> float | None:
     """A plain real number as a float, or None so that the operator returns NotImplemented."""
     if type(x) is float:
@@ -584,6 +815,7 @@ def _chain_rule_steps(order: list[Value], grads: dict[Value, float]) -> Iterator
     ``.grad``, since a generator per edge would make every training step several times slower.
     """
     for node in reversed(order):
+        _refuse_closure(node, "stepped through")
         g = grads[node]
         for child, local in zip(node._children, node._local_grads):
             before = grads[child]
@@ -674,7 +906,9 @@ def _describe(v: Value) -> str:
     """A node as the anomaly messages name it: its label, else its op, and its number."""
     if v.label:
         return f"{v.label} ({v.data!r})"
-    return f"the {v._op} node ({v.data!r})" if v._op else f"a leaf ({v.data!r})"
+    if v._children:
+        return f"the {v._op or 'unnamed'} node ({v.data!r})"
+    return f"a leaf ({v.data!r})"
 
 
 def _anomaly_in_forward(op: str, data: float, children: tuple) -> None:

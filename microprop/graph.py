@@ -41,7 +41,7 @@ def numbered(root: Value) -> tuple[list[Value], dict[Value, int]]:
 
 def node_name(v: Value, i: int) -> str:
     """How tables and captions name a node: its label, or its position and op (``#4 (+)``)."""
-    return v.label or f"#{i} ({v._op or 'leaf'})"
+    return v.label or f"#{i} ({v._op or ('op' if v._children else 'leaf')})"
 
 
 def find(

@@ -15,10 +15,22 @@ start at 1, Python's at 0; the superscript on W and b is the layer they come *fr
 So the worked example's ``w^(2)_22`` is ``model.layers[1].neurons[1].w[1]``, named
 ``layers.1.neurons.1.w.1``.
 
-Initialisation: every weight and bias is drawn uniformly from ``[-1/sqrt(nin), 1/sqrt(nin)]``,
-``nin`` being the neuron's number of inputs (the bounds of ``torch.nn.Linear``'s default), in the
-order of ``named_parameters()``. ``seed`` is an int, a ``random.Random`` (shared, so it advances)
-or None for the global ``random`` module (so ``random.seed(1337)`` works as in micrograd).
+Initialisation, two ways, chosen by how the model is called:
+
+- micrograd's call forms, ``Neuron(nin)``, ``Layer(nin, nout)``, ``MLP(nin, nouts)``, with at most
+  ``nonlin=``: exactly micrograd 0.1.0's draws. Each weight is ``random.uniform(-1, 1)`` from the
+  global ``random`` module, neuron by neuron and layer by layer (``w.0``, ``w.1``, ... of
+  ``neurons.0``, then ``neurons.1``, ...), and every bias starts at 0.0 (nothing drawn). So
+  ``random.seed(1337)`` then micrograd's ``demo.ipynb`` prints micrograd's own numbers.
+- microprop's forms, any of ``activation``, ``bias``, ``seed`` (and for ``MLP``
+  ``output_activation``, ``output_bias``; ``article_network`` always): every weight and bias is
+  drawn uniformly from ``[-1/sqrt(nin), 1/sqrt(nin)]``, ``nin`` being the neuron's number of
+  inputs (the bounds of ``torch.nn.Linear``'s default), in the order of ``named_parameters()``.
+  ``seed`` is an int, a ``random.Random`` (shared, so it advances) or None for the global
+  ``random`` module.
+
+``nonlin`` is micrograd's switch: True is ReLU, False linear; given with ``activation`` it wins.
+``Neuron.nonlin`` and ``Layer.nonlin`` say whether the activation is anything but linear.
 
 NaN and infinity: calling a model with an input that is NaN or +-inf (a number, or a Value
 holding one) raises ``ValueError`` naming the input's index, because such an input can only give
@@ -74,6 +86,28 @@ ACTIVATION_TABLE: dict[str, Activation] = {
 ACTIVATIONS = tuple(ACTIVATION_TABLE)
 
 Seed = int | random.Random | None
+
+
+class _Unset:
+    """The default of microprop's own keywords: not given means micrograd's initialisation."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _micrograd_form(*given: object) -> bool:
+    """True when none of microprop's own keywords was given: micrograd's call form."""
+    return all(g is _UNSET for g in given)
+
+
+def _nonlin(nonlin: object, activation: str | None, what: str) -> str | None:
+    """The activation after micrograd's ``nonlin=`` switch (True: ReLU, False: linear; it wins)."""
+    if nonlin is None:
+        return activation
+    return "relu" if _flag(nonlin, what) else "linear"
 
 
 class Module:
@@ -197,31 +231,46 @@ class Module:
 
 
 class Neuron(Module):
-    """One neuron, ``f(w . x + b)``: ``w`` is a list of ``nin`` Values, ``b`` a Value or None."""
+    """One neuron, ``f(w . x + b)``: ``w`` is a list of ``nin`` Values, ``b`` a Value or None.
+
+    ``Neuron(nin)`` or ``Neuron(nin, nonlin=...)`` is micrograd's: weights ``random.uniform(-1, 1)``
+    from the global ``random``, bias 0. With ``activation``, ``bias`` or ``seed`` given, weights
+    and bias are uniform in ``[-1/sqrt(nin), 1/sqrt(nin)]`` (see the module docstring).
+    """
 
     def __init__(
         self,
         nin: int,
-        activation: str | None = "relu",
+        activation: str | None = _UNSET,
         *,
-        bias: bool = True,
-        seed: Seed = None,
+        bias: bool = _UNSET,
+        seed: Seed = _UNSET,
         nonlin: bool | None = None,
     ) -> None:
-        # nonlin= is micrograd's switch (True: ReLU, False: linear); it wins when given.
-        if nonlin is not None:
-            activation = "relu" if nonlin else "linear"
+        micrograd = _micrograd_form(activation, bias, seed)
+        activation = _nonlin(nonlin, "relu" if activation is _UNSET else activation,
+                             "Neuron(nonlin)")
         self.nin = _size(nin, "Neuron(nin)")
         self._activation, self._f = _activation(activation, "Neuron(activation)")
-        rng = _rng(seed, "Neuron(seed)")
-        bound = 1.0 / math.sqrt(self.nin)
-        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
-        self.b: Value | None = Value(rng.uniform(-bound, bound)) if _flag(bias, "bias") else None
+        if micrograd:  # micrograd 0.1.0: w ~ U(-1, 1) from the global random, b = 0
+            self.w = [Value(random.uniform(-1, 1)) for _ in range(self.nin)]
+            self.b: Value | None = Value(0.0)
+        else:
+            rng = _rng(None if seed is _UNSET else seed, "Neuron(seed)")
+            bound = 1.0 / math.sqrt(self.nin)
+            self.w = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
+            has_bias = _flag(True if bias is _UNSET else bias, "bias")
+            self.b = Value(rng.uniform(-bound, bound)) if has_bias else None
         self._label_parameters()
 
     @property
     def activation(self) -> str:
         return self._activation
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the activation is linear."""
+        return self._activation != "linear"
 
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value:
         return self._forward(_inputs(x, self.nin, "Neuron"))
@@ -265,33 +314,47 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``nout`` neurons reading the same ``nin`` inputs; ``layer(x)`` gives their outputs."""
+    """``nout`` neurons reading the same ``nin`` inputs; ``layer(x)`` gives their outputs.
+
+    ``Layer(nin, nout)`` (and ``nonlin=``) draws as micrograd does, neuron by neuron; with
+    ``activation``, ``bias`` or ``seed`` given, as microprop does (see the module docstring).
+    """
 
     def __init__(
         self,
         nin: int,
         nout: int,
-        activation: str | None = "relu",
+        activation: str | None = _UNSET,
         *,
-        bias: bool = True,
-        seed: Seed = None,
+        bias: bool = _UNSET,
+        seed: Seed = _UNSET,
         nonlin: bool | None = None,
     ) -> None:
-        if nonlin is not None:
-            activation = "relu" if nonlin else "linear"
+        micrograd = _micrograd_form(activation, bias, seed)
+        activation = _nonlin(nonlin, "relu" if activation is _UNSET else activation,
+                             "Layer(nonlin)")
         self.nin = _size(nin, "Layer(nin)")
         self.nout = _size(nout, "Layer(nout)")
         self._activation, _ = _activation(activation, "Layer(activation)")
-        rng = _rng(seed, "Layer(seed)")
-        bias = _flag(bias, "bias")
-        self.neurons = [
-            Neuron(self.nin, self._activation, bias=bias, seed=rng) for _ in range(self.nout)
-        ]
+        if micrograd:
+            nonlin = self._activation != "linear"
+            self.neurons = [Neuron(self.nin, nonlin=nonlin) for _ in range(self.nout)]
+        else:
+            rng = _rng(None if seed is _UNSET else seed, "Layer(seed)")
+            bias = _flag(True if bias is _UNSET else bias, "bias")
+            self.neurons = [
+                Neuron(self.nin, self._activation, bias=bias, seed=rng) for _ in range(self.nout)
+            ]
         self._label_parameters()
 
     @property
     def activation(self) -> str:
         return self._activation
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag, as on its neurons: True unless the activation is linear."""
+        return self._activation != "linear"
 
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
         """The neurons' outputs: a list, or a single Value when the layer has one neuron."""
@@ -339,6 +402,11 @@ class MLP(Module):
     Value when the last layer has one neuron, else a list. ``activation`` sets the hidden layers',
     ``output_activation`` the last layer's, and ``output_bias=False`` gives the output neurons no
     bias (``.b`` is None), as in the article.
+
+    ``MLP(nin, nouts)`` alone draws its parameters exactly as micrograd 0.1.0 does (weights
+    ``random.uniform(-1, 1)`` layer by layer, biases 0), so ``random.seed(1337)`` reproduces
+    micrograd's demo; any of ``activation``, ``output_activation``, ``output_bias`` or ``seed``
+    gives microprop's draws instead (see the module docstring).
     """
 
     def __init__(
@@ -346,11 +414,15 @@ class MLP(Module):
         nin: int,
         nouts: Iterable[int],
         *,
-        activation: str | None = "relu",
-        output_activation: str | None = "linear",
-        output_bias: bool = True,
-        seed: Seed = None,
+        activation: str | None = _UNSET,
+        output_activation: str | None = _UNSET,
+        output_bias: bool = _UNSET,
+        seed: Seed = _UNSET,
     ) -> None:
+        micrograd = _micrograd_form(activation, output_activation, output_bias, seed)
+        activation = "relu" if activation is _UNSET else activation
+        output_activation = "linear" if output_activation is _UNSET else output_activation
+        output_bias = True if output_bias is _UNSET else output_bias
         self.nin = _size(nin, "MLP(nin)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(
@@ -364,19 +436,22 @@ class MLP(Module):
         hidden, _ = _activation(activation, "MLP(activation)")
         output, _ = _activation(output_activation, "MLP(output_activation)")
         output_bias = _flag(output_bias, "output_bias")
-        rng = _rng(seed, "MLP(seed)")
         ins = [self.nin, *sizes[:-1]]
         last = len(sizes) - 1
-        self.layers = [
-            Layer(
-                ins[i],
-                sizes[i],
-                output if i == last else hidden,
-                bias=output_bias if i == last else True,
-                seed=rng,
-            )
-            for i in range(len(sizes))
-        ]
+        if micrograd:  # micrograd 0.1.0's draws: ReLU hidden layers, a linear last layer
+            self.layers = [Layer(ins[i], sizes[i], nonlin=i != last) for i in range(len(sizes))]
+        else:
+            rng = _rng(None if seed is _UNSET else seed, "MLP(seed)")
+            self.layers = [
+                Layer(
+                    ins[i],
+                    sizes[i],
+                    output if i == last else hidden,
+                    bias=output_bias if i == last else True,
+                    seed=rng,
+                )
+                for i in range(len(sizes))
+            ]
         self._activation = hidden
         self._output_activation = output
         self._output_bias = output_bias

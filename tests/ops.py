@@ -83,6 +83,13 @@ POSITIVE = floats(0.01, 100)
 NONZERO = ANY.filter(lambda x: abs(x) > 0.01)
 KINK = away_from([0.0])
 
+
+@engine.op("sin")
+def SIN(x):
+    """An op of a user's own (``microprop.op``), which every op test then runs like a built-in."""
+    return math.sin(x), (math.cos(x),)
+
+
 OPS = [
     Op("add", "+", lambda a, b: a + b, lambda a, b: a + b, (ANY, ANY), (0.5, 1.5)),
     Op("add constant", "+", lambda a: a + 2.5, lambda a: a + 2.5, (ANY,), (0.5,)),
@@ -129,6 +136,8 @@ OPS = [
        lambda w1, w2: engine.dot([w1, w2], [0.5, -2.0], 1.0),
        lambda w1, w2: w1 * 0.5 + w2 * -2.0 + 1.0, (ANY, ANY), (0.5, 1.5),
        on_tensors=lambda w1, w2: w1 * 0.5 + w2 * -2.0 + 1.0),
+    Op("op of your own", "sin", lambda a: SIN(a), math.sin, (ANY,), (0.5,), fuzz=(BOUNDED,),
+       on_tensors=lambda a: _torch().sin(a)),
     Op("sum", "sum",
        lambda a, b, c: engine.sum([a, b, 7.0, c]),
        lambda a, b, c: a + b + 7.0 + c, (ANY,) * 3, (0.5, 1.5, -1.0),

@@ -20,7 +20,7 @@ from microprop.explain import backward_steps, explain
 
 def summed_losses(n: int) -> tuple[Value, Value]:
     """sum(losses) over n samples of a line fit, as micrograd's demo builds it, and the weight."""
-    w, b = Value(0.5, "w"), Value(0.1, "b")
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
     losses = [(w * (i / n) + b - 1.0) ** 2 for i in range(n)]
     return sum(losses), w  # type: ignore[return-value]
 
@@ -43,7 +43,7 @@ def test_explain_refuses_paths_whose_total_length_is_huge_before_building_any():
 
 def test_explain_counts_each_nodes_place_on_every_path_through_it():
     """The length bound counts a node once per path: x * x has two paths of two nodes."""
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     assert sum(len(p.nodes) for p in explain(y, x, max_total_length=4).paths) == 4
     with pytest.raises(ValueError, match="2 paths from the root to x have 4 nodes"):
@@ -61,7 +61,7 @@ def test_explain_narrowed_to_one_sample_or_a_raised_limit_still_answers():
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True])
 def test_explain_max_total_length_must_be_a_positive_int(bad):
-    x = Value(1.0, "x")
+    x = Value(1.0, label="x")
     with pytest.raises((TypeError, ValueError), match=r"explain\(max_total_length\)"):
         explain(x * 2.0, x, max_total_length=bad)
 
@@ -87,6 +87,6 @@ def test_backward_steps_under_a_raised_limit_replays_the_whole_graph():
 
 @pytest.mark.parametrize("bad", [0, 2.0, None])
 def test_backward_steps_max_updates_must_be_a_positive_int(bad):
-    x = Value(1.0, "x")
+    x = Value(1.0, label="x")
     with pytest.raises((TypeError, ValueError), match=r"backward_steps\(max_updates\)"):
         backward_steps(x * 2.0, max_updates=bad)

@@ -11,7 +11,7 @@ import pickle
 from decimal import Decimal
 
 import pytest
-from bad_input import NOT_NUMBERS, check, inf, np, short, table
+from bad_input import NOT_NUMBERS, check, inf, nan, np, short, table
 
 from microprop import Value, engine, no_grad
 
@@ -116,13 +116,80 @@ for bad in (5, None, Value(1.0)):
     row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
         "sum: expected a list of Values or numbers, got", type(bad).__name__)
 
+# ---- micrograd's and microgpt's constructor, and _backward ------------------------------------
+
+row("Value(2.0, 'x') positional label", lambda: Value(2.0, "x"), TypeError,
+    "Value(data, _children)", "got the str 'x'", "label='x'")
+for bad in (5, None, {Value(1.0)}, Value(1.0)):
+    row(f"Value(1.0, _children={short(bad)})", lambda bad=bad: Value(1.0, bad), TypeError,
+        "Value(_children)", "expected a tuple or list of Values", type(bad).__name__)
+for bad in (1.0, "a", None):
+    row(f"Value(1.0, _children=({short(bad)},))", lambda bad=bad: Value(1.0, (bad,)), TypeError,
+        "Value(_children)", "expected Values", type(bad).__name__, "at 0")
+for bad in (3, None, b"+", {"+"}):
+    row(f"Value(1.0, (a,), _op={short(bad)})", lambda bad=bad: Value(1.0, (Value(1.0),), bad),
+        TypeError, "Value(_op)", "a str", "local derivatives", type(bad).__name__)
+for grads in ((), (1.0, 2.0), [1.0, 2.0, 3.0]):
+    row(f"Value(1.0, (a,), local_grads of length {len(grads)})",
+        lambda grads=grads: Value(1.0, (Value(1.0),), grads), ValueError,
+        "Value(local_grads)", "one local derivative per input (1)", f"got {len(grads)}")
+for bad in ("1", None, Value(1.0), 1j):
+    row(f"Value(1.0, (a,), local_grads=({short(bad)},))",
+        lambda bad=bad: Value(1.0, (Value(1.0),), (bad,)), TypeError,
+        "Value(local_grads[0])", "expected a real number", type(bad).__name__)
+
+
+def assign_backward(node: Value, f: object) -> None:
+    node._backward = f  # type: ignore[assignment]
+
+
+for bad in (None, 1.0, "f"):
+    row(f"v._backward = {short(bad)}", lambda bad=bad: assign_backward(Value(1.0) * 2, bad),
+        TypeError, "_backward", "expected a function of no arguments", type(bad).__name__)
+row("leaf._backward = f", lambda: assign_backward(Value(1.0), lambda: None), ValueError,
+    "_backward", "leaf", "Value(data, (a, b), 'op')")
+
+# ---- the op API ----------------------------------------------------------------------------------
+
+for bad in ("", None, 3):
+    row(f"op(name={short(bad)})", lambda bad=bad: engine.op(bad), TypeError,
+        "op(name)", "non-empty str")
+row("op('f')(3.0) not a function", lambda: engine.op("f")(3.0), TypeError,
+    "op('f')", "expected a function", "float")
+for result, words in (
+    (1.0, ("op 'f'", "must return (value, (d/dx1, ...))", "1.0")),
+    ((1.0,), ("op 'f'", "must return (value",)),
+    ((1.0, 2.0), ("op 'f'", "a tuple of 1 local derivative", "got 2.0")),
+    ((1.0, (2.0, 3.0)), ("op 'f'", "a tuple of 1 local derivative", "one per argument")),
+    (("1", (2.0,)), ("op 'f': value", "expected a real number", "str")),
+    ((1.0, (None,)), ("op 'f': local derivative 0", "expected a real number", "NoneType")),
+):
+    row(f"op returning {short(result)}",
+        lambda result=result: engine.op("f")(lambda x: result)(Value(1.0)), TypeError, *words)
+for bad in ("x", None, [1.0]):
+    row(f"op('f')(...)({short(bad)})",
+        lambda bad=bad: engine.op("f")(lambda x: (x, (1.0,)))(bad), TypeError,
+        "f: expected a Value or a real number", type(bad).__name__)
+
+# ---- comparisons, as a float's ---------------------------------------------------------------
+
+for name, compare in (("<", lambda a, b: a < b), ("<=", lambda a, b: a <= b),
+                      (">", lambda a, b: a > b), (">=", lambda a, b: a >= b)):
+    for bad in ("1", None, [1.0]):
+        row(f"v {name} {short(bad)}", lambda compare=compare, bad=bad: compare(Value(1.0), bad),
+            TypeError, f"'{name}' not supported", "Value", type(bad).__name__)
+row("int(Value(nan))", lambda: int(Value(nan)), ValueError, "NaN")
+row("int(Value(inf))", lambda: int(Value(inf)), OverflowError, "infinity")
+row("round(Value(inf))", lambda: round(Value(inf)), OverflowError, "infinity")
+row("round(v, 'x')", lambda: round(Value(1.0), "x"), TypeError, "str")
+
 # A copy that shares a computed Value's inputs would write into the original graph; the messages
 # are checked whole.
 
 
 def computed() -> Value:
     """``y = tanh(x * x + w * x) / 2`` with x reused, after backward()."""
-    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     y = (x * x + w * x).tanh() / 2.0
     y.label = "y"
     y.backward()

@@ -24,7 +24,7 @@ def neuron() -> Value:
 
 def paths(doublings: int, squarings: int = 0) -> tuple[Value, Value]:
     """A root with 2 ** (doublings + squarings) paths down to x: each level doubles them."""
-    x = v = Value(1.0, "x")
+    x = v = Value(1.0, label="x")
     for _ in range(doublings):
         v = v + v
     for _ in range(squarings):

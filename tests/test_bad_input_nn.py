@@ -75,6 +75,23 @@ for template, (make, words) in FLAG_ARGUMENTS.items():
         row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
             words, type(bad).__name__)
 
+# micrograd's nonlin= switch: True or False (None, its default, means "not given").
+NONLIN_ARGUMENTS = {
+    "Neuron(nonlin=?)": (lambda b: Neuron(2, nonlin=b), "Neuron(nonlin)"),
+    "Layer(nonlin=?)": (lambda b: Layer(2, 2, nonlin=b), "Layer(nonlin)"),
+    "Neuron(tanh, nonlin=?)": (lambda b: Neuron(2, "tanh", nonlin=b), "Neuron(nonlin)"),
+}
+for template, (make, what) in NONLIN_ARGUMENTS.items():
+    for bad in (0, 1, 1.0, "False", [True]):
+        row(call_id(template, bad), lambda make=make, bad=bad: make(bad), TypeError,
+            what, "expected True or False", type(bad).__name__)
+row("Neuron(2, nonlin='no') (whole message)", lambda: Neuron(2, nonlin="no"), TypeError,
+    "Neuron(nonlin): expected True or False, got str 'no'")
+row("MLP(2, [1], nonlin=True) (micrograd's MLP has none: the last layer is linear)",
+    lambda: MLP(2, [1], nonlin=True), TypeError, "unexpected keyword", "nonlin")
+row("neuron.nonlin = False (it follows the activation)",
+    lambda: setattr(Neuron(2), "nonlin", False), AttributeError, "nonlin")
+
 SEED_ARGUMENTS = {
     "Neuron(seed=?)": (lambda s: Neuron(2, seed=s), "Neuron(seed)"),
     "Layer(seed=?)": (lambda s: Layer(2, 2, seed=s), "Layer(seed)"),

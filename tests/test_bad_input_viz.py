@@ -21,7 +21,7 @@ ROWS, row = table()
 
 def graph() -> Value:
     """``out = tanh(x * w + b)`` with labels, after backward()."""
-    x, w, b = Value(2.0, "x"), Value(-3.0, "w"), Value(6.0, "b")
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.0, label="b")
     out = (x * w + b).tanh()
     out.label = "out"
     out.backward()
@@ -29,7 +29,7 @@ def graph() -> Value:
 
 
 def graph_with_two(label: str) -> Value:
-    a, b = Value(1.0, label), Value(2.0, label)
+    a, b = Value(1.0, label=label), Value(2.0, label=label)
     out = a * b
     out.backward()
     return out
@@ -129,7 +129,7 @@ for bad in (0, -1, 2.5, True, "5", None):
 
 
 def doubled(n: int) -> tuple[Value, Value]:
-    x = v = Value(1.0, "x")
+    x = v = Value(1.0, label="x")
     for _ in range(n):
         v = v + v
     return v, x

@@ -27,7 +27,7 @@ def bits(model) -> list[bytes]:
 
 def small_graph():
     """``y = tanh(x * x + w * x) / 2`` with x reused, after backward()."""
-    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     y = (x * x + w * x).tanh() / 2.0
     y.label = "y"
     y.backward()
@@ -49,7 +49,7 @@ def grads_below(root: Value) -> list[float]:
 
 
 def deep_chain():
-    x = v = Value(1.0, "x")
+    x = v = Value(1.0, label="x")
     for _ in range(DEEP):
         v = v * 1.0001
     return x, v
@@ -59,7 +59,7 @@ def deep_chain():
 
 
 def test_a_shallow_copy_of_a_leaf_is_an_independent_leaf():
-    x = Value(2.0, "x")
+    x = Value(2.0, label="x")
     x.grad = 0.5
     c = copy.copy(x)
     assert c is not x and (c.data, c.grad, c.label, c._children) == (2.0, 0.5, "x", ())

@@ -244,7 +244,8 @@ def test_detach_gives_a_leaf_with_the_same_data():
 
 
 
-a, b, zero, nan_ = Value(2.0, "a"), Value(-3.0, "b"), Value(0.0, "zero"), Value(math.nan, "nan")
+a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+zero, nan_ = Value(0.0, label="zero"), Value(math.nan, label="nan")
 LN2 = math.log(2.0)
 
 
@@ -375,3 +376,198 @@ def test_no_grad_in_one_thread_does_not_affect_another():
     done.set()
     t.join()
     assert seen["children"] == (a,)
+
+
+# ---- micrograd's and microgpt's ways of making a node ------------------------------------------
+
+
+def lecture_neuron():
+    """The micrograd lecture's neuron: o = tanh(x1*w1 + x2*w2 + b), n = 0.8814 so o = 0.7071."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    return (x1, x2, w1, w2, b), (x1w1, x2w2, x1w1x2w2, n, o)
+
+
+def test_micrograds_constructor_records_children_op_and_label():
+    a, b = Value(2.0), Value(-3.0)
+    c = Value(a.data + b.data, (a, b), "+", label="c")
+    assert (c.data, c._prev, c._op, c.label) == (-1.0, {a, b}, "+", "c")
+    assert c._children == (a, b)  # in order, as given
+
+
+def test_the_lectures_backpropagation_by_hand_gives_the_lectures_numbers():
+    (x1, x2, w1, w2, b), (x1w1, x2w2, x1w1x2w2, n, o) = lecture_neuron()
+    o.grad = 1.0
+    for node in (o, n, b, x1w1x2w2, x2w2, x1w1):
+        node._backward()  # b is a leaf: its step passes nothing
+    assert round(n.grad, 4) == 0.5  # 1 - tanh(n)^2 = 1 - 0.7071^2
+    assert (round(x1.grad, 4), round(w1.grad, 4)) == (-1.5, 1.0)
+    assert (round(x2.grad, 4), w2.grad) == (0.5, 0.0)
+
+
+def test_the_steps_by_hand_give_what_backward_gives():
+    leaves, (*_, o) = lecture_neuron()
+    o.backward()
+    by_backward = [v.grad for v in leaves]
+    leaves, nodes = lecture_neuron()
+    nodes[-1].grad = 1.0
+    for node in reversed(nodes):
+        node._backward()
+    assert [v.grad for v in leaves] == by_backward
+
+
+def cube(x: Value) -> Value:
+    """The lecture's way of adding an op: a node by hand, and a closure for its gradient."""
+    out = Value(x.data**3, (x,), "cube")
+
+    def _backward():
+        x.grad += 3 * x.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_a_micrograd_style_op_with_its_own_backward_gets_its_gradient_from_it():
+    x = Value(2.0)
+    y = cube(x) * 2.0 + x  # dy/dx = 2 * 3x^2 + 1 = 25
+    y.backward()
+    assert x.grad == 25.0
+    assert y._children[0]._children[0]._op == "cube"
+
+
+def test_reading_an_assigned_backward_gives_that_function_back():
+    x = Value(2.0)
+    y = cube(x)
+    y.grad = 1.0
+    y._backward()  # the closure itself
+    assert x.grad == 12.0
+
+
+def test_a_micrograd_node_with_no_backward_passes_nothing_back():
+    x = Value(2.0)
+    y = Value(x.data**3, (x,), "cube") * 2.0
+    y.backward()
+    assert x.grad == 0.0  # as micrograd's default _backward, which does nothing
+
+
+def test_microgpts_constructor_records_local_derivatives():
+    x, y = Value(2.0), Value(-3.0)
+    z = Value(x.data * y.data, (x, y), (y.data, x.data))  # microgpt's x * y
+    (z * 10).backward()
+    assert (z.data, x.grad, y.grad) == (-6.0, -30.0, 20.0)
+    assert Value(1.0, [x], [1]).backward() is None and x.grad == -29.0  # a list and an int do
+
+
+def test_made_by_hand_inside_no_grad_a_node_is_a_leaf_as_every_op():
+    x = Value(2.0)
+    with no_grad():
+        y = Value(8.0, (x,), (12.0,))
+        z = Value(8.0, (x,), "cube")
+        z._backward = lambda: None  # nothing to pass back to, and no error
+    assert y._children == () and z._children == ()
+
+
+def test_a_node_with_a_closure_cannot_be_pickled_copied_or_stepped_through():
+    import copy
+    import pickle
+
+    from microprop import backward_steps
+
+    y = cube(Value(2.0)) + 1.0
+    for attempt in (lambda: pickle.dumps(y), lambda: copy.deepcopy(y), lambda: backward_steps(y)):
+        with pytest.raises(TypeError, match="the cube node cannot be .*microprop.op"):
+            attempt()
+
+
+def test_once_the_closures_are_gone_backward_takes_its_own_loop_again():
+    import gc
+
+    y = cube(Value(2.0))
+    assert engine._closure_nodes
+    del y
+    gc.collect()  # the closure refers back to its node: a cycle
+    assert not engine._closure_nodes
+
+
+# ---- ops of your own: microprop.op -------------------------------------------------------------
+
+
+@engine.op("sin")
+def sin(x):
+    return math.sin(x), (math.cos(x),)
+
+
+@engine.op("scaled")
+def scaled(x, y, *, by=1.0):  # by * x * y, with a keyword passed through
+    return by * x * y, (by * y, by * x)
+
+
+def test_an_op_of_your_own_records_one_node_under_its_name():
+    x = Value(0.5)
+    y = sin(x)
+    y.backward()
+    assert (y.data, x.grad) == (math.sin(0.5), math.cos(0.5))
+    assert (y._op, y._children, y._local_grads) == ("sin", (x,), (math.cos(0.5),))
+
+
+def test_plain_numbers_mix_in_as_constants_and_keywords_pass_through():
+    x = Value(2.0)
+    y = scaled(x, 3.0, by=10.0)  # 10 * 2 * 3
+    y.backward()
+    assert (y.data, x.grad, y._children) == (60.0, 30.0, (x,))
+    assert scaled.__name__ == "scaled"  # the decorated function keeps its name
+
+
+def test_an_op_of_your_own_is_pickled_copied_and_explained_like_a_built_in():
+    import copy
+    import pickle
+
+    from microprop import explain
+
+    x = Value(0.5, label="x")
+    y = sin(x) * 2.0
+    for copied in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        copied.backward()
+        assert copied._children[0]._op == "sin"
+        assert copied._children[0]._children[0].grad == 2.0 * math.cos(0.5)
+    assert "#1 (sin)" in str(explain(y, x))
+
+
+def test_an_op_of_your_own_is_drawn_under_its_name():
+    pytest.importorskip("graphviz")
+    from microprop import draw_dot
+
+    assert "sin" in draw_dot(sin(Value(0.5)), show_grads=False).source
+
+
+# ---- conveniences, as a float's -----------------------------------------------------------------
+
+
+def test_item_is_the_number():
+    assert Value(2.5).item() == 2.5 and type(Value(2).item()) is float
+
+
+def test_ordering_compares_the_numbers_so_max_and_sorted_work():
+    a, b, c = Value(2.0), Value(-1.0), Value(0.5)
+    assert (b < a, b <= b, a > c, c >= c, a < 3, 3 > a, 0 <= c) == (True,) * 7
+    assert max([a, b, c]) is a and sorted([a, b, c]) == [b, c, a]
+    assert Value(1.0) < 10**400  # exactly, as a float compares with a huge int
+
+
+def test_equality_stays_identity_so_values_work_in_sets():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and a == a and len({a, b}) == 2
+    assert a <= b and a >= b  # the numbers are equal; the nodes are not
+
+
+def test_int_round_and_bool_are_a_floats():
+    assert (int(Value(2.7)), int(Value(-2.7))) == (2, -2)  # toward zero
+    assert (round(Value(2.5)), round(Value(3.5))) == (2, 4)  # half to even
+    assert round(Value(2.675), 2) == round(2.675, 2) and type(round(Value(1.0))) is int
+    assert (bool(Value(0.0)), bool(Value(-0.0)), bool(Value(0.1)), bool(Value(math.nan))) == (
+        False, False, True, True)

@@ -34,7 +34,7 @@ def test_a_single_path_multiplies_the_local_derivatives_on_it():
 
 
 def test_x_times_x_has_two_paths_one_per_edge():
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     e = explain(y, x)
     assert [p.factors for p in e.paths] == [(3.0,), (3.0,)]
@@ -42,7 +42,7 @@ def test_x_times_x_has_two_paths_one_per_edge():
 
 
 def test_a_reused_intermediate_node_multiplies_the_paths():
-    a = Value(1.5, "a")
+    a = Value(1.5, label="a")
     b = a + a
     c = b + b
     e = explain(c, a)
@@ -51,7 +51,7 @@ def test_a_reused_intermediate_node_multiplies_the_paths():
 
 
 def test_constants_are_not_nodes_but_their_factors_are_there():
-    x = Value(2.0, "x")
+    x = Value(2.0, label="x")
     y = 3.0 * x + 1.0 / x  # dy/dx = 3 - 1/x^2 = 2.75
     e = explain(y, x)
     assert sorted(p.product for p in e.paths) == [-0.25, 3.0]
@@ -67,7 +67,7 @@ def test_the_gradient_of_an_intermediate_node_is_explained_too():
 
 
 def test_the_root_explains_itself_with_one_empty_path():
-    x = Value(2.0, "x")
+    x = Value(2.0, label="x")
     e = explain(x, x)
     assert [p.factors for p in e.paths] == [()]
     assert e.total == 1.0
@@ -75,12 +75,13 @@ def test_the_root_explains_itself_with_one_empty_path():
 
 def test_the_article_worked_example_is_one_path_through_z3_and_a3():
     # dC/dw^(2)_22 = dC/da^(3)_2 * f'(z^(3)_2) * a^(2)_2, with C = (s - y)^2 and s = W^(3) a^(3)
-    a2 = [Value(0.3, "a2_1"), Value(-0.6, "a2_2")]
-    w = Value(0.5, "layers.1.neurons.1.w.1")
-    z3 = dot([Value(0.2, "layers.1.neurons.1.w.0"), w], a2, Value(0.1, "layers.1.neurons.1.b"))
+    a2 = [Value(0.3, label="a2_1"), Value(-0.6, label="a2_2")]
+    w = Value(0.5, label="layers.1.neurons.1.w.1")
+    w0, b = Value(0.2, label="layers.1.neurons.1.w.0"), Value(0.1, label="layers.1.neurons.1.b")
+    z3 = dot([w0, w], a2, b)
     a3 = z3.tanh()
     s = dot(
-        [Value(0.7, "layers.2.neurons.0.w.0"), Value(-0.9, "layers.2.neurons.0.w.1")],
+        [Value(0.7, label="layers.2.neurons.0.w.0"), Value(-0.9, label="layers.2.neurons.0.w.1")],
         [Value(0.25), a3],
     )
     C = (s - 1.0) ** 2
@@ -91,7 +92,7 @@ def test_the_article_worked_example_is_one_path_through_z3_and_a3():
 
 
 def test_max_paths_can_be_raised():
-    x = Value(1.0, "x")
+    x = Value(1.0, label="x")
     v = x
     for _ in range(4):
         v = v + v
@@ -111,7 +112,7 @@ def test_the_printed_explanation_reads_like_the_chain_rule():
 
 
 def test_a_long_explanation_prints_fifty_paths_and_counts_the_rest():
-    x = y = Value(2.0, "x")
+    x = y = Value(2.0, label="x")
     for _ in range(60):  # y = x + x + ... + x: 61 paths from y down to x, one per use
         y = y + x
     y.label = "y"
@@ -170,7 +171,7 @@ OPS = {
 @st.composite
 def graphs(draw):
     """A random graph over a few leaves: reused nodes, x * x, constants, n-ary nodes."""
-    nodes = [Value(draw(st.floats(-2, 2)), f"x{i}") for i in range(draw(st.integers(1, 3)))]
+    nodes = [Value(draw(st.floats(-2, 2)), label=f"x{i}") for i in range(draw(st.integers(1, 3)))]
     pick = st.integers(0, 50)
     for _ in range(draw(st.integers(1, 8))):
         a = nodes[draw(pick) % len(nodes)]
@@ -201,7 +202,7 @@ def test_the_sum_over_paths_equals_backward_on_random_graphs(nodes, k):
 
 
 def test_steps_go_through_the_nodes_in_reverse_topological_order():
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     y.label = "y"
     b = y + x
@@ -253,7 +254,7 @@ def test_gradients_after_k_steps():
 
 
 def test_the_step_table_prints_each_update():
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     y.label = "y"
     text = str(backward_steps(y))
@@ -266,7 +267,7 @@ def test_the_step_table_prints_each_update():
 
 
 def test_a_long_step_table_prints_fifty_steps_and_counts_the_rest():
-    x = y = Value(2.0, "x")
+    x = y = Value(2.0, label="x")
     for _ in range(60):
         y = y + x
     y.label = "y"

@@ -29,5 +29,21 @@ def test_a_broken_gradient_fails_with_a_table_naming_the_input():
     assert rows[0].split()[-1] == "no" and rows[1].split()[-1] == "yes"
 
 
+def test_an_op_of_your_own_with_a_wrong_derivative_fails_naming_the_input():
+    from microprop import op
+
+    @op("xy_squared")
+    def xy_squared(x, y):  # x * y**2, with d/dy written as y**2 instead of 2xy
+        return x * y**2, (y**2, y**2)
+
+    assert gradcheck(lambda x: xy_squared(x, 3.0), 0.5)  # the x derivative is right
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(xy_squared, 0.5, 3.0)
+    rows = str(info.value).splitlines()[2:]
+    assert "1 of 2 gradients disagree" in str(info.value)
+    assert rows[0].split() == ["0", "0.5", "9", "9", "yes"]
+    assert rows[1].split() == ["1", "3", "9", "3", "no"]  # backward() 9, the true 2 * 0.5 * 3
+
+
 def test_without_raising_a_mismatch_returns_false():
     assert gradcheck(lambda x: Value(x.data * 2), 1.0, raise_exception=False) is False

@@ -187,6 +187,53 @@ def test_no_seed_uses_the_global_random_module_like_micrograd():
     assert MLP(2, [3, 1]).state_dict() == a
 
 
+def test_micrograds_call_form_draws_micrograds_weights_and_zero_biases():
+    random.seed(1337)
+    model = MLP(2, [3, 1])
+    random.seed(1337)
+    w = [random.uniform(-1, 1) for _ in range(2 * 3 + 3)]  # micrograd: neuron by neuron, no bias
+    expected = [*w[0:2], 0.0, *w[2:4], 0.0, *w[4:6], 0.0, *w[6:9], 0.0]
+    assert [p.data for p in model.parameters()] == expected
+
+
+def test_micrograds_neuron_and_layer_forms_draw_the_same_way():
+    random.seed(3)
+    neuron, layer = Neuron(2, nonlin=False), Layer(2, 2)
+    random.seed(3)
+    w = [random.uniform(-1, 1) for _ in range(6)]
+    assert [p.data for p in neuron.parameters()] == [w[0], w[1], 0.0]
+    assert [p.data for p in layer.parameters()] == [w[2], w[3], 0.0, w[4], w[5], 0.0]
+
+
+def test_micrograds_forms_match_micrograd_itself():
+    mg = pytest.importorskip("micrograd.nn")
+    random.seed(1337)
+    theirs = mg.MLP(2, [16, 16, 1])
+    random.seed(1337)
+    ours = MLP(2, [16, 16, 1])
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    assert [n.nonlin for layer in ours.layers for n in layer.neurons] == [
+        n.nonlin for layer in theirs.layers for n in layer.neurons]
+
+
+def test_any_of_microprops_keywords_keeps_microprops_draws():
+    bound = 1 / math.sqrt(2)
+    for make in (lambda: MLP(2, [1], activation="relu"), lambda: MLP(2, [1], seed=None),
+                 lambda: MLP(2, [1], output_bias=True), lambda: Neuron(2, "relu"),
+                 lambda: Neuron(2, bias=True), lambda: Layer(2, 1, seed=None)):
+        random.seed(5)
+        params = [p.data for p in make().parameters()]
+        random.seed(5)
+        assert params == [random.uniform(-bound, bound) for _ in range(3)]
+
+
+def test_nonlin_says_whether_the_activation_is_anything_but_linear():
+    assert Neuron(2, nonlin=True).nonlin is True
+    assert Neuron(2, "tanh", seed=0).nonlin is True
+    assert Neuron(2, "linear", seed=0).nonlin is False
+    assert [layer.nonlin for layer in MLP(2, [3, 3, 1]).layers] == [True, True, False]
+
+
 def test_initial_weights_lie_within_one_over_sqrt_nin():
     model = MLP(16, [9, 1], seed=0)
     for layer in model.layers:

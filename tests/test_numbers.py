@@ -68,7 +68,7 @@ def engine_op_names() -> set[str]:
 
 
 # Value's public methods that are not ops: they make no node.
-NOT_OPS = {"backward", "zero_grad", "detach"}
+NOT_OPS = {"backward", "zero_grad", "detach", "item"}
 
 
 def test_every_op_the_engine_records_has_a_row_in_the_op_table_and_in_this_document():
@@ -145,13 +145,13 @@ def test_the_documented_example_prints_what_the_document_says():
 
 
 def test_without_anomaly_mode_nan_and_inf_pass_silently():
-    x = Value(800.0, "x")
+    x = Value(800.0, label="x")
     assert x.exp().data == inf and math.isnan((x.exp() - x.exp()).data)
     assert not is_anomaly_enabled()
 
 
 def test_the_first_op_giving_inf_is_named_with_its_input():
-    x = Value(800.0, "x")
+    x = Value(800.0, label="x")
     with detect_anomaly():
         assert is_anomaly_enabled()
         y = x * 2.0  # 1600.0: fine
@@ -162,14 +162,14 @@ def test_the_first_op_giving_inf_is_named_with_its_input():
 
 
 def test_an_op_giving_nan_names_every_input_with_its_label():
-    a, b = Value(inf, "a"), Value(inf, "b")
+    a, b = Value(inf, label="a"), Value(inf, label="b")
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
         a - b
     assert str(info.value) == "detect_anomaly: - gave nan from a (inf), b (inf)"
 
 
 def test_a_constant_operand_is_mentioned_though_it_is_not_a_node():
-    big = Value(1e308, "big")
+    big = Value(1e308, label="big")
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
         big * 10.0
     assert str(info.value) == "detect_anomaly: * gave inf from big (1e+308) and a constant"
@@ -183,12 +183,12 @@ def test_a_constant_operand_is_mentioned_though_it_is_not_a_node():
 )
 def test_every_op_with_a_constant_says_so(make, x, op):
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
-        make(Value(x, "v"))
+        make(Value(x, label="v"))
     assert str(info.value).startswith(f"detect_anomaly: {op} gave ")
     assert str(info.value).endswith(f" from v ({x!r}) and a constant")
 
 def test_a_wide_op_names_its_first_six_inputs_and_counts_the_rest():
-    ws = [Value(1.0, f"w{k}") for k in range(10)]
+    ws = [Value(1.0, label=f"w{k}") for k in range(10)]
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
         dot(ws, [1.0] * 9 + [inf])
     assert str(info.value) == (
@@ -207,7 +207,7 @@ def test_a_wide_op_names_its_first_six_inputs_and_counts_the_rest():
 
 
 def test_anomaly_mode_checks_under_no_grad_too():
-    x = Value(1000.0, "x")
+    x = Value(1000.0, label="x")
     with detect_anomaly(), no_grad(), pytest.raises(FloatingPointError, match="exp gave inf"):
         x.exp()
     with no_grad(), detect_anomaly(), pytest.raises(FloatingPointError, match="exp gave inf"):
@@ -253,7 +253,7 @@ def test_detect_anomaly_is_exported():
 
 
 def test_backward_names_the_first_gradient_that_becomes_nan_and_the_step_that_made_it():
-    x = Value(0.0, "x")
+    x = Value(0.0, label="x")
     y = x.sqrt() * 0.0  # forward is fine: 0 * 0; backward: sqrt'(0) = inf times 0 is nan
     y.label = "y"
     with detect_anomaly(), pytest.raises(FloatingPointError) as info:
@@ -268,14 +268,14 @@ def test_backward_names_the_first_gradient_that_becomes_nan_and_the_step_that_ma
 
 
 def test_no_grad_alone_checks_nothing_in_backward():
-    x = Value(0.0, "x")
+    x = Value(0.0, label="x")
     y = x.sqrt() * 0.0
     with no_grad():
         y.backward()  # a no_grad() block is open, but not detect_anomaly(): nan, silently
     assert math.isnan(x.grad)
 
 def test_backward_in_anomaly_mode_gives_the_same_gradients_when_all_is_finite():
-    x, w = Value(1.5, "x"), Value(-0.5, "w")
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     y = (x * x + w * x).tanh() / 2.0
     y.backward()
     expected = [x.grad, w.grad]
@@ -286,7 +286,7 @@ def test_backward_in_anomaly_mode_gives_the_same_gradients_when_all_is_finite():
 
 
 def test_backward_names_a_labelled_node_and_an_infinite_gradient():
-    x = Value(1e-200, "x")
+    x = Value(1e-200, label="x")
     y = x * 1e200
     y.label = "y"
     z = y * 1e200  # every value is finite; x's gradient is 1e200 * 1e200 = inf

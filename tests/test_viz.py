@@ -28,12 +28,12 @@ def neuron():
 
 def two_layer_net():
     """Two tanh neurons reading x, then one linear output neuron, labelled as microprop.nn does."""
-    x = [Value(0.5, "x0"), Value(-1.0, "x1")]
+    x = [Value(0.5, label="x0"), Value(-1.0, label="x1")]
     hidden = []
     for j, (ws, b) in enumerate([((0.1, 0.2), 0.3), ((-0.4, 0.5), -0.6)]):
-        w = [Value(wk, f"layers.0.neurons.{j}.w.{k}") for k, wk in enumerate(ws)]
-        hidden.append(dot(w, x, Value(b, f"layers.0.neurons.{j}.b")).tanh())
-    v = [Value(0.7, "layers.1.neurons.0.w.0"), Value(-0.8, "layers.1.neurons.0.w.1")]
+        w = [Value(wk, label=f"layers.0.neurons.{j}.w.{k}") for k, wk in enumerate(ws)]
+        hidden.append(dot(w, x, Value(b, label=f"layers.0.neurons.{j}.b")).tanh())
+    v = [Value(0.7, label="layers.1.neurons.0.w.0"), Value(-0.8, label="layers.1.neurons.0.w.1")]
     s = dot(v, hidden)
     loss = (s - 1.0) ** 2
     loss.label = "loss"
@@ -53,7 +53,7 @@ def edges(source):
 
 
 def test_trace_lists_nodes_inputs_first_and_one_edge_per_input():
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     nodes, edge_list = trace(y)
     assert nodes == [x, y]
@@ -96,7 +96,7 @@ def test_node_names_come_from_the_topological_order():
 
 
 def test_x_times_x_draws_two_edges_each_with_its_local_derivative():
-    x = Value(3.0, "x")
+    x = Value(3.0, label="x")
     y = x * x
     y.backward()
     source = dot_source(y, show_local_grads=True)
@@ -104,7 +104,7 @@ def test_x_times_x_draws_two_edges_each_with_its_local_derivative():
 
 
 def test_record_special_characters_in_labels_are_escaped():
-    v = Value(1.0, 'a{b}|<c>"d\\e')
+    v = Value(1.0, label='a{b}|<c>"d\\e')
     v.backward()
     source = dot_source(v)
     assert r'label="{ a\{b\}\|\<c\>\"d\\e | data 1.0000 | grad 1.0000 }"' in source
@@ -127,7 +127,7 @@ def test_top_to_bottom_layout_keeps_record_fields_side_by_side():
 
 @pytest.mark.slow
 def test_a_100000_node_chain_draws_without_recursion_error():
-    x = Value(1.0, "x")
+    x = Value(1.0, label="x")
     v = x
     for _ in range(99_999):
         v = v + 1.0
@@ -142,7 +142,7 @@ def test_a_100000_node_chain_draws_without_recursion_error():
 
 
 def test_drawing_before_backward_warns_and_puts_a_note_in_the_drawing():
-    x = Value(2.0, "x")
+    x = Value(2.0, label="x")
     y = x * 3.0
     with pytest.warns(UserWarning, match=r"backward\(\)"):
         source = dot_source(y)
@@ -177,7 +177,7 @@ def test_saving_or_rendering_before_backward_warns_at_the_line_that_saved(tmp_pa
 
 
 def test_a_forward_only_drawing_neither_warns_nor_shows_grads():
-    x = Value(2.0, "x")
+    x = Value(2.0, label="x")
     y = x * 3.0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -211,7 +211,7 @@ def test_grad_colours_show_the_sign_and_the_largest_magnitude_at_full_strength()
 
 
 def test_grad_colours_mark_a_nan_grad_yellow_and_a_zero_grad_white():
-    a, b, c = Value(2.0, "a"), Value(math.nan, "b"), Value(-1.0, "c")
+    a, b, c = Value(2.0, label="a"), Value(math.nan, label="b"), Value(-1.0, label="c")
     y = a * b + c.relu()  # a.grad = b = nan; c.grad = 0 (relu switched off)
     y.backward()
     source = dot_source(y, color="grad")
@@ -267,8 +267,8 @@ def test_collapse_draws_each_neuron_as_one_node():
 
 
 def test_a_parameter_also_used_outside_its_neuron_stays_visible_when_collapsed():
-    w = Value(0.5, "layers.0.neurons.0.w.0")
-    x = Value(2.0, "x")
+    w = Value(0.5, label="layers.0.neurons.0.w.0")
+    x = Value(2.0, label="x")
     y = dot([w], [x]).tanh() + w * w  # an L2-like term uses w outside the neuron
     y.backward()
     source = dot_source(y, collapse=True)
@@ -276,8 +276,8 @@ def test_a_parameter_also_used_outside_its_neuron_stays_visible_when_collapsed()
 
 
 def test_a_collapsed_neuron_reading_one_input_twice_has_one_arrow_from_it():
-    w0, w1 = Value(0.5, "layers.0.neurons.0.w.0"), Value(0.25, "layers.0.neurons.0.w.1")
-    x = Value(2.0, "x")
+    w0, w1 = Value(0.5, label="layers.0.neurons.0.w.0"), Value(0.25, label="layers.0.neurons.0.w.1")
+    x = Value(2.0, label="x")
     y = dot([w0, w1], [x, x]).tanh()
     y.backward()
     source = dot_source(y, collapse=True, show_grads=False)
@@ -286,8 +286,8 @@ def test_a_collapsed_neuron_reading_one_input_twice_has_one_arrow_from_it():
 
 
 def test_a_dot_mixing_two_neurons_parameters_is_not_collapsed_into_either():
-    x = Value(2.0, "x")
-    u0, u1 = Value(0.5, "layers.0.neurons.0.w.0"), Value(0.25, "layers.0.neurons.1.w.0")
+    x = Value(2.0, label="x")
+    u0, u1 = Value(0.5, label="layers.0.neurons.0.w.0"), Value(0.25, label="layers.0.neurons.1.w.0")
     m = dot([u0, u1], [x, x])
     m.backward()
     with pytest.warns(UserWarning, match="found no neuron"):
@@ -302,8 +302,8 @@ def test_grouping_a_graph_without_neurons_warns():
 
 
 def test_highlight_marks_every_path_from_the_root_to_the_value():
-    x = Value(3.0, "x")
-    y = Value(2.0, "y")
+    x = Value(3.0, label="x")
+    y = Value(2.0, label="y")
     out = x * x + y
     out.label = "out"
     out.backward()
@@ -350,8 +350,8 @@ def test_every_bad_option_is_named_with_what_it_allows(options, error, words):
 
 
 def test_a_highlight_label_used_twice_is_ambiguous():
-    x = Value(1.0, "x")
-    y = Value(2.0, "x")
+    x = Value(1.0, label="x")
+    y = Value(2.0, label="x")
     z = x + y
     z.backward()
     with pytest.raises(ValueError, match="2 values have that label"):
