@@ -29,5 +29,6 @@ del _explain_module, _viz
 __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError"]
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot"]
-__all__ += ["detect_anomaly", "is_anomaly_enabled", "logsumexp", "log_softmax", "softmax", "op"]
+__all__ += ["detect_anomaly", "is_anomaly_enabled", "logsumexp", "log_softmax", "softmax"]
+__all__ += ["op"]
 __version__ = "0.1.0"

@@ -238,8 +238,8 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += 1.0
-        if _closure_nodes:  # some node has a _backward of a user's own: see _backward
-            for node in reversed(order):
+        if _closure_nodes and any(type(n._local_grads) is _UserBackward for n in order):
+            for node in reversed(order):  # a node with a _backward of a user's own: see _backward
                 _node_backward(node)
             return
         if _open_blocks and _anomaly_enabled.get():
@@ -262,9 +262,10 @@ class Value:
         own: ``out._backward = f``, a function of no arguments that adds into the inputs'
         ``.grad`` itself; ``backward()`` then calls it for that node. Such a node cannot be
         pickled or copied (a closure does not survive either), and ``explain`` cannot see
-        inside it: ``microprop.op`` defines an op that can do all of these. While any such node
-        is alive, ``backward()`` steps one node at a time (about half the speed) and
-        ``detect_anomaly()`` checks nothing in it.
+        inside it: ``microprop.op`` defines an op that can do all of these. On a graph holding
+        such a node, ``backward()`` steps one node at a time (1.6 times the time, on a long
+        chain) and ``detect_anomaly()`` checks nothing; while one is alive anywhere,
+        ``backward()`` first looks for one in its graph (a fifth more time).
         """
         local_grads = self._local_grads
         if type(local_grads) is _UserBackward:
@@ -689,8 +690,8 @@ class _UserBackward(tuple):
     """The ``_local_grads`` of a node given a ``_backward`` of a user's own, held as ``.run``.
 
     An empty tuple, so whatever pairs a node's inputs with its local derivatives finds none.
-    While any such node is alive, ``backward()`` steps node by node with ``_node_backward``;
-    otherwise it keeps its own loop, so microprop's ops pay nothing for this.
+    On a graph holding one, ``backward()`` steps node by node with ``_node_backward``; while
+    none is alive it does not even look, so microprop's ops pay nothing for this.
     """
 
     run: Callable[[], None]
