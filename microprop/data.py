@@ -1,4 +1,4 @@
-"""Built-in data, no downloads: Fisher's Iris measurements and a two-moons generator.
+"""Built-in data, no downloads: Fisher's Iris measurements, a two-moons generator, and first names.
 
 Also a seeded train/test split and feature standardisation, all on plain lists of floats, so
 nothing here needs NumPy.
@@ -21,6 +21,7 @@ from ._checks import rng as _rng  # one seeding rule for data, models and traini
 __all__ = [
     "load_iris",
     "make_moons",
+    "load_names",
     "train_test_split",
     "Standardizer",
     "ScaledOverflowError",
@@ -96,6 +97,17 @@ def make_moons(
             X.append([c + rng.gauss(0.0, noise) if noise else c for c in point])
             y.append(label)
     return X, y
+
+
+def load_names() -> list[str]:
+    """5,163 first names from the 1990 US Census, most common first (``james``, ``john``, ...).
+
+    Each name is lower case, 2 to 11 letters ``a``-``z``, and appears once. Public domain; where
+    they come from and how they were merged is in ``microprop/data/names.md``. A new list each
+    call, so changing it changes nothing for the next caller.
+    """
+    text = resources.files(__package__).joinpath("data", "names.txt").read_text(encoding="ascii")
+    return text.split()
 
 
 def train_test_split(

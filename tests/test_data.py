@@ -1,14 +1,18 @@
-"""Built-in data: the Iris table as shipped, seeded moons, seeded splits, standardisation."""
+"""Built-in data: the Iris table as shipped, seeded moons, the census names, seeded splits,
+standardisation."""
 
 import math
 import random
+from pathlib import Path
 
 import pytest
 
+import microprop.data
 from microprop.data import (
     IRIS_SPECIES,
     Standardizer,
     load_iris,
+    load_names,
     make_moons,
     train_test_split,
 )
@@ -84,6 +88,31 @@ def test_moons_use_the_global_random_module_without_a_seed():
 
 def test_a_random_generator_can_be_passed_as_the_seed():
     assert make_moons(20, seed=random.Random(3)) == make_moons(20, seed=3)
+
+
+def test_names_are_the_5163_census_first_names_most_common_first():
+    names = load_names()
+    assert len(names) == 5163 == len(set(names))  # 4,275 female + 1,219 male, 331 on both lists
+    assert names[:5] == ["james", "john", "robert", "michael", "mary"]
+    assert "emma" in names and "olivia" in names
+
+
+def test_every_name_is_2_to_11_lower_case_letters():
+    names = load_names()
+    assert all(name.isascii() and name.isalpha() and name.islower() for name in names)
+    assert min(map(len, names)) == 2 and max(map(len, names)) == 11
+    assert set("".join(names)) == set("abcdefghijklmnopqrstuvwxyz")
+
+
+def test_each_call_gives_a_new_list():
+    names = load_names()
+    names.clear()
+    assert len(load_names()) == 5163
+
+
+def test_the_names_file_says_where_it_comes_from_and_its_licence():
+    header = (Path(microprop.data.__file__).parent / "data" / "names.md").read_text()
+    assert "1990" in header and "Census" in header and "Public domain" in header
 
 
 def test_a_standardizer_shows_its_mean_and_std():
