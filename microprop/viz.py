@@ -79,7 +79,7 @@ def dot_source(root: Value, **options: Any) -> str:
 
 
 def draw_dot(
-    root: Value, format: str = "svg", rankdir: str = "LR", **options: Any
+    root: Value, format: str = "svg", rankdir: str | None = None, **options: Any
 ) -> graphviz.Digraph:
     """``root``'s graph as a ``graphviz.Digraph`` whose ``.source`` is exactly ``dot_source``.
 
@@ -144,6 +144,11 @@ def _write(path: str, data: str | bytes) -> None:
 
 # ---- options -------------------------------------------------------------------------------
 
+# Above this many values a drawing is laid out for reading in a notebook cell about 1,000 px
+# wide: top to bottom, fields stacked, many inputs of one op spread over a few rows, and a
+# highlight drawn as its paths only. Below it, the plain left-to-right picture fits anyway.
+_BIG = 20
+
 
 def _flag(where: str, name: str, value: object) -> bool:
     return _checks.flag(value, f"{where}({name})")
@@ -168,6 +173,12 @@ def _value_or_label(where: str, name: str, value: object) -> object:
             f"{where}: {name} must be a Value, a label (str) or None, got {type(value).__name__}"
         )
     return value
+
+
+def _path_only(where: str, name: str, value: object) -> object:
+    if isinstance(value, bool) or value is None:
+        return value
+    return _value_or_label(where, name, value)
 
 
 def _step_number(where: str, name: str, value: object) -> int | None:
@@ -243,7 +254,21 @@ _OPTIONS = (
         _parameter_set,
         "the Values to treat as parameters; by default, leaves with dotted labels.",
     ),
-    _Option("rankdir", "LR", _one_of("LR", "TB", "RL", "BT"), '"LR", "TB", "RL" or "BT".'),
+    _Option(
+        "rankdir",
+        None,
+        _one_of("LR", "TB", "RL", "BT", None),
+        '"LR", "TB", "RL" or "BT"; by default left to right for a small graph and top to bottom '
+        f"for one of more than {_BIG} values, which stays readable in a notebook cell.",
+    ),
+    _Option(
+        "path_only",
+        None,
+        _path_only,
+        "a Value or a label: draw only the paths from the root to it (highlighted) and the inputs "
+        "of the ops on them, folding the rest; ``True`` does that for ``highlight``. By default "
+        f"a highlight in a graph of more than {_BIG} values is drawn so; ``False`` never folds.",
+    ),
     _Option(
         "step",
         None,
@@ -266,7 +291,8 @@ class _Options:
     collapse: bool
     highlight: Value | str | None
     parameters: frozenset[Value] | None
-    rankdir: str
+    rankdir: str | None
+    path_only: Value | str | bool | None
     step: int | None
 
 
@@ -343,6 +369,7 @@ class _Scene:
     notes: list[str]  # the caption, a line each: what colours and numbers mean, what is missing
     rankdir: str
     group: str | None  # names a cluster whose key is empty
+    stacked: bool = False  # a record's fields one above the other, whatever the rankdir
 
 
 @dataclass
@@ -364,6 +391,11 @@ class _Reading:
     hidden: set[Value] = field(default_factory=set)  # parameters drawn inside a collapsed neuron
     target: Value | None = None  # the highlighted node
     on_path: set[Value] = field(default_factory=set)  # nodes on a path from the root to it
+    drawn: set[Value] | None = None  # path_only: the values drawn (None: all of them)
+    kept: set[Value] = field(default_factory=set)  # path_only: values drawn with their inputs
+    folded_to: Value | None = None  # path_only: the value whose paths are drawn
+    big: bool = False  # more than _BIG values: laid out for a notebook cell
+    rankdir: str = "LR"
     gmax: float = 0.0  # the largest finite |grad|, for color="grad"
 
     def grad(self, v: Value) -> float:
@@ -397,6 +429,10 @@ class _Reading:
             attrs["penwidth"] = "3"
         return attrs
 
+    def expands(self, v: Value) -> bool:
+        """Whether ``v``'s op and inputs are drawn (``path_only`` folds those off the paths)."""
+        return bool(v._children) and (self.drawn is None or v in self.kept)
+
     def cluster_of(self, v: Value) -> str | None:
         key = self.key_of.get(v)
         if key is None or not self.opts.group:
@@ -409,7 +445,8 @@ def _scene(
 ) -> tuple[_Scene, list[str]]:
     """What to draw of ``root``'s graph, and the warnings to issue."""
     r, messages = _read(root, opts, where, steps)
-    return _Scene(_boxes(r), _edges(r), _notes(r), opts.rankdir, opts.group), messages
+    scene = _Scene(_boxes(r), _edges(r), _notes(r), r.rankdir, opts.group, stacked=r.big)
+    return scene, messages
 
 
 def _read(
@@ -448,16 +485,49 @@ def _read(
         outside = {c for v in order if v not in r.output_of for c in v._children if c in r.params}
         r.hidden = {p for p in r.params if p not in outside and p is not root}
 
-    if opts.highlight is not None:
-        r.target = _find_value(where, "highlight", opts.highlight, order, r.index)
-        for v in order:
-            if v is r.target or any(c in r.on_path for c in v._children):
-                r.on_path.add(v)
+    _read_paths(r, where)
 
     if opts.color == "grad":
         finite = [abs(r.grad(v)) for v in order if math.isfinite(r.grad(v))]
         r.gmax = max(finite, default=0.0)
     return r, messages
+
+
+def _paths_to(order: list[Value], target: Value) -> set[Value]:
+    """The nodes on a path from the root down to ``target``, ``target`` included."""
+    on: set[Value] = set()
+    for v in order:
+        if v is target or any(c in on for c in v._children):
+            on.add(v)
+    return on
+
+
+def _read_paths(r: _Reading, where: str) -> None:
+    """The highlighted paths, the layout for the graph's size, and what ``path_only`` folds."""
+    opts = r.opts
+    r.big = len(r.order) > _BIG
+    r.rankdir = opts.rankdir or ("TB" if r.big else "LR")
+    if opts.highlight is not None:
+        r.target = _find_value(where, "highlight", opts.highlight, r.order, r.index)
+        r.on_path = _paths_to(r.order, r.target)
+    fold = opts.path_only
+    if fold is True and r.target is None:
+        raise ValueError(
+            f"{where}: path_only=True folds the graph to the paths to highlight, but no "
+            "highlight is given; pass path_only=<a Value or label> or highlight=..."
+        )
+    if fold is None:  # by default, a highlight in a big graph is drawn as its paths only
+        fold = r.target is not None and r.big
+    if fold is False:
+        return
+    r.folded_to = (
+        r.target if isinstance(fold, bool) else _find_value(where, "path_only", fold, r.order, r.index)
+    )
+    if r.target is None:  # path_only=<value> highlights it too
+        r.target = r.folded_to
+        r.on_path = _paths_to(r.order, r.target)
+    r.kept = _paths_to(r.order, r.folded_to) - {r.folded_to}
+    r.drawn = r.kept | {r.folded_to} | {c for v in r.kept for c in v._children}
 
 
 def _step_grads(
@@ -488,6 +558,8 @@ def _boxes(r: _Reading) -> list[_Box]:
     for i, v in enumerate(r.order):
         if v in r.hidden or (v in r.unit_of and r.unit_of[v] is not v):
             continue  # inside a collapsed neuron, drawn by its dot node
+        if r.drawn is not None and v not in r.drawn:
+            continue  # folded away by path_only
         cluster = r.cluster_of(v)
         shown = r.output_of[v] if v in r.unit_of else v  # a neuron shows its output's numbers
         members: tuple[Value, ...] = (v, shown) if v in r.unit_of else (v,)
@@ -500,8 +572,11 @@ def _boxes(r: _Reading) -> list[_Box]:
         fields.append(f"data {_number(shown.data)}")
         if r.opts.show_grads:
             fields.append(f"grad {_number(r.grad(shown))}")
-        boxes.append(_Box(f"n{i}", fields, False, fill, r.outline(members), cluster))
-        if v._children and v not in r.unit_of:
+        outline = r.outline(members)
+        if v._children and not r.expands(v):
+            outline["style"] = "dashed"  # computed from values path_only does not draw
+        boxes.append(_Box(f"n{i}", fields, False, fill, outline, cluster))
+        if r.expands(v) and v not in r.unit_of:
             boxes.append(_Box(f"n{i}op", [v._op], True, "", r.outline((v,)), cluster))
     return boxes
 
@@ -511,10 +586,11 @@ def _edges(r: _Reading) -> list[_Edge]:
     edges: list[_Edge] = []
     unit_edges: set[tuple[str, str]] = set()
     for i, v in enumerate(r.order):
-        if not v._children:
+        if not r.expands(v):
             continue
         is_unit = v in r.unit_of
-        for child, local in zip(v._children, v._local_grads):
+        rows = _rows(r, v)
+        for child, local, row in zip(v._children, v._local_grads, rows):
             if is_unit and (child in r.params or r.unit_of.get(child) is r.unit_of[v]):
                 continue  # an edge inside a collapsed neuron
             unit = r.unit_of.get(child)
@@ -537,13 +613,50 @@ def _edges(r: _Reading) -> list[_Edge]:
                     attrs["color"] = _DIM
             if r.current is not None and v is r.current:
                 attrs.update(color=_STEP, penwidth="2.5", fontcolor=_STEP)
+            if row > 1:
+                attrs["minlen"] = str(row)
             edges.append(_Edge(src, dst, attrs))
         if not is_unit:
             attrs = {}
             if r.target is not None:
                 attrs = {"color": _PATH, "penwidth": "2"} if v in r.on_path else {"color": _DIM}
             edges.append(_Edge(f"n{i}op", f"n{i}", attrs))
+    return edges + _below(r)
+
+
+def _below(r: _Reading) -> list[_Edge]:
+    """Invisible edges that put a layer's parameters below the layer before it, top to bottom.
+
+    Otherwise ``dot`` ranks them beside the previous layer's outputs, and the two layers' clusters,
+    which may not overlap, are pushed side by side into a drawing too wide to read.
+    """
+    if not (r.big and r.rankdir in ("TB", "BT")):
+        return []
+    edges = []
+    for v in r.order:
+        if not r.expands(v):
+            continue
+        before = next((c for c in v._children if c._children), None)
+        for c in dict.fromkeys(v._children):
+            if before is not None and c in r.params and c not in r.hidden and not c._children:
+                unit = r.unit_of.get(before)
+                src = r.index[unit if unit is not None else before]
+                edges.append(_Edge(f"n{src}", f"n{r.index[c]}", {"style": "invis"}))
     return edges
+
+
+def _rows(r: _Reading, v: Value) -> list[int]:
+    """How many ranks above ``v``'s op each of its inputs sits: 1, or more for many leaves.
+
+    Top to bottom, a neuron's dozen weights side by side would make the drawing too wide for a
+    notebook cell; spread over three rows they take a third of the width.
+    """
+    rows = [1] * len(v._children)
+    leaves = [k for k, c in enumerate(v._children) if not c._children and c not in r.hidden]
+    if r.big and r.rankdir in ("TB", "BT") and len(leaves) > 3:
+        for n, k in enumerate(leaves):
+            rows[k] = 1 + n % 3
+    return rows
 
 
 def _notes(r: _Reading) -> list[str]:
@@ -565,6 +678,13 @@ def _notes(r: _Reading) -> list[str]:
     if r.target is not None:
         name = _node_name(r.target, r.index[r.target])
         notes.append(f"red: every path from the root to {name}; its grad sums the products on them")
+    if r.drawn is not None and r.folded_to is not None:
+        name = _node_name(r.folded_to, r.index[r.folded_to])
+        notes.append(
+            f"path_only: {len(r.drawn)} of {len(r.order)} values, the paths to {name} and the "
+            "inputs of their ops; a dashed box folds what it is computed from (path_only=False "
+            "draws all)"
+        )
     return notes
 
 
@@ -585,13 +705,13 @@ def _dot_lines(scene: _Scene) -> list[str]:
     if scene.notes:
         # \l ends a left-justified line in a Graphviz label.
         caption = "".join(_escape(n) + "\\l" for n in scene.notes)
-        graph_attrs.update(label=caption, labelloc="b", labeljust="l", fontsize="11")
+        graph_attrs.update(label=caption, labelloc="b", labeljust="l", fontsize="12")
     body = [f"\tgraph {_attrs(graph_attrs)}\n"]
     body.append(f'\tnode [shape=record fontname="{_FONT}" fontsize=11 height=0.3]\n')
-    body.append(f'\tedge [fontname="{_FONT}" fontsize=9 arrowsize=0.7]\n')
+    body.append(f'\tedge [fontname="{_FONT}" fontsize=11 arrowsize=0.7]\n')
 
     # Node lines go to their cluster (or to the top level, key None), in topological order.
-    horizontal = scene.rankdir in ("LR", "RL")
+    horizontal = scene.stacked or scene.rankdir in ("LR", "RL")
     clusters: dict[str | None, list[str]] = {None: []}
     for box in scene.boxes:
         clusters.setdefault(box.cluster, []).append(_box_line(box, horizontal))
@@ -601,7 +721,7 @@ def _dot_lines(scene: _Scene) -> list[str]:
     for k, key in enumerate(names):
         label = _escape(key or scene.group or "")
         body.append(f"\tsubgraph cluster_{k} {{\n")
-        body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=10\n')
+        body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=11\n')
         body.extend(f"\t\t{line}\n" for line in clusters[key])
         body.append("\t}\n")
     for edge in scene.edges:  # edge attributes are numbers and colours: nothing to escape
@@ -618,7 +738,10 @@ def _box_line(box: _Box, horizontal: bool) -> str:
     if box.fill:
         attrs["style"] = "filled"
         attrs["fillcolor"] = box.fill
+    style = ",".join(filter(None, [attrs.get("style"), box.outline.get("style")]))
     attrs.update(box.outline)
+    if style:
+        attrs["style"] = style  # filled and dashed: both
     return f"{box.name} {_attrs(attrs)}"
 
 

@@ -328,7 +328,7 @@ def test_highlight_works_on_a_collapsed_network():
     [
         ({"color": "red"}, ValueError, ["color='red'", "'grad', 'role' or None"]),
         ({"group": "neurons"}, ValueError, ["group='neurons'", "'neuron', 'layer' or None"]),
-        ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL' or 'BT'"]),
+        ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL', 'BT' or None"]),
         ({"show_local_grads": "yes"}, TypeError, ["show_local_grads", "True or False"]),
         ({"show_grads": 1}, TypeError, ["show_grads", "True or False"]),
         ({"collapse": None}, TypeError, ["collapse", "True or False"]),
@@ -406,6 +406,7 @@ OTHER_THAN_DEFAULT = {
     "highlight": "x0",
     "parameters": [],
     "rankdir": "TB",
+    "path_only": "x0",
     "step": 2,
 }
 
@@ -536,3 +537,93 @@ def test_the_readme_picture_is_this_neuron_and_is_committed():
     svg = (docs / "graph.svg").read_text()
     for text in ("grad 1.2835", "grad 0.6845", "tanh", "0.8556", "local derivative"):
         assert text in svg
+
+
+# ---- readable where shown ----------------------------------------------------------------------
+
+
+def displayed_text_px(svg, cell_px=1000.0):
+    """How tall the smallest text of ``svg`` is, in px, shown in a notebook cell ``cell_px`` wide.
+
+    Graphviz writes the width in pt (4/3 px each in a browser) and the fonts in viewBox units; a
+    cell narrower than the drawing scales it down to the cell's width, text and all.
+    """
+    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    viewbox_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg))
+    return smallest * min(cell_px, width_pt * 4 / 3) / viewbox_width
+
+
+def rendered(source):
+    return subprocess.run(
+        ["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def article_cost(backward=True):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent / "golden"))
+    from make import _article
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _article(backward)
+
+
+@needs_dot
+def test_the_article_networks_full_graph_is_readable_in_a_notebook_cell():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    # notebook 01's call: 33 values, drawn top to bottom, a layer below the one before it
+    graph = draw_dot(article_cost(backward=False), show_grads=False, group="layer")
+    assert 'rankdir="TB"' in graph.source
+    assert displayed_text_px(rendered(graph.source)) >= 8.8  # 5.2 px before, LR and 1,924 pt
+
+
+@needs_dot
+def test_a_highlighted_path_in_a_big_graph_is_drawn_alone_and_readable():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    # notebook 02's call: the paths to one weight, the other values folded
+    graph = draw_dot(article_cost(), highlight="layers.1.neurons.1.w.1", show_local_grads=True)
+    assert "path_only: 13 of 33 values" in graph.source
+    assert displayed_text_px(rendered(graph.source)) >= 9.0  # 3.2 px before, 2,791 pt wide
+    full = draw_dot(article_cost(), highlight="layers.1.neurons.1.w.1", path_only=False)
+    assert len(records(full.source)) == 33
+
+
+@needs_dot
+def test_the_command_lines_model_svg_is_readable_in_a_notebook_cell(tmp_path):
+    pytest.importorskip("graphviz")
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path.parent)}
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = str(root)
+    subprocess.run(
+        [sys.executable, "-m", "microprop", "train", "--no-progress"],
+        cwd=tmp_path, env=env, capture_output=True, check=True,
+    )
+    svg = (tmp_path / "model.svg").read_text()
+    assert displayed_text_px(svg) >= 9.0  # 3.5 px before: 2,897 pt wide
+
+
+def test_a_small_graph_stays_left_to_right_and_a_big_one_goes_top_to_bottom():
+    a, _ = neuron()
+    assert 'rankdir="LR"' in dot_source(a)  # 10 values
+    x = Value(1.0, "x")
+    v = x
+    for _ in range(30):
+        v = v * 1.5
+    v.backward()
+    assert 'rankdir="TB"' in dot_source(v)  # 31 values
+    assert 'rankdir="LR"' in dot_source(v, rankdir="LR")
+
+
+def test_path_only_draws_the_paths_to_a_value_and_the_inputs_of_their_ops():
+    loss = two_layer_net()
+    source = dot_source(loss, path_only="layers.1.neurons.0.w.1")
+    # loss <- (s - 1) <- s = dot(v, hidden): s's five inputs, then s - 1 and loss: 7 of 17
+    assert len(records(source)) == 7
+    assert "path_only: 7 of 17 values" in source
+    assert "layers.0.neurons.0.w.0" not in source  # behind a hidden neuron's output: folded
+    assert 'style="dashed"' in source  # the two tanh outputs fold what they are made from
