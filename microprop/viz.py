@@ -520,14 +520,16 @@ def _read_paths(r: _Reading, where: str) -> None:
         fold = r.target is not None and r.big
     if fold is False:
         return
-    r.folded_to = (
-        r.target if isinstance(fold, bool) else _find_value(where, "path_only", fold, r.order, r.index)
-    )
+    if isinstance(fold, bool):
+        assert r.target is not None  # fold is True only with a highlight, checked above
+        to = r.target
+    else:
+        to = _find_value(where, "path_only", fold, r.order, r.index)
     if r.target is None:  # path_only=<value> highlights it too
-        r.target = r.folded_to
-        r.on_path = _paths_to(r.order, r.target)
-    r.kept = _paths_to(r.order, r.folded_to) - {r.folded_to}
-    r.drawn = r.kept | {r.folded_to} | {c for v in r.kept for c in v._children}
+        r.target, r.on_path = to, _paths_to(r.order, to)
+    r.folded_to = to
+    r.kept = _paths_to(r.order, to) - {to}
+    r.drawn = r.kept | {to} | {c for v in r.kept for c in v._children}
 
 
 def _step_grads(
