@@ -862,6 +862,13 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
                 except graphviz.ExecutableNotFound:
                     raise DotNotFoundError(_INSTALL_DOT) from None
 
+            def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
+                # In a notebook without `dot`, show the DOT text and a note: the notebook goes on.
+                try:
+                    return super()._repr_mimebundle_(*args, **kwargs)
+                except (graphviz.ExecutableNotFound, DotNotFoundError):
+                    return _without_dot(self.source)
+
             def render(self, *args: Any, **kwargs: Any) -> Any:
                 try:
                     return super().render(*args, **kwargs)
@@ -870,6 +877,20 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
 
         _digraph_class = Digraph
     return _digraph_class("microprop", format=format)
+
+
+def _without_dot(source: str) -> dict[str, str]:
+    """What a notebook shows of a drawing when Graphviz's ``dot`` program is missing."""
+    import html
+
+    note = (
+        "Graphviz's dot program is not installed, so this drawing is shown as its DOT text "
+        "(apt-get install graphviz, brew install graphviz or conda install graphviz draws it)."
+    )
+    return {
+        "text/plain": note + "\n\n" + source,
+        "text/html": f"<p><em>{html.escape(note)}</em></p><pre>{html.escape(source)}</pre>",
+    }
 
 
 def _draw(

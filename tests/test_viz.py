@@ -627,3 +627,15 @@ def test_path_only_draws_the_paths_to_a_value_and_the_inputs_of_their_ops():
     assert "path_only: 7 of 17 values" in source
     assert "layers.0.neurons.0.w.0" not in source  # behind a hidden neuron's output: folded
     assert 'style="dashed"' in source  # the two tanh outputs fold what they are made from
+
+
+def test_without_the_dot_program_a_notebook_shows_the_dot_text_and_a_note(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    a, _ = neuron()
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    bundle = draw_dot(a)._repr_mimebundle_()
+    assert "dot program is not installed" in bundle["text/plain"]
+    assert "digraph microprop" in bundle["text/plain"]
+    assert "&quot;{ x1 | data 1.5000 | grad 0.6845 }&quot;" in bundle["text/html"]
