@@ -148,6 +148,9 @@ def _write(path: str, data: str | bytes) -> None:
 # wide: top to bottom, fields stacked, many inputs of one op spread over a few rows, and a
 # highlight drawn as its paths only. Below it, the plain left-to-right picture fits anyway.
 _BIG = 20
+# Above this many drawn nodes, handing a drawing to Graphviz warns first: dot's layout grows
+# faster than the graph (an 8,001-node chain takes it about 14 s).
+_TOO_MANY = 2000
 
 
 def _flag(where: str, name: str, value: object) -> bool:
@@ -904,8 +907,15 @@ def _draw(
     if not isinstance(format, str) or format not in graphviz.FORMATS:
         raise ValueError(f"{where}: format={format!r} is not a Graphviz format; {_FORMAT_HINT}")
     opts = _parse_options(where, options)
-    body, messages = _body(root, opts, where, steps)
+    scene, messages = _scene(root, opts, where, steps)
+    if len(scene.boxes) > _TOO_MANY:  # a chain of 8,001 values takes dot about 14 s
+        messages.append(
+            f"{where}: this drawing has {len(scene.boxes)} nodes, and Graphviz's dot may take "
+            "many seconds or minutes to lay it out; collapse=True (one node per neuron) or "
+            "path_only=<a value> draws less, and dot_source() gives the text at once"
+        )
     digraph = _make_digraph(graphviz, format)
+    body = _dot_lines(scene)
     digraph.body.extend(body)
     return digraph, messages
 

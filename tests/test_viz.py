@@ -639,3 +639,19 @@ def test_without_the_dot_program_a_notebook_shows_the_dot_text_and_a_note(monkey
     assert "dot program is not installed" in bundle["text/plain"]
     assert "digraph microprop" in bundle["text/plain"]
     assert "&quot;{ x1 | data 1.5000 | grad 0.6845 }&quot;" in bundle["text/html"]
+
+
+def test_drawing_thousands_of_nodes_warns_before_dot_is_asked_and_suggests_collapse():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    v = Value(1.0, "x")
+    for _ in range(1500):
+        v = v + 1.0
+    v.backward()
+    with pytest.warns(UserWarning, match=r"this drawing has 3001 nodes.*collapse=True") as record:
+        draw_dot(v)
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dot_source(v)  # the text alone asks nothing of dot
