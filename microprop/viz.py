@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import textwrap
 import warnings
 from collections.abc import Callable, Iterable
@@ -373,6 +374,7 @@ class _Scene:
     rankdir: str
     group: str | None  # names a cluster whose key is empty
     stacked: bool = False  # a record's fields one above the other, whatever the rankdir
+    inputs: list[str] = field(default_factory=list)  # input records to keep in this order
 
 
 @dataclass
@@ -448,7 +450,7 @@ def _scene(
 ) -> tuple[_Scene, list[str]]:
     """What to draw of ``root``'s graph, and the warnings to issue."""
     r, messages = _read(root, opts, where, steps)
-    scene = _Scene(_boxes(r), _edges(r), _notes(r), r.rankdir, opts.group, stacked=r.big)
+    scene = _Scene(_boxes(r), _edges(r), _notes(r), r.rankdir, opts.group, r.big, _inputs(r))
     return scene, messages
 
 
@@ -650,6 +652,27 @@ def _below(r: _Reading) -> list[_Edge]:
     return edges
 
 
+def _inputs(r: _Reading) -> list[str]:
+    """The inputs of a big top-to-bottom drawing, x_1 before x_2 before x_10, by their labels.
+
+    ``dot`` orders a row to cross fewer edges, which can put x_3 before x_2; an invisible node
+    with an edge to each input, in order, keeps them as a reader counts them.
+    """
+    if not (r.big and r.rankdir in ("TB", "BT")):
+        return []
+    drawn = [
+        v for v in r.order
+        if not v._children and v not in r.params and (r.drawn is None or v in r.drawn)
+    ]
+    ordered = sorted(drawn, key=lambda v: _counting(v.label))
+    return [f"n{r.index[v]}" for v in ordered] if len(ordered) > 1 else []
+
+
+def _counting(label: str) -> list[tuple[int, int | str]]:
+    """A sort key that counts the numbers in a label: x_2 before x_10."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", label) if p]
+
+
 def _rows(r: _Reading, v: Value) -> list[int]:
     """How many ranks above ``v``'s op each of its inputs sits: 1, or more for many leaves.
 
@@ -658,9 +681,12 @@ def _rows(r: _Reading, v: Value) -> list[int]:
     """
     rows = [1] * len(v._children)
     leaves = [k for k, c in enumerate(v._children) if not c._children and c not in r.hidden]
-    if r.big and r.rankdir in ("TB", "BT") and len(leaves) > 3:
-        for n, k in enumerate(leaves):
+    spread = [k for k in leaves if v._children[k] in r.params] if r.params else leaves
+    if r.big and r.rankdir in ("TB", "BT") and len(spread) > 2:
+        for n, k in enumerate(spread):
             rows[k] = 1 + n % 3
+        for k in set(leaves) - set(spread):
+            rows[k] = 4  # the inputs in a row of their own, above the parameters
     return rows
 
 
@@ -729,6 +755,9 @@ def _dot_lines(scene: _Scene) -> list[str]:
         body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=11\n')
         body.extend(f"\t\t{line}\n" for line in clusters[key])
         body.append("\t}\n")
+    if scene.inputs:  # see _inputs: an invisible node keeps the inputs in order
+        body.append("\tinputs [shape=point style=invis ordering=out]\n")
+        body.extend(f"\tinputs -> {name} [style=invis]\n" for name in scene.inputs)
     for edge in scene.edges:  # edge attributes are numbers and colours: nothing to escape
         attrs = f" {_attrs(edge.attrs)}" if edge.attrs else ""
         body.append(f"\t{edge.src} -> {edge.dst}{attrs}\n")

@@ -577,7 +577,20 @@ def test_the_article_networks_full_graph_is_readable_in_a_notebook_cell():
     # notebook 01's call: 33 values, drawn top to bottom, a layer below the one before it
     graph = draw_dot(article_cost(backward=False), show_grads=False, group="layer")
     assert 'rankdir="TB"' in graph.source
-    assert displayed_text_px(rendered(graph.source)) >= 8.8  # 5.2 px before, LR and 1,924 pt
+    svg = rendered(graph.source)
+    assert displayed_text_px(svg) >= 9.0  # 5.2 px before, left to right and 1,924 pt wide
+
+
+@needs_dot
+def test_inputs_and_neurons_are_drawn_in_their_natural_order():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    svg = rendered(draw_dot(article_cost(backward=False), show_grads=False, group="layer").source)
+    texts = re.findall(r'<text text-anchor="middle" x="([\d.-]+)"[^>]*>([^<]+)<', svg)
+    at = {text: float(x) for x, text in texts}
+    assert at["x_1"] < at["x_2"] < at["x_3"] < at["x_4"]  # not x_1, x_3, x_4, x_2
+    assert at["z^(2)_1"] < at["z^(2)_2"] and at["z^(3)_1"] < at["z^(3)_2"]
 
 
 @needs_dot
