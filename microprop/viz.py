@@ -22,6 +22,7 @@ from ._files import write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
 from .graph import check_root as _check_root
+from .graph import constants as _constants
 from .graph import find as _find_value
 from .graph import node_name as _node_name
 from .graph import number as _number
@@ -355,6 +356,7 @@ class _Box:
     fill: str  # "" for none
     outline: dict[str, str]  # color and penwidth, when a highlighted path or a step marks it
     cluster: str | None  # the neuron or layer it is drawn inside, or None for the top level
+    shape: str = ""  # "plaintext" for a constant (the 2 in x * 2); "" for a record or an op
 
 
 @dataclass
@@ -585,6 +587,8 @@ def _boxes(r: _Reading) -> list[_Box]:
         boxes.append(_Box(f"n{i}", fields, False, fill, outline, cluster))
         if r.expands(v) and v not in r.unit_of:
             boxes.append(_Box(f"n{i}op", [v._op], True, "", r.outline((v,)), cluster))
+            for _, c in _constants(v):  # a plain number the op was given: the y in s - y
+                boxes.append(_Box(f"n{i}c", [f"{c:.6g}"], False, "", {}, cluster, "plaintext"))
     return boxes
 
 
@@ -628,6 +632,10 @@ def _edges(r: _Reading) -> list[_Edge]:
             if r.target is not None:
                 attrs = {"color": _PATH, "penwidth": "2"} if v in r.on_path else {"color": _DIM}
             edges.append(_Edge(f"n{i}op", f"n{i}", attrs))
+            for position, _ in _constants(v):  # in operand order: c's edge first for c - x
+                dim = {"color": _DIM} if r.target is not None else {}
+                at = len(edges) - 1 - (len(v._children) if position == 0 else 0)
+                edges.insert(at, _Edge(f"n{i}c", f"n{i}op", {"style": "dashed", **dim}))
     return edges + _below(r)
 
 
@@ -767,6 +775,8 @@ def _dot_lines(scene: _Scene) -> list[str]:
 def _box_line(box: _Box, horizontal: bool) -> str:
     if box.is_op:
         attrs = {"label": _escape(box.fields[0]), "shape": "ellipse"}
+    elif box.shape:
+        attrs = {"label": _escape(box.fields[0]), "shape": box.shape}
     else:
         attrs = {"label": _record(box.fields, horizontal)}
     if box.fill:

@@ -260,9 +260,10 @@ def test_collapse_draws_each_neuron_as_one_node():
     assert len(re.findall(r"layers\.\d\.neurons\.\d \| ", source)) == 3
     assert "layers.0.neurons.0.w.0" not in source  # parameters are inside their neuron
     # x0, x1, 3 neurons, (s - 1) and its square: 7 nodes; x -> 2 neurons (4 edges),
-    # 2 hidden -> output (2), output -> op, op -> result twice, result -> op: 10 edges
+    # 2 hidden -> output (2), output -> op, op -> result twice, result -> op, and the constants
+    # 1 and 2 into their ops: 12 edges
     assert len(records(source)) == 7
-    assert len(edges(source)) == 10
+    assert len(edges(source)) == 12
     assert "| tanh | " in source and "| linear | " in source
 
 
@@ -537,6 +538,7 @@ def test_the_readme_picture_is_this_neuron_and_is_committed():
     svg = (docs / "graph.svg").read_text()
     for text in ("grad 1.2835", "grad 0.6845", "tanh", "0.8556", "local derivative"):
         assert text in svg
+    assert displayed_text_px(svg) >= 9.0  # 14.0 px: it is narrower than a notebook cell
 
 
 # ---- readable where shown ----------------------------------------------------------------------
@@ -662,9 +664,46 @@ def test_drawing_thousands_of_nodes_warns_before_dot_is_asked_and_suggests_colla
     for _ in range(1500):
         v = v + 1.0
     v.backward()
-    with pytest.warns(UserWarning, match=r"this drawing has 3001 nodes.*collapse=True") as record:
+    # 1,501 values, 1,500 op nodes and 1,500 constants (the 1.0s)
+    with pytest.warns(UserWarning, match=r"this drawing has 4501 nodes.*collapse=True") as record:
         draw_dot(v)
     assert record[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dot_source(v)  # the text alone asks nothing of dot
+
+
+# ---- constants --------------------------------------------------------------------------------
+
+
+def test_constants_are_drawn_as_small_nodes_into_their_op():
+    x = Value(3.0, "x")
+    y = (x * 2 - 1.5) ** 2  # (6 - 1.5)^2 = 20.25
+    y.backward()
+    source = dot_source(y)
+    assert 'n1c [label="2" shape="plaintext"]' in source  # the 2 in x * 2
+    assert 'n2c [label="1.5" shape="plaintext"]' in source  # the 1.5 in ... - 1.5
+    assert 'n3c [label="2" shape="plaintext"]' in source  # the power 2
+    assert "n1c -> n1op" in source and "n3c -> n3op" in source
+
+
+def test_a_constant_on_the_left_is_drawn_before_the_value_it_meets():
+    x = Value(4.0, "x")
+    y = 1 / x  # recorded as "/" with one input
+    y.backward()
+    source = dot_source(y)
+    assert 'n1c [label="1" shape="plaintext"]' in source
+    assert source.index("n1c -> n1op") < source.index("n0 -> n1op")
+
+
+def test_an_op_with_no_constant_draws_none():
+    x = Value(3.0, "x")
+    y = x * x + x
+    y.backward()
+    assert "plaintext" not in dot_source(y)
+
+
+def test_the_articles_cost_shows_the_label_y_it_subtracts():
+    source = dot_source(article_cost())
+    # s - y with y = 1.0 for Iris row 100 (versicolor as 1 in the article's labelling)
+    assert 'n31c [label="1" shape="plaintext"]' in source and "n31c -> n31op" in source
