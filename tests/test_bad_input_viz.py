@@ -67,7 +67,7 @@ for where in ("dot_source", "draw_dot"):
         if where == "dot_source" else ("fmt", "svg", TypeError, ("unknown option 'fmt'",)),
         ("show_grads", "yes", TypeError, ("(show_grads): expected True or False",)),
         ("show_local_grads", 1, TypeError, ("(show_local_grads): expected True or False",)),
-        ("collapse", None, TypeError, ("(collapse): expected True or False",)),
+        ("collapse", "yes", TypeError, ("(collapse): expected True or False",)),
         ("color", "red", ValueError, ("color='red' is not allowed", "'grad', 'role' or None")),
         ("group", "neurons", ValueError, ("group='neurons' is not allowed",)),
         ("rankdir", "XY", ValueError, ("rankdir='XY' is not allowed", "'BT' or None")),

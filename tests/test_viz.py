@@ -332,7 +332,7 @@ def test_highlight_works_on_a_collapsed_network():
         ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL', 'BT' or None"]),
         ({"show_local_grads": "yes"}, TypeError, ["show_local_grads", "True or False"]),
         ({"show_grads": 1}, TypeError, ["show_grads", "True or False"]),
-        ({"collapse": None}, TypeError, ["collapse", "True or False"]),
+        ({"collapse": 1}, TypeError, ["collapse", "True or False"]),
         ({"highlight": 3.0}, TypeError, ["highlight", "Value, a label"]),
         ({"highlight": "nobody"}, ValueError, ["highlight='nobody'", "no value"]),
         ({"parameters": "w1"}, TypeError, ["parameters", "iterable of Values"]),
@@ -707,3 +707,15 @@ def test_the_articles_cost_shows_the_label_y_it_subtracts():
     source = dot_source(article_cost())
     # s - y with y = 1.0 for Iris row 100 (versicolor as 1 in the article's labelling)
     assert 'n31c [label="1" shape="plaintext"]' in source and "n31c -> n31op" in source
+
+
+def test_a_network_of_more_than_150_values_is_drawn_collapsed_unless_told_otherwise():
+    from microprop.nn import MLP
+
+    model = MLP(3, [10, 10, 1], seed=0)  # 4*10 + 11*10 + 11 = 161 parameters
+    y = model([Value(0.5, "x0"), Value(-1.0, "x1"), Value(2.0, "x2")])
+    y.backward()
+    source = dot_source(y)
+    assert len(records(source)) == 3 + 21  # the inputs and the 21 neurons
+    assert "layers.0.neurons.9 | " in source and "layers.0.neurons.9.w.0" not in source
+    assert "layers.0.neurons.9.w.0" in dot_source(y, collapse=False)
