@@ -2,7 +2,9 @@
 
 The DOT text is built in plain Python, and node names come from the topological order, so the text
 is the same on every run and tests need no Graphviz. ``draw_dot`` wraps it in a ``graphviz.Digraph``
-that Jupyter shows inline; the graphviz package is imported only inside the functions that need it.
+that Jupyter shows inline (as its DOT text and a note when Graphviz's ``dot`` is missing); the
+graphviz package is imported only inside the functions that need it. A big graph is laid out to
+stay readable in a notebook cell, top to bottom, rather than drawn smaller.
 """
 
 from __future__ import annotations
