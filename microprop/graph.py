@@ -81,6 +81,57 @@ def number(x: float) -> str:
     return f"{x:.3e}"
 
 
+def constants(v: Value) -> list[tuple[int, float]]:
+    """The plain numbers folded into ``v``'s op, as (operand position, number): the 2 in ``x * 2``.
+
+    The engine records only Values as inputs, so a constant of a one-input ``+``, ``-``, ``*``,
+    ``/`` or ``**`` is read back from the result and the local derivative (``x - c`` has result
+    x - c), and kept only if redoing the op with it gives the result again. n-ary ops (``dot``,
+    ``sum``) and a constant that cannot be read back are not shown.
+    """
+    if len(v._children) != 1 or v._op not in ("+", "-", "*", "/", "**"):
+        return []
+    try:
+        candidates = _candidates(v._op, v._children[0].data, v.data, v._local_grads[0])
+    except (ArithmeticError, ValueError):  # overflow, 0 ** -1, ...: nothing to read back
+        return []
+    for position, c, redone in candidates:
+        if isinstance(redone, float) and math.isfinite(c) and _close(redone, v.data):
+            return [(position, c)]
+    return []
+
+
+def _candidates(op: str, x: float, out: float, local: float) -> list[tuple[int, float, float]]:
+    """What the constant of a one-input op may be: (position, constant, the op redone with it)."""
+    if op == "+":  # x + c
+        return [(1, out - x, x + (out - x))]
+    if op == "*":  # x * c: d/dx = c
+        return [(1, local, x * local)]
+    if op == "-":  # x - c (d/dx = 1) or c - x (d/dx = -1)
+        return [(1, x - out, x - (x - out))] if local > 0 else [(0, out + x, (out + x) - x)]
+    if op == "/":  # x / c (d/dx = 1/c) or c / x
+        first = [(1, 1.0 / local, x * local)] if local != 0.0 else []
+        return first + [(0, out * x, out * x / x)]
+    if out == 0.0 or x == 0.0:
+        return []
+    n = _whole(local * x / out)  # x ** n: d/dx = n x^(n-1) = n out / x
+    found = [(1, n, x**n)]
+    if local / out < 700:  # c ** x: d/dx = out ln c
+        c = _whole(math.exp(local / out))
+        found.append((0, c, c**x))
+    return found
+
+
+def _whole(c: float) -> float:
+    """``c``, or the integer it is within rounding of (``x ** 2`` reads back as 1.9999999999)."""
+    r = round(c)
+    return float(r) if abs(c - r) <= 1e-9 * max(1.0, abs(c)) else c
+
+
+def _close(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
 def warn(messages: list[str], stacklevel: int = 3) -> None:
     """Issue each message as a UserWarning pointing at the user's line.
 

@@ -150,12 +150,7 @@ def fit(
     )
     history = History()
     bar = _progress_bar(plan.progress, plan.epochs)
-    # A step's graph holds no reference cycles, so reference counting frees it; the cyclic
-    # collector would walk its thousands of nodes again and again as they are made (about an
-    # eighth of the time of micrograd's demo). It is off while fit runs, and each epoch ends with
-    # a collection of what that epoch made, so cycles a loss function makes are still freed.
-    collecting = gc.isenabled()
-    gc.disable()
+    collecting = _pause_collector()
     try:
         _run(model, plan, history, bar, collecting)
     finally:
@@ -164,6 +159,19 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _pause_collector() -> bool:
+    """Switch the cyclic collector off for fit; return whether it was on.
+
+    A step's graph holds no reference cycles, so reference counting frees it; the collector
+    would walk its thousands of nodes again and again as they are made (about an eighth of the
+    time of micrograd's demo). Each epoch ends with a collection of what that epoch made, so
+    cycles a loss function makes are still freed.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    return collecting
 
 
 @dataclass

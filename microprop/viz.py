@@ -2,7 +2,9 @@
 
 The DOT text is built in plain Python, and node names come from the topological order, so the text
 is the same on every run and tests need no Graphviz. ``draw_dot`` wraps it in a ``graphviz.Digraph``
-that Jupyter shows inline; the graphviz package is imported only inside the functions that need it.
+that Jupyter shows inline (as its DOT text and a note when Graphviz's ``dot`` is missing); the
+graphviz package is imported only inside the functions that need it. A big graph is laid out to
+stay readable in a notebook cell, top to bottom, rather than drawn smaller.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import textwrap
 import warnings
 from collections.abc import Callable, Iterable
@@ -21,6 +24,7 @@ from ._files import write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
 from .graph import check_root as _check_root
+from .graph import constants as _constants
 from .graph import find as _find_value
 from .graph import node_name as _node_name
 from .graph import number as _number
@@ -79,7 +83,7 @@ def dot_source(root: Value, **options: Any) -> str:
 
 
 def draw_dot(
-    root: Value, format: str = "svg", rankdir: str = "LR", **options: Any
+    root: Value, format: str = "svg", rankdir: str | None = None, **options: Any
 ) -> graphviz.Digraph:
     """``root``'s graph as a ``graphviz.Digraph`` whose ``.source`` is exactly ``dot_source``.
 
@@ -144,9 +148,24 @@ def _write(path: str, data: str | bytes) -> None:
 
 # ---- options -------------------------------------------------------------------------------
 
+# Above this many values a drawing is laid out for reading in a notebook cell about 1,000 px
+# wide: top to bottom, fields stacked, many inputs of one op spread over a few rows, and a
+# highlight drawn as its paths only. Below it, the plain left-to-right picture fits anyway.
+_BIG = 20
+# Above this many values, a network (neurons found from parameter labels) is drawn collapsed.
+_COLLAPSE = 150
+_ROWS = 5  # the most rows a big top-to-bottom drawing spreads one op's parameters over
+# Above this many drawn nodes, handing a drawing to Graphviz warns first: dot's layout grows
+# faster than the graph (an 8,001-node chain takes it about 14 s).
+_TOO_MANY = 2000
+
 
 def _flag(where: str, name: str, value: object) -> bool:
     return _checks.flag(value, f"{where}({name})")
+
+
+def _flag_or_auto(where: str, name: str, value: object) -> bool | None:
+    return None if value is None else _checks.flag(value, f"{where}({name})")
 
 
 def _one_of(*allowed: str | None) -> Callable[[str, str, object], Any]:
@@ -168,6 +187,12 @@ def _value_or_label(where: str, name: str, value: object) -> object:
             f"{where}: {name} must be a Value, a label (str) or None, got {type(value).__name__}"
         )
     return value
+
+
+def _path_only(where: str, name: str, value: object) -> object:
+    if isinstance(value, bool) or value is None:
+        return value
+    return _value_or_label(where, name, value)
 
 
 def _step_number(where: str, name: str, value: object) -> int | None:
@@ -226,10 +251,11 @@ _OPTIONS = (
     ),
     _Option(
         "collapse",
-        False,
-        _flag,
+        None,
+        _flag_or_auto,
         "``True`` draws each neuron (its dot node and its activation) as one node, found from "
-        "parameter labels in the same way.",
+        f"parameter labels in the same way; by default a network of more than {_COLLAPSE} values "
+        "is drawn so (unless a highlight folds it); ``False`` never collapses.",
     ),
     _Option(
         "highlight",
@@ -243,7 +269,21 @@ _OPTIONS = (
         _parameter_set,
         "the Values to treat as parameters; by default, leaves with dotted labels.",
     ),
-    _Option("rankdir", "LR", _one_of("LR", "TB", "RL", "BT"), '"LR", "TB", "RL" or "BT".'),
+    _Option(
+        "rankdir",
+        None,
+        _one_of("LR", "TB", "RL", "BT", None),
+        '"LR", "TB", "RL" or "BT"; by default left to right for a small graph and top to bottom '
+        f"for one of more than {_BIG} values, which stays readable in a notebook cell.",
+    ),
+    _Option(
+        "path_only",
+        None,
+        _path_only,
+        "a Value or a label: draw only the paths from the root to it (highlighted) and the inputs "
+        "of the ops on them, folding the rest; ``True`` does that for ``highlight``. By default "
+        f"a highlight in a graph of more than {_BIG} values is drawn so; ``False`` never folds.",
+    ),
     _Option(
         "step",
         None,
@@ -263,10 +303,11 @@ class _Options:
     show_local_grads: bool
     color: str | None
     group: str | None
-    collapse: bool
+    collapse: bool | None
     highlight: Value | str | None
     parameters: frozenset[Value] | None
-    rankdir: str
+    rankdir: str | None
+    path_only: Value | str | bool | None
     step: int | None
 
 
@@ -325,6 +366,7 @@ class _Box:
     fill: str  # "" for none
     outline: dict[str, str]  # color and penwidth, when a highlighted path or a step marks it
     cluster: str | None  # the neuron or layer it is drawn inside, or None for the top level
+    shape: str = ""  # "plaintext" for a constant (the 2 in x * 2); "" for a record or an op
 
 
 @dataclass
@@ -347,6 +389,8 @@ class _Scene:
     # order given (neurons 0, 1, 2; a - b with a first), where Graphviz may rotate 8 neurons to
     # 2..7, 0, 1; and top to bottom it stacks a record's fields, so 8 neurons fit side by side.
     collapsed: bool
+    stacked: bool = False  # a record's fields one above the other, whatever the rankdir
+    inputs: list[str] = field(default_factory=list)  # input records to keep in this order
 
 
 @dataclass
@@ -368,6 +412,11 @@ class _Reading:
     hidden: set[Value] = field(default_factory=set)  # parameters drawn inside a collapsed neuron
     target: Value | None = None  # the highlighted node
     on_path: set[Value] = field(default_factory=set)  # nodes on a path from the root to it
+    drawn: set[Value] | None = None  # path_only: the values drawn (None: all of them)
+    kept: set[Value] = field(default_factory=set)  # path_only: values drawn with their inputs
+    folded_to: Value | None = None  # path_only: the value whose paths are drawn
+    big: bool = False  # more than _BIG values: laid out for a notebook cell
+    rankdir: str = "LR"
     gmax: float = 0.0  # the largest finite |grad|, for color="grad"
 
     def grad(self, v: Value) -> float:
@@ -401,6 +450,10 @@ class _Reading:
             attrs["penwidth"] = "3"
         return attrs
 
+    def expands(self, v: Value) -> bool:
+        """Whether ``v``'s op and inputs are drawn (``path_only`` folds those off the paths)."""
+        return bool(v._children) and (self.drawn is None or v in self.kept)
+
     def cluster_of(self, v: Value) -> str | None:
         key = self.key_of.get(v)
         if key is None or not self.opts.group:
@@ -413,7 +466,8 @@ def _scene(
 ) -> tuple[_Scene, list[str]]:
     """What to draw of ``root``'s graph, and the warnings to issue."""
     r, messages = _read(root, opts, where, steps)
-    scene = _Scene(_boxes(r), _edges(r), _notes(r), opts.rankdir, opts.group, opts.collapse)
+    scene = _Scene(_boxes(r), _edges(r), _notes(r), r.rankdir, opts.group, bool(r.unit_of),
+                   r.big, _inputs(r))
     return scene, messages
 
 
@@ -435,9 +489,13 @@ def _read(
         )
 
     r.params = _find_parameters(order, opts.parameters)
-    if opts.group or opts.collapse:
+    collapse = opts.collapse
+    if collapse is None:  # a network too big to read value by value is drawn neuron by neuron
+        folds = opts.highlight is not None or opts.path_only not in (None, False)
+        collapse = len(order) > _COLLAPSE and not folds
+    if opts.group or collapse:
         r.key_of, r.output_of = _neurons(order, r.params)
-        if not r.output_of:
+        if not r.output_of and (opts.group or opts.collapse):
             option = f"group={opts.group!r}" if opts.group else "collapse=True"
             messages.append(
                 f"{where}: {option} found no neuron (a dot node fed by parameters labelled like "
@@ -446,23 +504,58 @@ def _read(
 
     # Collapse: a neuron instance (its dot node, and the activation after it) becomes one node,
     # and parameters that only feed neurons disappear inside them.
-    if opts.collapse:
+    if collapse:
         for z, out in r.output_of.items():
             r.unit_of[z] = z
             r.unit_of[out] = z
         outside = {c for v in order if v not in r.output_of for c in v._children if c in r.params}
         r.hidden = {p for p in r.params if p not in outside and p is not root}
 
-    if opts.highlight is not None:
-        r.target = _find_value(where, "highlight", opts.highlight, order, r.index)
-        for v in order:
-            if v is r.target or any(c in r.on_path for c in v._children):
-                r.on_path.add(v)
+    _read_paths(r, where)
 
     if opts.color == "grad":
         finite = [abs(r.grad(v)) for v in order if math.isfinite(r.grad(v))]
         r.gmax = max(finite, default=0.0)
     return r, messages
+
+
+def _paths_to(order: list[Value], target: Value) -> set[Value]:
+    """The nodes on a path from the root down to ``target``, ``target`` included."""
+    on: set[Value] = set()
+    for v in order:
+        if v is target or any(c in on for c in v._children):
+            on.add(v)
+    return on
+
+
+def _read_paths(r: _Reading, where: str) -> None:
+    """The highlighted paths, the layout for the graph's size, and what ``path_only`` folds."""
+    opts = r.opts
+    r.big = len(r.order) > _BIG
+    r.rankdir = opts.rankdir or ("TB" if r.big else "LR")
+    if opts.highlight is not None:
+        r.target = _find_value(where, "highlight", opts.highlight, r.order, r.index)
+        r.on_path = _paths_to(r.order, r.target)
+    fold = opts.path_only
+    if fold is True and r.target is None:
+        raise ValueError(
+            f"{where}: path_only=True folds the graph to the paths to highlight, but no "
+            "highlight is given; pass path_only=<a Value or label> or highlight=..."
+        )
+    if fold is None:  # by default, a highlight in a big graph is drawn as its paths only
+        fold = r.target is not None and r.big
+    if fold is False:
+        return
+    if isinstance(fold, bool):
+        assert r.target is not None  # fold is True only with a highlight, checked above
+        to = r.target
+    else:
+        to = _find_value(where, "path_only", fold, r.order, r.index)
+    if r.target is None:  # path_only=<value> highlights it too
+        r.target, r.on_path = to, _paths_to(r.order, to)
+    r.folded_to = to
+    r.kept = _paths_to(r.order, to) - {to}
+    r.drawn = r.kept | {to} | {c for v in r.kept for c in v._children}
 
 
 def _step_grads(
@@ -493,6 +586,8 @@ def _boxes(r: _Reading) -> list[_Box]:
     for i, v in enumerate(r.order):
         if v in r.hidden or (v in r.unit_of and r.unit_of[v] is not v):
             continue  # inside a collapsed neuron, drawn by its dot node
+        if r.drawn is not None and v not in r.drawn:
+            continue  # folded away by path_only
         cluster = r.cluster_of(v)
         shown = r.output_of[v] if v in r.unit_of else v  # a neuron shows its output's numbers
         members: tuple[Value, ...] = (v, shown) if v in r.unit_of else (v,)
@@ -505,9 +600,14 @@ def _boxes(r: _Reading) -> list[_Box]:
         fields.append(f"data {_number(shown.data)}")
         if r.opts.show_grads:
             fields.append(f"grad {_number(r.grad(shown))}")
-        boxes.append(_Box(f"n{i}", fields, False, fill, r.outline(members), cluster))
-        if v._children and v not in r.unit_of:
+        outline = r.outline(members)
+        if v._children and not r.expands(v):
+            outline["style"] = "dashed"  # computed from values path_only does not draw
+        boxes.append(_Box(f"n{i}", fields, False, fill, outline, cluster))
+        if r.expands(v) and v not in r.unit_of:
             boxes.append(_Box(f"n{i}op", [v._op], True, "", r.outline((v,)), cluster))
+            for _, c in _constants(v):  # a plain number the op was given: the y in s - y
+                boxes.append(_Box(f"n{i}c", [f"{c:.6g}"], False, "", {}, cluster, "plaintext"))
     return boxes
 
 
@@ -516,10 +616,11 @@ def _edges(r: _Reading) -> list[_Edge]:
     edges: list[_Edge] = []
     unit_edges: set[tuple[str, str]] = set()
     for i, v in enumerate(r.order):
-        if not v._children:
+        if not r.expands(v):
             continue
         is_unit = v in r.unit_of
-        for child, local in zip(v._children, v._local_grads):
+        rows = _rows(r, v)
+        for child, local, row in zip(v._children, v._local_grads, rows):
             if is_unit and (child in r.params or r.unit_of.get(child) is r.unit_of[v]):
                 continue  # an edge inside a collapsed neuron
             unit = r.unit_of.get(child)
@@ -542,13 +643,79 @@ def _edges(r: _Reading) -> list[_Edge]:
                     attrs["color"] = _DIM
             if r.current is not None and v is r.current:
                 attrs.update(color=_STEP, penwidth="2.5", fontcolor=_STEP)
+            if row > 1:
+                attrs["minlen"] = str(row)
             edges.append(_Edge(src, dst, attrs))
         if not is_unit:
             attrs = {}
             if r.target is not None:
                 attrs = {"color": _PATH, "penwidth": "2"} if v in r.on_path else {"color": _DIM}
             edges.append(_Edge(f"n{i}op", f"n{i}", attrs))
+            for position, _ in _constants(v):  # in operand order: c's edge first for c - x
+                dim = {"color": _DIM} if r.target is not None else {}
+                at = len(edges) - 1 - (len(v._children) if position == 0 else 0)
+                edges.insert(at, _Edge(f"n{i}c", f"n{i}op", {"style": "dashed", **dim}))
+    return edges + _below(r)
+
+
+def _below(r: _Reading) -> list[_Edge]:
+    """Invisible edges that put a layer's parameters below the layer before it, top to bottom.
+
+    Otherwise ``dot`` ranks them beside the previous layer's outputs, and the two layers' clusters,
+    which may not overlap, are pushed side by side into a drawing too wide to read.
+    """
+    if not (r.big and r.rankdir in ("TB", "BT")):
+        return []
+    edges = []
+    for v in r.order:
+        if not r.expands(v):
+            continue
+        before = next((c for c in v._children if c._children), None)
+        for c in dict.fromkeys(v._children):
+            if before is not None and c in r.params and c not in r.hidden and not c._children:
+                unit = r.unit_of.get(before)
+                src = r.index[unit if unit is not None else before]
+                edges.append(_Edge(f"n{src}", f"n{r.index[c]}", {"style": "invis"}))
     return edges
+
+
+def _inputs(r: _Reading) -> list[str]:
+    """The inputs of a big top-to-bottom drawing, x_1 before x_2 before x_10, by their labels.
+
+    ``dot`` orders a row to cross fewer edges, which can put x_3 before x_2; an invisible node
+    with an edge to each input, in order, keeps them as a reader counts them.
+    """
+    if not (r.big and r.rankdir in ("TB", "BT")):
+        return []
+    drawn = [
+        v for v in r.order
+        if not v._children and v not in r.params and (r.drawn is None or v in r.drawn)
+    ]
+    ordered = sorted(drawn, key=lambda v: _counting(v.label))
+    return [f"n{r.index[v]}" for v in ordered] if len(ordered) > 1 else []
+
+
+def _counting(label: str) -> list[tuple[int, int | str]]:
+    """A sort key that counts the numbers in a label: x_2 before x_10."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", label) if p]
+
+
+def _rows(r: _Reading, v: Value) -> list[int]:
+    """How many ranks above ``v``'s op each of its inputs sits: 1, or more for many leaves.
+
+    Top to bottom, a neuron's weights side by side would make the drawing too wide for a
+    notebook cell; as a staircase of up to five rows they take a fifth of the width (the
+    article's 4-2-2-1 network: 1,273 pt wide with three rows, 1,214 pt with five).
+    """
+    rows = [1] * len(v._children)
+    leaves = [k for k, c in enumerate(v._children) if not c._children and c not in r.hidden]
+    spread = [k for k in leaves if v._children[k] in r.params] if r.params else leaves
+    if r.big and r.rankdir in ("TB", "BT") and len(spread) > 2:
+        for n, k in enumerate(spread):
+            rows[k] = 1 + n % _ROWS
+        for k in set(leaves) - set(spread):
+            rows[k] = _ROWS + 1  # the inputs in a row of their own, above the parameters
+    return rows
 
 
 def _notes(r: _Reading) -> list[str]:
@@ -570,6 +737,13 @@ def _notes(r: _Reading) -> list[str]:
     if r.target is not None:
         name = _node_name(r.target, r.index[r.target])
         notes.append(f"red: every path from the root to {name}; its grad sums the products on them")
+    if r.drawn is not None and r.folded_to is not None:
+        name = _node_name(r.folded_to, r.index[r.folded_to])
+        notes.append(
+            f"path_only: {len(r.drawn)} of {len(r.order)} values, the paths to {name} and the "
+            "inputs of their ops; a dashed box folds what it is computed from (path_only=False "
+            "draws all)"
+        )
     return notes
 
 
@@ -592,13 +766,13 @@ def _dot_lines(scene: _Scene) -> list[str]:
     if scene.notes:
         # \l ends a left-justified line in a Graphviz label.
         caption = "".join(_escape(n) + "\\l" for n in scene.notes)
-        graph_attrs.update(label=caption, labelloc="b", labeljust="l", fontsize="11")
+        graph_attrs.update(label=caption, labelloc="b", labeljust="l", fontsize="12")
     body = [f"\tgraph {_attrs(graph_attrs)}\n"]
     body.append(f'\tnode [shape=record fontname="{_FONT}" fontsize=11 height=0.3]\n')
-    body.append(f'\tedge [fontname="{_FONT}" fontsize=9 arrowsize=0.7]\n')
+    body.append(f'\tedge [fontname="{_FONT}" fontsize=11 arrowsize=0.7]\n')
 
     # Node lines go to their cluster (or to the top level, key None), in topological order.
-    horizontal = scene.rankdir in ("LR", "RL") or scene.collapsed
+    horizontal = scene.stacked or scene.collapsed or scene.rankdir in ("LR", "RL")
     clusters: dict[str | None, list[str]] = {None: []}
     for box in scene.boxes:
         clusters.setdefault(box.cluster, []).append(_box_line(box, horizontal))
@@ -608,9 +782,12 @@ def _dot_lines(scene: _Scene) -> list[str]:
     for k, key in enumerate(names):
         label = _escape(key or scene.group or "")
         body.append(f"\tsubgraph cluster_{k} {{\n")
-        body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=10\n')
+        body.append(f'\t\tlabel="{label}" style="rounded,dashed" color="#888888" fontsize=11\n')
         body.extend(f"\t\t{line}\n" for line in clusters[key])
         body.append("\t}\n")
+    if scene.inputs:  # see _inputs: an invisible node keeps the inputs in order
+        body.append("\tinputs [shape=point style=invis ordering=out]\n")
+        body.extend(f"\tinputs -> {name} [style=invis]\n" for name in scene.inputs)
     for edge in scene.edges:  # edge attributes are numbers and colours: nothing to escape
         attrs = f" {_attrs(edge.attrs)}" if edge.attrs else ""
         body.append(f"\t{edge.src} -> {edge.dst}{attrs}\n")
@@ -620,12 +797,17 @@ def _dot_lines(scene: _Scene) -> list[str]:
 def _box_line(box: _Box, horizontal: bool) -> str:
     if box.is_op:
         attrs = {"label": _escape(box.fields[0]), "shape": "ellipse"}
+    elif box.shape:
+        attrs = {"label": _escape(box.fields[0]), "shape": box.shape}
     else:
         attrs = {"label": _record(box.fields, horizontal)}
     if box.fill:
         attrs["style"] = "filled"
         attrs["fillcolor"] = box.fill
+    style = ",".join(filter(None, [attrs.get("style"), box.outline.get("style")]))
     attrs.update(box.outline)
+    if style:
+        attrs["style"] = style  # filled and dashed: both
     return f"{box.name} {_attrs(attrs)}"
 
 
@@ -744,6 +926,13 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
                 except graphviz.ExecutableNotFound:
                     raise DotNotFoundError(_INSTALL_DOT) from None
 
+            def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
+                # In a notebook without `dot`, show the DOT text and a note: the notebook goes on.
+                try:
+                    return super()._repr_mimebundle_(*args, **kwargs)
+                except (graphviz.ExecutableNotFound, DotNotFoundError):
+                    return _without_dot(self.source)
+
             def render(self, *args: Any, **kwargs: Any) -> Any:
                 try:
                     return super().render(*args, **kwargs)
@@ -752,6 +941,20 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
 
         _digraph_class = Digraph
     return _digraph_class("microprop", format=format)
+
+
+def _without_dot(source: str) -> dict[str, str]:
+    """What a notebook shows of a drawing when Graphviz's ``dot`` program is missing."""
+    import html
+
+    note = (
+        "Graphviz's dot program is not installed, so this drawing is shown as its DOT text "
+        "(apt-get install graphviz, brew install graphviz or conda install graphviz draws it)."
+    )
+    return {
+        "text/plain": note + "\n\n" + source,
+        "text/html": f"<p><em>{html.escape(note)}</em></p><pre>{html.escape(source)}</pre>",
+    }
 
 
 def _draw(
@@ -765,8 +968,15 @@ def _draw(
     if not isinstance(format, str) or format not in graphviz.FORMATS:
         raise ValueError(f"{where}: format={format!r} is not a Graphviz format; {_FORMAT_HINT}")
     opts = _parse_options(where, options)
-    body, messages = _body(root, opts, where, steps)
+    scene, messages = _scene(root, opts, where, steps)
+    if len(scene.boxes) > _TOO_MANY:  # a chain of 8,001 values takes dot about 14 s
+        messages.append(
+            f"{where}: this drawing has {len(scene.boxes)} nodes, and Graphviz's dot may take "
+            "many seconds or minutes to lay it out; collapse=True (one node per neuron) or "
+            "path_only=<a value> draws less, and dot_source() gives the text at once"
+        )
     digraph = _make_digraph(graphviz, format)
+    body = _dot_lines(scene)
     digraph.body.extend(body)
     return digraph, messages
 

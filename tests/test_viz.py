@@ -135,7 +135,7 @@ def test_a_100000_node_chain_draws_without_recursion_error():
     v.backward()
     source = dot_source(v)
     assert len(records(source)) == 100_000
-    assert len(edges(source)) == 2 * 99_999
+    assert len(edges(source)) == 3 * 99_999  # into each op: its input and the constant 1.0
     assert "data 100000.0000" in source
 
 
@@ -261,9 +261,10 @@ def test_collapse_draws_each_neuron_as_one_node():
     assert len(re.findall(r"layers\.\d\.neurons\.\d \| ", source)) == 3
     assert "layers.0.neurons.0.w.0" not in source  # parameters are inside their neuron
     # x0, x1, 3 neurons, (s - 1) and its square: 7 nodes; x -> 2 neurons (4 edges),
-    # 2 hidden -> output (2), output -> op, op -> result twice, result -> op: 10 edges
+    # 2 hidden -> output (2), output -> op, op -> result twice, result -> op, and the constants
+    # 1 and 2 into their ops: 12 edges
     assert len(records(source)) == 7
-    assert len(edges(source)) == 10
+    assert len(edges(source)) == 12
     assert "| tanh | " in source and "| linear | " in source
 
 
@@ -329,10 +330,10 @@ def test_highlight_works_on_a_collapsed_network():
     [
         ({"color": "red"}, ValueError, ["color='red'", "'grad', 'role' or None"]),
         ({"group": "neurons"}, ValueError, ["group='neurons'", "'neuron', 'layer' or None"]),
-        ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL' or 'BT'"]),
+        ({"rankdir": "lr"}, ValueError, ["rankdir='lr'", "'LR', 'TB', 'RL', 'BT' or None"]),
         ({"show_local_grads": "yes"}, TypeError, ["show_local_grads", "True or False"]),
         ({"show_grads": 1}, TypeError, ["show_grads", "True or False"]),
-        ({"collapse": None}, TypeError, ["collapse", "True or False"]),
+        ({"collapse": 1}, TypeError, ["collapse", "True or False"]),
         ({"highlight": 3.0}, TypeError, ["highlight", "Value, a label"]),
         ({"highlight": "nobody"}, ValueError, ["highlight='nobody'", "no value"]),
         ({"parameters": "w1"}, TypeError, ["parameters", "iterable of Values"]),
@@ -407,6 +408,7 @@ OTHER_THAN_DEFAULT = {
     "highlight": "x0",
     "parameters": [],
     "rankdir": "TB",
+    "path_only": "x0",
     "step": 2,
 }
 
@@ -537,6 +539,187 @@ def test_the_readme_picture_is_this_neuron_and_is_committed():
     svg = (docs / "graph.svg").read_text()
     for text in ("grad 1.2835", "grad 0.6845", "tanh", "0.8556", "local derivative"):
         assert text in svg
+    assert displayed_text_px(svg) >= 9.0  # 14.0 px: it is narrower than a notebook cell
+
+
+# ---- readable where shown ----------------------------------------------------------------------
+
+
+def displayed_text_px(svg, cell_px=1000.0):
+    """How tall the smallest text of ``svg`` is, in px, shown in a notebook cell ``cell_px`` wide.
+
+    Graphviz writes the width in pt (4/3 px each in a browser) and the fonts in viewBox units; a
+    cell narrower than the drawing scales it down to the cell's width, text and all.
+    """
+    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    viewbox_width = float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', svg).group(1))
+    smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg))
+    return smallest * min(cell_px, width_pt * 4 / 3) / viewbox_width
+
+
+def rendered(source):
+    return subprocess.run(
+        ["dot", "-Tsvg"], input=source, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def article_cost(backward=True):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent / "golden"))
+    from make import _article
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _article(backward)
+
+
+@needs_dot
+def test_the_article_networks_full_graph_is_readable_in_a_notebook_cell():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    # notebook 01's call: 33 values, drawn top to bottom, a layer below the one before it
+    graph = draw_dot(article_cost(backward=False), show_grads=False, group="layer")
+    assert 'rankdir="TB"' in graph.source
+    svg = rendered(graph.source)
+    assert displayed_text_px(svg) >= 9.0  # 5.2 px before, left to right and 1,924 pt wide
+
+
+@needs_dot
+def test_inputs_and_neurons_are_drawn_in_their_natural_order():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    svg = rendered(draw_dot(article_cost(backward=False), show_grads=False, group="layer").source)
+    texts = re.findall(r'<text text-anchor="middle" x="([\d.-]+)"[^>]*>([^<]+)<', svg)
+    at = {text: float(x) for x, text in texts}
+    assert at["x_1"] < at["x_2"] < at["x_3"] < at["x_4"]  # not x_1, x_3, x_4, x_2
+    assert at["z^(2)_1"] < at["z^(2)_2"] and at["z^(3)_1"] < at["z^(3)_2"]
+
+
+@needs_dot
+def test_a_highlighted_path_in_a_big_graph_is_drawn_alone_and_readable():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    # notebook 02's call: the paths to one weight, the other values folded
+    graph = draw_dot(article_cost(), highlight="layers.1.neurons.1.w.1", show_local_grads=True)
+    assert "path_only: 13 of 33 values" in graph.source
+    assert displayed_text_px(rendered(graph.source)) >= 9.0  # 3.2 px before, 2,791 pt wide
+    full = draw_dot(article_cost(), highlight="layers.1.neurons.1.w.1", path_only=False)
+    assert len(records(full.source)) == 33
+
+
+@needs_dot
+def test_the_command_lines_model_svg_is_readable_in_a_notebook_cell(tmp_path):
+    pytest.importorskip("graphviz")
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path.parent)}
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    env["PYTHONPATH"] = str(root)
+    subprocess.run(
+        [sys.executable, "-m", "microprop", "train", "--no-progress"],
+        cwd=tmp_path, env=env, capture_output=True, check=True,
+    )
+    svg = (tmp_path / "model.svg").read_text()
+    assert displayed_text_px(svg) >= 9.0  # 3.5 px before: 2,897 pt wide
+
+
+def test_a_small_graph_stays_left_to_right_and_a_big_one_goes_top_to_bottom():
+    a, _ = neuron()
+    assert 'rankdir="LR"' in dot_source(a)  # 10 values
+    x = Value(1.0, label="x")
+    v = x
+    for _ in range(30):
+        v = v * 1.5
+    v.backward()
+    assert 'rankdir="TB"' in dot_source(v)  # 31 values
+    assert 'rankdir="LR"' in dot_source(v, rankdir="LR")
+
+
+def test_path_only_draws_the_paths_to_a_value_and_the_inputs_of_their_ops():
+    loss = two_layer_net()
+    source = dot_source(loss, path_only="layers.1.neurons.0.w.1")
+    # loss <- (s - 1) <- s = dot(v, hidden): s's five inputs, then s - 1 and loss: 7 of 17
+    assert len(records(source)) == 7
+    assert "path_only: 7 of 17 values" in source
+    assert "layers.0.neurons.0.w.0" not in source  # behind a hidden neuron's output: folded
+    assert 'style="dashed"' in source  # the two tanh outputs fold what they are made from
+
+
+def test_without_the_dot_program_a_notebook_shows_the_dot_text_and_a_note(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    a, _ = neuron()
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    bundle = draw_dot(a)._repr_mimebundle_()
+    assert "dot program is not installed" in bundle["text/plain"]
+    assert "digraph microprop" in bundle["text/plain"]
+    assert "&quot;{ x1 | data 1.5000 | grad 0.6845 }&quot;" in bundle["text/html"]
+
+
+def test_drawing_thousands_of_nodes_warns_before_dot_is_asked_and_suggests_collapse():
+    pytest.importorskip("graphviz")
+    from microprop.viz import draw_dot
+
+    v = Value(1.0, label="x")
+    for _ in range(1500):
+        v = v + 1.0
+    v.backward()
+    # 1,501 values, 1,500 op nodes and 1,500 constants (the 1.0s)
+    with pytest.warns(UserWarning, match=r"this drawing has 4501 nodes.*collapse=True") as record:
+        draw_dot(v)
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dot_source(v)  # the text alone asks nothing of dot
+
+
+# ---- constants --------------------------------------------------------------------------------
+
+
+def test_constants_are_drawn_as_small_nodes_into_their_op():
+    x = Value(3.0, label="x")
+    y = (x * 2 - 1.5) ** 2  # (6 - 1.5)^2 = 20.25
+    y.backward()
+    source = dot_source(y)
+    assert 'n1c [label="2" shape="plaintext"]' in source  # the 2 in x * 2
+    assert 'n2c [label="1.5" shape="plaintext"]' in source  # the 1.5 in ... - 1.5
+    assert 'n3c [label="2" shape="plaintext"]' in source  # the power 2
+    assert "n1c -> n1op" in source and "n3c -> n3op" in source
+
+
+def test_a_constant_on_the_left_is_drawn_before_the_value_it_meets():
+    x = Value(4.0, label="x")
+    y = 1 / x  # recorded as "/" with one input
+    y.backward()
+    source = dot_source(y)
+    assert 'n1c [label="1" shape="plaintext"]' in source
+    assert source.index("n1c -> n1op") < source.index("n0 -> n1op")
+
+
+def test_an_op_with_no_constant_draws_none():
+    x = Value(3.0, label="x")
+    y = x * x + x
+    y.backward()
+    assert "plaintext" not in dot_source(y)
+
+
+def test_the_articles_cost_shows_the_label_y_it_subtracts():
+    source = dot_source(article_cost())
+    # s - y with y = 1.0 for Iris row 100 (versicolor as 1 in the article's labelling)
+    assert 'n31c [label="1" shape="plaintext"]' in source and "n31c -> n31op" in source
+
+
+def test_a_network_of_more_than_150_values_is_drawn_collapsed_unless_told_otherwise():
+    from microprop.nn import MLP
+
+    model = MLP(3, [10, 10, 1], seed=0)  # 4*10 + 11*10 + 11 = 161 parameters
+    y = model([Value(0.5, label="x0"), Value(-1.0, label="x1"), Value(2.0, label="x2")])
+    y.backward()
+    source = dot_source(y)
+    assert len(records(source)) == 3 + 21  # the inputs and the 21 neurons
+    assert "layers.0.neurons.9 | " in source and "layers.0.neurons.9.w.0" not in source
+    assert "layers.0.neurons.9.w.0" in dot_source(y, collapse=False)
 
 
 def test_a_three_output_network_with_cross_entropy_draws_collapsed_in_order():
