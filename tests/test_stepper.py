@@ -1,0 +1,170 @@
+"""Stepping through backward(): the state machine read as plain data, then the widget and the page.
+
+The neuron is the README's: a = tanh(z), z = w1*x1 + w2*x2 + b = 0.4, so tanh'(z) = 0.8556 and
+w1.grad = x1 * 0.8556 = 1.5 * 0.8556 = 1.2835. Backward on it takes 5 steps.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from examples import readme_neuron
+
+from microprop import Value
+from microprop.stepper import Frame, Stepper, to_html, widget
+
+
+def test_the_stepper_starts_at_step_0_with_only_the_root_seeded():
+    a, _ = readme_neuron()
+    frame = Stepper(a).frame()
+    assert frame == Frame(0, 5, "a starts backward: its grad is set to 1", ("grad(a) = 1.0000",),
+                          None)
+    assert frame.counter == "step 0 of 5"
+
+
+def test_each_step_writes_grad_input_plus_equals_local_times_grad_with_numbers():
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    assert stepper.go(1).lines == ("grad(z) += 0.8556 × 1.0000: 0.0000 → 0.8556",)
+    last = stepper.go(5)
+    assert last.title == "#2 (*) passes its grad 0.8556 to its 2 inputs"
+    assert last.lines == (
+        "grad(w1) += 1.5000 × 0.8556: 0.0000 → 1.2835",  # local of w1 in w1 * x1 is x1
+        "grad(x1) += 0.8000 × 0.8556: 0.0000 → 0.6845",
+    )
+    assert last.current == "#2 (*)"
+
+
+def test_a_labelled_node_is_named_with_its_op_in_the_title():
+    a, _ = readme_neuron()
+    assert Stepper(a).go(1).title == "a (tanh) passes its grad 1.0000 to its input"
+    assert Stepper(a).go(2).title == "z (+) passes its grad 0.8556 to its 2 inputs"
+
+
+def test_next_and_previous_move_one_step_and_stop_at_either_end():
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    assert stepper.previous().k == 0  # nothing before step 0
+    assert [stepper.next().k for _ in range(7)] == [1, 2, 3, 4, 5, 5, 5]
+    assert stepper.previous().current == "#5 (*)"  # step 4: w2 * x2 passes 0.8556 on
+    assert stepper.k == 4
+
+
+def test_the_highlighted_node_is_the_one_that_just_passed_its_grad():
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    assert [stepper.frame(k).current for k in range(6)] == [
+        None, "a", "z", "#6 (+)", "#5 (*)", "#2 (*)"]
+
+
+def test_stepping_touches_no_grad():
+    a, v = readme_neuron()
+    stepper = Stepper(a)
+    stepper.go(5)
+    assert v["w1"].grad == 0.0 and a.grad == 0.0
+
+
+def test_a_leaf_as_root_has_no_steps_and_only_its_seed():
+    x = Value(2.0, label="x")
+    stepper = Stepper(x)
+    assert len(stepper) == 0
+    assert stepper.next() == Frame(0, 0, "x starts backward: its grad is set to 1",
+                                   ("grad(x) = 1.0000",), None)
+
+
+def test_the_repr_says_where_the_stepper_is():
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    stepper.go(2)
+    assert repr(stepper) == "<Stepper: step 2 of 5 of backward() on a>"
+
+
+def test_the_drawing_of_a_step_marks_its_node_in_orange():
+    pytest.importorskip("graphviz")
+    a, _ = readme_neuron()
+    stepper = Stepper(a, show_local_grads=True)
+    svg = stepper.svg(2)
+    assert svg.startswith("<svg") or svg.startswith("<p>")  # no XML prolog, or no dot program
+    if svg.startswith("<svg"):
+        assert "#ff7f0e" in svg and "grad 0.8556" in svg
+    assert stepper.svg(2) is svg  # drawn once, then kept
+
+
+# ---- the widget --------------------------------------------------------------------------------
+
+
+def test_the_widget_moves_the_stepper_with_its_slider_and_buttons():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("graphviz")
+    a, _ = readme_neuron()
+    box = widget(a)
+    controls, (drawing, text) = box.children[0].children, box.children[1].children
+    previous, slider, following, counter = controls
+    assert (slider.min, slider.max, counter.value) == (0, 5, "<b style='font-size:1.3em'>step 0 "
+                                                       "of 5</b>")
+    assert previous.disabled and not following.disabled
+    following.click()
+    following.click()
+    assert slider.value == 2 and box.stepper.k == 2
+    assert "grad(#6 (+)) += 1.0000 × 0.8556" in text.value
+    assert drawing.value == box.stepper.svg(2)
+    slider.value = 5
+    assert following.disabled and "grad(w1) += 1.5000 × 0.8556" in text.value
+    previous.click()
+    assert box.stepper.frame().current == "#5 (*)"
+
+
+def test_the_widget_without_ipywidgets_names_what_to_install(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def without_widgets(name, *args, **kwargs):
+        if name == "ipywidgets":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_widgets)
+    a, _ = readme_neuron()
+    with pytest.raises(ImportError, match=r"microprop\[notebooks\]"):
+        Stepper(a).widget()
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+
+def test_the_page_holds_every_frame_and_needs_no_network(tmp_path):
+    pytest.importorskip("graphviz")
+    a, _ = readme_neuron()
+    path = to_html(a, tmp_path / "steps.html", color="grad")
+    page = (tmp_path / "steps.html").read_text(encoding="utf-8")
+    assert path == str(tmp_path / "steps.html")
+    assert len(re.findall(r"<main class='frame", page)) == 6  # steps 0 to 5
+    assert page.count(" hidden>") == 5  # only step 0 shows at first
+    assert "data-current='#2 (*)'" in page and "grad(w1) += 1.5000 × 0.8556" in page
+    assert not re.search(r"(src|href)=['\"]?https?:", page)  # nothing fetched from anywhere
+    assert "ArrowRight" in page and "ArrowLeft" in page
+
+
+def test_saving_the_page_twice_replaces_it_whole(tmp_path):
+    pytest.importorskip("graphviz")
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    target = tmp_path / "steps.html"
+    target.write_text("old")
+    stepper.save_html(target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["steps.html"]
+
+
+def test_a_wide_drawing_takes_the_whole_width_and_a_tall_one_sits_beside_its_text(tmp_path):
+    pytest.importorskip("graphviz")
+    a, _ = readme_neuron()
+    wide = Stepper(a, rankdir="LR")
+    tall = Stepper(Value(0.5, label="x").tanh().exp().log().relu(), rankdir="TB")
+    for stepper, name in ((wide, "wide.html"), (tall, "tall.html")):
+        stepper.save_html(tmp_path / name)
+    if "<svg" in wide.svg(0):  # with Graphviz's dot program
+        assert "<body class='wide'>" in (tmp_path / "wide.html").read_text(encoding="utf-8")
+        assert "<body class='wide'>" not in (tmp_path / "tall.html").read_text(encoding="utf-8")
