@@ -18,6 +18,7 @@ from . import _checks, viz
 from ._files import output_path, write_atomic
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
+from .graph import check_root as _check_root
 from .graph import node_name as _node_name
 from .graph import number as _number
 
@@ -51,6 +52,7 @@ class Stepper:
     """
 
     def __init__(self, root: Value, **options: Any) -> None:
+        _check_root(root, "Stepper")
         if "step" in options:
             raise TypeError(
                 "Stepper: the option 'step' is set by the stepper itself; move with go(k) instead"
@@ -142,13 +144,14 @@ class Stepper:
 
 def widget(root: Value, **options: Any) -> Any:
     """A Jupyter widget stepping through ``backward()`` on ``root`` (see ``Stepper``)."""
+    _check_root(root, "widget")
     return Stepper(root, **options).widget()
 
 
 def to_html(root: Value, path: str | os.PathLike[str], **options: Any) -> str:
     """Write one web page stepping through ``backward()`` on ``root``; returns the path."""
-    where = "to_html(path)"
-    path = _html_path(path, where)  # a bad path is refused before any drawing is made
+    _check_root(root, "to_html")
+    path = _html_path(path, "to_html(path)")  # a bad path is refused before any drawing is made
     return Stepper(root, **options).save_html(path)
 
 

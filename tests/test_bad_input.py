@@ -18,6 +18,7 @@ import test_bad_input_nn
 import test_bad_input_optim
 import test_bad_input_plot
 import test_bad_input_serialization
+import test_bad_input_stepper
 import test_bad_input_train
 import test_bad_input_viz
 
@@ -26,7 +27,7 @@ nan = math.nan
 TABLES = [test_bad_input_engine, test_bad_input_gradcheck, test_bad_input_nn,
           test_bad_input_losses, test_bad_input_optim, test_bad_input_train, test_bad_input_data,
           test_bad_input_serialization, test_bad_input_viz, test_bad_input_explain,
-          test_bad_input_plot, test_bad_input_cli]
+          test_bad_input_plot, test_bad_input_cli, test_bad_input_stepper]
 ROWS = [case for t in TABLES for case in t.ROWS]
 
 
@@ -57,7 +58,7 @@ EXEMPT = {
     "Update": "a result backward_steps returns",
     "BackwardSteps": "built by backward_steps; its grads() and draw() have rows",
     "nn": "a module", "losses": "a module", "optim": "a module", "data": "a module",
-    "train": "a module",
+    "train": "a module", "Frame": "a record Stepper.frame returns",
 }
 PUBLIC = ["engine", "nn", "losses", "optim", "train", "data", "serialization", "viz", "explain",
           "plot", "gradcheck", "cli"]

@@ -1,0 +1,82 @@
+"""Bad input to stepping through backward() (stepper): each row a call, the error it raises and
+words its message says. A path that cannot be written is refused before anything is drawn.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from bad_input import check, short, table
+from examples import readme_neuron
+
+from microprop import Value
+from microprop.stepper import Stepper, to_html, widget
+
+ROWS, row = table()
+
+
+def neuron() -> Value:
+    """a = tanh(w1*x1 + w2*x2 + b): five steps of backward()."""
+    return readme_neuron()[0]
+
+
+for bad in (1.0, None, [Value(1.0)]):
+    row(f"Stepper(root={short(bad)})", lambda bad=bad: Stepper(bad), TypeError,
+        "Stepper: expected a Value as the root")
+    row(f"widget(root={short(bad)})", lambda bad=bad: widget(bad), TypeError,
+        "expected a Value as the root")
+    row(f"to_html(root={short(bad)})", lambda bad=bad: to_html(bad, "steps.html"), TypeError,
+        "expected a Value as the root")
+
+# Drawing options: checked by viz's table, named as the stepper's.
+row("Stepper(neuron, colour='grad')", lambda: Stepper(neuron(), colour="grad"), TypeError,
+    "Stepper: unknown option 'colour'", "did you mean 'color'?")
+row("Stepper(neuron, color='red')", lambda: Stepper(neuron(), color="red"), ValueError,
+    "color='red' is not allowed", "'grad', 'role' or None")
+row("Stepper(neuron, show_grads=1)", lambda: Stepper(neuron(), show_grads=1), TypeError,
+    "Stepper(show_grads): expected True or False")
+row("Stepper(neuron, step=2)", lambda: Stepper(neuron(), step=2), TypeError,
+    "'step' is set by the stepper itself", "go(k)")
+row("widget(neuron, colour='grad')", lambda: widget(neuron(), colour="grad"), TypeError,
+    "unknown option 'colour'")
+
+# Moving: k from 0 to the number of steps (5 here).
+row("Stepper(neuron).go(6)", lambda: Stepper(neuron()).go(6), ValueError,
+    "k=6 is past the last step", "between 0 and 5")
+row("Stepper(neuron).go(-1)", lambda: Stepper(neuron()).go(-1), ValueError,
+    "Stepper.go(k): expected at least 0, got -1")
+for bad in (1.0, True, "2", None):
+    row(f"Stepper(neuron).go({short(bad)})", lambda bad=bad: Stepper(neuron()).go(bad),
+        TypeError, "Stepper.go(k): expected an int")
+
+# Paths: refused before any drawing is made or file written (check() looks for leftovers).
+for where, call in (
+    ("Stepper(neuron).save_html", lambda path: Stepper(neuron()).save_html(path)),
+    ("to_html(neuron)", lambda path: to_html(neuron(), path)),
+):
+    row(f"{where}(path='nowhere/steps.html')", lambda call=call: call("nowhere/steps.html"),
+        FileNotFoundError, "the folder", "nowhere' does not exist")
+    row(f"{where}(path='.')", lambda call=call: call("."), IsADirectoryError,
+        "'.' is a folder; give a file name")
+    row(f"{where}(path=3)", lambda call=call: call(3), TypeError,
+        "expected a file name (str or pathlib.Path), got int")
+    row(f"{where}(path='')", lambda call=call: call(""), ValueError, "the file name is empty")
+row("to_html(neuron, 'steps.html', colour='grad')",
+    lambda: to_html(neuron(), "steps.html", colour="grad"), TypeError, "unknown option 'colour'")
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)
+
+
+def test_a_refused_page_writes_nothing_at_all(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for call in (lambda: to_html(neuron(), "steps.html", colour="grad"),
+                 lambda: to_html(neuron(), "nowhere/steps.html")):
+        with pytest.raises((TypeError, FileNotFoundError)):
+            call()
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,117 @@
+"""The stepping page in a real browser: headless Chromium, driven by Playwright, clicks and keys.
+
+It needs Debian's ``chromium`` (or another Chromium on PATH, or MICROPROP_CHROMIUM naming one)
+and Playwright from PyPI, which .ci/run installs; without either the tests skip and say which.
+Playwright's own browser download is not used, so no network is needed here either.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import pytest
+from examples import readme_neuron
+
+from microprop.stepper import to_html
+
+pytest.importorskip("graphviz")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+)
+
+
+def chromium() -> str:
+    found = os.environ.get("MICROPROP_CHROMIUM") or next(
+        filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
+    )
+    if not found:
+        pytest.skip("no Chromium on PATH (apt-get install chromium, or set MICROPROP_CHROMIUM)")
+    if not shutil.which("dot"):
+        pytest.skip("Graphviz's dot program is not installed, so the page has no drawings")
+    return found
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """The README neuron's page, opened in headless Chromium at a projector's 1280 x 720."""
+    a, _ = readme_neuron()
+    path = tmp_path_factory.mktemp("page") / "steps.html"
+    to_html(a, path, show_local_grads=True)
+    executable = chromium()
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        except sync_api.Error as error:
+            pytest.skip(f"Chromium at {executable} did not start: {str(error)[:200]}")
+        tab = browser.new_page(viewport={"width": 1280, "height": 720})
+        tab.goto(path.as_uri())
+        yield tab
+        browser.close()
+
+
+def shown(tab) -> dict:
+    """What a person sees: the counter, the orange node's text, and the arithmetic shown."""
+    return tab.evaluate("""() => {
+        const frame = [...document.querySelectorAll('.frame')].find(f => !f.hidden);
+        const orange = [...frame.querySelectorAll('g.node')]
+            .filter(g => g.querySelector('[stroke="#ff7f0e"]'))
+            .map(g => [...g.querySelectorAll('text')].map(t => t.textContent).join(' '));
+        return {counter: document.getElementById('counter').textContent,
+                current: document.getElementById('current').textContent,
+                orange: orange, text: frame.querySelector('.text').innerText,
+                slider: document.getElementById('slider').value};
+    }""")
+
+
+def test_the_page_opens_at_step_0_with_nothing_orange(page):
+    page.keyboard.press("Home")
+    now = shown(page)
+    assert (now["counter"], now["orange"], now["slider"]) == ("step 0 of 5", [], "0")
+    assert "grad(a) = 1.0000" in now["text"]
+    assert page.locator("#prev").is_disabled()
+
+
+def test_next_and_previous_buttons_move_the_counter_and_the_orange_node(page):
+    page.keyboard.press("Home")
+    page.click("#next")
+    page.click("#next")
+    now = shown(page)
+    assert now["counter"] == "step 2 of 5" and now["current"] == "z"
+    # z's record and the + op that made it are orange; z's grad is tanh'(0.4) = 0.8556.
+    assert "z data 0.4000 grad 0.8556" in now["orange"] and "+" in now["orange"]
+    assert "grad(b) += 1.0000 × 0.8556" in now["text"]
+    page.click("#prev")
+    assert shown(page)["counter"] == "step 1 of 5" and shown(page)["current"] == "a"
+
+
+def test_arrow_keys_step_and_stop_at_the_last_step(page):
+    page.keyboard.press("Home")
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    now = shown(page)
+    assert now["counter"] == "step 5 of 5" and now["slider"] == "5"
+    assert "grad(w1) += 1.5000 × 0.8556" in now["text"] and "1.2835" in now["text"]
+    assert page.locator("#next").is_disabled()
+    page.keyboard.press("ArrowLeft")
+    assert shown(page)["current"] == "#5 (*)"
+
+
+def test_the_slider_jumps_to_a_step(page):
+    page.fill("#slider", "3")  # sets the value and fires input, as a drag does
+    assert shown(page)["counter"] == "step 3 of 5"
+    assert shown(page)["current"] == "#6 (+)"
+
+
+def test_a_screenshot_is_not_blank_and_shows_the_orange_highlight(page):
+    image = pytest.importorskip("PIL.Image")
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    shot = image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    assert shot.size == (1280, 720)
+    colours = shot.getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50  # text, boxes, arrows: not one flat colour
+    # The highlighted node's orange outline (#ff7f0e = 255, 127, 14), give or take antialiasing.
+    orange = sum(n for n, (r, g, b) in colours if r > 230 and 100 < g < 150 and b < 60)
+    assert orange > 100
