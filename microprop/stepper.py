@@ -115,7 +115,7 @@ class Stepper:
         return Frame(k, n, title, lines, step.name)
 
     def svg(self, k: int | None = None) -> str:
-        """The drawing of step ``k`` as SVG text (or, without Graphviz's ``dot``, a note and DOT)."""
+        """Step ``k`` drawn as SVG text (without Graphviz's ``dot``: a note and the DOT text)."""
         k = self.k if k is None else k
         if k not in self._svgs:
             digraph = self.steps.draw(k, **self.options)
@@ -159,7 +159,7 @@ def _html_path(path: object, what: str) -> str:
     """A path that can be written, refused before anything is drawn or written if it cannot."""
     text = output_path(path, what)
     if os.path.isdir(text):
-        raise IsADirectoryError(f"{what}: {text!r} is a folder; give a file name such as steps.html")
+        raise IsADirectoryError(f"{what}: {text!r} is a folder; give a file name, e.g. steps.html")
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{what}: the folder {folder!r} does not exist; create it first")
