@@ -8,6 +8,7 @@ thin views of it, each showing the drawing of step k that ``viz`` makes.
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import re
@@ -21,8 +22,10 @@ from .explain import BackwardSteps, backward_steps
 from .graph import check_root as _check_root
 from .graph import node_name as _node_name
 from .graph import number as _number
+from .losses import mse
+from .nn import Module
 
-__all__ = ["Stepper", "Frame", "widget", "to_html"]
+__all__ = ["Stepper", "Training", "Frame", "widget", "to_html"]
 
 _INSTALL_WIDGETS = 'pip install "microprop[notebooks]" (or pip install ipywidgets)'
 
@@ -36,13 +39,85 @@ class Frame:
     title: str  # "a (tanh) passes its grad 1.0000 to its input"
     lines: tuple[str, ...]  # one per input: "grad(z) += 0.8556 × 1.0000: 0.0000 → 0.8556"
     current: str | None  # the name of the node highlighted in orange, None at step 0
+    unit: str = "step"  # or "epoch"
 
     @property
     def counter(self) -> str:
-        return f"step {self.k} of {self.n}"
+        return f"{self.unit} {self.k} of {self.n}"
 
 
-class Stepper:
+class _Slides:
+    """The moves and the two views that every stepper shares; a subclass says what k shows."""
+
+    unit = "step"
+    note = "Each step, one node passes its grad to its inputs: grad(input) += local × grad(node)."
+
+    def __init__(self) -> None:
+        self.k = 0
+        self._svgs: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def frame(self, k: int | None = None) -> Frame:
+        raise NotImplementedError
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def _digraph(self, k: int) -> Any:
+        raise NotImplementedError
+
+    def go(self, k: int) -> Frame:
+        """Move to position ``k`` (0 to ``len(self)``) and say what is shown there."""
+        what = f"{type(self).__name__}.go(k)"
+        k = _checks.integer(k, what, low=0)
+        if k > len(self):
+            raise ValueError(
+                f"{what}: k={k} is past the last {self.unit}; there are {len(self)} "
+                f"{self.unit}s, so k must be between 0 and {len(self)}"
+            )
+        self.k = k
+        return self.frame()
+
+    def next(self) -> Frame:
+        """One on; at the end, stay there."""
+        return self.go(min(self.k + 1, len(self)))
+
+    def previous(self) -> Frame:
+        """One back; at 0, stay there."""
+        return self.go(max(self.k - 1, 0))
+
+    def svg(self, k: int | None = None) -> str:
+        """Position ``k`` drawn as SVG text (without Graphviz's ``dot``: a note and DOT text)."""
+        k = self.k if k is None else k
+        svgs = self._svgs
+        if k not in svgs:
+            digraph = self._digraph(k)
+            try:
+                text = viz.render_svg(digraph)
+                svgs[k] = text[text.index("<svg"):]  # no XML prolog inside a page
+            except viz.DotNotFoundError:
+                note = "Graphviz's dot program is not installed; the drawing as DOT text:"
+                svgs[k] = f"<p>{note}</p><pre>{html.escape(digraph.source)}</pre>"
+        return svgs[k]
+
+    def widget(self) -> Any:
+        """A Jupyter widget: a slider, previous and next buttons, the drawing and the arithmetic."""
+        return _widget(self)
+
+    def save_html(self, path: str | os.PathLike[str]) -> str:
+        """Write the stepping as one web page with every frame inside it; returns the path.
+
+        The page needs no network: the SVG drawings and a short script are in the file. Buttons,
+        a slider and the left and right arrow keys move through it.
+        """
+        path = _html_path(path, f"{type(self).__name__}.save_html(path)")
+        write_atomic(path, _page(self))
+        return path
+
+
+class Stepper(_Slides):
     """Where we are in ``backward()`` on ``root``: step 0 (the root seeded) up to the last step.
 
     ``next()``, ``previous()`` and ``go(k)`` move (stopping at either end), ``frame()`` says what
@@ -60,8 +135,7 @@ class Stepper:
         viz._parse_options("Stepper", options)  # every name and value, before any work
         self.steps: BackwardSteps = backward_steps(root)
         self.options = options
-        self.k = 0
-        self._svgs: dict[int, str] = {}
+        super().__init__()
 
     def __len__(self) -> int:
         """The number of steps; positions go from 0 to this."""
@@ -73,25 +147,6 @@ class Stepper:
     @property
     def root_name(self) -> str:
         return _node_name(self.steps.root, len(self.steps.order) - 1)
-
-    def go(self, k: int) -> Frame:
-        """Move to step ``k`` (0 to ``len(self)``) and say what is shown there."""
-        k = _checks.integer(k, "Stepper.go(k)", low=0)
-        if k > len(self):
-            raise ValueError(
-                f"Stepper.go(k): k={k} is past the last step; backward on this graph has "
-                f"{len(self)} steps, so k must be between 0 and {len(self)}"
-            )
-        self.k = k
-        return self.frame()
-
-    def next(self) -> Frame:
-        """One step on; at the last step, stay there."""
-        return self.go(min(self.k + 1, len(self)))
-
-    def previous(self) -> Frame:
-        """One step back; at step 0, stay there."""
-        return self.go(max(self.k - 1, 0))
 
     def frame(self, k: int | None = None) -> Frame:
         """What step ``k`` (default: the current one) shows, as plain text."""
@@ -114,32 +169,102 @@ class Stepper:
         )
         return Frame(k, n, title, lines, step.name)
 
-    def svg(self, k: int | None = None) -> str:
-        """Step ``k`` drawn as SVG text (without Graphviz's ``dot``: a note and the DOT text)."""
+    def heading(self) -> str:
+        return f"backward() on {self.root_name}"
+
+    def _digraph(self, k: int) -> Any:
+        return self.steps.draw(k, **self.options)
+
+
+class Training(_Slides):
+    """Gradient descent on a small network, epoch by epoch: the loss graph and each update.
+
+    Trains a copy of ``model`` (the model itself is untouched) on rows ``X`` and targets ``y``
+    with the mean squared error and plain gradient descent, ``p ← p − lr × grad``, the whole data
+    set each epoch. Position 0 is the loss graph before training, with the gradients of the first
+    epoch; position k is the graph after k updates, with the update of epoch k written beside it.
+    Each position is one drawing, so at most 200 epochs; drawing options as for ``Stepper``.
+    """
+
+    unit = "epoch"
+    note = "Each epoch: backward() gives every parameter's grad, then p ← p − lr × grad."
+    _SHOWN = 12  # updates written out per epoch; the rest are counted
+
+    def __init__(
+        self, model: Module, X: Any, y: Any, *, epochs: int = 10, lr: float = 0.1, **options: Any
+    ) -> None:
+        if not isinstance(model, Module):
+            raise TypeError("Training(model): expected a microprop.nn Module such as "
+                            f"MLP(2, [3, 1]), got {type(model).__name__}")
+        rows = _checks.rows(X, "Training(X)")
+        targets = [_checks.finite(t, f"Training(y[{i}])")
+                   for i, t in enumerate(_checks.listed(y, "Training(y)"))]
+        if len(targets) != len(rows):
+            raise ValueError(f"Training(y): {len(targets)} targets for {len(rows)} rows of X")
+        epochs = _checks.integer(epochs, "Training(epochs)")
+        if epochs > 200:
+            raise ValueError(
+                f"Training(epochs): at most 200 (each epoch is one drawing), got {epochs}"
+            )
+        self.lr = _checks.finite(lr, "Training(lr)", 0.0, low_ok=False)
+        viz._parse_options("Training", options)
+        super().__init__()
+        self.model = copy.deepcopy(model)
+        self.losses: list[float] = []
+        self._digraphs: list[Any] = []
+        self._updates: list[list[tuple[str, float, float, float]]] = []
+        self._train(rows, targets, epochs, options)
+
+    def _train(self, rows: list[list[float]], y: list[float], epochs: int, options: Any) -> None:
+        params = self.model.parameters()
+        for epoch in range(epochs + 1):
+            self.model.zero_grad()
+            outputs: list[Value] = []
+            for x in rows:
+                out = self.model(x)
+                if not isinstance(out, Value):
+                    raise TypeError(f"Training(model): the model has {len(out)} outputs; "
+                                    "expected one (the mean squared error of one output)")
+                outputs.append(out)
+            loss = mse(outputs, y)
+            loss.label = "loss"
+            loss.backward()
+            self._digraphs.append(viz.draw_dot(loss, **options))  # its text, at this moment
+            self.losses.append(loss.data)
+            if epoch < epochs:
+                update = [(p.label or f"parameter {i}", p.data, p.grad, p.data - self.lr * p.grad)
+                          for i, p in enumerate(params)]
+                for p, (_, _, _, new) in zip(params, update):
+                    p.data = new  # p ← p − lr × grad, as SGD(params, lr).step() does
+                self._updates.append(update)
+
+    def __len__(self) -> int:
+        """The number of epochs; positions go from 0 (before training) to this."""
+        return len(self._updates)
+
+    def __repr__(self) -> str:
+        return f"<Training: {self.frame().counter}, loss {_number(self.losses[self.k])}>"
+
+    def heading(self) -> str:
+        return f"training, lr = {self.lr:g}"
+
+    def frame(self, k: int | None = None) -> Frame:
+        """What epoch ``k`` (default: the current one) shows: the loss, and epoch k's update."""
         k = self.k if k is None else k
-        if k not in self._svgs:
-            digraph = self.steps.draw(k, **self.options)
-            try:
-                text = viz.render_svg(digraph)
-                self._svgs[k] = text[text.index("<svg"):]  # no XML prolog inside a page
-            except viz.DotNotFoundError:
-                note = "Graphviz's dot program is not installed; the drawing as DOT text:"
-                self._svgs[k] = f"<p>{note}</p><pre>{html.escape(digraph.source)}</pre>"
-        return self._svgs[k]
+        n, loss = len(self), _number(self.losses[k])
+        if k == 0:
+            title = f"before training: loss {loss}; the grads drawn are the ones epoch 1 uses"
+            return Frame(0, n, title, (), None, "epoch")
+        title = f"after epoch {k}: loss {loss} (was {_number(self.losses[k - 1])})"
+        update = self._updates[k - 1]
+        lines = [f"{name} ← {_number(old)} − {self.lr:g} × {_number(g)} = {_number(new)}"
+                 for name, old, g, new in update[: self._SHOWN]]
+        if len(update) > self._SHOWN:
+            lines.append(f"... and {len(update) - self._SHOWN} more parameters")
+        return Frame(k, n, title, tuple(lines), None, "epoch")
 
-    def widget(self) -> Any:
-        """A Jupyter widget: a slider, previous and next buttons, the drawing and the arithmetic."""
-        return _widget(self)
-
-    def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the stepping as one web page with every frame inside it; returns the path.
-
-        The page needs no network: the SVG drawings and a short script are in the file. Buttons,
-        a slider and the left and right arrow keys move through the steps.
-        """
-        path = _html_path(path, "Stepper.save_html(path)")
-        write_atomic(path, _page(self))
-        return path
+    def _digraph(self, k: int) -> Any:
+        return self._digraphs[k]
 
 
 def widget(root: Value, **options: Any) -> Any:
@@ -177,7 +302,7 @@ def _import_widgets() -> Any:
     return ipywidgets
 
 
-def _widget(stepper: Stepper) -> Any:
+def _widget(stepper: _Slides) -> Any:
     """The widget's parts, wired so that every control moves the one stepper."""
     w = _import_widgets()
     slider = w.IntSlider(value=stepper.k, min=0, max=len(stepper), description="step",
@@ -240,6 +365,8 @@ body.wide .drawing svg { max-height: 60vh; }
 .text li { margin-bottom: 0.4rem; }
 .text .title { margin: 0.5rem 0; }
 #current { color: #d35400; font-weight: bold; }
+body[data-unit=epoch] .text code { font-size: 1.15rem; }
+body[data-unit=epoch] #marked { display: none; }
 footer { color: #666; font-size: 1.1rem; margin-top: 1rem; }
 """
 
@@ -252,7 +379,8 @@ function show(k) {
   k = Math.max(0, Math.min(last, k));
   frames.forEach((f, i) => { f.hidden = i !== k; });
   slider.value = k;
-  document.getElementById('counter').textContent = 'step ' + k + ' of ' + last;
+  document.getElementById('counter').textContent =
+    document.body.dataset.unit + ' ' + k + ' of ' + last;
   document.getElementById('current').textContent = frames[k].dataset.current || '(none yet)';
   document.getElementById('prev').disabled = k === 0;
   document.getElementById('next').disabled = k === last;
@@ -275,11 +403,11 @@ def _aspect(svg: str) -> float:
     return float(found[1]) / max(float(found[2]), 1.0) if found else 1.0
 
 
-def _page(stepper: Stepper) -> str:
+def _page(stepper: _Slides) -> str:
     """The whole page: controls on top, then for each step its drawing beside its arithmetic."""
     e = html.escape
     n = len(stepper)
-    root = stepper.root_name
+    heading = e(stepper.heading())
     # A wide drawing gets the whole width, its text below; decided once, so nothing jumps.
     wide = " class='wide'" if _aspect(stepper.svg(0)) > 1.6 else ""
     frames = []
@@ -293,16 +421,15 @@ def _page(stepper: Stepper) -> str:
         )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>backward() on {e(root)}, step by step</title>"
-        f"<style>{_STYLE}</style></head><body{wide}>"
-        f"<header><h1>backward() on {e(root)}</h1>"
+        f"<title>{heading}, {stepper.unit} by {stepper.unit}</title>"
+        f"<style>{_STYLE}</style></head><body{wide} data-unit='{stepper.unit}'>"
+        f"<header><h1>{heading}</h1>"
         "<button id='prev' title='previous step (left arrow)'>◀ previous</button>"
         f"<input id='slider' type='range' min='0' max='{n}' value='0' aria-label='step'>"
         "<button id='next' title='next step (right arrow)'>next ▶</button>"
-        f"<span id='counter'>step 0 of {n}</span>"
-        "<span>in orange: <span id='current'>(none yet)</span></span></header>"
+        f"<span id='counter'>{stepper.unit} 0 of {n}</span>"
+        "<span id='marked'>in orange: <span id='current'>(none yet)</span></span></header>"
         + "".join(frames)
-        + "<footer>Each step, one node passes its grad to its inputs: "
-        "grad(input) += local × grad(node). Keys: ← and → step, Home and End jump.</footer>"
+        + f"<footer>{e(stepper.note)} Keys: ← and → move, Home and End jump.</footer>"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )

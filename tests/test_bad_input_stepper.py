@@ -13,7 +13,8 @@ from bad_input import check, short, table
 from examples import readme_neuron
 
 from microprop import Value
-from microprop.stepper import Stepper, to_html, widget
+from microprop.nn import MLP
+from microprop.stepper import Stepper, Training, to_html, widget
 
 ROWS, row = table()
 
@@ -66,6 +67,45 @@ for where, call in (
     row(f"{where}(path='')", lambda call=call: call(""), ValueError, "the file name is empty")
 row("to_html(neuron, 'steps.html', colour='grad')",
     lambda: to_html(neuron(), "steps.html", colour="grad"), TypeError, "unknown option 'colour'")
+
+
+# Training: a model of one output, rows and targets that match, a few epochs, a positive lr.
+X, Y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
+
+
+def net() -> MLP:
+    return MLP(2, [2, 1], seed=0)
+
+
+row("Training(model=neuron)", lambda: Training(neuron(), X, Y), TypeError,
+    "Training(model): expected a microprop.nn Module", "got Value")
+row("Training(model with 2 outputs)", lambda: Training(MLP(2, [2], seed=0), X, Y), TypeError,
+    "the model has 2 outputs; expected one")
+row("Training(X='ab')", lambda: Training(net(), "ab", Y), TypeError,
+    "Training(X): expected a list of rows, got str")
+row("Training(X=[[nan, 1.0], ...])", lambda: Training(net(), [[float("nan"), 1.0], [1, 0]], Y),
+    ValueError, "Training(X): row 0", "finite")
+row("Training(X with 3 columns)", lambda: Training(net(), [[0, 1, 2], [1, 0, 2]], Y), ValueError,
+    "expected 2")
+row("Training(y=[1.0])", lambda: Training(net(), X, [1.0]), ValueError,
+    "Training(y): 1 targets for 2 rows of X")
+row("Training(y=[1.0, inf])", lambda: Training(net(), X, [1.0, float("inf")]), ValueError,
+    "Training(y[1]): expected a finite number")
+for bad in (0, 201):
+    row(f"Training(epochs={bad})", lambda bad=bad: Training(net(), X, Y, epochs=bad), ValueError,
+        "Training(epochs)")
+row("Training(epochs=2.0)", lambda: Training(net(), X, Y, epochs=2.0), TypeError,
+    "Training(epochs): expected a positive int")
+for bad in (0.0, -0.1, float("nan")):
+    row(f"Training(lr={short(bad)})", lambda bad=bad: Training(net(), X, Y, lr=bad), ValueError,
+        "Training(lr): expected a finite number in (0, inf)")
+row("Training(colour='grad')", lambda: Training(net(), X, Y, colour="grad"), TypeError,
+    "Training: unknown option 'colour'")
+row("Training(...).go(4)", lambda: Training(net(), X, Y, epochs=3).go(4), ValueError,
+    "Training.go(k): k=4 is past the last epoch", "between 0 and 3")
+row("Training(...).save_html('nowhere/t.html')",
+    lambda: Training(net(), X, Y, epochs=1).save_html("nowhere/t.html"), FileNotFoundError,
+    "Training.save_html(path): the folder")
 
 
 @pytest.mark.parametrize("case", ROWS)

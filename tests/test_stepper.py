@@ -166,5 +166,77 @@ def test_a_wide_drawing_takes_the_whole_width_and_a_tall_one_sits_beside_its_tex
     for stepper, name in ((wide, "wide.html"), (tall, "tall.html")):
         stepper.save_html(tmp_path / name)
     if "<svg" in wide.svg(0):  # with Graphviz's dot program
-        assert "<body class='wide'>" in (tmp_path / "wide.html").read_text(encoding="utf-8")
-        assert "<body class='wide'>" not in (tmp_path / "tall.html").read_text(encoding="utf-8")
+        assert "<body class='wide'" in (tmp_path / "wide.html").read_text(encoding="utf-8")
+        assert "<body class='wide'" not in (tmp_path / "tall.html").read_text(encoding="utf-8")
+
+
+# ---- training, epoch by epoch ------------------------------------------------------------------
+
+
+def line(w: float = 0.5):
+    """s = w * x + b on two points, x = 1 and 2 with targets 1 and 2: w = 1, b = 0 fits them.
+
+    At w = 0.5, b = 0: s = 0.5, 1.0, loss = (0.5^2 + 1^2) / 2 = 0.625, and the grads are
+    mean(2 (s - y) x) = (-1 - 4) / 2 = -2.5 for w and mean(2 (s - y)) = -1.5 for b.
+    """
+    from microprop.nn import MLP
+
+    model = MLP(1, [1])
+    model.parameters()[0].data = w
+    return model, [[1.0], [2.0]], [1.0, 2.0]
+
+
+def test_training_writes_each_parameters_update_with_numbers():
+    from microprop.stepper import Training
+
+    model, X, y = line()
+    training = Training(model, X, y, epochs=2, lr=0.1)
+    assert training.frame().title.startswith("before training: loss 0.6250")
+    first = training.go(1)
+    assert first.counter == "epoch 1 of 2"
+    assert first.lines == (
+        "layers.0.neurons.0.w.0 ← 0.5000 − 0.1 × -2.5000 = 0.7500",
+        "layers.0.neurons.0.b ← 0.0000 − 0.1 × -1.5000 = 0.1500",
+    )
+    # s = 0.9, 1.65: loss = (0.1^2 + 0.35^2) / 2 = 0.06625
+    assert first.title == "after epoch 1: loss 0.0663 (was 0.6250)"
+    assert training.losses[1] == pytest.approx(0.06625)
+
+
+def test_training_leaves_the_model_itself_untouched():
+    from microprop.stepper import Training
+
+    model, X, y = line()
+    Training(model, X, y, epochs=3)
+    assert model.parameters()[0].data == 0.5 and model.parameters()[0].grad == 0.0
+
+
+def test_each_epoch_keeps_its_own_drawing_of_the_loss_graph():
+    pytest.importorskip("graphviz")
+    from microprop.stepper import Training
+
+    model, X, y = line()
+    training = Training(model, X, y, epochs=1, lr=0.1)
+    assert "data 0.6250" in training._digraph(0).source  # the loss before the update
+    assert "data 0.0663" in training._digraph(1).source  # and after it
+    assert repr(training) == "<Training: epoch 0 of 1, loss 0.6250>"
+
+
+def test_many_parameters_are_counted_after_the_first_twelve():
+    from microprop.nn import MLP
+    from microprop.stepper import Training
+
+    training = Training(MLP(2, [4, 1], seed=0), [[0.0, 1.0]], [1.0], epochs=1)
+    lines = training.go(1).lines
+    assert len(lines) == 13 and lines[-1] == "... and 5 more parameters"  # 17 in all
+
+
+def test_the_training_page_counts_epochs(tmp_path):
+    pytest.importorskip("graphviz")
+    from microprop.stepper import Training
+
+    model, X, y = line()
+    Training(model, X, y, epochs=3).save_html(tmp_path / "training.html")
+    page = (tmp_path / "training.html").read_text(encoding="utf-8")
+    assert "data-unit='epoch'" in page and "epoch 0 of 3" in page
+    assert page.count("<main class='frame'") == 4
