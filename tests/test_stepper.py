@@ -240,3 +240,19 @@ def test_the_training_page_counts_epochs(tmp_path):
     page = (tmp_path / "training.html").read_text(encoding="utf-8")
     assert "data-unit='epoch'" in page and "epoch 0 of 3" in page
     assert page.count("<main class='frame'") == 4
+
+
+def test_without_the_dot_program_the_page_shows_each_steps_dot_text(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    from microprop import viz
+
+    def no_dot(graph):
+        raise viz.DotNotFoundError("no dot")
+
+    monkeypatch.setattr(viz, "render_svg", no_dot)
+    a, _ = readme_neuron()
+    stepper = Stepper(a)
+    assert stepper.svg(1).startswith("<p>Graphviz's dot program is not installed")
+    stepper.save_html(tmp_path / "steps.html")
+    page = (tmp_path / "steps.html").read_text(encoding="utf-8")
+    assert page.count("<pre>digraph microprop {") == 6 and "<body data-unit='step'>" in page

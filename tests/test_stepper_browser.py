@@ -34,21 +34,27 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """The README neuron's page, opened in headless Chromium at a projector's 1280 x 720."""
-    a, _ = readme_neuron()
-    path = tmp_path_factory.mktemp("page") / "steps.html"
-    to_html(a, path, show_local_grads=True)
+def browser():
+    """Headless Chromium, started once for this file."""
     executable = chromium()
     with sync_api.sync_playwright() as p:
         try:
-            browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            started = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         except sync_api.Error as error:
             pytest.skip(f"Chromium at {executable} did not start: {str(error)[:200]}")
-        tab = browser.new_page(viewport={"width": 1280, "height": 720})
-        tab.goto(path.as_uri())
-        yield tab
-        browser.close()
+        yield started
+        started.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
+    """The README neuron's page, opened at a projector's 1280 x 720."""
+    a, _ = readme_neuron()
+    path = tmp_path_factory.mktemp("page") / "steps.html"
+    to_html(a, path, show_local_grads=True)
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(path.as_uri())
+    return tab
 
 
 def shown(tab) -> dict:
@@ -115,3 +121,21 @@ def test_a_screenshot_is_not_blank_and_shows_the_orange_highlight(page):
     # The highlighted node's orange outline (#ff7f0e = 255, 127, 14), give or take antialiasing.
     orange = sum(n for n, (r, g, b) in colours if r > 230 and 100 < g < 150 and b < 60)
     assert orange > 100
+
+
+def test_the_training_page_steps_through_epochs(browser, tmp_path):
+    from microprop.nn import MLP
+    from microprop.stepper import Training
+
+    model = MLP(1, [1])
+    model.parameters()[0].data = 0.5  # s = 0.5 x on x = 1, 2 with targets 1, 2: loss 0.625
+    Training(model, [[1.0], [2.0]], [1.0, 2.0], epochs=3, lr=0.1).save_html(tmp_path / "t.html")
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto((tmp_path / "t.html").as_uri())
+    assert shown(tab)["counter"] == "epoch 0 of 3"
+    tab.keyboard.press("ArrowRight")
+    now = shown(tab)
+    assert now["counter"] == "epoch 1 of 3"
+    assert "0.5000 − 0.1 × -2.5000 = 0.7500" in now["text"] and "was 0.6250" in now["text"]
+    assert not tab.locator("#marked").is_visible()  # nothing is orange in training
+    tab.close()
