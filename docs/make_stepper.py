@@ -40,7 +40,7 @@ def main() -> None:
         sys.exit("make_stepper: no chromium on PATH (apt-get install chromium)")
     with tempfile.TemporaryDirectory() as folder:
         page = pathlib.Path(folder) / "steps.html"
-        to_html(neuron(), page, show_local_grads=True)
+        to_html(neuron(), page, show_local_grads=True, color="grad", rankdir="TB")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             tab = browser.new_page(viewport={"width": 1280, "height": 720})
