@@ -24,6 +24,14 @@ def neuron() -> Value:
     return readme_neuron()[0]
 
 
+def chain(n: int) -> Value:
+    """tanh(tanh(...(x))), n deep: n steps of backward."""
+    v = Value(0.5, label="x")
+    for _ in range(n):
+        v = v.tanh()
+    return v
+
+
 for bad in (1.0, None, [Value(1.0)]):
     row(f"Stepper(root={short(bad)})", lambda bad=bad: Stepper(bad), TypeError,
         "Stepper: expected a Value as the root")
@@ -65,6 +73,8 @@ for where, call in (
     row(f"{where}(path=3)", lambda call=call: call(3), TypeError,
         "expected a file name (str or pathlib.Path), got int")
     row(f"{where}(path='')", lambda call=call: call(""), ValueError, "the file name is empty")
+row("to_html(a chain of 301 tanh)", lambda: to_html(chain(301), "steps.html"), ValueError,
+    "302 drawings (steps 0 to 301) are more than a page holds (301)", "widget()")
 row("to_html(neuron, 'steps.html', colour='grad')",
     lambda: to_html(neuron(), "steps.html", colour="grad"), TypeError, "unknown option 'colour'")
 

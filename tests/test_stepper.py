@@ -256,3 +256,16 @@ def test_without_the_dot_program_the_page_shows_each_steps_dot_text(tmp_path, mo
     stepper.save_html(tmp_path / "steps.html")
     page = (tmp_path / "steps.html").read_text(encoding="utf-8")
     assert page.count("<pre>digraph microprop {") == 6 and "<body data-unit='step'>" in page
+
+
+def test_a_page_holds_up_to_301_drawings(tmp_path, monkeypatch):
+    from microprop import viz
+
+    # The count is what is tested, not the drawings: skip the scenes and their layout.
+    monkeypatch.setattr(Stepper, "_digraph", lambda self, k: None)
+    monkeypatch.setattr(viz, "render_svg", lambda graph: "<svg></svg>")
+    v = Value(0.5, label="x")
+    for _ in range(300):
+        v = v.tanh()
+    Stepper(v).save_html(tmp_path / "chain.html")  # steps 0 to 300
+    assert (tmp_path / "chain.html").read_text(encoding="utf-8").count("<main class='frame'") == 301
