@@ -324,7 +324,7 @@ def _widget(stepper: _Slides) -> Any:
     def show(change: object = None) -> None:
         frame = stepper.go(slider.value)
         counter.value = f"<b style='font-size:1.3em'>{frame.counter}</b>"
-        drawing.value = stepper.svg()
+        drawing.value = _fit(stepper.svg())
         text.value = _arithmetic_html(frame, "1.1em")
         previous.disabled = frame.k == 0
         following.disabled = frame.k == frame.n
@@ -336,6 +336,12 @@ def _widget(stepper: _Slides) -> Any:
     box = w.VBox([w.HBox([previous, slider, following, counter]), w.HBox([drawing, text])])
     box.stepper = stepper  # for tests and for a learner who wants the numbers
     return box
+
+
+def _fit(svg: str) -> str:
+    """The drawing scaled to the width of its box (its viewBox keeps the shape), not in pt."""
+    return re.sub(r'^<svg width="[\d.]+pt" height="[\d.]+pt"',
+                  '<svg width="100%" style="max-height:75vh"', svg, count=1)
 
 
 def _arithmetic_html(frame: Frame, size: str) -> str:
