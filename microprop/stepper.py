@@ -1,9 +1,9 @@
-"""Stepping through backward(): a slider and buttons over its steps, in Jupyter or in a web page.
+"""Stepping through backward() or training: a slider and buttons, in Jupyter or in a web page.
 
-The idea is a small state machine, ``Stepper``: where we are (step k of n), what to say about it
-(``grad(input) += local × grad(result)``, with numbers) and which node to highlight, all plain
-data that tests read without a browser or a kernel. The Jupyter widget and the HTML page are two
-thin views of it, each showing the drawing of step k that ``viz`` makes.
+The idea is a small state machine (``Stepper`` over backward's steps, ``Training`` over epochs):
+where we are, what to say about it (``grad(input) += local × grad(result)``, with numbers) and
+which node to highlight, plain data that tests read without a browser or a kernel. The Jupyter
+widget and the HTML page are two thin views of it, each showing the drawing ``viz`` makes.
 """
 
 from __future__ import annotations
