@@ -16,6 +16,7 @@ from .engine import (
     softmax,
 )
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
+from .compile import compile as compile  # not in __all__ either, for the same reason
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
