@@ -3,6 +3,7 @@
 from . import data, losses, nn, optim, train
 from . import explain as _explain_module  # the module, before its function takes the name
 from . import viz as _viz
+from .compile import compile as compile  # not in __all__ either, for the same reason
 from .engine import (
     Value,
     detect_anomaly,
@@ -16,7 +17,6 @@ from .engine import (
     softmax,
 )
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
-from .compile import compile as compile  # not in __all__ either, for the same reason
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save

@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from . import engine
+from . import _checks, engine
 from .engine import Value
 
 __all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
 
 _CHUNK = 2000  # generated lines per function: CPython compiles a huge function slowly
-_CACHE: OrderedDict[tuple, tuple] = OrderedDict()  # structure -> (source, code), most recent last
+_CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
 _CACHE_SIZE = 64
 _CHECKED_CALLS = 3  # check=True compares this many calls against eager
 
@@ -88,7 +88,8 @@ RULES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("({o} * (1.0 - {o})) * {g}",),
     ),
     # Switched off (not x > 0, and not NaN), relu passes on 0.0 whatever g is: a mask.
-    "relu": ("{a} if not {a} <= 0.0 else (0.0 if {a} else {a})", ("({g} if not {a} <= 0.0 else 0.0)",)),
+    "relu": ("{a} if not {a} <= 0.0 else (0.0 if {a} else {a})",
+             ("({g} if not {a} <= 0.0 else 0.0)",)),
     "leaky_relu": ("{a} if {a} > 0.0 else {c} * {a}", ("({g} if {a} > 0.0 else {c} * {g})",)),
     "abs": ("abs({a})", ("({g} if {a} > 0.0 else (-1.0) * {g} if {a} < 0.0 else 0.0 * {g})",)),
     # x ** n for a constant n: n != 0 (x ** 0 masks, see "pow 0"); non-integer n needs x >= 0.
@@ -132,7 +133,8 @@ def _tape() -> Any:
         if _patches == 0:
             engine._result = _recording_result  # type: ignore[assignment]
         _patches += 1
-    _recording.tape = tape = {}
+    tape: dict[int, tuple] = {}
+    _recording.tape = tape
     try:
         yield tape
     finally:
@@ -181,9 +183,9 @@ def _rebuild(shape: object, flat: Iterable[float]) -> Any:
             return Value(next(it))
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return s[1]
-        return [build(x) for x in s]  # type: ignore[union-attr]
+        return [build(x) for x in s]  # type: ignore[attr-defined]
 
-    return [build(s) for s in shape]  # type: ignore[union-attr]
+    return [build(s) for s in shape]  # type: ignore[attr-defined]
 
 
 def _leaves_of(built: Any) -> list[Value]:
@@ -557,15 +559,14 @@ def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: 
 
 def _code(source: str) -> Any:
     """The compiled code of a source, cached: the same structure is compiled once."""
-    key = hash(source), source
-    code = _CACHE.get(key)  # type: ignore[arg-type]
+    code = _CACHE.get(source)
     if code is None:
         code = builtins.compile(source, "<microprop.compile>", "exec")
-        _CACHE[key] = code  # type: ignore[index]
+        _CACHE[source] = code
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     else:
-        _CACHE.move_to_end(key)  # type: ignore[arg-type]
+        _CACHE.move_to_end(source)
     return code
 
 
@@ -605,7 +606,8 @@ class Compiled:
 
     def __repr__(self) -> str:
         traces = len(self._programs)
-        return f"<microprop.compile of {getattr(self.fn, '__name__', self.fn)!r}: {traces} trace(s)>"
+        name = getattr(self.fn, "__name__", self.fn)
+        return f"<microprop.compile of {name!r}: {traces} trace(s)>"
 
     def _program_or_raise(self) -> _Program:
         if self._latest is None:
@@ -621,7 +623,7 @@ class Compiled:
         program = self._programs.get(shape)
         if program is None:
             if self._programs and not self.retrace:
-                raise ValueError(f"{what}: the arguments' structure changed ({_shown(shape)}, "
+                raise ValueError(f"{what}: the arguments' structure changed: now {_shown(shape)}, "
                                  f"traced with {_shown(next(iter(self._programs)))}); pass "
                                  "retrace=True to trace again for each new structure")
             program = _Program(self.fn, shape, flat, self._params)
@@ -635,7 +637,7 @@ class Compiled:
         try:
             value, grads = program.run(flat)
         except (ArithmeticError, ValueError, _Bail):
-            value, grads = self._eager(program, flat)
+            value, grads = self._eager(program, flat)  # type: ignore[assignment]
         if self._checks_left:
             self._checks_left -= 1
             self._compare(program, flat, value, grads)
@@ -718,7 +720,8 @@ def _first_value_difference(values: dict, now: list[Value]) -> str:
     for k, v in enumerate(now):
         name = f"v{k}"
         if name in values and not _same(values[name], v.data):
-            return f"; the first node that differs is #{k} ({v._op}): {values[name]!r} != {v.data!r}"
+            return (f"; the first node that differs is #{k} ({v._op}): "
+                    f"{values[name]!r} != {v.data!r}")
     return ""
 
 
@@ -732,7 +735,7 @@ def _shown(shape: tuple) -> str:
             return "x"
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return repr(s[1])
-        return "[" + ", ".join(show(x) for x in s) + "]"  # type: ignore[union-attr]
+        return "[" + ", ".join(show(x) for x in s) + "]"  # type: ignore[attr-defined]
 
     return "(" + ", ".join(show(s) for s in shape) + ")"
 
@@ -745,9 +748,9 @@ def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
             return next(it)
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return s[1]
-        return [build(x) for x in s]  # type: ignore[union-attr]
+        return [build(x) for x in s]  # type: ignore[attr-defined]
 
-    return [build(s) for s in shape]  # type: ignore[union-attr]
+    return [build(s) for s in shape]  # type: ignore[attr-defined]
 
 
 def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  # noqa: A001
@@ -765,12 +768,11 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
         if hasattr(params, "parameters"):
             params = params.parameters()
         if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
-            raise TypeError(f"compile(params): expected a list of Values, got {type(params).__name__}")
+            kind = type(params).__name__
+            raise TypeError(f"compile(params): expected a list of Values, got {kind}")
         params = list(params)
         for i, p in enumerate(params):
             if not isinstance(p, Value) or p._children:
                 raise TypeError(f"compile(params): item {i} is not a leaf Value ({p!r:.60})")
-    for name, flag in (("retrace", retrace), ("check", check)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"compile({name}): expected True or False, got {flag!r:.60}")
-    return Compiled(fn, params, retrace, check)
+    return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
+                    _checks.flag(check, "compile(check)"))

@@ -234,8 +234,9 @@ def test_a_long_chain_is_split_into_functions_and_compiles():
 
 
 def test_compiling_the_same_structure_twice_uses_the_cache():
-    from microprop import compile as module  # noqa: F401
     import sys
+
+    from microprop import compile as module  # noqa: F401
 
     cache = sys.modules["microprop.compile"]._CACHE
     w = Value(3.0)
