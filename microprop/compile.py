@@ -37,7 +37,7 @@ from .engine import Value
 
 __all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
 
-_CHUNK = 2000  # generated lines per function: CPython compiles a huge function slowly
+_CHUNK = 20000  # generated lines per function: CPython compiles a huge function slowly
 _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
 _CACHE_SIZE = 64
 _CHECKED_CALLS = 3  # check=True compares this many calls against eager
@@ -353,12 +353,27 @@ class _Program:
             self.params = list(params)
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
-        self.source, namespace = _generate(root, order, tape, arg_ids, leaves, len(self.params))
-        self.step = namespace["_step"]
-        self.batch = namespace.get("_batch")
-        self.values = namespace.get("_values")
+        self.source, self._more, self._namespace = _generate(
+            root, order, tape, arg_ids, leaves, len(self.params))
+        self.step = self._namespace["_step"]
         self.order = order
         del tape
+
+    def _extra(self, name: str) -> Callable | None:
+        """``_batch`` or ``_values``, compiled on first use (only where one function fits)."""
+        if self._more is None:
+            return None
+        if name not in self._namespace:
+            exec(_code(self._more), self._namespace)
+        return self._namespace[name]  # type: ignore[no-any-return]
+
+    @property
+    def batch(self) -> Callable | None:
+        return self._extra("_batch")
+
+    @property
+    def values(self) -> Callable | None:
+        return self._extra("_values")
 
     def run(self, flat: Sequence[float]) -> tuple[float, tuple]:
         return self.step([v.data for v in self.leaves], flat)  # type: ignore[no-any-return]
@@ -451,7 +466,7 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
 
 
 def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, int],
-              leaves: list[Value], n_params: int) -> tuple[str, dict]:
+              leaves: list[Value], n_params: int) -> tuple[str, str | None, dict]:
     """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
     names = _names(order, arg_ids, leaves, n_params)
     consts: dict[str, Any] = {}
@@ -468,14 +483,14 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     out = names[id(root)]
     body = forward + backward
     if len(body) <= _CHUNK:
-        source = _one_function(leaf_names, arg_names, forward, backward, out, grads)
+        source, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
     else:
-        source = _chunked(leaf_names, arg_names, body, out, grads)
+        source, more = _chunked(leaf_names, arg_names, body, out, grads), None
     namespace = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
                  "_fsum": math.fsum, "_inf": math.inf, "_nan": math.nan, "_bail": _bail,
                  "_checked": engine._checked_op_result, **consts}
     exec(_code(source), namespace)
-    return source, namespace
+    return source, more, namespace
 
 
 def _unpack(names: list[str], what: str) -> str:
@@ -485,7 +500,8 @@ def _unpack(names: list[str], what: str) -> str:
 
 
 def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str],
-                  backward: list[str], out: str, grads: list[str]) -> str:
+                  backward: list[str], out: str, grads: list[str]) -> tuple[str, str]:
+    """``_step`` (the source shown), and ``_batch`` and ``_values`` (compiled when used)."""
     def block(lines: list[str], indent: str) -> str:
         return "".join(f"{indent}{line}\n" for line in lines if line)
 
@@ -496,8 +512,9 @@ def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str
         "def _step(P, X):\n"
         + block([_unpack(leaf_names, "P"), _unpack(arg_names, "X"), "# forward"], "    ")
         + block(forward, "    ") + "    # backward\n" + block(backward, "    ")
-        + f"    return {out}, ({g})\n\n\n"
-        + "def _batch(P, rows, G):\n"
+        + f"    return {out}, ({g})\n"
+    ), (
+        "def _batch(P, rows, G):\n"
         + block([_unpack(leaf_names, "P"), _unpack(acc, "G"), "total = 0.0"], "    ")
         + f"    for {row} in rows:\n"
         + block(forward + backward + [f"total += {out}"], "        ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 import struct
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -217,7 +218,8 @@ def test_a_micrograd_closure_is_refused_at_trace_time_naming_the_op():
         microprop.compile(fn, [w])()
 
 
-def test_a_long_chain_is_split_into_functions_and_compiles():
+def test_a_long_chain_is_split_into_functions_and_compiles(monkeypatch):
+    monkeypatch.setattr(sys.modules["microprop.compile"], "_CHUNK", 500)
     x = Value(1.0)
 
     def chain():
