@@ -148,6 +148,21 @@ def _tape() -> Any:
 def _structure(args: tuple, what: str) -> tuple[tuple, list[float]]:
     """The shape of the arguments (lists and tuples nested, ints kept) and their floats, flat."""
     flat: list[float] = []
+    shapes: list[object] = []
+    for a in args:  # the usual case first, fast: floats and lists of floats
+        if type(a) is float:
+            flat.append(a)  # type: ignore[arg-type]
+            shapes.append("x")
+        elif type(a) is list and all(type(x) is float for x in a):
+            flat.extend(a)
+            shapes.append(("x",) * len(a))
+        else:
+            return _structure_of_any(args, what)
+    return tuple(shapes), flat
+
+
+def _structure_of_any(args: tuple, what: str) -> tuple[tuple, list[float]]:
+    flat: list[float] = []
 
     def shape(a: object, where: str) -> object:
         if isinstance(a, (list, tuple)):
