@@ -3,6 +3,7 @@
 from . import data, losses, nn, optim, train
 from . import explain as _explain_module  # the module, before its function takes the name
 from . import viz as _viz
+from .compile import compile as compile  # not in __all__ either, for the same reason
 from .engine import (
     Value,
     detect_anomaly,

@@ -52,7 +52,7 @@ def test_no_module_imports_one_that_imports_it_back():
 @pytest.mark.parametrize(
     ("module", "imports"),
     [("engine", set()), ("interop", set()), ("_checks", set()), ("_files", set()),
-     ("graph", {"engine"}), ("explain", {"engine", "graph"})],
+     ("graph", {"engine"}), ("explain", {"engine", "graph"}), ("compile", {"engine"})],
 )
 def test_the_bottom_of_the_stack_imports_only_what_is_below_it(module, imports):
     assert _imports(module) - {"_checks", "_files"} == imports  # those two: anyone may

@@ -9,6 +9,7 @@ import math
 import re
 
 import test_bad_input_cli
+import test_bad_input_compile
 import test_bad_input_data
 import test_bad_input_engine
 import test_bad_input_explain
@@ -27,7 +28,8 @@ nan = math.nan
 TABLES = [test_bad_input_engine, test_bad_input_gradcheck, test_bad_input_nn,
           test_bad_input_losses, test_bad_input_optim, test_bad_input_train, test_bad_input_data,
           test_bad_input_serialization, test_bad_input_viz, test_bad_input_explain,
-          test_bad_input_plot, test_bad_input_cli, test_bad_input_stepper]
+          test_bad_input_plot, test_bad_input_cli, test_bad_input_stepper,
+          test_bad_input_compile]
 ROWS = [case for t in TABLES for case in t.ROWS]
 
 
@@ -59,9 +61,11 @@ EXEMPT = {
     "BackwardSteps": "built by backward_steps; its grads() and draw() have rows",
     "nn": "a module", "losses": "a module", "optim": "a module", "data": "a module",
     "train": "a module", "Frame": "a record Stepper.frame returns",
+    "Compiled": "built by compile; its calls have rows in test_bad_input_compile",
+    "CompileError": "raised, not called", "TraceMismatchError": "raised, not called",
 }
 PUBLIC = ["engine", "nn", "losses", "optim", "train", "data", "serialization", "viz", "explain",
-          "plot", "gradcheck", "cli"]
+          "plot", "gradcheck", "cli", "compile"]
 
 
 def named(case_id: str) -> str:

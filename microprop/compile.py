@@ -1,0 +1,810 @@
+"""A compiled mode: trace a function of Values once, then run its graph as straight-line Python.
+
+``compile(fn)`` records the ops ``fn`` performs on its first call, writes one line of Python per
+node for the forward pass and one per edge for the backward pass (the chain rule, unrolled for
+this graph), and runs that code on new numbers: the same floating-point operations, in the same
+order, as eager ``backward()``, so the same bits. The generated code is ``compiled.source``.
+
+The rule, as for any tracer (``torch.jit.trace``, ``jax.jit``): tracing records the one path
+``fn`` took through its own Python. A function that branches on ``.data``, calls ``random`` or
+reads global state is replayed as it ran when traced. What can be detected is: a different
+structure of arguments (another length, another int) traces again (or raises, by choice), and
+``check=True`` replays eager on the first calls and names the first node that differs. Float
+arguments become leaf Values; ints and bools are constants of the trace (one trace per value).
+Every op of ``engine`` and every ``microprop.op`` compiles (the generated code calls an op's
+own function); a node with a micrograd ``_backward`` closure or local derivatives given by hand
+(``Value(x, children, local_grads)``) has no formula to compile and is refused at trace time.
+Where the fast code meets a number it does not handle inline (an overflow, a division by zero,
+a domain error, NaN in ``logsumexp``), that call is replayed by eager microprop, which gives
+eager's result or eager's error, exactly.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from . import _checks, engine
+from .engine import Value
+
+__all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
+
+_CHUNK = 20000  # generated lines per function: CPython compiles a huge function slowly
+_CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
+_CACHE_SIZE = 64
+_CHECKED_CALLS = 3  # check=True compares this many calls against eager
+
+
+class CompileError(TypeError):
+    """The graph holds something the compiler cannot turn into code (named in the message)."""
+
+
+class TraceMismatchError(RuntimeError):
+    """``check=True``: the compiled code and eager microprop disagree (the node is named)."""
+
+
+class _Bail(Exception):
+    """Raised by generated code where eager microprop must decide (NaN in logsumexp, ...)."""
+
+
+def _bail() -> float:
+    raise _Bail
+
+
+# ---- the op table: what each recorded op computes and passes back, as Python source ---------
+#
+# Each row: the forward expression of the node's value ``{o}`` from its inputs ``{a}``, ``{b}``
+# (variables) and constants ``{c}``, then one contribution per input: its local derivative
+# times the node's gradient ``{g}``, written exactly as engine.py computes it (a local of 1.0
+# is written as ``{g}``, since 1.0 * g is g to the bit). Inline, math raises where engine.py
+# takes a special branch (exp overflow, sqrt'(0), division by 0, log of 0); the call is then
+# replayed by eager. Rows whose name ends in "c" have a constant on one side.
+RULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "add": ("{a} + {b}", ("{g}", "{g}")),
+    "add c": ("{a} + {c}", ("{g}",)),
+    "sub": ("{a} - {b}", ("{g}", "(-1.0) * {g}")),
+    "sub c": ("{a} - {c}", ("{g}",)),
+    "c sub": ("{c} - {a}", ("(-1.0) * {g}",)),
+    "mul": ("{a} * {b}", ("{b} * {g}", "{a} * {g}")),
+    "mul c": ("{a} * {c}", ("{c} * {g}",)),
+    "div": ("{a} / {b}", ("(1.0 / {b}) * {g}", "(-{o} / {b}) * {g}")),
+    "div c": ("{a} / {c}", ("{inv} * {g}",)),  # inv = 1.0 / c, folded at trace time
+    "c div": ("{c} / {a}", ("(-{o} / {a}) * {g}",)),
+    "neg": ("-{a}", ("(-1.0) * {g}",)),
+    "exp": ("_exp({a})", ("{o} * {g}",)),
+    "log": ("_log({a})", ("(1.0 / {a}) * {g}",)),
+    "sqrt": ("_sqrt({a})", ("(0.5 / {o}) * {g}",)),  # 0.5 / 0 raises: eager's inf at 0
+    "tanh": ("_tanh({a})", ("(1.0 - {o} * {o}) * {g}",)),
+    "sigmoid": (
+        "1.0 / (1.0 + _exp(-{a})) if {a} >= 0.0 else _exp({a}) / (1.0 + _exp({a}))",
+        ("({o} * (1.0 - {o})) * {g}",),
+    ),
+    # Switched off (not x > 0, and not NaN), relu passes on 0.0 whatever g is: a mask.
+    "relu": ("{a} if not {a} <= 0.0 else (0.0 if {a} else {a})",
+             ("({g} if not {a} <= 0.0 else 0.0)",)),
+    "leaky_relu": ("{a} if {a} > 0.0 else {c} * {a}", ("({g} if {a} > 0.0 else {c} * {g})",)),
+    "abs": ("abs({a})", ("({g} if {a} > 0.0 else (-1.0) * {g} if {a} < 0.0 else 0.0 * {g})",)),
+    # x ** n for a constant n: n != 0 (x ** 0 masks, see "pow 0"); non-integer n needs x >= 0.
+    "pow c": ("{a} ** {c}", ("({c} * {a} ** {n1}) * {g}",)),
+    "pow c real": ("{a} ** {c} if {a} >= 0.0 else _bail()", ("({c} * {a} ** {n1}) * {g}",)),
+    "pow 0": ("{a} ** 0.0", ("0.0",)),
+    "pow half": ("_sqrt({a})", ("(0.5 / {o}) * {g}",)),  # x ** 0.5 is sqrt, as in engine
+    "c pow": ("{c} ** {a}", ("({o} * {logc}) * {g}",)),  # c > 0: logc = log(c)
+    "pow": (
+        "{a} ** {b} if {a} > 0.0 else _bail()",
+        ("(({b} * {a} ** ({b} - 1.0)) * {g} if {b} != 0.0 else 0.0)", "({o} * _log({a})) * {g}"),
+    ),
+}
+# dot, sum, logsumexp and ops of a user's own take any number of inputs: see _nary_lines.
+
+
+# ---- tracing: run fn once, recording each op with its constants -------------------------------
+
+_recording = threading.local()
+_patch_lock = threading.Lock()
+_patches = 0
+
+
+def _recording_result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
+    out = _engine_result(data, op, children, local_grads)
+    tape = getattr(_recording, "tape", None)
+    if tape is not None:
+        frame = sys._getframe(1)  # the op's own frame: its constants are its local variables
+        tape[id(out)] = (out, frame.f_code.co_name, dict(frame.f_locals))
+    return out
+
+
+_engine_result = engine._result
+
+
+@contextmanager
+def _tape() -> Any:
+    """Record every op this thread runs inside, with the local variables of the op's frame."""
+    global _patches
+    with _patch_lock:
+        if _patches == 0:
+            engine._result = _recording_result  # type: ignore[assignment]
+        _patches += 1
+    tape: dict[int, tuple] = {}
+    _recording.tape = tape
+    try:
+        yield tape
+    finally:
+        _recording.tape = None
+        with _patch_lock:
+            _patches -= 1
+            if _patches == 0:
+                engine._result = _engine_result  # type: ignore[assignment]
+
+
+def _structure(args: tuple, what: str) -> tuple[tuple, list[float]]:
+    """The shape of the arguments (lists and tuples nested, ints kept) and their floats, flat."""
+    flat: list[float] = []
+    shapes: list[object] = []
+    for a in args:  # the usual case first, fast: floats and lists of floats
+        if type(a) is float:
+            flat.append(a)  # type: ignore[arg-type]
+            shapes.append("x")
+        elif type(a) is list and all(type(x) is float for x in a):
+            flat.extend(a)
+            shapes.append(("x",) * len(a))
+        else:
+            return _structure_of_any(args, what)
+    return tuple(shapes), flat
+
+
+def _structure_of_any(args: tuple, what: str) -> tuple[tuple, list[float]]:
+    flat: list[float] = []
+
+    def shape(a: object, where: str) -> object:
+        if isinstance(a, (list, tuple)):
+            return tuple(shape(x, f"{where}[{i}]") for i, x in enumerate(a))
+        if isinstance(a, bool) or isinstance(a, int) and not isinstance(a, Value):
+            return ("int", a)
+        if isinstance(a, Value):
+            flat.append(a.data)
+            return "x"
+        if isinstance(a, float) or _is_real(a):
+            flat.append(float(a))  # type: ignore[arg-type]
+            return "x"
+        raise TypeError(
+            f"{what}: argument {where} is a {type(a).__name__}; expected a number, a Value, "
+            "or a list or tuple of them"
+        )
+
+    return tuple(shape(a, str(i)) for i, a in enumerate(args)), flat
+
+
+def _is_real(a: object) -> bool:
+    import numbers
+
+    return isinstance(a, numbers.Real)
+
+
+def _rebuild(shape: object, flat: Iterable[float]) -> Any:
+    """The arguments again, each float a new leaf Value, from their shape."""
+    it = iter(flat)
+
+    def build(s: object) -> Any:
+        if s == "x":
+            return Value(next(it))
+        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
+            return s[1]
+        return [build(x) for x in s]  # type: ignore[attr-defined]
+
+    return [build(s) for s in shape]  # type: ignore[attr-defined]
+
+
+def _leaves_of(built: Any) -> list[Value]:
+    out: list[Value] = []
+    stack = [built]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, list):
+            stack.extend(reversed(a))
+        elif isinstance(a, Value):
+            out.append(a)
+    return out
+
+
+# ---- from the recorded graph to lines of code ---------------------------------------------------
+
+
+def _lit(c: float) -> str:
+    """A float as source that reads back to the same bits (inf and NaN by name)."""
+    if c != c:
+        return "_nan"
+    if c in (math.inf, -math.inf):
+        return "_inf" if c > 0 else "(-_inf)"
+    return f"({c!r})" if c < 0 or math.copysign(1.0, c) < 0 else repr(c)
+
+
+def _sanitised(label: str) -> str:
+    name = re.sub(r"\W+", "_", label).strip("_")
+    if not name or name[0].isdigit():
+        name = "v_" + name
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+class _Line:
+    """One line of generated code: its text, the variables it writes and those it reads."""
+
+    __slots__ = ("text", "writes", "reads")
+
+    def __init__(self, text: str, writes: tuple[str, ...], reads: tuple[str, ...]) -> None:
+        self.text, self.writes, self.reads = text, writes, reads
+
+
+def _node_rule(v: Value, co_name: str, local: dict, names: dict[int, str]) -> tuple:
+    """The row of RULES (or n-ary form) a recorded node follows, and its constants."""
+    kids = v._children
+    if co_name in ("__add__", "__mul__", "__sub__"):
+        kind = {"__add__": "add", "__mul__": "mul", "__sub__": "sub"}[co_name]
+        return (kind, {}) if len(kids) == 2 else (kind + " c", {"c": local["c"]})
+    if co_name == "__truediv__":
+        if len(kids) == 2:
+            return "div", {}
+        return "div c", {"c": local["y"], "inv": 1.0 / local["y"]}
+    if co_name == "__rtruediv__":
+        return "c div", {"c": local["c"]}
+    if co_name == "__rsub__":
+        return "c sub", {"c": local["c"]}
+    if co_name == "__neg__":
+        return "neg", {}
+    if co_name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs"):
+        return co_name, {}
+    if co_name == "leaky_relu":
+        return "leaky_relu", {"c": local["a"]}
+    if co_name == "_pow":
+        return _pow_rule(local)
+    if co_name in ("dot", "sum", "logsumexp", "recorded"):
+        return co_name, local
+    raise CompileError(f"compile: the {v._op or 'unnamed'} node (made in {co_name}) is not an op "
+                       "the compiler knows")
+
+
+def _pow_rule(local: dict) -> tuple:
+    base, exponent, n = local["base"], local["exponent"], local["n"]
+    if isinstance(base, Value) and isinstance(exponent, Value):
+        return "pow", {}
+    if isinstance(base, Value):
+        if n == 0.5:
+            return "pow half", {}
+        if n == 0.0:
+            return "pow 0", {}
+        integer = not math.isfinite(n) or n.is_integer()
+        return ("pow c" if integer else "pow c real"), {"c": n, "n1": _lit(n - 1.0)}
+    c = local["x"]
+    if c > 0.0:
+        return "c pow", {"c": c, "logc": _lit(math.log(c))}
+    raise CompileError(f"compile: {c!r} ** a Value (a base <= 0) is not compiled; use a Value "
+                       "base or a positive constant")
+
+
+def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
+                consts: dict) -> tuple[list[str], list[str]]:
+    """Forward lines and per-input contributions of dot, sum, logsumexp and ops of one's own."""
+    def term(x: object) -> str:
+        return names[id(x)] if isinstance(x, Value) else _lit(float(x))  # type: ignore
+
+    if kind == "dot":
+        products = [f"{term(w)} * {term(x)}" for w, x in zip(local["ws"], local["xs"])]
+        products.append(term(local["bias"]))
+        contributions = []
+        for w, x in zip(local["ws"], local["xs"]):
+            if isinstance(w, Value):
+                contributions.append(f"{term(x)} * {{g}}")
+            if isinstance(x, Value):
+                contributions.append(f"{term(w)} * {{g}}")
+        if isinstance(local["bias"], Value):
+            contributions.append("{g}")
+        return _folded(o, products), contributions
+    if kind == "sum":
+        values = local["values"]
+        if not isinstance(values, (list, tuple)):
+            values = v._children  # a generator, gone: its Values are the node's inputs
+            if not _sums_to(values, v.data):
+                raise CompileError("compile: sum over a generator that held constants; pass a list")
+        return _folded(o, [term(x) for x in values]), ["{g}"] * len(v._children)
+    if kind == "logsumexp":
+        xs = [term(x) for x in local["values"]]
+        m = f"{o}_m"
+        lines = [f"{m} = max({', '.join(xs)})",
+                 f"if {m} != {m} or not -_inf < {m} < _inf: _bail()",
+                 f"{o} = {m} + _log(_fsum(({', '.join(f'_exp({x} - {m})' for x in xs)},)))"]
+        return lines, [f"_exp({names[id(c)]} - {o}) * {{g}}" for c in v._children]
+    # an op of a user's own: call its function, checked as engine checks it
+    consts[f"_f_{o}"], consts[f"_kw_{o}"] = local["f"], local["kwargs"]
+    consts[f"_name_{o}"] = local["name"]
+    args = ", ".join(term(a) for a in local["args"])
+    n = len(local["args"])
+    lines = [f"{o}, {o}_d = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
+    positions = [i for i, a in enumerate(local["args"]) if isinstance(a, Value)]
+    return lines, [f"{o}_d[{i}] * {{g}}" for i in positions]
+
+
+def _sums_to(values: Sequence[Value], total: float) -> bool:
+    s = 0.0
+    for x in values:
+        s += x.data
+    return s == total or (s != s and total != total)
+
+
+def _folded(o: str, terms: list[str], width: int = 64) -> list[str]:
+    """``o = 0.0 + t1 + t2 + ...`` left to right, as engine's loop adds, a few dozen a line."""
+    lines = [f"{o} = 0.0 + " + " + ".join(terms[:width])]
+    for i in range(width, len(terms), width):
+        lines.append(f"{o} = {o} + " + " + ".join(terms[i:i + width]))
+    return lines
+
+
+class _Program:
+    """One trace: the leaves it reads, its generated source, and the functions made from it."""
+
+    def __init__(self, fn: Callable, shape: tuple, flat: list[float], params: list | None) -> None:
+        self.shape = shape
+        args = _rebuild(shape, flat)
+        arg_leaves = _leaves_of(args)
+        with _tape() as tape:
+            root = fn(*args)
+        if not isinstance(root, Value):
+            raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
+                            "(a scalar, such as a loss)")
+        order = engine._walk(root)
+        arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
+        leaves = [v for v in order if not v._children and id(v) not in arg_ids]
+        if params is None:
+            self.params = leaves
+        else:
+            wanted = {id(p) for p in params}
+            self.params = list(params)
+            leaves = self.params + [v for v in leaves if id(v) not in wanted]
+        self.leaves = leaves  # params first, then other leaves, read at every call
+        self.source, self._more, self._namespace = _generate(
+            root, order, tape, arg_ids, leaves, len(self.params))
+        self.step = self._namespace["_step"]
+        self.order = order
+        del tape
+
+    def _extra(self, name: str) -> Callable | None:
+        """``_batch`` or ``_values``, compiled on first use (only where one function fits)."""
+        if self._more is None:
+            return None
+        if name not in self._namespace:
+            exec(_code(self._more), self._namespace)
+        return self._namespace[name]  # type: ignore[no-any-return]
+
+    @property
+    def batch(self) -> Callable | None:
+        return self._extra("_batch")
+
+    @property
+    def values(self) -> Callable | None:
+        return self._extra("_values")
+
+    def run(self, flat: Sequence[float]) -> tuple[float, tuple]:
+        return self.step([v.data for v in self.leaves], flat)  # type: ignore[no-any-return]
+
+
+def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
+           n_params: int) -> dict[int, str]:
+    names: dict[int, str] = {}
+    taken: set[str] = set()
+
+    def give(v: Value, default: str) -> None:
+        name = _sanitised(v.label) if v.label else default
+        base, k = name, 1
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        names[id(v)] = name
+
+    for i, v in enumerate(leaves):
+        give(v, f"p{i}" if i < n_params else f"k{i - n_params}")
+    for v in order:
+        if id(v) in arg_ids:
+            give(v, f"x{arg_ids[id(v)]}")
+    for k, v in enumerate(order):
+        if v._children:
+            give(v, f"v{k}")
+    return names
+
+
+def _forward_lines(order: list[Value], tape: dict, names: dict[int, str],
+                   consts: dict) -> tuple[list[str], dict[int, list[str]]]:
+    """The forward pass, a line per node, and each node's contributions (with ``{g}`` open)."""
+    lines: list[str] = []
+    contributions: dict[int, list[str]] = {}
+    for v in order:
+        if not v._children:
+            continue
+        if type(v._local_grads) is engine._UserBackward:
+            raise CompileError(f"compile: the {v._op or 'unnamed'} node has a micrograd _backward "
+                               "closure, whose derivative the compiler cannot read; define the op "
+                               "with microprop.op instead")
+        if id(v) not in tape:
+            raise CompileError(f"compile: the {v._op or 'unnamed'} node was made by hand "
+                               "(Value(data, children, ...)), so it has no formula to compile; "
+                               "define the op with microprop.op instead")
+        _, co_name, local = tape[id(v)]
+        kind, c = _node_rule(v, co_name, local, names)
+        o = names[id(v)]
+        if kind in RULES:
+            forward, locals_ = RULES[kind]
+            fields = {"o": o, "g": "{g}", **{k: (_lit(x) if isinstance(x, float) else x)
+                                               for k, x in c.items()}}
+            fields.update(zip("ab", (names[id(k)] for k in v._children)))
+            lines.append(f"{o} = " + forward.format(**fields) + f"  # {v._op}")
+            contributions[id(v)] = [d.format(**fields) for d in locals_]
+        else:
+            body, contributions[id(v)] = _nary_lines(kind, v, o, c, names, consts)
+            body[-1] += f"  # {v._op}"
+            lines.extend(body)
+    return lines, contributions
+
+
+def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
+                    contributions: dict[int, list[str]], wanted: set[int]) -> tuple[list, set]:
+    """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs."""
+    needs = set(wanted)
+    for v in order:
+        if any(id(c) in needs for c in v._children):
+            needs.add(id(v))
+    started: set[int] = set()
+    lines = [f"d_{names[id(root)]} = 1.0  # δ of the output: dL/dL"]
+    started.add(id(root))
+    for v in reversed(order):
+        if not v._children or id(v) not in needs:
+            continue
+        g = f"d_{names[id(v)]}"
+        lines.append(f"# δ of {names[id(v)]} ({v._op}) = {g}, passed to its inputs")
+        for child, d in zip(v._children, contributions[id(v)]):
+            if id(child) not in needs:
+                continue
+            target = f"d_{names[id(child)]}"
+            term = d.format(g=g)
+            if id(child) in started:
+                lines.append(f"{target} += {term}")
+            else:
+                started.add(id(child))
+                lines.append(f"{target} = 0.0 + {term}")
+    return lines, started
+
+
+def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, int],
+              leaves: list[Value], n_params: int) -> tuple[str, str | None, dict]:
+    """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
+    names = _names(order, arg_ids, leaves, n_params)
+    consts: dict[str, Any] = {}
+    forward, contributions = _forward_lines(order, tape, names, consts)
+    params = leaves[:n_params]
+    backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})
+    leaf_names = [names[id(v)] for v in leaves]
+    arg_names = [""] * len(arg_ids)
+    for v in order:
+        if id(v) in arg_ids:
+            arg_names[arg_ids[id(v)]] = names[id(v)]
+    arg_names = [n or f"_unused{i}" for i, n in enumerate(arg_names)]
+    grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
+    out = names[id(root)]
+    body = forward + backward
+    if len(body) <= _CHUNK:
+        source, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
+    else:
+        source, more = _chunked(leaf_names, arg_names, body, out, grads), None
+    namespace = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
+                 "_fsum": math.fsum, "_inf": math.inf, "_nan": math.nan, "_bail": _bail,
+                 "_checked": engine._checked_op_result, **consts}
+    exec(_code(source), namespace)
+    return source, more, namespace
+
+
+def _unpack(names: list[str], what: str) -> str:
+    if not names:
+        return ""
+    return f"({', '.join(names)},) = {what}"
+
+
+def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str],
+                  backward: list[str], out: str, grads: list[str]) -> tuple[str, str]:
+    """``_step`` (the source shown), and ``_batch`` and ``_values`` (compiled when used)."""
+    def block(lines: list[str], indent: str) -> str:
+        return "".join(f"{indent}{line}\n" for line in lines if line)
+
+    g = ", ".join(grads) + ("," if grads else "")
+    acc = [f"G{i}" for i in range(len(grads))]
+    row = f"({', '.join(arg_names)},)" if arg_names else "_"
+    return (
+        "def _step(P, X):\n"
+        + block([_unpack(leaf_names, "P"), _unpack(arg_names, "X"), "# forward"], "    ")
+        + block(forward, "    ") + "    # backward\n" + block(backward, "    ")
+        + f"    return {out}, ({g})\n"
+    ), (
+        "def _batch(P, rows, G):\n"
+        + block([_unpack(leaf_names, "P"), _unpack(acc, "G"), "total = 0.0"], "    ")
+        + f"    for {row} in rows:\n"
+        + block(forward + backward + [f"total += {out}"], "        ")
+        + block([f"G{i} += {d}" for i, d in enumerate(grads)], "        ")
+        + f"    return total, ({', '.join(acc)}{',' if acc else ''})\n\n\n"
+        + "def _values(P, X):\n"
+        + block([_unpack(leaf_names, "P"), _unpack(arg_names, "X")], "    ")
+        + block(forward, "    ") + "    return locals()\n"
+    )
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: str,
+             grads: list[str]) -> str:
+    """Functions of at most _CHUNK lines, passing the variables they share through a list S."""
+    chunks = [body[i:i + _CHUNK] for i in range(0, len(body), _CHUNK)]
+    inputs = leaf_names + arg_names
+    written_in: dict[str, int] = {name: -1 for name in inputs}  # first chunk that writes it
+    last_read: dict[str, int] = {}
+    for i, chunk in enumerate(chunks):
+        for line in chunk:
+            if line.startswith("#"):
+                continue
+            code = line.split("  #")[0]
+            if code.startswith("if "):
+                target, expression = "", code
+            elif " += " in code:
+                target, _, expression = code.partition(" += ")
+                last_read[target] = i
+            else:
+                target, _, expression = code.partition(" = ")
+            for name in _IDENTIFIER.findall(expression):
+                last_read[name] = i
+            for t in target.split(","):
+                if t.strip():
+                    written_in.setdefault(t.strip(), i)
+    for name in [out, *grads]:
+        last_read[name] = len(chunks)
+    slot = {name: k for k, name in enumerate(n for n in written_in if n in last_read)}
+    parts = []
+    for i, chunk in enumerate(chunks):
+        here = {n for line in chunk for n in _IDENTIFIER.findall(line.split("  #")[0])}
+        loads = [f"    {n} = S[{slot[n]}]" for n in sorted(here)
+                 if n in slot and written_in[n] < i]
+        stores = [f"    S[{slot[n]}] = {n}" for n in sorted(here)
+                  if n in slot and last_read.get(n, -1) > i and written_in[n] <= i]
+        lines = [f"    {line}" for line in chunk]
+        parts.append(f"def _c{i}(S):\n" + "\n".join(loads + lines + stores + ["    pass"]) + "\n")
+    fill = [f"    S[{slot[n]}] = {src}[{k}]" for src, names in (("P", leaf_names), ("X", arg_names))
+            for k, n in enumerate(names) if n in slot]
+    calls = [f"    _c{i}(S)" for i in range(len(chunks))]
+    result = ", ".join(f"S[{slot[g]}]" if g in slot else g for g in grads)
+    parts.append("def _step(P, X):\n" + f"    S = [None] * {len(slot)}\n" + "\n".join(fill + calls)
+                 + f"\n    return S[{slot[out]}], ({result}{',' if grads else ''})\n")
+    return "\n\n".join(parts)
+
+
+def _code(source: str) -> Any:
+    """The compiled code of a source, cached: the same structure is compiled once."""
+    code = _CACHE.get(source)
+    if code is None:
+        code = builtins.compile(source, "<microprop.compile>", "exec")
+        _CACHE[source] = code
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(source)
+    return code
+
+
+# ---- the public object ------------------------------------------------------------------------
+
+
+class Compiled:
+    """``fn`` traced once per structure of arguments, run as generated Python.
+
+    ``compiled(*args)`` returns ``(value, grads)``: the value of ``fn(*args)`` and its gradient
+    with respect to each parameter (``compiled.parameters``, in that order), the same bits as
+    eager ``fn(*args).backward()`` from zero gradients. ``compiled.accumulate(rows)`` adds the
+    gradients of a whole batch into the parameters' ``.grad`` and returns the summed value: each
+    sample's gradient is added into a running total in the order of the rows, then the total
+    into ``.grad`` (eager's one big graph adds in its own order: the same to about 1e-15).
+    """
+
+    def __init__(self, fn: Callable, params: list[Value] | None, retrace: bool,
+                 check: bool) -> None:
+        self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
+        self._programs: dict[tuple, _Program] = {}
+        self._latest: _Program | None = None
+        self._checks_left = _CHECKED_CALLS if check else 0
+        self._arity: int | None = None
+
+    @property
+    def parameters(self) -> list[Value]:
+        return self._program_or_raise().params
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the latest trace."""
+        return self._program_or_raise().source
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        traces = len(self._programs)
+        name = getattr(self.fn, "__name__", self.fn)
+        return f"<microprop.compile of {name!r}: {traces} trace(s)>"
+
+    def _program_or_raise(self) -> _Program:
+        if self._latest is None:
+            raise RuntimeError("compile: nothing traced yet; call the compiled function once")
+        return self._latest
+
+    def _program(self, args: tuple) -> tuple[_Program, list[float]]:
+        what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
+        if self._arity is not None and len(args) != self._arity:
+            raise TypeError(f"{what}: expected {self._arity} argument(s), as traced, got "
+                            f"{len(args)}")
+        shape, flat = _structure(args, what)
+        program = self._programs.get(shape)
+        if program is None:
+            if self._programs and not self.retrace:
+                raise ValueError(f"{what}: the arguments' structure changed: now {_shown(shape)}, "
+                                 f"traced with {_shown(next(iter(self._programs)))}); pass "
+                                 "retrace=True to trace again for each new structure")
+            program = _Program(self.fn, shape, flat, self._params)
+            self._programs[shape] = program
+            self._arity = len(args)
+        self._latest = program
+        return program, flat
+
+    def __call__(self, *args: Any) -> tuple[float, list[float]]:
+        program, flat = self._program(args)
+        try:
+            value, grads = program.run(flat)
+        except (ArithmeticError, ValueError, _Bail):
+            value, grads = self._eager(program, flat)  # type: ignore[assignment]
+        if self._checks_left:
+            self._checks_left -= 1
+            self._compare(program, flat, value, grads)
+        return value, list(grads)
+
+    def accumulate(self, rows: Iterable[Sequence[Any]]) -> float:
+        """Add the gradients of ``fn(*row)`` for every row into the parameters' ``.grad``."""
+        total, sums, batch = 0.0, None, []
+        program = None
+        for row in rows:
+            if not isinstance(row, (list, tuple)):
+                row = (row,)
+            p, flat = self._program(tuple(row))
+            if program is not None and p is not program:
+                total, sums = self._flush(program, batch, total, sums)
+                batch = []
+            program = p
+            batch.append(flat)
+        if program is not None:
+            total, sums = self._flush(program, batch, total, sums)
+        return total
+
+    def _flush(self, program: _Program, batch: list, total: float, sums: Any) -> tuple:
+        P = [v.data for v in program.leaves]
+        if program.batch is not None and not self._checks_left:
+            try:
+                value, grads = program.batch(P, batch, (0.0,) * len(program.params))
+            except (ArithmeticError, ValueError, _Bail):
+                value, grads = self._one_by_one(program, batch)
+        else:
+            value, grads = self._one_by_one(program, batch)
+        for p, g in zip(program.params, grads):
+            p.grad += g
+        return total + value, sums
+
+    def _one_by_one(self, program: _Program, batch: list) -> tuple[float, list[float]]:
+        total, sums = 0.0, [0.0] * len(program.params)
+        for flat in batch:
+            self._latest = program
+            value, grads = self(*_rebuild_plain(program.shape, flat))
+            total += value
+            sums = [s + g for s, g in zip(sums, grads)]
+        return total, sums
+
+    def _eager(self, program: _Program, flat: list[float]) -> tuple[float, list[float]]:
+        """This call replayed by eager microprop: its numbers, or its error."""
+        saved = [v.grad for v in program.leaves]
+        try:
+            for v in program.leaves:
+                v.grad = 0.0
+            root = self.fn(*_rebuild(program.shape, flat))
+            root.backward()
+            return root.data, [p.grad for p in program.params]
+        finally:
+            for v, g in zip(program.leaves, saved):
+                v.grad = g
+
+    def _compare(self, program: _Program, flat: list[float], value: float, grads: Any) -> None:
+        """check=True: the same call by eager; raise naming the first node that differs."""
+        eager_value, eager_grads = self._eager(program, flat)
+        if _same(value, eager_value) and all(map(_same, grads, eager_grads)):
+            return
+        with _tape():
+            root = self.fn(*_rebuild(program.shape, flat))
+        now = engine._walk(root)
+        values = program.values(
+            [v.data for v in program.leaves], flat) if program.values else {}
+        traced = program.order
+        for k, (a, b) in enumerate(zip(traced, now)):
+            if a._op != b._op or len(a._children) != len(b._children):
+                raise TraceMismatchError(
+                    f"compile(check=True): node #{k} was {a._op or 'a leaf'} when traced and is "
+                    f"{b._op or 'a leaf'} now: fn takes another path for these numbers")
+        raise TraceMismatchError(
+            f"compile(check=True): compiled gave {value!r} and {list(grads)!r}, eager "
+            f"{eager_value!r} and {eager_grads!r}{_first_value_difference(values, now)}")
+
+
+def _first_value_difference(values: dict, now: list[Value]) -> str:
+    for k, v in enumerate(now):
+        name = f"v{k}"
+        if name in values and not _same(values[name], v.data):
+            return (f"; the first node that differs is #{k} ({v._op}): "
+                    f"{values[name]!r} != {v.data!r}")
+    return ""
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b) or (a != a and b != b)
+
+
+def _shown(shape: tuple) -> str:
+    def show(s: object) -> str:
+        if s == "x":
+            return "x"
+        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
+            return repr(s[1])
+        return "[" + ", ".join(show(x) for x in s) + "]"  # type: ignore[attr-defined]
+
+    return "(" + ", ".join(show(s) for s in shape) + ")"
+
+
+def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
+    it = iter(flat)
+
+    def build(s: object) -> Any:
+        if s == "x":
+            return next(it)
+        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
+            return s[1]
+        return [build(x) for x in s]  # type: ignore[attr-defined]
+
+    return [build(s) for s in shape]  # type: ignore[attr-defined]
+
+
+def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  # noqa: A001
+            retrace: bool = True, check: bool = False) -> Compiled:
+    """``fn`` (numbers in, a Value out) as generated straight-line Python; see ``Compiled``.
+
+    ``params``: the leaves to differentiate (a list of Values or a Module); by default every
+    leaf ``fn`` uses that is not one of its arguments. ``retrace=False`` raises instead of
+    tracing again when the arguments' structure changes. ``check=True`` runs the first calls by
+    eager too and raises ``TraceMismatchError`` naming the first node that differs.
+    """
+    if not callable(fn):
+        raise TypeError(f"compile(fn): expected a function, got {type(fn).__name__}")
+    if params is not None:
+        if hasattr(params, "parameters"):
+            params = params.parameters()
+        if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+            kind = type(params).__name__
+            raise TypeError(f"compile(params): expected a list of Values, got {kind}")
+        params = list(params)
+        for i, p in enumerate(params):
+            if not isinstance(p, Value) or p._children:
+                raise TypeError(f"compile(params): item {i} is not a leaf Value ({p!r:.60})")
+    return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
+                    _checks.flag(check, "compile(check)"))

@@ -1,0 +1,85 @@
+"""Bad input to compile and to what it returns: each row a call, the error and words it says.
+
+The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from bad_input import check, table
+
+from microprop import Value, engine
+from microprop.compile import Compiled, CompileError, compile
+
+ROWS, row = table()
+W = Value(2.0, label="w")
+
+
+def traced(fn, *args, **options):
+    """A compiled fn, called once on args (the trace)."""
+    compiled = compile(fn, [W], **options)
+    compiled(*args)
+    return compiled
+
+
+def closure_node():
+    out = Value(W.data * 3.0, (W,), "triple")
+    out._backward = lambda: None
+    return out
+
+
+for bad in ("f", None, 1):
+    row(f"compile(fn={bad!r})", lambda bad=bad: compile(bad), TypeError,
+        "compile(fn): expected a function", type(bad).__name__)
+for out in (1.0, None, [Value(1.0)]):
+    row(f"compile(fn returns {type(out).__name__})", lambda out=out: compile(lambda: out)(),
+        TypeError, f"fn returned a {type(out).__name__}", "expected a Value")
+row("compile(params=1)", lambda: compile(lambda: W * 2.0, 1), TypeError,
+    "compile(params): expected a list of Values, got int")
+row("compile(params=[1.0])", lambda: compile(lambda: W * 2.0, [1.0]), TypeError,
+    "compile(params): item 0 is not a leaf Value")
+row("compile(params=[a computed Value])", lambda: compile(lambda: W * 2.0, [W * 1.0]),
+    TypeError, "item 0 is not a leaf Value")
+for name in ("retrace", "check"):
+    row(f"compile({name}='yes')", lambda name=name: compile(lambda: W, **{name: "yes"}),
+        TypeError, f"compile({name}): expected True or False, got str")
+row("compile(...)(one argument too many)", lambda: traced(lambda x: W * x, 1.0)(1.0, 2.0),
+    TypeError, "expected 1 argument(s), as traced, got 2")
+row("compile(...)('1.0')", lambda: traced(lambda x: W * x, 1.0)("1.0"), TypeError,
+    "argument 0 is a str", "expected a number, a Value, or a list or tuple of them")
+row("compile(...)([1.0, None])", lambda: traced(lambda x: W * x[0], [1.0, 2.0])([1.0, None]),
+    TypeError, "argument 0[1] is a NoneType")
+row("compile(retrace=False)(a longer list)",
+    lambda: traced(lambda xs: engine.sum(xs) * W, [1.0], retrace=False)([1.0, 2.0]),
+    ValueError, "structure changed: now ([x, x])", "traced with ([x])", "retrace=True")
+row("compile(a micrograd closure)", lambda: compile(closure_node)(), CompileError,
+    "the triple node has a micrograd _backward closure", "microprop.op")
+row("compile(a node made by hand)",
+    lambda: compile(lambda: Value(W.data, (W,), (1.0,)))(), CompileError,
+    "the unnamed node was made by hand", "microprop.op")
+row("compile(negative constant ** Value)", lambda: traced(lambda x: (-2.0) ** (W * x), 1.0),
+    CompileError, "-2.0 ** a Value")
+row("compile(...) log of a negative input, as eager",
+    lambda: traced(lambda x: (W * x).log(), 1.0)(-1.0), ValueError,
+    "log: expected a positive number, got -2.0")
+row("compile(...) 1 / 0, as eager", lambda: traced(lambda x: 1.0 / (W * x), 1.0)(0.0),
+    ZeroDivisionError, "division by zero")
+row("compile(...).source before a call", lambda: compile(lambda: W).source, RuntimeError,
+    "nothing traced yet")
+
+
+def test_a_nan_input_gives_nan_as_eager_does():
+    compiled = traced(lambda x: (W * x).tanh(), 1.0)
+    value, (grad,) = compiled(math.nan)
+    assert math.isnan(value) and math.isnan(grad)
+
+
+def test_compiled_is_what_compile_returns():
+    assert isinstance(compile(lambda: W), Compiled)
+
+
+@pytest.mark.parametrize("case", ROWS)
+def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
+    check(case, tmp_path, monkeypatch)

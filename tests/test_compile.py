@@ -1,0 +1,252 @@
+"""The compiled mode: for one traced call, the same bits as eager backward(), on random programs
+over every op and on the benchmark networks; over a batch, the same to 1e-12."""
+
+from __future__ import annotations
+
+import math
+import random
+import struct
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from programs import programs, run
+
+import microprop
+from microprop import Value, engine, losses
+from microprop.compile import Compiled, CompileError, TraceMismatchError
+from microprop.nn import MLP
+
+
+def bits(x: float) -> bytes:
+    return b"nan" if x != x else struct.pack("<d", x)
+
+
+def eager(fn, params, *args):
+    for p in params:
+        p.grad = 0.0
+    root = fn(*args)
+    root.backward()
+    return root.data, [p.grad for p in params]
+
+
+def outcome(call):
+    try:
+        value, grads = call()
+    except (ArithmeticError, ValueError) as error:
+        return type(error).__name__
+    return bits(value), [bits(g) for g in grads]
+
+
+@settings(max_examples=400)
+@given(programs(max_steps=16))
+def test_a_random_program_over_every_op_gives_eagers_bits(program):
+    leaves, steps = program
+    params = [Value(x, label=f"leaf.{i}") for i, x in enumerate(leaves)]
+
+    def fn():
+        return run(params, steps, "on_values")[-1]
+
+    compiled = microprop.compile(fn, params)
+    assert outcome(compiled) == outcome(lambda: eager(fn, params))
+
+
+@settings(max_examples=200)
+@given(programs(max_steps=12), st.lists(st.floats(-3, 3), min_size=4, max_size=4))
+def test_a_program_of_arguments_retraced_on_new_numbers_gives_eagers_bits(program, new):
+    """Traced on some numbers, called on others: the graph is the same, the numbers are new."""
+    leaves, steps = program
+    w = Value(0.75, label="w")
+
+    def fn(*xs):
+        nodes = run([w * x for x in xs], steps, "on_values")
+        return nodes[-1] * w
+
+    compiled = microprop.compile(fn, [w], check=False)
+    try:
+        compiled(*leaves)
+    except (ArithmeticError, ValueError):
+        return
+    later = new[: len(leaves)]
+    assert outcome(lambda: compiled(*later)) == outcome(
+        lambda: eager(fn, [w], *[Value(x) for x in later]))
+
+
+def test_reused_nodes_and_constants_on_both_sides():
+    a = Value(1.5, label="a")
+
+    def fn():
+        b = a + a  # a reused
+        c = b * b  # b reused
+        return 2.0 - c / 3.0 + 1.0 / a + 2.0 ** a + a ** 2
+
+    compiled = microprop.compile(fn, [a])
+    value, (grad,) = compiled()
+    assert value == 2.0 - 9.0 / 3.0 + 1.0 / 1.5 + 2.0 ** 1.5 + 2.25
+    assert (value, [grad]) == eager(fn, [a])
+
+
+def moons_loss(model):
+    def loss(x, y):
+        return losses.hinge(model(x), y) + 1e-4 * engine.sum([p * p for p in model.parameters()])
+
+    return loss
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activation"), [((2, [16, 16, 1]), "relu"), ((4, [2, 2, 1]), "relu"),
+                              ((4, [8, 3]), "tanh")],
+)
+def test_the_benchmark_networks_give_eagers_bits_for_one_call(sizes, activation):
+    random.seed(5)
+    model = MLP(sizes[0], sizes[1], activation=activation)
+    k = sizes[1][-1]
+    if k == 1:
+        fn = moons_loss(model)
+        target = 1  # an int: a constant of the trace (floats become leaf Values)
+    else:
+        def fn(x, y):
+            return losses.cross_entropy([model(x)], [y])
+        target = 2
+    compiled = microprop.compile(fn, model)
+    for _ in range(5):
+        x = [random.uniform(-2, 2) for _ in range(sizes[0])]
+        got = compiled(x, target)
+        want = eager(fn, model.parameters(), x, target)
+        assert bits(got[0]) == bits(want[0])
+        assert [bits(g) for g in got[1]] == [bits(g) for g in want[1]]
+
+
+def test_a_batch_adds_into_grad_within_1e_12_of_one_big_eager_graph():
+    random.seed(6)
+    model = MLP(2, [8, 8, 1])
+    rows = [([random.uniform(-1, 1), random.uniform(-1, 1)], random.choice((-1.0, 1.0)))
+            for _ in range(40)]
+
+    def loss(x, y):
+        return (1.0 - y * model(x)).relu()
+
+    compiled = microprop.compile(loss, model)
+    model.zero_grad()
+    total = compiled.accumulate(rows)
+    ours = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    big = engine.sum([loss(x, y) for x, y in rows])
+    big.backward()
+    assert total == pytest.approx(big.data, rel=1e-12)
+    for mine, theirs in zip(ours, [p.grad for p in model.parameters()]):
+        assert mine == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+
+
+def test_parameters_data_is_read_at_every_call():
+    w = Value(2.0)
+    compiled = microprop.compile(lambda x: w * x, [w])
+    assert compiled(3.0) == (6.0, [3.0])
+    w.data = 5.0
+    assert compiled(3.0) == (15.0, [3.0])
+
+
+def test_the_source_names_parameters_after_their_labels_and_shows_the_deltas():
+    random.seed(1)
+    model = MLP(4, [2, 2, 1])
+    compiled = microprop.compile(lambda x, y: (model(x) - y) ** 2, model)
+    compiled([1.0, 2.0, 3.0, 4.0], 0.5)
+    source = str(compiled)
+    assert "layers_1_neurons_1_w_1" in source
+    assert "d_layers_0_neurons_0_b = " in source
+    assert "δ of" in source
+    assert len(source.splitlines()) > 40
+
+
+def test_a_new_input_length_traces_again_or_raises():
+    w = Value(1.0)
+    compiled = microprop.compile(lambda xs: engine.sum([w * x for x in xs]), [w])
+    assert compiled([1.0, 2.0]) == (3.0, [3.0])
+    assert compiled([1.0, 2.0, 4.0]) == (7.0, [7.0])
+    strict = microprop.compile(lambda xs: engine.sum([w * x for x in xs]), [w], retrace=False)
+    strict([1.0, 2.0])
+    with pytest.raises(ValueError, match="structure changed"):
+        strict([1.0, 2.0, 4.0])
+
+
+def test_check_names_a_function_that_branches_on_data():
+    w = Value(1.0)
+
+    def fn(x):
+        return (w * x).exp() if x.data > 0 else (w * x).tanh()
+
+    compiled = microprop.compile(fn, [w], check=True)
+    compiled(1.0)
+    with pytest.raises(TraceMismatchError, match="node #3 was exp when traced and is tanh now"):
+        compiled(-1.0)
+
+
+def test_overflow_and_domain_errors_are_eagers():
+    w = Value(1.0)
+    compiled = microprop.compile(lambda x: (w * x).exp() + (w + x).sqrt(), [w])
+    assert compiled(1.0)[0] == math.exp(1.0) + math.sqrt(2.0)
+    assert compiled(1000.0)[0] == math.inf  # exp overflows to inf, as eager
+    assert compiled(-1.0)[1] == [math.inf]  # sqrt at 0: an infinite slope, as eager
+    with pytest.raises(ValueError, match="sqrt: expected a number >= 0"):
+        compiled(-2.0)
+
+
+def test_an_op_of_your_own_is_called_from_the_generated_code():
+    @engine.op("cube")
+    def cube(x):
+        return x**3, (3 * x**2,)
+
+    w = Value(2.0)
+    compiled = microprop.compile(lambda x: cube(w * x), [w])
+    assert compiled(1.0) == (8.0, [12.0])
+
+
+def test_a_micrograd_closure_is_refused_at_trace_time_naming_the_op():
+    w = Value(2.0)
+
+    def fn():
+        out = Value(w.data**3, (w,), "cube")
+
+        def _backward():
+            w.grad += 3 * w.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    with pytest.raises(CompileError, match="cube node has a micrograd _backward"):
+        microprop.compile(fn, [w])()
+
+
+def test_a_long_chain_is_split_into_functions_and_compiles(monkeypatch):
+    monkeypatch.setattr(sys.modules["microprop.compile"], "_CHUNK", 500)
+    x = Value(1.0)
+
+    def chain():
+        y = x
+        for _ in range(3000):
+            y = y * 1.0001 + 0.0001
+        return y
+
+    compiled = microprop.compile(chain, [x])
+    got = compiled()
+    assert "def _c1(S)" in compiled.source
+    want = eager(chain, [x])
+    assert got[0] == want[0] and got[1] == want[1]
+
+
+def test_compiling_the_same_structure_twice_uses_the_cache():
+    import sys
+
+    from microprop import compile as module  # noqa: F401
+
+    cache = sys.modules["microprop.compile"]._CACHE
+    w = Value(3.0)
+    microprop.compile(lambda x: w * x + 1.0, [w])(2.0)
+    size = len(cache)
+    microprop.compile(lambda x: w * x + 1.0, [w])(5.0)
+    assert len(cache) == size
+
+
+def test_compiled_is_the_public_class():
+    assert isinstance(microprop.compile(lambda: Value(1.0) * 2.0), Compiled)
