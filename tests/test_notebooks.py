@@ -10,6 +10,7 @@ cell must say "right".
 from __future__ import annotations
 
 import ast
+import datetime
 import os
 import re
 import sys
@@ -82,6 +83,16 @@ def checks_say(nb) -> dict[str, str]:
     return said
 
 
+def seconds(cell) -> float:
+    """How long a code cell took to run, from the timing nbclient records in its metadata."""
+    times = cell.metadata.get("execution", {})
+    if "iopub.execute_input" not in times or "shell.execute_reply" not in times:
+        return 0.0
+    start, end = (datetime.datetime.fromisoformat(times[k].replace("Z", "+00:00"))
+                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
 @pytest.fixture(autouse=True)
 def _this_checkout(monkeypatch):
     # The kernel runs in a scratch folder; let it import this checkout even when not installed.
@@ -129,6 +140,8 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
     nb = run(path, tmp_path)
     for tag, said in checks_say(nb).items():  # the exercises are still to do
         assert said and ": right" not in said, f"{tag} says right before it is solved: {said}"
+    took, at = max((seconds(c), i) for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    assert took <= 10, f"cell {at} of {path.name} took {took:.1f} s; no cell may take over 10 s"
 
 
 @pytest.mark.parametrize(
