@@ -16,6 +16,7 @@ from .engine import (
     softmax,
 )
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
+from .derivatives import grad
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck
 from .serialization import load, save
@@ -30,5 +31,5 @@ __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "Gradcheck
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot"]
 __all__ += ["detect_anomaly", "is_anomaly_enabled", "logsumexp", "log_softmax", "softmax"]
-__all__ += ["op"]
+__all__ += ["op", "grad"]
 __version__ = "0.1.0"
