@@ -162,8 +162,7 @@ def grad(
     outs = _listed(outputs, "grad(outputs)")
     ins = _listed(inputs, "grad(inputs)")
     _checks.flag(create_graph, "grad(create_graph)")
-    if retain_graph is not None:
-        _checks.flag(retain_graph, "grad(retain_graph)")
+    _checks.flag_or_none(retain_graph, "grad(retain_graph)")
     _checks.flag(allow_unused, "grad(allow_unused)")
     grads = _backward(outs, create_graph)
     result = []
@@ -185,7 +184,8 @@ def _listed(xs: object, what: str) -> list[Value]:
                         f"{type(xs).__name__}")
     for i, x in enumerate(items):
         if not isinstance(x, Value):
-            raise TypeError(f"{what}: expected Values, got {type(x).__name__} at {i}")
+            raise TypeError(f"{what}: expected a Value or a non-empty list of Values, got "
+                            f"{type(x).__name__} at {i}")
     return list(items)
 
 

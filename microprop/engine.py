@@ -652,6 +652,8 @@ class _WithConstant(str):
     """
 
     __slots__ = ("position", "constant")
+    position: int
+    constant: float
 
     def __reduce__(self) -> tuple:
         return _with_constant, (str(self), self.position, self.constant)
@@ -790,7 +792,7 @@ class HookHandle:
     def remove(self) -> None:
         v = self._node()
         hooks = _hooks.get(v) if v is not None else None
-        if hooks is not None:
+        if v is not None and hooks is not None:
             hooks.pop(self, None)
             if not hooks:
                 del _hooks[v]

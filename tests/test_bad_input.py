@@ -10,8 +10,10 @@ import re
 
 import test_bad_input_cli
 import test_bad_input_data
+import test_bad_input_derivatives
 import test_bad_input_engine
 import test_bad_input_explain
+import test_bad_input_func
 import test_bad_input_gradcheck
 import test_bad_input_losses
 import test_bad_input_nn
@@ -26,7 +28,8 @@ nan = math.nan
 TABLES = [test_bad_input_engine, test_bad_input_gradcheck, test_bad_input_nn,
           test_bad_input_losses, test_bad_input_optim, test_bad_input_train, test_bad_input_data,
           test_bad_input_serialization, test_bad_input_viz, test_bad_input_explain,
-          test_bad_input_plot, test_bad_input_cli]
+          test_bad_input_plot, test_bad_input_cli, test_bad_input_derivatives,
+          test_bad_input_func]
 ROWS = [case for t in TABLES for case in t.ROWS]
 
 
@@ -57,10 +60,11 @@ EXEMPT = {
     "Update": "a result backward_steps returns",
     "BackwardSteps": "built by backward_steps; its grads() and draw() have rows",
     "nn": "a module", "losses": "a module", "optim": "a module", "data": "a module",
-    "train": "a module",
+    "train": "a module", "func": "a module",
+    "RULES": "a table, not called",
 }
 PUBLIC = ["engine", "nn", "losses", "optim", "train", "data", "serialization", "viz", "explain",
-          "plot", "gradcheck", "cli"]
+          "plot", "gradcheck", "cli", "derivatives", "func"]
 
 
 def named(case_id: str) -> str:
