@@ -120,7 +120,8 @@ class Value:
         if self.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {c!r} / {self.data!r}")
         out = c / self.data
-        return _result(out, _with_constant("/", 0, c), (self,), (-out / self.data,))  # -c/y^2
+        op = _DIVIDENDS.get(c) or _with_constant("/", 0, c)
+        return _result(out, op, (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value or type(other) in _SUBCLASSES:
@@ -428,7 +429,7 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
     if n == 0.5 and not isinstance(exponent, Value):  # PyTorch's x ** 0.5 is sqrt(x), exactly
         r = math.sqrt(x)
-        op = _with_constant("**", 1, n)
+        op = _EXPONENTS.get(n) or _with_constant("**", 1, n)
         return _result(r, op, (base,), (0.5 / r if r else math.copysign(_INF, r),))
     out = _power(x, n)
     children: list[Value] = []
@@ -447,7 +448,10 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
             local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
     if len(children) == 2:
         return _result(out, "**", tuple(children), tuple(local))
-    op = _with_constant("**", 1, n) if children[0] is base else _with_constant("**", 0, x)
+    if children[0] is base:
+        op = _EXPONENTS.get(n) or _with_constant("**", 1, n)
+    else:
+        op = _BASES.get(x) or _with_constant("**", 0, x)
     return _result(out, op, tuple(children), tuple(local))
 
 
@@ -659,18 +663,23 @@ class _WithConstant(str):
         return _with_constant, (str(self), self.position, self.constant)
 
 
-_CONSTANT_OPS: dict[tuple[str, int, float], _WithConstant] = {}
+# The names made so far, by constant: c of c / x, n of x ** n, c of c ** x. An op looks its
+# number up here first (one dict lookup); only a number it has not seen before makes a name.
+_DIVIDENDS: dict[float, _WithConstant] = {}
+_EXPONENTS: dict[float, _WithConstant] = {}
+_BASES: dict[float, _WithConstant] = {}
+_MADE = {("/", 0): _DIVIDENDS, ("**", 1): _EXPONENTS, ("**", 0): _BASES}
 
 
-def _with_constant(op: str, position: int, c: float) -> str:
+def _with_constant(op: str, position: int, c: float) -> _WithConstant:
     """The shared name of ``op`` with the constant ``c`` at ``position`` (made once per number)."""
-    key = (op, position, c)
-    named = _CONSTANT_OPS.get(key)
+    made = _MADE[op, position]
+    named = made.get(c)
     if named is None:
         named = _WithConstant(op)
         named.position, named.constant = position, c
-        if len(_CONSTANT_OPS) < 10_000 and c == c:  # NaN is never found again: no need to keep
-            _CONSTANT_OPS[key] = named
+        if len(made) < 10_000 and c == c:  # NaN is never found again: no need to keep
+            made[c] = named
     return named
 
 
