@@ -120,7 +120,8 @@ class Value:
         if self.data == 0.0:
             raise ZeroDivisionError(f"division by zero: {c!r} / {self.data!r}")
         out = c / self.data
-        return _result(out, "/", (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
+        op = _DIVIDENDS.get(c) or _with_constant("/", 0, c)
+        return _result(out, op, (self,), (-out / self.data,))  # d/dy c/y = -c/y^2
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value or type(other) in _SUBCLASSES:
@@ -238,6 +239,9 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += 1.0
+        if _hooks:  # some Value anywhere has a hook: run backward the way that calls them
+            _backward_hooked(order)
+            return
         if _closure_nodes and any(type(n._local_grads) is _UserBackward for n in order):
             for node in reversed(order):  # a node with a _backward of a user's own: see _backward
                 _node_backward(node)
@@ -289,6 +293,23 @@ class Value:
         closure.run = run
         self._local_grads = closure
         _closure_nodes.add(weakref.ref(self, _closure_nodes.discard))
+
+    def register_hook(self, fn: Callable[[float], float | None]) -> HookHandle:
+        """Call ``fn(gradient)`` with the gradient flowing into this Value during ``backward()``.
+
+        As PyTorch's tensor hooks: a number returned replaces the gradient (what this node
+        passes on to its inputs, or what a leaf adds to its ``.grad``), None keeps it. On an
+        intermediate node it runs once its gradient is complete, before it is passed on; on a
+        leaf, once per ``backward()`` with the whole gradient of that pass, before it is added.
+        Several hooks run in the order registered, each given what the one before returned.
+        ``handle.remove()`` takes it off. Only ``backward()`` runs hooks, not ``microprop.grad``.
+        """
+        if not callable(fn):
+            raise TypeError(f"register_hook: expected a function of the gradient, got "
+                            f"{type(fn).__name__}")
+        handle = HookHandle(self)
+        _hooks.setdefault(self, {})[handle] = fn
+        return handle
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on this node and every node it depends on."""
@@ -408,7 +429,8 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {n!r}")
     if n == 0.5 and not isinstance(exponent, Value):  # PyTorch's x ** 0.5 is sqrt(x), exactly
         r = math.sqrt(x)
-        return _result(r, "**", (base,), (0.5 / r if r else math.copysign(_INF, r),))
+        op = _EXPONENTS.get(n) or _with_constant("**", 1, n)
+        return _result(r, op, (base,), (0.5 / r if r else math.copysign(_INF, r),))
     out = _power(x, n)
     children: list[Value] = []
     local: list[float] = []
@@ -424,13 +446,21 @@ def _pow(base: Value | float, exponent: Value | float) -> Value:
             local.append(out * 0.0)  # PyTorch's 0 at x = 0 (and NaN for a NaN power)
         else:
             local.append(math.nan)  # ln x is not real: NaN, as in PyTorch
-    return _result(out, "**", tuple(children), tuple(local))
+    if len(children) == 2:
+        return _result(out, "**", tuple(children), tuple(local))
+    if children[0] is base:
+        op = _EXPONENTS.get(n) or _with_constant("**", 1, n)
+    else:
+        op = _BASES.get(x) or _with_constant("**", 0, x)
+    return _result(out, op, tuple(children), tuple(local))
 
 
 # ---- ops of your own: a value and its local derivatives, recorded as one node ------------------
 
 
-def op(name: str) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
+def op(
+    name: str, rule: Callable[..., tuple] | None = None
+) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
     """Make a function of floats into an op on Values, by its value and its local derivatives.
 
     The function takes numbers and returns ``(value, (d/dx1, d/dx2, ...))``, one derivative per
@@ -442,9 +472,17 @@ def op(name: str) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
         @op("sin")
         def sin(x):
             return math.sin(x), (math.cos(x),)
+
+    ``rule(out, *xs)``, if given, returns the same local derivatives written with operations
+    that work on Values too (``lambda out, x: (cos(x),)`` for an op ``cos`` of your own), so
+    that ``microprop.grad(..., create_graph=True)`` can differentiate through the op again.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"op(name): expected a non-empty str, got {name!r:.60}")
+    if rule is not None:
+        if not callable(rule):
+            raise TypeError(f"op({name!r}, rule): expected a function, got {type(rule).__name__}")
+        _USER_RULES[name] = rule
 
     def decorate(f: Callable[..., tuple]) -> Callable[..., Value]:
         if not callable(f):
@@ -462,6 +500,10 @@ def op(name: str) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
         return recorded
 
     return decorate
+
+
+# The derivative rules given to op(name, rule=...), by name, for microprop.derivatives.
+_USER_RULES: dict[str, Callable[..., tuple]] = {}
 
 
 # ---- ops on many Values at once: one node instead of a chain -------------------------------------
@@ -603,6 +645,44 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
 _object_new = object.__new__
 
 
+class _WithConstant(str):
+    """An op's name that also carries the plain number folded into it: the 3 of ``x ** 3``.
+
+    Only ``c / x``, ``x ** n`` and ``c ** x`` need one, because their local derivative alone
+    does not give the next derivative (``x * 3`` does: its local derivative is the 3). It
+    compares, hashes and prints as the name, so drawings read it as before, and one instance
+    is shared by every node with the same op and number, so a node holds no more than before.
+    ``position`` is where the constant stood: 0 on the left, 1 on the right.
+    """
+
+    __slots__ = ("position", "constant")
+    position: int
+    constant: float
+
+    def __reduce__(self) -> tuple:
+        return _with_constant, (str(self), self.position, self.constant)
+
+
+# The names made so far, by constant: c of c / x, n of x ** n, c of c ** x. An op looks its
+# number up here first (one dict lookup); only a number it has not seen before makes a name.
+_DIVIDENDS: dict[float, _WithConstant] = {}
+_EXPONENTS: dict[float, _WithConstant] = {}
+_BASES: dict[float, _WithConstant] = {}
+_MADE = {("/", 0): _DIVIDENDS, ("**", 1): _EXPONENTS, ("**", 0): _BASES}
+
+
+def _with_constant(op: str, position: int, c: float) -> _WithConstant:
+    """The shared name of ``op`` with the constant ``c`` at ``position`` (made once per number)."""
+    made = _MADE[op, position]
+    named = made.get(c)
+    if named is None:
+        named = _WithConstant(op)
+        named.position, named.constant = position, c
+        if len(made) < 10_000 and c == c:  # NaN is never found again: no need to keep
+            made[c] = named
+    return named
+
+
 class _Masked(float):
     """A local derivative of 0 that passes on 0 whatever comes in, where plain 0 * inf is NaN.
 
@@ -710,6 +790,61 @@ def _node_backward(node: Value) -> None:
     g = node.grad
     for child, local in zip(node._children, local_grads):
         child.grad += local * g
+
+
+class HookHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook off its Value."""
+
+    def __init__(self, v: Value) -> None:
+        self._node = weakref.ref(v)
+
+    def remove(self) -> None:
+        v = self._node()
+        hooks = _hooks.get(v) if v is not None else None
+        if v is not None and hooks is not None:
+            hooks.pop(self, None)
+            if not hooks:
+                del _hooks[v]
+
+
+# The hooks of every Value that has one: empty unless someone registered a hook, and then
+# backward() takes _backward_hooked, so that Values without hooks pay nothing for them.
+_hooks: weakref.WeakKeyDictionary[Value, dict[HookHandle, Callable]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _hooked(v: Value, g: float) -> float:
+    """``g`` through the hooks of ``v`` in the order they were registered."""
+    for fn in list(_hooks.get(v, {}).values()):
+        replaced = fn(g)
+        if replaced is not None:
+            if isinstance(replaced, Value) or not isinstance(replaced, numbers.Real):
+                raise TypeError(
+                    f"a hook must return a number or None, got {type(replaced).__name__} "
+                    f"from {getattr(fn, '__name__', fn)!r:.60}"
+                )
+            g = float(replaced)
+    return g
+
+
+def _backward_hooked(order: list[Value]) -> None:
+    """``backward()`` with hooks: each node's gradient goes through its hooks before it is
+    passed on, and a hooked leaf's gradient of this pass is summed apart, hooked, then added."""
+    leaves: dict[Value, float] = {}
+    for node in reversed(order):
+        if type(node._local_grads) is _UserBackward:
+            raise TypeError("register_hook: a graph with a _backward closure cannot run hooks")
+        g = node.grad
+        if node in _hooks:
+            g = node.grad = _hooked(node, g)
+        for child, local in zip(node._children, node._local_grads):
+            if not child._children and child in _hooks:
+                leaves[child] = leaves.get(child, 0.0) + local * g
+            else:
+                child.grad += local * g
+    for leaf, g in leaves.items():
+        leaf.grad += _hooked(leaf, g)
 
 
 def _refuse_closure(v: Value, what: str) -> None:

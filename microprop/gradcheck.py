@@ -1,4 +1,4 @@
-"""Check a function's gradients from ``backward()`` against central finite differences.
+"""Check a function's gradients (and second derivatives) against central finite differences.
 
 The same test PyTorch's ``gradcheck`` makes, for scalar functions of Values: float64, a step of
 ``eps`` on each input in turn, and ``|analytic - numeric| <= atol + rtol * |numeric|``.
@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import _checks
+from .derivatives import grad
 from .engine import Value, no_grad
 
-__all__ = ["gradcheck", "GradcheckError"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(AssertionError):
@@ -102,3 +103,54 @@ def _call(f: Callable[..., Value], args: list[Value]) -> Value:
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
     return out
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    *inputs: Value | float,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Whether the second derivatives of ``f`` (``microprop.grad`` with ``create_graph=True``,
+    twice) agree with central differences of its first derivatives, input by input.
+
+    The same arguments, defaults (PyTorch's) and table of a mismatch as ``gradcheck``.
+    """
+    point = _arguments(f, inputs, eps, atol, rtol, raise_exception)
+    n = len(point)
+    analytic = _second(f, point)
+    numeric = []
+    for j in range(n):
+        up = _first(f, point[:j] + [point[j] + eps] + point[j + 1 :])
+        down = _first(f, point[:j] + [point[j] - eps] + point[j + 1 :])
+        numeric.append([(u - d) / (2 * eps) for u, d in zip(up, down)])
+    pairs = [(i, j) for i in range(n) for j in range(n)]
+    bad = [
+        (i, j) for i, j in pairs
+        if not abs(analytic[i][j] - numeric[j][i]) <= atol + rtol * abs(numeric[j][i])
+    ]
+    if not bad:
+        return True
+    if not raise_exception:
+        return False
+    rows = [f"  {'d2f/dxi dxj':>11}  {'grad(grad)':>14}  {'numeric':>14}  ok"]
+    for i, j in pairs:
+        ok = "no" if (i, j) in bad else "yes"
+        rows.append(f"  {f'{i}, {j}':>11}  {analytic[i][j]:>14.8g}  {numeric[j][i]:>14.8g}  {ok}")
+    raise GradcheckError(
+        f"gradgradcheck: {len(bad)} of {n * n} second derivatives disagree with central "
+        f"differences of the first (eps={eps}, atol={atol}, rtol={rtol}):\n" + "\n".join(rows)
+    )
+
+
+def _first(f: Callable[..., Value], point: list[float]) -> list[float]:
+    leaves = [Value(x) for x in point]
+    return list(grad(_call(f, leaves), leaves, allow_unused=True))
+
+
+def _second(f: Callable[..., Value], point: list[float]) -> list[list[float]]:
+    leaves = [Value(x) for x in point]
+    first = grad(_call(f, leaves), leaves, create_graph=True, allow_unused=True)
+    return [list(grad(g, leaves, allow_unused=True)) for g in first]

@@ -84,10 +84,16 @@ NONZERO = ANY.filter(lambda x: abs(x) > 0.01)
 KINK = away_from([0.0])
 
 
-@engine.op("sin")
+@engine.op("sin", rule=lambda out, x: (COS(x),))
 def SIN(x):
-    """An op of a user's own (``microprop.op``), which every op test then runs like a built-in."""
+    """An op of a user's own (``microprop.op``), which every op test then runs like a built-in;
+    its rule (and its cosine's) lets second derivatives go through it too."""
     return math.sin(x), (math.cos(x),)
+
+
+@engine.op("cos", rule=lambda out, x: (-SIN(x),))
+def COS(x):
+    return math.cos(x), (-math.sin(x),)
 
 
 OPS = [

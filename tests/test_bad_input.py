@@ -11,8 +11,10 @@ import re
 import test_bad_input_cli
 import test_bad_input_compile
 import test_bad_input_data
+import test_bad_input_derivatives
 import test_bad_input_engine
 import test_bad_input_explain
+import test_bad_input_func
 import test_bad_input_gradcheck
 import test_bad_input_losses
 import test_bad_input_nn
@@ -29,7 +31,7 @@ TABLES = [test_bad_input_engine, test_bad_input_gradcheck, test_bad_input_nn,
           test_bad_input_losses, test_bad_input_optim, test_bad_input_train, test_bad_input_data,
           test_bad_input_serialization, test_bad_input_viz, test_bad_input_explain,
           test_bad_input_plot, test_bad_input_cli, test_bad_input_stepper,
-          test_bad_input_compile]
+          test_bad_input_compile, test_bad_input_derivatives, test_bad_input_func]
 ROWS = [case for t in TABLES for case in t.ROWS]
 
 
@@ -60,12 +62,13 @@ EXEMPT = {
     "Update": "a result backward_steps returns",
     "BackwardSteps": "built by backward_steps; its grads() and draw() have rows",
     "nn": "a module", "losses": "a module", "optim": "a module", "data": "a module",
-    "train": "a module", "Frame": "a record Stepper.frame returns",
+    "train": "a module", "func": "a module", "Frame": "a record Stepper.frame returns",
     "Compiled": "built by compile; its calls have rows in test_bad_input_compile",
     "CompileError": "raised, not called", "TraceMismatchError": "raised, not called",
+    "RULES": "a table, not called",
 }
 PUBLIC = ["engine", "nn", "losses", "optim", "train", "data", "serialization", "viz", "explain",
-          "plot", "gradcheck", "cli", "compile"]
+          "plot", "gradcheck", "cli", "compile", "derivatives", "func"]
 
 
 def named(case_id: str) -> str:

@@ -294,6 +294,23 @@ for other in ("a", None, 1j, [1.0]):
 row("leaky_relu(slope='0.1') names str", lambda: Value(1.0).leaky_relu("0.1"), TypeError,
     "leaky_relu(slope)", "got str")
 
+for bad in (None, 1.0, "print"):
+    row(f"register_hook({short(bad)})", lambda bad=bad: Value(1.0).register_hook(bad), TypeError,
+        "register_hook: expected a function of the gradient", type(bad).__name__)
+
+
+def _hooked_backward(returned):
+    x = Value(2.0)
+    x.register_hook(lambda g: returned)
+    (x * x).backward()
+
+
+for bad in ("1.0", [1.0], Value(1.0)):
+    row(f"register_hook(returns {short(bad)})", lambda bad=bad: _hooked_backward(bad), TypeError,
+        "a hook must return a number or None", type(bad).__name__)
+row("op('sin', rule=1)", lambda: engine.op("sin_rule", rule=1), TypeError,
+    "op('sin_rule', rule): expected a function, got int")
+
 
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from bad_input import NOT_NUMBERS, check, inf, nan, short, table
 
-from microprop import Value, gradcheck
+from microprop import Value, gradcheck, gradgradcheck
 
 ROWS, row = table()
 
@@ -46,6 +46,16 @@ for bad in (nan, inf, -inf):
         "input 1 is", repr(bad), "finite")
 row("gradcheck(input 10**400)", lambda: gradcheck(square, 10**400), ValueError,
     "gradcheck: input 0 is too large for a float")
+
+for bad in ("f", None):
+    row(f"gradgradcheck(f={bad!r})", lambda bad=bad: gradgradcheck(bad, 1.0), TypeError,
+        "f must be callable")
+row("gradgradcheck() no inputs", lambda: gradgradcheck(square), ValueError, "at least one input")
+row("gradgradcheck(f returns [Value])", lambda: gradgradcheck(lambda x: [x], 1.0), TypeError,
+    "f must return a Value, got list")
+row("gradgradcheck(input nan)", lambda: gradgradcheck(square, nan), ValueError, "finite")
+row("gradgradcheck(eps=0)", lambda: gradgradcheck(square, 1.0, eps=0), ValueError,
+    "gradcheck(eps): expected a finite number")
 
 
 @pytest.mark.parametrize("case", ROWS)

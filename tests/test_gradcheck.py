@@ -47,3 +47,21 @@ def test_an_op_of_your_own_with_a_wrong_derivative_fails_naming_the_input():
 
 def test_without_raising_a_mismatch_returns_false():
     assert gradcheck(lambda x: Value(x.data * 2), 1.0, raise_exception=False) is False
+
+
+def test_gradgradcheck_passes_for_smooth_functions_of_two_inputs():
+    from microprop import gradgradcheck
+
+    assert gradgradcheck(lambda x, y: (x * y).tanh() * x.exp() + y**3, 0.3, -0.7)
+
+
+def test_gradgradcheck_catches_a_rule_that_disagrees_with_the_slope():
+    from microprop import GradcheckError, gradgradcheck, op
+
+    # The slope 2x is right, but its rule says the slope is the constant 1: d2/dx2 reads 0.
+    square = op("square_with_a_wrong_rule", rule=lambda out, x: (x * 0.0 + 1.0,))(
+        lambda x: (x * x, (2 * x,))
+    )
+    with pytest.raises(GradcheckError, match="1 of 1 second derivatives disagree"):
+        gradgradcheck(square, 0.3)
+    assert gradgradcheck(square, 0.3, raise_exception=False) is False

@@ -68,7 +68,7 @@ def engine_op_names() -> set[str]:
 
 
 # Value's public methods that are not ops: they make no node.
-NOT_OPS = {"backward", "zero_grad", "detach", "item"}
+NOT_OPS = {"backward", "zero_grad", "detach", "item", "register_hook"}
 
 
 def test_every_op_the_engine_records_has_a_row_in_the_op_table_and_in_this_document():
