@@ -450,12 +450,17 @@ def torch_batched_params(torch: Any, layers: list[floor.Layer]) -> list[tuple[An
     return [(leaf(W), None if b is None else leaf(b)) for W, b in layers]
 
 
-def torch_batched_forward(net: list[tuple[Any, Any]], x: Any) -> Any:
+def torch_batched_outputs(net: list[tuple[Any, Any]], x: Any) -> Any:
+    """Every output of the network, a column each: relu between layers, the last one linear."""
     for i, (W, b) in enumerate(net):
         x = x @ W.T if b is None else x @ W.T + b
         if i < len(net) - 1:
             x = x.relu()
-    return x[..., 0]
+    return x
+
+
+def torch_batched_forward(net: list[tuple[Any, Any]], x: Any) -> Any:
+    return torch_batched_outputs(net, x)[..., 0]
 
 
 def torch_batched_iris(data: Any) -> Steps:
@@ -467,12 +472,7 @@ def torch_batched_iris(data: Any) -> Steps:
     Yt = torch.tensor(Y)
 
     def step(k: int) -> Any:
-        x = Xt
-        for i, (W, b) in enumerate(net):
-            x = x @ W.T + b
-            if i < len(net) - 1:
-                x = x.relu()
-        loss = torch.nn.functional.cross_entropy(x, Yt)
+        loss = torch.nn.functional.cross_entropy(torch_batched_outputs(net, Xt), Yt)
         for p in params:
             p.grad = None
         loss.backward()

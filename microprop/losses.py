@@ -109,6 +109,9 @@ def cross_entropy(
     k = len(rows[0])
     w = None if weight is None else _class_weights(weight, k)
     eps = _checks.finite(label_smoothing, "cross_entropy(label_smoothing)", 0.0, 1.0, high_ok=True)
+    # sum_c (w_c / k)(lse - s_c) = lse * sum(w) / k - dot(w / k, s): no term overflows
+    share = [c / k for c in w] if w is not None else [1.0 / k] * k
+    share_total = math.fsum(share)
     terms = []
     for s, t in zip(rows, ts, strict=True):
         lse = engine.logsumexp(s)
@@ -116,9 +119,7 @@ def cross_entropy(
         if w is not None and w[t] != 1.0:
             term = term * w[t]
         if eps:
-            # sum_c (w_c / k)(lse - s_c) = lse * sum(w) / k - dot(w / k, s): no term overflows
-            share = [c / k for c in w] if w is not None else [1.0 / k] * k
-            smooth = lse * math.fsum(share) - engine.dot(share, s)
+            smooth = lse * share_total - engine.dot(share, s)
             term = term * (1.0 - eps) + smooth * eps
         terms.append(term)
     if reduction == "sum" or w is None:
