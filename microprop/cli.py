@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from . import _files
+from . import _files, viz
 from .data import (
     IRIS_FEATURES,
     IRIS_SPECIES,
@@ -29,9 +29,11 @@ from .data import (
     train_test_split,
 )
 from .engine import Value, no_grad, softmax
+from .explain import backward_steps
 from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
 from .serialization import ModelFileError, load, load_metadata, save
+from .stepper import MOST_FRAMES, Stepper
 from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit, predict
 
 __all__ = ["main"]
@@ -139,7 +141,8 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         parser = _parser()
         args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            problem = _classes_problem(args) or _size_problem(args) or _outputs_problem(args)
+            problem = (_classes_problem(args) or _size_problem(args) or _outputs_problem(args)
+                       or _html_problem(args))
             if problem:  # before training: a run must not end by losing what it made
                 parser.error(problem)
             return _train(args, saved, out)
@@ -293,6 +296,9 @@ def _add_train(commands: Any) -> None:
     add("--graph", type=_output_file, default="model.svg", metavar="PATH",
         help="where to save a drawing of the graph of one example's loss; .svg needs Graphviz, "
         "otherwise the DOT text goes to a .dot file (default: model.svg)")
+    add("--html", type=_output_file, default=None, metavar="PATH",
+        help="also write a web page that steps through backward() on that example's loss, one "
+        "node at a time, with the arithmetic of each step (any browser, no network needed)")
     add("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -363,6 +369,23 @@ def _outputs_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _html_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --html, found before training: a path that another output takes, or a
+    network whose loss has more backward steps than one page holds; None if nothing."""
+    if args.html is None:
+        return None
+    for name, other in (("--model", args.model), *(("--graph", g) for g in _graph_files(args.graph))):
+        if _same_file(args.html, other):
+            return (f"--html {args.html} and {name} {other} are the same file, "
+                    f"{os.path.realpath(other)}; give two different paths")
+    nin = len(_DATASETS[args.data].meta["features"])
+    steps = len(backward_steps(_one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args))))
+    if steps + 1 > MOST_FRAMES:  # the trained network has the same graph as this untrained one
+        return (f"--html: one example's loss on this network has {steps} backward steps, more "
+                f"than one page holds ({MOST_FRAMES - 1}); give smaller --hidden sizes")
+    return None
+
+
 def _graphviz_formats() -> frozenset[str]:
     """What Graphviz can draw here; empty when it cannot draw at all (then DOT text is saved)."""
     if importlib.util.find_spec("graphviz") is None or not shutil.which("dot"):
@@ -392,8 +415,7 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     scaler = Standardizer.fit(X_train)  # training statistics only: nothing leaks from the test
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     nin = len(X_train[0])
-    model = MLP(nin, _sizes_of(args, nin)[1:], activation=args.activation, output_bias=False,
-                seed=args.seed)
+    model = _model(args, nin)
     _print_header(args, data, nin, len(X_train), len(X_test), out)
     try:
         history = fit(
@@ -417,15 +439,23 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
         graph_path, hint = _save_graph(
             model, X_train[0], y_train[0], (args.graph, args.model), loss
         )
+        saved.append(graph_path)
+        if args.html is not None:
+            saved.append(_save_html(model, X_train[0], y_train[0], args.html, loss))
     except (OSError, ValueError) as e:
         out.warn(f"{PROG}: could not save: {e}")
         return 1
     _print_results(args, history, model, (X_train, y_train), (X_test, y_test), out)
-    out.say(f"saved         {args.model}, {graph_path}")
+    out.say(f"saved         {', '.join(saved)}")
     if hint:
         out.say(f"              ({hint})")
     out.say(f"took          {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _model(args: argparse.Namespace, nin: int) -> MLP:
+    return MLP(nin, _sizes_of(args, nin)[1:], activation=args.activation, output_bias=False,
+               seed=args.seed)
 
 
 def _print_header(
@@ -482,13 +512,8 @@ def _print_per_class(model: MLP, test: tuple, out: _Output) -> None:
         out.say(f"{'':14}{name:<{width}}  {cells}")
 
 
-def _save_graph(
-    model: MLP, x: list[float], y: float, paths: tuple[str, str], loss: str
-) -> tuple[str, str]:
-    """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text.
-
-    ``paths``: the drawing's (--graph) and the model's (--model)."""
-    path, model_path = paths
+def _one_cost(model: MLP, x: list[float], y: float, loss: str) -> Value:
+    """One example's cost C, its values labelled as the article names them: x0..., s, C."""
     xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
     s = model(xs)
     if isinstance(s, Value):  # one output neuron
@@ -499,10 +524,19 @@ def _save_graph(
             v.label = f"s{k}"
         cost = LOSS_TABLE[loss].function(s, int(y))
     cost.label = "C"
+    return cost
+
+
+def _save_graph(
+    model: MLP, x: list[float], y: float, paths: tuple[str, str], loss: str
+) -> tuple[str, str]:
+    """Draw one example's cost C after backward(); SVG when Graphviz can, else DOT text.
+
+    ``paths``: the drawing's (--graph) and the model's (--model)."""
+    path, model_path = paths
+    cost = _one_cost(model, x, y, loss)
     model.zero_grad()
     cost.backward()
-    from . import viz
-
     *drawing, dot_path = _graph_files(path)  # the same list _outputs_problem checked
     suffix = os.path.splitext(path)[1].lower()  # Graph.SVG is an SVG too
     options = {"group": "neuron"}
@@ -520,6 +554,12 @@ def _save_graph(
                 return path, ""
     _write_drawing(dot_path, viz.dot_source(cost, **options), model_path)
     return dot_path, hint
+
+
+def _save_html(model: MLP, x: list[float], y: float, path: str, loss: str) -> str:
+    """The page that steps through backward() on one example's cost (see microprop.stepper)."""
+    stepper = Stepper(_one_cost(model, x, y, loss), show_local_grads=True, color="grad")
+    return stepper.save_html(path)  # without Graphviz, each frame holds the DOT text
 
 
 def _write_drawing(path: str, data: bytes | str, model_path: str) -> None:

@@ -27,7 +27,7 @@ from .nn import Module
 
 __all__ = ["Stepper", "Training", "Frame", "widget", "to_html"]
 
-_MOST_FRAMES = 301  # drawings in one page: each is tens of KB and a call of Graphviz's dot
+MOST_FRAMES = 301  # drawings in one page: each is tens of KB and a call of Graphviz's dot
 _INSTALL_WIDGETS = 'pip install "microprop[notebooks]" (or pip install ipywidgets)'
 
 
@@ -115,10 +115,10 @@ class _Slides:
         """
         where = f"{type(self).__name__}.save_html"
         path = _html_path(path, f"{where}(path)")
-        if len(self) + 1 > _MOST_FRAMES:
+        if len(self) + 1 > MOST_FRAMES:
             raise ValueError(
                 f"{where}: {len(self) + 1} drawings ({self.unit}s 0 to {len(self)}) are more "
-                f"than a page holds ({_MOST_FRAMES}); step through a smaller graph, such as one "
+                f"than a page holds ({MOST_FRAMES}); step through a smaller graph, such as one "
                 "sample's loss, or use widget(), which draws only the steps looked at"
             )
         write_atomic(path, _page(self))

@@ -92,6 +92,18 @@ for args, words in [
     (("train", "--graph", ""), ("--graph: the file name is empty",)),
     (("train", "--graph", "."), ("--graph: '.' is a folder",)),
     (("train", "--graph", "nowhere/g.svg"), ("--graph: the folder",)),
+    (("train", "--html", ""), ("--html: the file name is empty",)),
+    (("train", "--html", "."), ("--html: '.' is a folder",)),
+    (("train", "--html", "nowhere/steps.html"), ("--html: the folder", "does not exist")),
+    (("train", "--html", "model.json"),
+     ("--html model.json and --model model.json are the same file",)),
+    (("train", "--html", "model.svg"), ("--html model.svg and --graph model.svg are the same",)),
+    (("train", "--graph", "g.svg", "--html", "g.dot"),  # where the drawing falls back to
+     ("--html g.dot and --graph g.dot are the same file",)),
+    # 4-200-200-1: 400 tanh, 401 dots and the loss's own steps, each a drawing in the page
+    (("train", "--hidden", "200,200", "--html", "steps.html"),
+     ("--html: one example's loss on this network has 807 backward steps",
+      "more than one page holds (300); give smaller --hidden sizes")),
     (("predict",), ("the following arguments are required: MODEL.json, x",)),
     (("predict", "m.json"), ("the following arguments are required: x",)),
     (("predict", "absent.json", "1", "2"), ("error: no model file at 'absent.json'",)),

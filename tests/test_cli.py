@@ -394,3 +394,24 @@ def test_predict_names_classes_by_index_when_the_file_has_no_names(tmp_path, cap
     assert main(["predict", str(tmp_path / "m.json"), "1", "2"]) == 0
     assert re.fullmatch(r"[012]  \(probability \d\.\d{3}; [012] \d\.\d{3}, [012] \d\.\d{3}\)\n",
                         capsys.readouterr().out)
+
+
+def test_train_html_writes_a_page_stepping_through_one_examples_backward(tmp_path, capsys):
+    page = tmp_path / "steps.html"
+    assert train_moons(tmp_path, "--epochs", "1", "--html", str(page)) == 0
+    assert f"saved         {tmp_path / 'm.json'}, " in capsys.readouterr().out
+    text = page.read_text(encoding="utf-8")
+    # 2-2-2-1 on the moons: four hidden neurons (a dot and a tanh each), the output's dot, then
+    # the loss's own steps; every position from step 0 (C seeded) to the last is one frame.
+    steps = int(re.search(r"<span id='counter'>step 0 of (\d+)</span>", text).group(1))
+    assert re.findall(r"data-k='(\d+)'", text) == [str(k) for k in range(steps + 1)]
+    assert "backward() on C" in text and "C starts backward: its grad is set to 1" in text
+    assert "http" not in text.replace("http://www.w3.org", "")  # nothing fetched from a network
+
+
+def test_train_html_without_graphviz_puts_the_dot_text_in_each_frame(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program
+    page = tmp_path / "steps.html"
+    assert train_moons(tmp_path, "--epochs", "1", "--html", str(page)) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.count("dot program is not installed") == text.count("data-k=")
