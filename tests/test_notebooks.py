@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from readability import displayed_text_px
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -142,6 +143,20 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
         assert said and ": right" not in said, f"{tag} says right before it is solved: {said}"
     took, at = max((seconds(c), i) for i, c in enumerate(nb.cells) if c.cell_type == "code")
     assert took <= 10, f"cell {at} of {path.name} took {took:.1f} s; no cell may take over 10 s"
+    for i, svg in drawings(nb):
+        px = displayed_text_px(svg)
+        assert px >= 9.0, f"cell {i} of {path.name} draws text {px:.1f} px tall in a 1,000 px cell"
+
+
+def drawings(nb) -> list[tuple[int, str]]:
+    """(cell index, SVG text) for each drawing the notebook's cells show."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            svg = output.get("data", {}).get("image/svg+xml")
+            if svg:
+                found.append((i, svg if isinstance(svg, str) else "".join(svg)))
+    return found
 
 
 @pytest.mark.parametrize(
