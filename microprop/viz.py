@@ -158,6 +158,8 @@ _ROWS = 5  # the most rows a big top-to-bottom drawing spreads one op's paramete
 # Above this many drawn nodes, handing a drawing to Graphviz warns first: dot's layout grows
 # faster than the graph (an 8,001-node chain takes it about 14 s).
 _TOO_MANY = 2000
+# Above this many, draw_dot refuses: dot would run for many minutes (dot_source still writes it).
+_TOO_BIG = 20_000
 
 
 def _flag(where: str, name: str, value: object) -> bool:
@@ -969,6 +971,13 @@ def _draw(
         raise ValueError(f"{where}: format={format!r} is not a Graphviz format; {_FORMAT_HINT}")
     opts = _parse_options(where, options)
     scene, messages = _scene(root, opts, where, steps)
+    if len(scene.boxes) > _TOO_BIG:
+        raise ValueError(
+            f"{where}: this drawing would have {len(scene.boxes):,} nodes, more than Graphviz's "
+            f"dot lays out in reasonable time (at most {_TOO_BIG:,} are drawn); collapse=True "
+            "(one node per neuron) or path_only=<a value> draws less, and dot_source() gives "
+            "the DOT text of any graph"
+        )
     if len(scene.boxes) > _TOO_MANY:  # a chain of 8,001 values takes dot about 14 s
         messages.append(
             f"{where}: this drawing has {len(scene.boxes)} nodes, and Graphviz's dot may take "

@@ -110,6 +110,32 @@ row("viz.save(digraph, options)", lambda: viz("save")(digraph(), "g.svg", show_g
     TypeError, "drawing options apply to a Value")
 row("viz.save(root, colour=...)", lambda: viz("save")(graph(), "g.dot", colour="grad"), TypeError,
     "unknown option 'colour'")
+
+
+def chain(n: int) -> Value:
+    """``x + 1.0 + 1.0 ...``, n additions: 3n + 1 nodes drawn (each sum, its op, its constant)."""
+    v = Value(1.0, label="x")
+    for _ in range(n):
+        v = v + 1.0
+    return v
+
+
+for where in ("draw_dot", "render_svg"):
+    row(f"{where}(a graph of 21,001 nodes)", lambda where=where: viz(where)(chain(7000)),
+        ValueError, f"{where}: this drawing would have 21,001 nodes", "at most 20,000",
+        "collapse=True", "path_only=", "dot_source()")
+
+
+def saved_nothing(call: Callable[[], object], path: str) -> None:
+    try:
+        call()
+    finally:
+        assert not __import__("os").path.exists(path), f"{path} was written"
+
+
+row("viz.save(a graph of 21,001 nodes, 'g.svg')",
+    lambda: saved_nothing(lambda: viz("save")(chain(7000), "g.svg"), "g.svg"), ValueError,
+    "save: this drawing would have 21,001 nodes")
 row("render_svg(3)", lambda: viz("render_svg")(3), TypeError, "render_svg",
     "expected a Value or a Digraph")
 
