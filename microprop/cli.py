@@ -155,7 +155,7 @@ def _run(argv: list[str] | None, out: _Output) -> int:
 
 
 # The options that take no value; every other option is followed by one.
-_FLAGS = ("--help", "--no-progress")
+_FLAGS = ("--help", "--no-progress", "--compile")
 # What argparse should read as a number, not an option: its own test knows only -1 and -.5,
 # so -1e-3, -5., -1_000 and -inf were "unrecognized arguments" (no option of ours looks so).
 _NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
@@ -299,6 +299,9 @@ def _add_train(commands: Any) -> None:
     add("--html", type=_output_file, default=None, metavar="PATH",
         help="also write a web page that steps through backward() on that example's loss, one "
         "node at a time, with the arithmetic of each step (any browser, no network needed)")
+    add("--compile", action="store_true",
+        help="train with microprop.compile: each example's loss runs as generated Python, "
+        "the same numbers as without it, in less time")
     add("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -374,7 +377,8 @@ def _html_problem(args: argparse.Namespace) -> str | None:
     network whose loss has more backward steps than one page holds; None if nothing."""
     if args.html is None:
         return None
-    for name, other in (("--model", args.model), *(("--graph", g) for g in _graph_files(args.graph))):
+    taken = [("--model", args.model)] + [("--graph", g) for g in _graph_files(args.graph)]
+    for name, other in taken:
         if _same_file(args.html, other):
             return (f"--html {args.html} and {name} {other} are the same file, "
                     f"{os.path.realpath(other)}; give two different paths")
@@ -421,7 +425,7 @@ def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
         history = fit(
             model, X_train, y_train, loss=loss, lr=args.lr, epochs=args.epochs,
             tol=args.tol or None, patience=args.patience or None, min_delta=1e-4,
-            progress=False if args.no_progress else None,
+            progress=False if args.no_progress else None, compile=args.compile,
         )
     except NonFiniteLossError as e:
         out.warn(f"{PROG}: training failed: {str(e).removeprefix('fit: ')}")
@@ -469,7 +473,8 @@ def _print_header(
     out.say(f"Training{article} {shape} network ({args.activation}, {outputs})")
     out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
     title = LOSS_TABLE[_loss_name(args)].title
-    out.say(f"Gradient descent, lr {args.lr:g}, {title}, seed {args.seed}.",
+    compiled = ", compiled" if args.compile else ""
+    out.say(f"Gradient descent, lr {args.lr:g}, {title}, seed {args.seed}{compiled}.",
             flush=True)  # the last line before training: tests wait for it before Ctrl-C
 
 

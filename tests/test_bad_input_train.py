@@ -30,6 +30,15 @@ def fit_with(**changes: object) -> object:
     return fit(args.pop("model"), args.pop("X"), args.pop("y"), **args)
 
 
+for bad in ("yes", 1, None):
+    row(f"fit(compile={bad!r})", lambda bad=bad: fit_with(compile=bad), TypeError,
+        "fit(compile): expected True or False")
+row("fit(compile=True, loss=<a function>)",
+    lambda: fit_with(compile=True, loss=lambda s, y: (s[0] - y[0]) ** 2), ValueError,
+    "fit(compile=True): give the loss by name", "a loss function of your own")
+row("fit(compile=True, y= 65 distinct targets)",
+    lambda: fit_with(compile=True, X=[[i / 65] for i in range(65)], y=[i / 65 for i in range(65)]),
+    ValueError, "y has 65 distinct targets", "at most 64", "compile=False")
 for bad in ("mlp", None, [Value(1.0)]):
     row(f"fit(model={short(bad)})", lambda bad=bad: fit_with(model=bad), TypeError,
         "fit(model)", "expected a microprop Module", type(bad).__name__)

@@ -132,3 +132,14 @@ def test_value_and_dot_are_what_the_benchmark_times():
     w = [Value(1.0), Value(2.0)]
     z = engine.dot(w, [3.0, 4.0], Value(0.5))
     assert z._op == "dot" and len(z._children) == 3
+
+
+def test_the_fit_compile_benchmark_prints_a_row_per_case_with_the_runs_agreeing(capsys):
+    from benchmarks import fit_compile
+
+    assert fit_compile.main(["--quick"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 3  # the header, then the article's network, the demo, the species
+    for row in rows[1:]:
+        apart = float(row.rstrip(" |").rsplit("|", 1)[1])
+        assert apart < 1e-12, row  # the same training, compiled or not

@@ -120,7 +120,8 @@ def test_help_explains_each_option(capsys):
     assert info.value.code == 0
     out = capsys.readouterr().out
     for option in ("--data", "--activation", "--hidden", "--lr", "--epochs", "--tol",
-                   "--patience", "--seed", "--model", "--graph", "--no-progress"):
+                   "--patience", "--seed", "--model", "--graph", "--html", "--compile",
+                   "--no-progress"):
         assert option in out
 
 
@@ -415,3 +416,18 @@ def test_train_html_without_graphviz_puts_the_dot_text_in_each_frame(tmp_path, m
     assert train_moons(tmp_path, "--epochs", "1", "--html", str(page)) == 0
     text = page.read_text(encoding="utf-8")
     assert text.count("dot program is not installed") == text.count("data-k=")
+
+
+def test_train_compile_trains_the_same_model_as_eager_training(tmp_path, capsys):
+    models = {}
+    for option in ((), ("--compile",)):
+        folder = tmp_path / ("compiled" if option else "eager")
+        folder.mkdir()
+        assert train_moons(folder, "--epochs", "40", *option) == 0
+        out = capsys.readouterr().out
+        assert (", compiled." in out) == bool(option)
+        models[bool(option)] = load(folder / "m.json").state_dict()
+    eager, compiled = models[False], models[True]
+    assert eager.keys() == compiled.keys()
+    for name in eager:  # full batch: each example's gradient is eager's; only the sum's order
+        assert compiled[name] == pytest.approx(eager[name], rel=1e-12, abs=1e-15)
