@@ -511,7 +511,22 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
 def _unpack(names: list[str], what: str) -> str:
     if not names:
         return ""
-    return f"({', '.join(names)},) = {what}"
+    return f"({_wrapped(names)}) = {what}"
+
+
+def _wrapped(names: list[str], width: int = 96) -> str:
+    """``a, b, c,`` on one line if short, else a few names a line (for a function's body)."""
+    one = ", ".join(names) + ","
+    if len(one) <= width - 16:
+        return one
+    lines, line = [], ""
+    for name in names:
+        if line and len(line) + len(name) + 2 > width - 8:
+            lines.append(line.rstrip())
+            line = ""
+        line += name + ", "
+    lines.append(line.rstrip())
+    return "\n" + "".join(f"        {text}\n" for text in lines) + "    "
 
 
 def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str],
@@ -520,7 +535,7 @@ def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str
     def block(lines: list[str], indent: str) -> str:
         return "".join(f"{indent}{line}\n" for line in lines if line)
 
-    g = ", ".join(grads) + ("," if grads else "")
+    g = _wrapped(grads) if grads else ""
     acc = [f"G{i}" for i in range(len(grads))]
     row = f"({', '.join(arg_names)},)" if arg_names else "_"
     return (
