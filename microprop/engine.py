@@ -225,14 +225,22 @@ class Value:
 
     # ---- gradients --------------------------------------------------------------------------
 
-    def backward(self) -> None:
+    def backward(self, *, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
 
         The root is seeded with 1.0. Leaves (Values you made yourself) *accumulate*: calling
         ``backward()`` twice gives them twice the gradient, as in PyTorch, so reset them between
         steps (``zero_grad()``, or ``Module.zero_grad()`` in ``microprop.nn``). Intermediate
         nodes are reset at the start of each call and hold the gradient of the latest pass only.
+        ``.grad`` is always a float, so ``create_graph=True`` is refused: gradients that are
+        Values come from ``microprop.grad(..., create_graph=True)``, which leaves ``.grad`` alone.
         """
+        if create_graph is not False:
+            raise TypeError(
+                "backward(create_graph=True): .grad holds floats, which cannot be differentiated "
+                "again; use microprop.grad(output, inputs, create_graph=True), which returns the "
+                "gradients as Values (and leaves .grad alone)"
+            )
         # Leaves only receive, so they need no place in the order: the same order as
         # _topological_order() without them (explain's step-through replays it exactly).
         order = _walk(self, leaves=False)

@@ -27,6 +27,10 @@ row("grad(input the output does not use)", lambda: grad(x * x, [x, Value(1.0)]),
 for name in ("create_graph", "allow_unused"):
     row(f"grad({name}='yes')", lambda name=name: grad(x * x, x, **{name: "yes"}), TypeError,
         f"grad({name}): expected True or False, got str")
+for bad in (True, 1, "yes"):
+    row(f"backward(create_graph={bad!r})", lambda bad=bad: (x * x).backward(create_graph=bad),
+        TypeError, "backward(create_graph=True): .grad holds floats",
+        "microprop.grad(output, inputs, create_graph=True)")
 row("grad(retain_graph=1)", lambda: grad(x * x, x, retain_graph=1), TypeError,
     "grad(retain_graph): expected True, False or None, got int")
 

@@ -143,3 +143,11 @@ def test_the_fit_compile_benchmark_prints_a_row_per_case_with_the_runs_agreeing(
     for row in rows[1:]:
         apart = float(row.rstrip(" |").rsplit("|", 1)[1])
         assert apart < 1e-12, row  # the same training, compiled or not
+
+
+def test_the_hessian_benchmark_checks_symmetry_and_the_diagonal_by_differences(capsys):
+    from benchmarks import hessian
+
+    assert hessian.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "C = 0.99714007" in out and "hessian of C over 18 parameters" in out

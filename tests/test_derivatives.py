@@ -147,3 +147,32 @@ def test_an_op_without_a_rule_cannot_be_differentiated_twice():
     assert grad(cube(x), x) == (12.0,)
     with pytest.raises(TypeError, match="no derivative rule"):
         grad(cube(x), x, create_graph=True)
+
+
+# At a kink PyTorch defines the slope (relu'(0) = 0, abs'(0) = sign(0) = 0); Hessians there agree.
+KINKS = [
+    ("relu(x) * x at 0", lambda x, y: x.relu() * x * y, lambda x, y: torch.relu(x) * x * y,
+     (0.0, 1.5)),
+    ("abs(x) * x at 0", lambda x, y: abs(x) * x + y, lambda x, y: x.abs() * x + y, (0.0, 1.0)),
+    ("relu(x * y) at x = 0", lambda x, y: (x * y).relu(), lambda x, y: torch.relu(x * y),
+     (0.0, 2.0)),
+    ("abs(x - y) (x + y) where x = y", lambda x, y: abs(x - y) * (x + y),
+     lambda x, y: (x - y).abs() * (x + y), (1.0, 1.0)),
+    ("relu(x) ** 2 at 0", lambda x, y: x.relu() ** 2 + x * y,
+     lambda x, y: torch.relu(x) ** 2 + x * y, (0.0, -0.5)),
+    ("x ** y, both Values", lambda x, y: x**y, lambda x, y: x**y, (1.5, 2.5)),
+    ("x ** y at y = 0", lambda x, y: x**y, lambda x, y: x**y, (0.7, 0.0)),
+    ("tanh(x y) exp(x)", lambda x, y: (x * y).tanh() * x.exp(),
+     lambda x, y: torch.tanh(x * y) * torch.exp(x), (0.3, -1.2)),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs, point", KINKS, ids=[k[0] for k in KINKS])
+def test_hessians_at_kinks_and_of_x_to_the_y_agree_with_pytorch(name, ours, theirs, point):
+    leaves = [Value(v) for v in point]
+    mine = _hessian_ours(leaves, ours(*leaves))
+    tensors = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point]
+    reference = _hessian_torch(tensors, theirs(*tensors))
+    for row_mine, row_ref in zip(mine, reference, strict=True):
+        for h, ref in zip(row_mine, row_ref, strict=True):
+            assert h == pytest.approx(ref, rel=1e-9, abs=1e-12), (name, mine, reference)
