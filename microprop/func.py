@@ -1,4 +1,5 @@
-"""Derivatives of functions, not of graphs: ``grad(f)``, ``value_and_grad(f)``, ``hessian(f)``.
+"""Derivatives of functions, not of graphs: ``grad(f)``, ``value_and_grad(f)``, ``hessian(f)``,
+and forward mode's ``jvp(f, primals, tangents)``.
 
 The idea of HIPS autograd, JAX and ``torch.func``: ``grad(f)`` is another function, so it can be
 differentiated again (``grad(grad(f))``). Built on ``microprop.grad``: called on numbers, these
@@ -11,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import _checks
+from . import _checks, engine
 from .derivatives import grad as _grad
 from .engine import Value
 
-__all__ = ["grad", "value_and_grad", "hessian"]
+__all__ = ["grad", "value_and_grad", "hessian", "jvp"]
 
 
 def grad(f: Callable[..., Value], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
@@ -70,6 +71,45 @@ def hessian(f: Callable[..., Value]) -> Callable[..., list[list[float]]]:
         return [list(_grad(g, xs, allow_unused=True)) for g in first]
 
     return second_derivatives
+
+
+def jvp(
+    f: Callable[..., Value], primals: Any, tangents: Any
+) -> tuple[float, float]:
+    """``(f(*primals), the derivative of f along tangents)``, by forward mode.
+
+    ``backward()`` carries d(output)/d(node) from the output back to the inputs: one pass gives
+    every input's derivative of one output. Forward mode carries d(node)/d(direction) from the
+    inputs on to the output: one pass gives the derivative along one direction. Here each node's
+    tangent is the sum of its local derivatives times its inputs' tangents, in the order the
+    nodes were made. ``jvp(lambda x, y: x * x * y, (1.0, 2.0), (1.0, 0.0))`` is ``(2.0, 4.0)``.
+    """
+    _callable(f, "jvp")
+    xs = [Value(a) for a in _numbers(primals, "jvp(primals)")]
+    vs = _numbers(tangents, "jvp(tangents)")
+    if len(vs) != len(xs):
+        raise ValueError(f"jvp: {len(xs)} primals but {len(vs)} tangents; give one direction "
+                         "component per argument")
+    out = _scalar(f(*xs), "jvp")
+    tangent: dict[Value, float] = dict(zip(xs, vs))
+    for node in engine._walk(out, leaves=False):  # inputs before the nodes made from them
+        if len(node._local_grads) != len(node._children):
+            raise TypeError("jvp: a node with a _backward closure hides its local derivatives")
+        tangent[node] = sum(
+            (local * tangent.get(child, 0.0)
+             for child, local in zip(node._children, node._local_grads)),
+            0.0,
+        )
+    return out.data, tangent.get(out, 0.0)
+
+
+def _numbers(xs: object, what: str) -> list[float]:
+    if isinstance(xs, (int, float)) and not isinstance(xs, bool):
+        return [float(xs)]  # one argument: jvp(f, 2.0, 1.0)
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{what}: expected a number or a list of numbers, got "
+                        f"{type(xs).__name__}")
+    return [_checks.real(x, f"{what}[{i}]") for i, x in enumerate(xs)]  # type: ignore[attr-defined]
 
 
 def _callable(f: object, what: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from bad_input import check, short, table
 
 from microprop import Value
-from microprop.func import grad, hessian, value_and_grad
+from microprop.func import grad, hessian, jvp, value_and_grad
 
 ROWS, row = table()
 
@@ -23,6 +23,19 @@ for make in (grad, value_and_grad, hessian):
     for bad in (None, 1.0, "f"):
         row(f"{name}(f={short(bad)})", lambda make=make, bad=bad: make(bad), TypeError,
             f"{name}: f must be a function, got {type(bad).__name__}")
+for bad in (None, 1.0, "f"):
+    row(f"jvp(f={short(bad)})", lambda bad=bad: jvp(bad, 1.0, 1.0), TypeError,
+        f"jvp: f must be a function, got {type(bad).__name__}")
+for primals, tangents, error, words in [
+    ((1.0, 2.0), (1.0,), ValueError, ("jvp: 2 primals but 1 tangents",)),
+    ("ab", (1.0,), TypeError, ("jvp(primals): expected a number or a list of numbers, got str",)),
+    ((1.0,), None, TypeError, ("jvp(tangents): expected a number or a list of numbers",)),
+    ((1.0,), ("x",), TypeError, ("jvp(tangents)[0]",)),
+]:
+    row(f"jvp(primals={primals!r}, tangents={tangents!r})",
+        lambda p=primals, t=tangents: jvp(lambda *xs: xs[0] * 2.0, p, t), error, *words)
+row("jvp(f returning a list)", lambda: jvp(lambda x: [x, x], 1.0, 1.0), TypeError,
+    "jvp: f must return one number (a Value), got list")
 for bad in ("0", 1.5, True):
     row(f"grad(argnums={short(bad)})", lambda bad=bad: grad(cube, bad), TypeError,
         "value_and_grad(argnums): expected an int")
