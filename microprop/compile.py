@@ -497,15 +497,19 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
     out = names[id(root)]
     body = forward + backward
-    if len(body) <= _CHUNK:
-        source, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
-    else:
-        source, more = _chunked(leaf_names, arg_names, body, out, grads), None
     namespace = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
                  "_fsum": math.fsum, "_inf": math.inf, "_nan": math.nan, "_bail": _bail,
                  "_checked": engine._checked_op_result, **consts}
-    exec(_code(source), namespace)
-    return source, more, namespace
+    if len(body) <= _CHUNK:
+        source, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
+        exec(_code(source), namespace)
+        return source, more, namespace
+    del forward, backward
+    parts = _chunked(leaf_names, arg_names, body, out, grads)
+    del body
+    for part in parts:  # one at a time: CPython's tree of a whole big source takes gigabytes
+        exec(builtins.compile(part, "<microprop.compile>", "exec"), namespace)
+    return "\n\n".join(parts), None, namespace
 
 
 def _unpack(names: list[str], what: str) -> str:
@@ -560,8 +564,9 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: str,
-             grads: list[str]) -> str:
-    """Functions of at most _CHUNK lines, passing the variables they share through a list S."""
+             grads: list[str]) -> list[str]:
+    """Functions of at most _CHUNK lines, passing the variables they share through a list S;
+    the source of each, ``_step`` last. Too big for the cache, they are compiled afresh."""
     chunks = [body[i:i + _CHUNK] for i in range(0, len(body), _CHUNK)]
     inputs = leaf_names + arg_names
     written_in: dict[str, int] = {name: -1 for name in inputs}  # first chunk that writes it
@@ -601,7 +606,7 @@ def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: 
     result = ", ".join(f"S[{slot[g]}]" if g in slot else g for g in grads)
     parts.append("def _step(P, X):\n" + f"    S = [None] * {len(slot)}\n" + "\n".join(fill + calls)
                  + f"\n    return S[{slot[out]}], ({result}{',' if grads else ''})\n")
-    return "\n\n".join(parts)
+    return parts
 
 
 def _code(source: str) -> Any:
