@@ -40,6 +40,7 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
 _CHUNK = 20000  # generated lines per function: CPython compiles a huge function slowly
 _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
 _CACHE_SIZE = 64
+_CACHED_PARTS = 8  # a program in more chunks than this is compiled afresh, not kept in _CACHE
 _CHECKED_CALLS = 3  # check=True compares this many calls against eager
 
 
@@ -507,8 +508,10 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     del forward, backward
     parts = _chunked(leaf_names, arg_names, body, out, grads)
     del body
+    cached = len(parts) <= _CACHED_PARTS
     for part in parts:  # one at a time: CPython's tree of a whole big source takes gigabytes
-        exec(builtins.compile(part, "<microprop.compile>", "exec"), namespace)
+        exec(_code(part) if cached else builtins.compile(part, "<microprop.compile>", "exec"),
+             namespace)
     return "\n\n".join(parts), None, namespace
 
 
@@ -566,7 +569,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: str,
              grads: list[str]) -> list[str]:
     """Functions of at most _CHUNK lines, passing the variables they share through a list S;
-    the source of each, ``_step`` last. Too big for the cache, they are compiled afresh."""
+    the source of each, ``_step`` last."""
     chunks = [body[i:i + _CHUNK] for i in range(0, len(body), _CHUNK)]
     inputs = leaf_names + arg_names
     written_in: dict[str, int] = {name: -1 for name in inputs}  # first chunk that writes it

@@ -151,3 +151,11 @@ def test_the_hessian_benchmark_checks_symmetry_and_the_diagonal_by_differences(c
     assert hessian.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert "C = 0.99714007" in out and "hessian of C over 18 parameters" in out
+
+
+def test_the_compile_cost_benchmark_prints_a_row_per_graph(capsys):
+    from benchmarks import compile_cost
+
+    assert compile_cost.main(["--quick"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 5 and all(row.count(" MB |") == 2 for row in rows[1:])
