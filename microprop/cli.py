@@ -155,7 +155,7 @@ def _run(argv: list[str] | None, out: _Output) -> int:
 
 
 # The options that take no value; every other option is followed by one.
-_FLAGS = ("--help", "--no-progress", "--compile")
+_FLAGS = ("--compile", "--help", "--no-progress")
 # What argparse should read as a number, not an option: its own test knows only -1 and -.5,
 # so -1e-3, -5., -1_000 and -inf were "unrecognized arguments" (no option of ours looks so).
 _NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
