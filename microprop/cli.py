@@ -301,7 +301,7 @@ def _add_train(commands: Any) -> None:
         "node at a time, with the arithmetic of each step (any browser, no network needed)")
     add("--compile", action="store_true",
         help="train with microprop.compile: each example's loss runs as generated Python, "
-        "the same numbers as without it, in less time")
+        "the same model up to rounding (about 1e-13 apart), in less time")
     add("--no-progress", action="store_true", help="no progress bar")
 
 
