@@ -137,7 +137,7 @@ def fit(
     - ``progress``: a tqdm bar with the loss (None: if tqdm is installed and stderr a terminal).
     - ``compile=True``: each sample's loss runs as generated code (``microprop.compile``; a loss
       by name, at most 64 distinct targets): bit for bit eager's with ``batch_size=1``, else
-      the same to about 1e-15 per step, since a batch adds its samples' gradients in row order.
+      the same to about 1e-15 per step, since a batch adds its samples' gradients by target.
 
     A NaN or infinite loss in epoch k raises ``NonFiniteLossError`` after putting back the
     parameters from the start of epoch k-1, the last epoch whose losses were all finite (for
@@ -397,7 +397,7 @@ def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss:
         raise ValueError(
             "fit(compile=True): give the loss by name ('mse', 'bce', 'hinge' or 'cross_entropy'): "
             "each is a mean of one term per sample, which the compiled code computes sample by "
-            "sample; a loss function of your own need not be, so it trains eagerly"
+            "sample; a loss function of your own need not be: train with it eagerly (compile=False)"
         )
     distinct = len(set(plan.targets))
     if distinct > _MOST_TARGETS:
