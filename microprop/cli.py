@@ -29,7 +29,7 @@ from .data import (
     train_test_split,
 )
 from .engine import Value, no_grad, softmax
-from .explain import backward_steps
+from .graph import trace
 from .losses import LOSS_TABLE
 from .nn import ACTIVATIONS, MLP
 from .serialization import ModelFileError, load, load_metadata, save
@@ -383,7 +383,8 @@ def _html_problem(args: argparse.Namespace) -> str | None:
             return (f"--html {args.html} and {name} {other} are the same file, "
                     f"{os.path.realpath(other)}; give two different paths")
     nin = len(_DATASETS[args.data].meta["features"])
-    steps = len(backward_steps(_one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args))))
+    nodes, _ = trace(_one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args)))
+    steps = sum(1 for v in nodes if v._children)  # backward's steps: one per node that is no leaf
     if steps + 1 > MOST_FRAMES:  # the trained network has the same graph as this untrained one
         return (f"--html: one example's loss on this network has {steps} backward steps, more "
                 f"than one page holds ({MOST_FRAMES - 1}); give smaller --hidden sizes")
