@@ -386,7 +386,7 @@ def _html_problem(args: argparse.Namespace) -> str | None:
     nodes, _ = trace(_one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args)))
     steps = sum(1 for v in nodes if v._children)  # backward's steps: one per node that is no leaf
     if steps + 1 > MOST_FRAMES:  # the trained network has the same graph as this untrained one
-        return (f"--html: one example's loss on this network has {steps} backward steps, more "
+        return (f"--html: one example's loss on this network has {steps:,} backward steps, more "
                 f"than one page holds ({MOST_FRAMES - 1}); give smaller --hidden sizes")
     return None
 

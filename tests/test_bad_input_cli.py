@@ -106,7 +106,7 @@ for args, words in [
       "more than one page holds (300); give smaller --hidden sizes")),
     # 184,207 edges: counted from the graph, not by replaying backward (which refuses 100,000)
     (("train", "--hidden", "300,300", "--html", "steps.html"),
-     ("--html: one example's loss on this network has 1207 backward steps",)),
+     ("--html: one example's loss on this network has 1,207 backward steps",)),
     (("predict",), ("the following arguments are required: MODEL.json, x",)),
     (("predict", "m.json"), ("the following arguments are required: x",)),
     (("predict", "absent.json", "1", "2"), ("error: no model file at 'absent.json'",)),
