@@ -26,6 +26,7 @@ import keyword
 import math
 import re
 import sys
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -521,19 +522,12 @@ def _unpack(names: list[str], what: str) -> str:
     return f"({_wrapped(names)}) = {what}"
 
 
-def _wrapped(names: list[str], width: int = 96) -> str:
-    """``a, b, c,`` on one line if short, else a few names a line (for a function's body)."""
+def _wrapped(names: list[str]) -> str:
+    """``a, b, c,`` on one line if short, else a few names a line, indented for a function body."""
     one = ", ".join(names) + ","
-    if len(one) <= width - 16:
+    if len(one) <= 80:
         return one
-    lines, line = [], ""
-    for name in names:
-        if line and len(line) + len(name) + 2 > width - 8:
-            lines.append(line.rstrip())
-            line = ""
-        line += name + ", "
-    lines.append(line.rstrip())
-    return "\n" + "".join(f"        {text}\n" for text in lines) + "    "
+    return "\n" + "".join(f"        {line}\n" for line in textwrap.wrap(one, 88)) + "    "
 
 
 def _one_function(leaf_names: list[str], arg_names: list[str], forward: list[str],

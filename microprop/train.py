@@ -369,6 +369,12 @@ class _CompiledLoss:
 
     def __init__(self, model: Module, loss_fn: Any, targets: list) -> None:
         self.distinct = sorted(set(targets))
+        if len(self.distinct) > _MOST_TARGETS:
+            raise ValueError(
+                f"fit(compile=True): y has {len(self.distinct)} distinct targets; each is a "
+                f"constant of its own trace, and at most {_MOST_TARGETS} are compiled (classes, "
+                "or 0/1 labels); train regression targets eagerly, with compile=False"
+            )
         self.index = {t: k for k, t in enumerate(self.distinct)}
 
         def share_of_loss(x: list[Value], k: int, share: Value) -> Value:
@@ -398,13 +404,6 @@ def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss:
             "fit(compile=True): give the loss by name ('mse', 'bce', 'hinge' or 'cross_entropy'): "
             "each is a mean of one term per sample, which the compiled code computes sample by "
             "sample; a loss function of your own need not be: train with it eagerly (compile=False)"
-        )
-    distinct = len(set(plan.targets))
-    if distinct > _MOST_TARGETS:
-        raise ValueError(
-            f"fit(compile=True): y has {distinct} distinct targets; each is a constant of its own "
-            f"trace, and at most {_MOST_TARGETS} are compiled (classes, or 0/1 labels); train "
-            "regression targets eagerly, with compile=False"
         )
     return _CompiledLoss(model, plan.loss_fn, plan.targets)
 

@@ -1,6 +1,7 @@
 """Shared test set-up: seeded randomness, Hypothesis without deadlines, the ``slow`` marker."""
 
 import random
+import sys
 
 import pytest
 from hypothesis import settings
@@ -30,3 +31,28 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _seed_random():
     random.seed(0)
+
+
+@pytest.fixture
+def fake_tqdm(monkeypatch):
+    """tqdm.tqdm replaced by a bar that only records (the real one refreshes on a timer and
+    clears itself, so it cannot be read); returns the list of bars made."""
+    bars = []
+
+    class FakeBar:
+        def __init__(self, **kwargs):
+            self.kwargs, self.n, self.postfix, self.closed = kwargs, 0, "", False
+            bars.append(self)
+
+        def set_postfix_str(self, text, refresh=True):
+            self.postfix = text
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
+    sys.modules["tqdm"].tqdm = FakeBar
+    return bars

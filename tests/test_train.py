@@ -194,25 +194,8 @@ def test_hinge_and_bce_losses_train_a_classifier():
     assert accuracy(model, Xc, [-1, -1, 1, 1]) == 1.0
 
 
-def test_the_progress_bar_counts_epochs_and_shows_the_loss(monkeypatch):
-    bars = []
-
-    class FakeBar:  # stands in for tqdm.tqdm, which refreshes on a timer and so can't be read
-        def __init__(self, **kwargs):
-            self.kwargs, self.n, self.postfix, self.closed = kwargs, 0, "", False
-            bars.append(self)
-
-        def set_postfix_str(self, text, refresh=True):
-            self.postfix = text
-
-        def update(self, n):
-            self.n += n
-
-        def close(self):
-            self.closed = True
-
-    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
-    sys.modules["tqdm"].tqdm = FakeBar
+def test_the_progress_bar_counts_epochs_and_shows_the_loss(fake_tqdm):
+    bars = fake_tqdm
     history = fit(line(), X, Y, lr=0.01, epochs=3, progress=True)
     (bar,) = bars
     assert bar.kwargs["total"] == 3 and bar.n == 3 and bar.closed

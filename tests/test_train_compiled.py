@@ -5,7 +5,6 @@ sample's gradient is still eager's, and only the order of adding them differs (a
 """
 
 import math
-import sys
 
 import pytest
 
@@ -119,25 +118,8 @@ def test_ctrl_c_during_a_compiled_run_keeps_the_last_complete_epoch():
     assert [p.data for p in model.parameters()] == schedule.kept
 
 
-def test_the_progress_bar_counts_compiled_epochs_and_shows_the_loss(monkeypatch):
-    seen = []
-
-    class FakeBar:  # stands in for tqdm.tqdm, whose output clears itself at the end
-        def __init__(self, **kwargs):
-            self.n, self.postfix = 0, ""
-            seen.append(self)
-
-        def set_postfix_str(self, text, refresh=True):
-            self.postfix = text
-
-        def update(self, n):
-            self.n += n
-
-        def close(self):
-            pass
-
-    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
-    sys.modules["tqdm"].tqdm = FakeBar
+def test_the_progress_bar_counts_compiled_epochs_and_shows_the_loss(fake_tqdm):
+    seen = fake_tqdm
     history = fit(article_network("tanh", seed=0), FLOWERS, VIRGINICA, loss="mse", lr=0.1,
                   epochs=3, progress=True, compile=True)
     (bar,) = seen
