@@ -16,6 +16,7 @@ from .engine import (
     no_grad,
     op,
     softmax,
+    take,
 )
 from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
 from .explain import backward_steps, explain
@@ -32,5 +33,5 @@ __all__ = ["Value", "dot", "no_grad", "is_grad_enabled", "gradcheck", "Gradcheck
 __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot"]
 __all__ += ["detect_anomaly", "is_anomaly_enabled", "logsumexp", "log_softmax", "softmax"]
-__all__ += ["op", "grad", "func", "gradgradcheck"]
+__all__ += ["op", "grad", "func", "gradgradcheck", "take"]
 __version__ = "0.1.0"

@@ -25,9 +25,9 @@ Rule = Callable[[Value, Any, Sequence[Any]], tuple]
 
 
 def _constant_slopes(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    """The recorded slopes, which are constants: ``x + c``, ``x - c``, ``-x``, ``sum``, and the
-    piecewise-linear relu, leaky_relu and abs (constant except at the kink, and PyTorch too
-    takes the slope chosen there as a constant)."""
+    """The recorded slopes, which are constants: ``x + c``, ``x - c``, ``-x``, ``sum``,
+    ``take``, and the piecewise-linear relu, leaky_relu and abs (constant except at the kink,
+    and PyTorch too takes the slope chosen there as a constant)."""
     return node._local_grads
 
 
@@ -109,6 +109,7 @@ RULES: dict[str, Rule] = {
     "-": _constant_slopes,
     "neg": _constant_slopes,
     "sum": _constant_slopes,
+    "take": _constant_slopes,
     "relu": _constant_slopes,
     "leaky_relu": _constant_slopes,
     "abs": _constant_slopes,

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial, wraps
-from typing import SupportsIndex
+from typing import Any, SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
 __all__ += ["logsumexp", "log_softmax", "softmax", "op"]
@@ -622,6 +622,79 @@ def softmax(values: Iterable[Value | float]) -> list[Value]:
     Computed as ``exp(v_i - logsumexp(values))``, so no exp ever overflows.
     """
     return [lp.exp() for lp in log_softmax(_listed(values, "softmax"))]
+
+
+def take(values: Iterable[Any], index: int) -> Any:
+    """``values[index]`` as a node, for an index that is data (a token id, a class label).
+
+    Eager, ``values[index]`` is the same Value; but a compiled trace would keep that one index
+    for good, and ``take`` records the choice instead, so the trace runs for any index. The node
+    has every Value of ``values`` as an input, with local derivative 1 for the chosen one and
+    a mask (0 whatever comes back, as relu's) for the others. Plain numbers are constants.
+    ``values`` may also be a table (equal-length rows): then the result is its row ``index``,
+    one node per column, as numpy's ``take`` along axis 0.
+    """
+    rows = _listed(values, "take")
+    at = _take_index(index, len(rows))
+    if rows and isinstance(rows[0], (list, tuple)):
+        width = len(rows[0])
+        for r, row in enumerate(rows):
+            if not isinstance(row, (list, tuple)) or len(row) != width:
+                got = f"length {len(row)}" if isinstance(row, (list, tuple)) else type(row).__name__
+                raise ValueError(f"take: row {r} is {got}; expected a row of {width}, as row 0")
+        return [_taken(tuple(row[j] for row in rows), index, at) for j in range(width)]
+    return _taken(tuple(rows), index, at)
+
+
+def _take_index(index: object, n: int) -> int:
+    at = index.value if isinstance(index, _Index) else index
+    if isinstance(at, bool) or not isinstance(at, numbers.Integral):
+        raise TypeError(f"take(index): expected an int, got {type(at).__name__}")
+    if not n:
+        raise ValueError("take: expected at least one value, got none")
+    at = int(at)
+    if not 0 <= at < n:
+        raise IndexError(f"take(index): {at} is out of range for {n} values; expected 0 to {n - 1}")
+    return at
+
+
+def _taken(values: tuple, index: int | _Index, at: int) -> Value:
+    children: list[Value] = []
+    local: list[float] = []
+    for k, v in enumerate(values):
+        if type(v) is Value or type(v) in _SUBCLASSES:
+            children.append(v)
+            local.append(1.0 if k == at else _MASKED)
+        else:
+            _operand(v, "take")  # every constant a number, whichever is chosen
+    chosen = values[at]
+    data = chosen.data if isinstance(chosen, Value) else _operand(chosen, "take")
+    return _result(data, "take", tuple(children), tuple(local))
+
+
+class _Index:
+    """An int argument of a compiled function, seen while tracing: usable by ``take`` only.
+
+    Anything else (a list index, a comparison, arithmetic) would fix its traced value into
+    the code, so it raises instead, naming ``take``.
+    """
+
+    __slots__ = ("value", "slot")
+
+    def __init__(self, value: int, slot: int) -> None:
+        self.value, self.slot = value, slot
+
+    def _refuse(self, *args: object) -> Any:
+        raise TypeError(f"compile: an index argument ({self.value}, traced) can only be used "
+                        "through microprop.take(values, index); using it as a number or a list "
+                        "index would fix its traced value into the compiled code")
+
+    __index__ = __int__ = __float__ = __bool__ = __hash__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse  # type: ignore[assignment]
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+
+    def __repr__(self) -> str:
+        return f"<index {self.value}, traced>"
 
 
 def _listed(values: object, what: str) -> list:

@@ -154,5 +154,10 @@ OPS = [
        (ANY,) * 3, (0.5, 1.5, -1.0),
        on_tensors=lambda a, b, c: _torch().logsumexp(
            _torch().stack([a, b, _torch().tensor(-1.0, dtype=a.dtype), c]), 0)),
+    Op("take", "take",
+       lambda a, b, c: engine.take([a, 2.0, b, c], 2),
+       lambda a, b, c: b, (ANY,) * 3, (0.5, 1.5, -1.0),
+       on_tensors=lambda a, b, c: _torch().stack(
+           [a, _torch().tensor(2.0, dtype=a.dtype), b, c])[2]),
 ]
 BY_NAME = {op.name: op for op in OPS}

@@ -116,6 +116,21 @@ for bad in (5, None, Value(1.0)):
     row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
         "sum: expected a list of Values or numbers, got", type(bad).__name__)
 
+A, B = Value(1.0), Value(2.0)
+for bad in (True, 1.0, "0", None):
+    row(f"take(index={short(bad)})", lambda bad=bad: engine.take([A, B], bad), TypeError,
+        "take(index): expected an int, got", type(bad).__name__)
+for bad in (-1, 2, 10**20):
+    row(f"take(index={short(bad)}) out of range", lambda bad=bad: engine.take([A, B], bad),
+        IndexError, f"take(index): {bad} is out of range for 2 values", "expected 0 to 1")
+row("take([], 0)", lambda: engine.take([], 0), ValueError, "take: expected at least one value")
+row("take(5, 0)", lambda: engine.take(5, 0), TypeError, "take: expected a list", "got int")
+row("take([A, 'b'], 0)", lambda: engine.take([A, "b"], 0), TypeError, "take", "str")
+row("take(ragged rows)", lambda: engine.take([[A, B], [A]], 0), ValueError,
+    "take: row 1 is length 1; expected a row of 2, as row 0")
+row("take(a row, then a Value)", lambda: engine.take([[A, B], A], 0), ValueError,
+    "take: row 1 is Value; expected a row of 2")
+
 # ---- micrograd's and microgpt's constructor, and _backward ------------------------------------
 
 row("Value(2.0, 'x') positional label", lambda: Value(2.0, "x"), TypeError,

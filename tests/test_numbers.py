@@ -19,7 +19,7 @@ import pytest
 from ops import OPS
 
 import microprop
-from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, logsumexp, no_grad
+from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, logsumexp, no_grad, take
 from microprop import sum as vsum
 
 nan, inf = math.nan, math.inf
@@ -42,7 +42,7 @@ def same(a: float, b: float) -> bool:
 def run(code: str, x: float) -> tuple[float, float]:
     """The row's code on ``Value(x)``: the result's value and ``d/dx``."""
     v = Value(x)
-    y = eval(code, {"x": v, "dot": dot, "sum": vsum, "logsumexp": logsumexp})  # noqa: S307 - our own table
+    y = eval(code, {"x": v, "dot": dot, "sum": vsum, "logsumexp": logsumexp, "take": take})  # noqa: S307 - our own table
     y.backward()
     return y.data, v.grad
 
@@ -50,11 +50,12 @@ def run(code: str, x: float) -> tuple[float, float]:
 def test_the_table_has_a_row_for_every_op():
     ops = {run_op(code) for code, *_ in TABLE}
     assert ops == {"+", "-", "neg", "*", "/", "**", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
-                   "leaky_relu", "abs", "dot", "sum", "logsumexp"}
+                   "leaky_relu", "abs", "dot", "sum", "logsumexp", "take"}
 
 
 def run_op(code: str) -> str:
-    return eval(code, {"x": Value(2.0), "dot": dot, "sum": vsum, "logsumexp": logsumexp})._op  # noqa: S307
+    names = {"x": Value(2.0), "dot": dot, "sum": vsum, "logsumexp": logsumexp, "take": take}
+    return eval(code, names)._op  # noqa: S307 - our own table
 
 
 def engine_op_names() -> set[str]:
@@ -91,6 +92,7 @@ NAN_CASES = [
     pytest.param(op.on_values, op.point[:i] + (nan,) + op.point[i + 1 :], id=f"{op.name} at {i}")
     for op in OPS
     for i in range(op.arity)
+    if op.name != "take" or i == 1  # take passes on the one input it chooses: see below
 ] + [
     pytest.param(lambda v: v - v, (nan,), id="nan - nan, one node"),
     pytest.param(lambda v: v * 0.0, (nan,), id="nan * 0"),
@@ -105,6 +107,14 @@ def test_a_nan_input_to_any_op_propagates_and_backward_runs_through_it(on_values
     out = on_values(*[Value(x) for x in point])
     assert math.isnan(out.data)
     out.backward()  # and backward runs through it without raising
+
+
+def test_take_passes_on_nan_only_when_it_chooses_it_and_masks_the_gradient_of_the_others():
+    a, b = Value(nan), Value(2.0)
+    out = take([a, b], 1) * math.inf
+    out.backward()
+    assert out.data == math.inf and b.grad == math.inf
+    assert a.grad == 0.0  # 0, where 0 * inf would be NaN: the unchosen are masked, as relu's
 
 
 @pytest.mark.parametrize("code, x, cell", CELLS)
@@ -125,7 +135,8 @@ def test_every_cell_that_does_not_raise_agrees_with_float64_pytorch(code, x, cel
     names = {"torch": torch, "sum": builtins.sum,
              "dot": lambda ws, xs: builtins.sum(w * v for w, v in zip(ws, xs, strict=True)),
              "logsumexp": lambda vs: torch.logsumexp(torch.stack([torch.as_tensor(
-                 v, dtype=torch.float64) for v in vs]), 0)}
+                 v, dtype=torch.float64) for v in vs]), 0),
+             "take": lambda vs, i: vs[i]}
     torch_code = code.replace("x.leaky_relu()", "torch.nn.functional.leaky_relu(x, 0.01)")
     y = eval(torch_code, {"x": t, **names})  # noqa: S307 - our own table
     y.backward()
