@@ -10,7 +10,9 @@ The rule, as for any tracer (``torch.jit.trace``, ``jax.jit``): tracing records 
 reads global state is replayed as it ran when traced. What can be detected is: a different
 structure of arguments (another length, another int) traces again (or raises, by choice), and
 ``check=True`` replays eager on the first calls and names the first node that differs. Float
-arguments become leaf Values; ints and bools are constants of the trace (one trace per value).
+arguments become leaf Values; ints and bools are constants of the trace (one trace per value),
+except in the arguments named by ``indices=``: their ints are data, read by ``microprop.take``
+(a token id, a class label), so one trace serves every value of them.
 Every op of ``engine`` and every ``microprop.op`` compiles (the generated code calls an op's
 own function); a node with a micrograd ``_backward`` closure or local derivatives given by hand
 (``Value(x, children, local_grads)``) has no formula to compile and is refused at trace time.
@@ -147,8 +149,14 @@ def _tape() -> Any:
                 engine._result = _engine_result  # type: ignore[assignment]
 
 
-def _structure(args: tuple, what: str) -> tuple[tuple, list[float]]:
-    """The shape of the arguments (lists and tuples nested, ints kept) and their floats, flat."""
+def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tuple[tuple, list]:
+    """The shape of the arguments (lists and tuples nested, ints kept) and their floats, flat.
+
+    The ints of the arguments at the positions ``indices`` are data, as the floats: each is an
+    ``"i"`` in the shape and its value in ``flat``.
+    """
+    if indices:
+        return _structure_of_any(args, what, indices)
     flat: list[float] = []
     shapes: list[object] = []
     for a in args:  # the usual case first, fast: floats and lists of floats
@@ -163,12 +171,20 @@ def _structure(args: tuple, what: str) -> tuple[tuple, list[float]]:
     return tuple(shapes), flat
 
 
-def _structure_of_any(args: tuple, what: str) -> tuple[tuple, list[float]]:
-    flat: list[float] = []
+def _structure_of_any(args: tuple, what: str,
+                      indices: frozenset = frozenset()) -> tuple[tuple, list]:
+    flat: list = []
 
     def shape(a: object, where: str) -> object:
         if isinstance(a, (list, tuple)):
             return tuple(shape(x, f"{where}[{i}]") for i, x in enumerate(a))
+        if where.partition("[")[0] in indices:
+            if isinstance(a, bool) or not isinstance(a, int):
+                raise TypeError(f"{what}: argument {where} is a {type(a).__name__}; argument "
+                                f"{where.partition('[')[0]} holds indices, so expected an int "
+                                "or a list of them")
+            flat.append(int(a))
+            return "i"
         if isinstance(a, bool) or isinstance(a, int) and not isinstance(a, Value):
             return ("int", a)
         if isinstance(a, Value):
@@ -191,13 +207,17 @@ def _is_real(a: object) -> bool:
     return isinstance(a, numbers.Real)
 
 
-def _rebuild(shape: object, flat: Iterable[float]) -> Any:
-    """The arguments again, each float a new leaf Value, from their shape."""
-    it = iter(flat)
+def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
+    """The arguments again, each float a new leaf Value, from their shape; each index an int,
+    or when ``traced``, an ``engine._Index`` that only ``take`` accepts."""
+    it = enumerate(flat)
 
     def build(s: object) -> Any:
         if s == "x":
-            return Value(next(it))
+            return Value(next(it)[1])
+        if s == "i":
+            slot, i = next(it)
+            return engine._Index(int(i), slot) if traced else i
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return s[1]
         return [build(x) for x in s]  # type: ignore[attr-defined]
@@ -205,14 +225,14 @@ def _rebuild(shape: object, flat: Iterable[float]) -> Any:
     return [build(s) for s in shape]  # type: ignore[attr-defined]
 
 
-def _leaves_of(built: Any) -> list[Value]:
-    out: list[Value] = []
+def _leaves_of(built: Any) -> list[Value | engine._Index]:
+    out: list[Value | engine._Index] = []
     stack = [built]
     while stack:
         a = stack.pop()
         if isinstance(a, list):
             stack.extend(reversed(a))
-        elif isinstance(a, Value):
+        elif isinstance(a, (Value, engine._Index)):
             out.append(a)
     return out
 
@@ -269,6 +289,8 @@ def _node_rule(v: Value, co_name: str, local: dict, names: dict[int, str]) -> tu
         return _pow_rule(local)
     if co_name in ("dot", "sum", "logsumexp", "recorded"):
         return co_name, local
+    if co_name == "_taken":
+        return "take", local
     raise CompileError(f"compile: the {v._op or 'unnamed'} node (made in {co_name}) is not an op "
                        "the compiler knows")
 
@@ -292,8 +314,9 @@ def _pow_rule(local: dict) -> tuple:
 
 
 def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
-                consts: dict) -> tuple[list[str], list[str]]:
-    """Forward lines and per-input contributions of dot, sum, logsumexp and ops of one's own."""
+                consts: dict) -> tuple[list[str], list]:
+    """Forward lines and per-input contributions of dot, sum, logsumexp, take and ops of one's
+    own."""
     def term(x: object) -> str:
         return names[id(x)] if isinstance(x, Value) else _lit(float(x))  # type: ignore
 
@@ -316,10 +339,12 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
             if not _sums_to(values, v.data):
                 raise CompileError("compile: sum over a generator that held constants; pass a list")
         return _folded(o, [term(x) for x in values]), ["{g}"] * len(v._children)
+    if kind == "take":
+        return _take_lines(v, o, local, names, term, consts.setdefault("_range_checked", set()))
     if kind == "logsumexp":
         xs = [term(x) for x in local["values"]]
         m = f"{o}_m"
-        lines = [f"{m} = max({', '.join(xs)})",
+        lines = [f"{m} = max({', '.join(xs)})" if len(xs) > 1 else f"{m} = {xs[0]}",
                  f"if {m} != {m} or not -_inf < {m} < _inf: _bail()",
                  f"{o} = {m} + _log(_fsum(({', '.join(f'_exp({x} - {m})' for x in xs)},)))"]
         return lines, [f"_exp({names[id(c)]} - {o}) * {{g}}" for c in v._children]
@@ -331,6 +356,23 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
     lines = [f"{o}, {o}_d = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
     positions = [i for i, a in enumerate(local["args"]) if isinstance(a, Value)]
     return lines, [f"{o}_d[{i}] * {{g}}" for i in positions]
+
+
+def _take_lines(v: Value, o: str, local: dict, names: dict[int, str], term: Callable,
+                checked: set) -> tuple[list[str], list[str | None]]:
+    """take: the chosen input passes ``{g}`` back and the others nothing (eager adds them
+    0.0, which leaves a gradient that starts from 0.0 as it was, to the bit)."""
+    values, index = local["values"], local["index"]
+    chosen = [k for k, x in enumerate(values) if isinstance(x, Value)]
+    if not isinstance(index, engine._Index):  # a constant of the trace
+        return [f"{o} = {term(values[local['at']])}"], [
+            "{g}" if k == local["at"] else None for k in chosen]
+    i = names[id(index)]
+    lines = [f"{o} = ({', '.join(term(x) for x in values)},)[{i}]"]
+    if (i, len(values)) not in checked:  # once per index and length: a table's columns share it
+        checked.add((i, len(values)))
+        lines.insert(0, f"if not 0 <= {i} < {len(values)}: _bail()")
+    return lines, [f"({{g}} if {i} == {k} else 0.0)" for k in chosen]
 
 
 def _sums_to(values: Sequence[Value], total: float) -> bool:
@@ -353,7 +395,7 @@ class _Program:
 
     def __init__(self, fn: Callable, shape: tuple, flat: list[float], params: list | None) -> None:
         self.shape = shape
-        args = _rebuild(shape, flat)
+        args = _rebuild(shape, flat, traced=True)
         arg_leaves = _leaves_of(args)
         with _tape() as tape:
             root = fn(*args)
@@ -362,6 +404,7 @@ class _Program:
                             "(a scalar, such as a loss)")
         order = engine._walk(root)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
+        indexes = [a for a in arg_leaves if isinstance(a, engine._Index)]
         leaves = [v for v in order if not v._children and id(v) not in arg_ids]
         if params is None:
             self.params = leaves
@@ -371,7 +414,7 @@ class _Program:
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
         self.source, self._more, self._namespace = _generate(
-            root, order, tape, arg_ids, leaves, len(self.params))
+            root, order, tape, arg_ids, leaves, len(self.params), indexes)
         self.step = self._namespace["_step"]
         self.order = order
         del tape
@@ -397,12 +440,13 @@ class _Program:
 
 
 def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-           n_params: int) -> dict[int, str]:
+           n_params: int, indexes: list) -> dict[int, str]:
     names: dict[int, str] = {}
     taken: set[str] = set()
 
-    def give(v: Value, default: str) -> None:
-        name = _sanitised(v.label) if v.label else default
+    def give(v: Value | engine._Index, default: str) -> None:
+        label = getattr(v, "label", "")
+        name = _sanitised(label) if label else default
         base, k = name, 1
         while name in taken:
             k += 1
@@ -415,6 +459,8 @@ def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
     for v in order:
         if id(v) in arg_ids:
             give(v, f"x{arg_ids[id(v)]}")
+    for ix in indexes:
+        give(ix, f"i{ix.slot}")
     for k, v in enumerate(order):
         if v._children:
             give(v, f"v{k}")
@@ -422,7 +468,7 @@ def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
 
 
 def _forward_lines(order: list[Value], tape: dict, names: dict[int, str],
-                   consts: dict) -> tuple[list[str], dict[int, list[str]]]:
+                   consts: dict) -> tuple[list[str], dict[int, list]]:
     """The forward pass, a line per node, and each node's contributions (with ``{g}`` open)."""
     lines: list[str] = []
     contributions: dict[int, list[str]] = {}
@@ -455,7 +501,7 @@ def _forward_lines(order: list[Value], tape: dict, names: dict[int, str],
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
-                    contributions: dict[int, list[str]], wanted: set[int]) -> tuple[list, set]:
+                    contributions: dict[int, list], wanted: set[int]) -> tuple[list, set]:
     """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs."""
     needs = set(wanted)
     for v in order:
@@ -473,6 +519,11 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
             if id(child) not in needs:
                 continue
             target = f"d_{names[id(child)]}"
+            if d is None:  # passes back nothing (take's unchosen): the gradient only starts
+                if id(child) not in started:
+                    started.add(id(child))
+                    lines.append(f"{target} = 0.0")
+                continue
             term = d.format(g=g)
             if id(child) in started:
                 lines.append(f"{target} += {term}")
@@ -483,9 +534,10 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
 
 
 def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, int],
-              leaves: list[Value], n_params: int) -> tuple[str, str | None, dict]:
+              leaves: list[Value], n_params: int,
+              indexes: list) -> tuple[str, str | None, dict]:
     """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
-    names = _names(order, arg_ids, leaves, n_params)
+    names = _names(order, arg_ids, leaves, n_params, indexes)
     consts: dict[str, Any] = {}
     forward, contributions = _forward_lines(order, tape, names, consts)
     params = leaves[:n_params]
@@ -495,6 +547,8 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     for v in order:
         if id(v) in arg_ids:
             arg_names[arg_ids[id(v)]] = names[id(v)]
+    for ix in indexes:
+        arg_names[ix.slot] = names[id(ix)]
     arg_names = [n or f"_unused{i}" for i, n in enumerate(arg_names)]
     grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
     out = names[id(root)]
@@ -634,8 +688,9 @@ class Compiled:
     """
 
     def __init__(self, fn: Callable, params: list[Value] | None, retrace: bool,
-                 check: bool) -> None:
+                 check: bool, indices: frozenset = frozenset()) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
+        self.indices = indices
         self._programs: dict[tuple, _Program] = {}
         self._latest: _Program | None = None
         self._checks_left = _CHECKED_CALLS if check else 0
@@ -668,7 +723,10 @@ class Compiled:
         if self._arity is not None and len(args) != self._arity:
             raise TypeError(f"{what}: expected {self._arity} argument(s), as traced, got "
                             f"{len(args)}")
-        shape, flat = _structure(args, what)
+        if self.indices and max(map(int, self.indices)) >= len(args):
+            raise TypeError(f"{what}: compile(indices) names argument "
+                            f"{max(map(int, self.indices))}, but it was called with {len(args)}")
+        shape, flat = _structure(args, what, self.indices)
         program = self._programs.get(shape)
         if program is None:
             if self._programs and not self.retrace:
@@ -780,8 +838,8 @@ def _same(a: float, b: float) -> bool:
 
 def _shown(shape: tuple) -> str:
     def show(s: object) -> str:
-        if s == "x":
-            return "x"
+        if s in ("x", "i"):
+            return s
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return repr(s[1])
         return "[" + ", ".join(show(x) for x in s) + "]"  # type: ignore[attr-defined]
@@ -793,7 +851,7 @@ def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
     it = iter(flat)
 
     def build(s: object) -> Any:
-        if s == "x":
+        if s in ("x", "i"):
             return next(it)
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return s[1]
@@ -803,13 +861,16 @@ def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
 
 
 def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  # noqa: A001
-            retrace: bool = True, check: bool = False) -> Compiled:
+            retrace: bool = True, check: bool = False, indices: Iterable[int] = ()) -> Compiled:
     """``fn`` (numbers in, a Value out) as generated straight-line Python; see ``Compiled``.
 
     ``params``: the leaves to differentiate (a list of Values or a Module); by default every
     leaf ``fn`` uses that is not one of its arguments. ``retrace=False`` raises instead of
     tracing again when the arguments' structure changes. ``check=True`` runs the first calls by
     eager too and raises ``TraceMismatchError`` naming the first node that differs.
+    ``indices``: the positions of arguments whose ints are data (token ids, class labels) used
+    through ``microprop.take``, so that one trace serves every value of them; other ints are
+    constants of the trace.
     """
     if not callable(fn):
         raise TypeError(f"compile(fn): expected a function, got {type(fn).__name__}")
@@ -824,4 +885,17 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
             if not isinstance(p, Value) or p._children:
                 raise TypeError(f"compile(params): item {i} is not a leaf Value ({p!r:.60})")
     return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
-                    _checks.flag(check, "compile(check)"))
+                    _checks.flag(check, "compile(check)"), _positions(indices))
+
+
+def _positions(indices: object) -> frozenset:
+    """compile(indices): argument positions, as the strings _structure_of_any names them by."""
+    if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
+        raise TypeError("compile(indices): expected a list of argument positions, got "
+                        f"{type(indices).__name__}")
+    out = set()
+    for k in indices:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise TypeError(f"compile(indices): expected argument positions (ints >= 0), got {k!r}")
+        out.add(str(k))
+    return frozenset(out)

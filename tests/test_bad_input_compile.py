@@ -24,6 +24,13 @@ def traced(fn, *args, **options):
     return compiled
 
 
+def traced_take():
+    """W times a Value taken from a table by an index argument, traced with index 0."""
+    compiled = compile(lambda i: engine.take(TABLE, i) * W, [W], indices=[0])
+    compiled(0)
+    return compiled
+
+
 def closure_node():
     out = Value(W.data * 3.0, (W,), "triple")
     out._backward = lambda: None
@@ -66,6 +73,29 @@ row("compile(...) log of a negative input, as eager",
     "log: expected a positive number, got -2.0")
 row("compile(...) 1 / 0, as eager", lambda: traced(lambda x: 1.0 / (W * x), 1.0)(0.0),
     ZeroDivisionError, "division by zero")
+TABLE = [Value(1.0), Value(2.0)]
+for bad in (0, "0", [True], [-1], [1.5]):
+    row(f"compile(indices={bad!r})", lambda bad=bad: compile(lambda i: W, indices=bad),
+        TypeError, "compile(indices): expected")
+row("compile(indices=[1])(one argument)",
+    lambda: compile(lambda i: W, indices=[1])(0), TypeError,
+    "compile(indices) names argument 1, but it was called with 1")
+for bad, where, kind in ((1.0, "0", "float"), (True, "0", "bool"), (None, "0", "NoneType"),
+                         ([0, 1.0], "0[1]", "float")):
+    row(f"compile(indices=[0])({bad!r})",
+        lambda bad=bad: compile(lambda i: W * 1.0, indices=[0])(bad), TypeError,
+        f"argument {where} is a {kind}; argument 0 holds indices, so expected an int")
+row("compile(indices=[0]) an index used as a list index",
+    lambda: compile(lambda i: TABLE[i] * W, indices=[0])(1), TypeError,
+    "an index argument (1, traced) can only be used through microprop.take")
+row("compile(indices=[0]) an index in arithmetic",
+    lambda: compile(lambda i: engine.take(TABLE, i + 1) * W, indices=[0])(0), TypeError,
+    "can only be used through microprop.take")
+row("compile(indices=[0]) an index compared",
+    lambda: compile(lambda i: W if i == 0 else W * 2.0, indices=[0])(0), TypeError,
+    "can only be used through microprop.take")
+row("compile(indices=[0]) an index out of range, as eager",
+    lambda: traced_take()(2), IndexError, "take(index): 2 is out of range for 2 values")
 row("compile(...).source before a call", lambda: compile(lambda: W).source, RuntimeError,
     "nothing traced yet")
 

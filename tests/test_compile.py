@@ -170,6 +170,43 @@ def test_a_new_input_length_traces_again_or_raises():
         strict([1.0, 2.0, 4.0])
 
 
+@settings(max_examples=100)
+@given(st.lists(st.floats(-5, 5), min_size=2, max_size=6), st.data())
+def test_one_trace_takes_any_index_with_eagers_bits(xs, data):
+    """take with an index argument: traced at one index, run at others, as eager at each."""
+    table = [Value(x, label=f"t.{k}") for k, x in enumerate(xs)]
+    rows = [table[k:k + 2] + [0.5] for k in range(len(table) - 1)]  # overlapping, a constant
+
+    def fn(ij):
+        i, j = ij
+        a, b, c = engine.take(rows, i)
+        return engine.take(table, j) * a + (b * c).tanh() * engine.take([a, 2.0, b, *table], j)
+
+    compiled = microprop.compile(fn, table, indices=[0])
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, len(rows) - 1),
+                                         st.integers(0, len(table) - 1)), min_size=1, max_size=5))
+    for ij in pairs:
+        assert outcome(lambda: compiled(list(ij))) == outcome(  # noqa: B023 - called at once
+            lambda: eager(fn, table, list(ij)))  # noqa: B023
+    assert "1 trace(s)" in repr(compiled)
+
+
+def test_a_constant_index_compiles_to_the_value_it_picks():
+    w, v = Value(2.0, label="w"), Value(3.0, label="v")
+    compiled = microprop.compile(lambda x: engine.take([w, v, 4.0], 1) * x, [w, v])
+    assert compiled(5.0) == (15.0, [0.0, 5.0])
+    assert " = v  # take" in compiled.source and "if " not in compiled.source
+
+
+def test_an_index_argument_is_checked_in_range_once_per_table_and_shown_by_name():
+    table = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    params = [v for row in table for v in row]
+    compiled = microprop.compile(lambda i: engine.sum(engine.take(table, i)), params, indices=[0])
+    assert compiled(1) == (7.0, [0.0, 0.0, 1.0, 1.0])
+    assert compiled.source.count("if not 0 <= i0 < 2: _bail()") == 1
+    assert "(i0,) = X" in compiled.source
+
+
 def test_check_names_a_function_that_branches_on_data():
     w = Value(1.0)
 
@@ -250,3 +287,10 @@ def test_compiling_the_same_structure_twice_uses_the_cache():
 
 def test_compiled_is_the_public_class():
     assert isinstance(microprop.compile(lambda: Value(1.0) * 2.0), Compiled)
+
+
+def test_logsumexp_of_one_value_compiles():  # attention over the first token of microgpt
+    w = Value(0.5)
+    compiled = microprop.compile(lambda x: engine.logsumexp([w * x]), [w])
+    assert outcome(lambda: compiled(3.0)) == outcome(lambda: eager(
+        lambda x: engine.logsumexp([w * x]), [w], 3.0))
