@@ -208,3 +208,18 @@ def test_microgpt_trains_with_microgpts_own_losses(monkeypatch):
     for step, (a, b) in enumerate(zip(ours, theirs)):
         assert close(a, b), (step, a, b)
     assert close(ours[0], 3.2152313041272707)  # about log(27), a uniform guess over 27 tokens
+
+
+def test_microgpt_compiled_once_per_length_gives_its_eager_ports_bits_and_microgpts_losses():
+    from tests.clients import microgpt, microgpt_compiled
+
+    docs = (CLIENTS / "names.txt").read_text().split()
+    traces = []
+    compiled = microgpt_compiled.run(docs, 4, compiled=True, traces=traces)
+    eager = microgpt_compiled.run(docs, 4, compiled=False)
+    original = microgpt.run(docs, 4)
+    assert compiled == eager  # the same bits, step after step of Adam
+    for step, (a, b) in enumerate(zip(compiled, original)):
+        assert abs(a - b) <= 1e-9 * abs(b), (step, a, b)
+    # the first four documents (shuffled by seed 42) have 8, 4, 7 and 8 letters: three lengths
+    assert repr(traces[0]).endswith("3 trace(s)>")
