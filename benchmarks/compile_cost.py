@@ -83,7 +83,7 @@ def peak_rise(case: int, mode: str, quick: bool) -> float:
     return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
-def _high_water_kb() -> int:
+def high_water_kb() -> int:
     """This process's peak resident memory, in KB. Linux's VmHWM starts afresh with the
     process; ru_maxrss, elsewhere, may carry over the parent's peak."""
     try:
@@ -95,12 +95,12 @@ def _high_water_kb() -> int:
 
 def _peak_worker(case: int, mode: str, chain: int) -> None:
     _, fn, params, call_args = cases(chain)[case]
-    before = _high_water_kb()
+    before = high_water_kb()
     if mode == "compiled":
         microprop.compile(fn, params)(*call_args)
     else:
         eager_step(fn, call_args)
-    print((_high_water_kb() - before) / 1024)
+    print((high_water_kb() - before) / 1024)
 
 
 def eager_step(fn: Callable, args: tuple) -> None:

@@ -256,15 +256,6 @@ def _sanitised(label: str) -> str:
     return name + "_" if keyword.iskeyword(name) else name
 
 
-class _Line:
-    """One line of generated code: its text, the variables it writes and those it reads."""
-
-    __slots__ = ("text", "writes", "reads")
-
-    def __init__(self, text: str, writes: tuple[str, ...], reads: tuple[str, ...]) -> None:
-        self.text, self.writes, self.reads = text, writes, reads
-
-
 def _node_rule(v: Value, co_name: str, local: dict, names: dict[int, str]) -> tuple:
     """The row of RULES (or n-ary form) a recorded node follows, and its constants."""
     kids = v._children
@@ -622,11 +613,13 @@ def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: 
     inputs = leaf_names + arg_names
     written_in: dict[str, int] = {name: -1 for name in inputs}  # first chunk that writes it
     last_read: dict[str, int] = {}
+    used: list[set[str]] = []  # the names each chunk reads or writes
     for i, chunk in enumerate(chunks):
+        here: set[str] = set()
         for line in chunk:
             if line.startswith("#"):
                 continue
-            code = line.split("  #")[0]
+            code = line.split("  #", 1)[0]
             if code.startswith("if "):
                 target, expression = "", code
             elif " += " in code:
@@ -634,17 +627,19 @@ def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: 
                 last_read[target] = i
             else:
                 target, _, expression = code.partition(" = ")
-            for name in _IDENTIFIER.findall(expression):
-                last_read[name] = i
+            names = _IDENTIFIER.findall(expression)
+            last_read.update(dict.fromkeys(names, i))
+            here.update(names)
             for t in target.split(","):
                 if t.strip():
                     written_in.setdefault(t.strip(), i)
+                    here.add(t.strip())
+        used.append(here)
     for name in [out, *grads]:
         last_read[name] = len(chunks)
     slot = {name: k for k, name in enumerate(n for n in written_in if n in last_read)}
     parts = []
-    for i, chunk in enumerate(chunks):
-        here = {n for line in chunk for n in _IDENTIFIER.findall(line.split("  #")[0])}
+    for i, (chunk, here) in enumerate(zip(chunks, used)):
         loads = [f"    {n} = S[{slot[n]}]" for n in sorted(here)
                  if n in slot and written_in[n] < i]
         stores = [f"    S[{slot[n]}] = {n}" for n in sorted(here)

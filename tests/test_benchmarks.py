@@ -159,3 +159,18 @@ def test_the_compile_cost_benchmark_prints_a_row_per_graph(capsys):
     assert compile_cost.main(["--quick"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 5 and all(row.count(" MB |") == 2 for row in rows[1:])
+
+
+def test_the_microgpt_compile_benchmark_checks_the_losses_and_prints_each_table(capsys, tmp_path):
+    from benchmarks import microgpt_compile
+
+    names = tmp_path / "names.txt"
+    names.write_text("ava\nbob\nemma\nliam\n")  # two lengths of document: 3 and 4 letters
+    try:
+        assert microgpt_compile.main(["--steps", "4", "--rounds", "1", "--names", str(names)]) == 0
+    finally:
+        microgpt_compile.DOCS[:] = microgpt_compile.NAMES.read_text().split()
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(rows) == (1 + 4) + (1 + 2) + (1 + 4), out  # four rows, two lengths, four rows
+    assert "2 lengths" in out

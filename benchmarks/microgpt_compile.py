@@ -1,0 +1,182 @@
+"""microgpt's training loop: eager microprop against microprop.compile, tracing included.
+
+    python benchmarks/microgpt_compile.py                  # 300 steps, 3 rounds: about 10 min
+    python benchmarks/microgpt_compile.py --steps 1000     # microgpt's own number of steps
+    python benchmarks/microgpt_compile.py --quick          # 40 steps, 1 round
+    python benchmarks/microgpt_compile.py --names FILE     # other names, one per line
+
+Every document's length gives another graph, so the compiled loop traces once per length (a
+cache per length) and pays for it inside the time shown. The rows, run in turn in each round
+(CPU seconds, medians over rounds): microgpt's code with its own 15-line Value class; the same
+code on microprop's Value; the port of tests/clients/microgpt_compiled.py run eagerly; and the
+port compiled. The compiled losses must equal the port's eager losses bit for bit, and both
+microgpt's to 1e-6 relative (the port's softmax is microprop's), before anything is printed.
+Then, per length of document: how long its trace took (tracing, generating and compiling the
+code: the first step of that length less a later one) and how long a step of it takes, eager and
+compiled; and by how much each row raises the peak memory of a fresh process of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.compile_cost import high_water_kb  # noqa: E402
+from microprop import Value  # noqa: E402
+from microprop.compile import Compiled  # noqa: E402
+from tests.clients import microgpt, microgpt_compiled, microgpt_value  # noqa: E402
+
+NAMES = ROOT / "tests" / "clients" / "names.txt"
+DOCS = NAMES.read_text().split()
+
+
+def original(value: type, steps: int) -> list[float]:
+    microgpt.Value = value  # type: ignore[attr-defined]
+    try:
+        return microgpt.run(DOCS, steps)  # type: ignore[no-any-return]
+    finally:
+        microgpt.Value = Value  # type: ignore[attr-defined]
+
+
+ROWS: dict[str, Callable[[int], list[float]]] = {
+    "microgpt's own Value, microgpt's code": lambda n: original(microgpt_value.Value, n),
+    "microprop eager, microgpt's code": lambda n: original(Value, n),
+    "microprop eager, the port": lambda n: microgpt_compiled.run(DOCS, n, compiled=False),
+    "microprop compiled, the port (tracing included)":
+        lambda n: microgpt_compiled.run(DOCS, n, compiled=True),
+}
+
+
+def cpu(call: Callable[[], list[float]]) -> tuple[float, list[float]]:
+    gc.collect()
+    start = time.process_time()
+    out = call()
+    return time.process_time() - start, out
+
+
+def agree(results: dict[str, list[float]]) -> None:
+    names = list(ROWS)
+    port, compiled = results[names[2]], results[names[3]]
+    if port != compiled:
+        raise SystemExit(f"the compiled losses differ from the port's eager ones: {compiled[:5]}")
+    for name in names[1:]:
+        for step, (a, b) in enumerate(zip(results[name], results[names[0]], strict=True)):
+            if abs(a - b) > 1e-6 * abs(b):
+                raise SystemExit(f"{name}: step {step} loss {a!r}, microgpt's {b!r}")
+
+
+def times_table(steps: int, rounds: int) -> None:
+    seconds: dict[str, list[float]] = defaultdict(list)
+    for _ in range(rounds):
+        results = {}
+        for name, run in ROWS.items():  # interleaved: each round runs every row once
+            t, results[name] = cpu(lambda run=run: run(steps))  # type: ignore[misc]
+            seconds[name].append(t)
+        agree(results)
+    base = statistics.median(seconds[next(iter(ROWS))])
+    eager = statistics.median(seconds[list(ROWS)[2]])
+    print(f"### {steps} steps on {len(DOCS)} names, median of {rounds} round(s)\n")
+    print("| row | s | ms per step | against microgpt's own | against the port, eager |")
+    print("|---|---|---|---|---|")
+    for name, ts in seconds.items():
+        t = statistics.median(ts)
+        print(f"| {name} | {t:.2f} | {1000 * t / steps:.1f} | {base / t:.2f}x | {eager / t:.2f}x |")
+
+
+def per_length(steps: int) -> None:
+    """Each step of a compiled run timed, by the length of its document; eager steps too."""
+    calls: list[tuple[int, float]] = []
+    accumulate = Compiled.accumulate
+
+    def timed(self: Compiled, rows: list) -> float:
+        start = time.perf_counter()
+        out = accumulate(self, rows)
+        calls.append((len(rows[0][0]) - 1, time.perf_counter() - start))
+        return out
+
+    Compiled.accumulate = timed  # type: ignore[method-assign]
+    try:
+        traces: list[Compiled] = []
+        microgpt_compiled.run(DOCS, steps, compiled=True, traces=traces)
+    finally:
+        Compiled.accumulate = accumulate  # type: ignore[method-assign]
+    by_length: dict[int, list[float]] = defaultdict(list)
+    for n, t in calls:
+        by_length[n].append(t)
+    eager = eager_steps(traces[0], sorted(by_length))
+    print("\n### per length of document (tokens predicted), one compiled run\n")
+    print("| tokens | steps | trace, s | compiled step, ms | eager step, ms | steps to repay |")
+    print("|---|---|---|---|---|---|")
+    total = 0.0
+    for n in sorted(by_length):
+        first, *later = by_length[n]
+        step = statistics.median(later) if later else float("nan")
+        trace = first - step if later else first
+        total += trace
+        repay = trace / (eager[n] - step) if later else float("nan")
+        print(f"| {n} | {len(by_length[n])} | {trace:.2f} | {1000 * step:.1f} | "
+              f"{1000 * eager[n]:.1f} | {repay:.0f} |")
+    print(f"\n{len(by_length)} lengths, {total:.1f} s of tracing in all")
+
+
+def eager_steps(compiled: Compiled, lengths: list[int]) -> dict[int, float]:
+    """One eager forward and backward of the port's loss for a document of each length."""
+    out = {}
+    for n in lengths:
+        tokens = [k % 20 for k in range(n + 1)]
+        ts = []
+        for _ in range(3):
+            gc.collect()  # the compiled run's garbage is not this step's
+            start = time.perf_counter()
+            compiled.fn(tokens).backward()
+            ts.append(time.perf_counter() - start)
+        out[n] = statistics.median(ts)
+    return out
+
+
+def peak_memory(steps: int, names: Path) -> None:
+    print("\n### peak memory, each row in a fresh process\n")
+    print(f"| row ({steps} steps) | rise of the peak resident memory, MB |")
+    print("|---|---|")
+    for name in ROWS:
+        command = [sys.executable, __file__, "--peak", name, "--steps", str(steps), "--names",
+                   str(names)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        print(f"| {name} | {json.loads(out.stdout):.0f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="40 steps, one round")
+    parser.add_argument("--names", type=Path, default=NAMES, help="the documents, one a line")
+    parser.add_argument("--peak", help=argparse.SUPPRESS)  # a row, run for its peak memory
+    args = parser.parse_args(argv)
+    DOCS[:] = args.names.read_text().split()
+    if args.peak:
+        before = high_water_kb()
+        ROWS[args.peak](args.steps)
+        print(json.dumps((high_water_kb() - before) / 1024))
+        return 0
+    steps, rounds = (40, 1) if args.quick else (args.steps, args.rounds)
+    times_table(steps, rounds)
+    per_length(steps)
+    peak_memory(min(steps, len(DOCS)), args.names)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
