@@ -551,6 +551,7 @@ MICROPROP = {
     "iris": microprop_iris,
 }
 NO_GC = "microprop, gc off"
+COMPILED = "microprop, compiled"
 IMPLEMENTATIONS = (
     Implementation(
         "floor",
@@ -570,7 +571,7 @@ IMPLEMENTATIONS = (
         "collector's share of its time.",
     ),
     Implementation(
-        "microprop, compiled",
+        COMPILED,
         {"demo": compiled_demo, "article": compiled_article, "iris": compiled_iris},
         note="compiled: microprop.compile, the step's graph traced once and run as generated "
         "Python (the trace is in the warm-up step for demo and iris, in the timed total for "

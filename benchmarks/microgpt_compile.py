@@ -8,8 +8,9 @@
 Every document's length gives another graph, so the compiled loop traces once per length (a
 cache per length) and pays for it inside the time shown. The rows, run in turn in each round
 (CPU seconds, medians over rounds): microgpt's code with its own 15-line Value class; the same
-code on microprop's Value; the port of tests/clients/microgpt_compiled.py run eagerly; and the
-port compiled. The compiled losses must equal the port's eager losses bit for bit, and both
+code on microprop's Value; the port of tests/clients/microgpt_compiled.py run eagerly, with
+Python's cyclic garbage collector on and then off (what the collector costs eager); and the port
+compiled. The compiled losses must equal the port's eager losses bit for bit, and both
 microgpt's to 1e-6 relative (the port's softmax is microprop's), before anything is printed.
 Then, per length of document: how long its trace took (tracing, generating and compiling the
 code: the first step of that length less a later one) and how long a step of it takes, eager and
@@ -50,12 +51,23 @@ def original(value: type, steps: int) -> list[float]:
         microgpt.Value = Value  # type: ignore[attr-defined]
 
 
+def collector_paused(steps: int) -> list[float]:
+    """The eager port with the cyclic garbage collector off, as fit runs: what it costs."""
+    gc.disable()
+    try:
+        return microgpt_compiled.run(DOCS, steps, compiled=False)  # type: ignore[no-any-return]
+    finally:
+        gc.enable()
+
+
+OWN, PORT, COMPILED = ("microgpt's own Value, microgpt's code", "microprop eager, the port",
+                       "microprop compiled, the port (tracing included)")
 ROWS: dict[str, Callable[[int], list[float]]] = {
-    "microgpt's own Value, microgpt's code": lambda n: original(microgpt_value.Value, n),
+    OWN: lambda n: original(microgpt_value.Value, n),
     "microprop eager, microgpt's code": lambda n: original(Value, n),
-    "microprop eager, the port": lambda n: microgpt_compiled.run(DOCS, n, compiled=False),
-    "microprop compiled, the port (tracing included)":
-        lambda n: microgpt_compiled.run(DOCS, n, compiled=True),
+    PORT: lambda n: microgpt_compiled.run(DOCS, n, compiled=False),
+    "microprop eager, the port, garbage collector off": collector_paused,
+    COMPILED: lambda n: microgpt_compiled.run(DOCS, n, compiled=True),
 }
 
 
@@ -67,12 +79,11 @@ def cpu(call: Callable[[], list[float]]) -> tuple[float, list[float]]:
 
 
 def agree(results: dict[str, list[float]]) -> None:
-    names = list(ROWS)
-    port, compiled = results[names[2]], results[names[3]]
-    if port != compiled:
-        raise SystemExit(f"the compiled losses differ from the port's eager ones: {compiled[:5]}")
-    for name in names[1:]:
-        for step, (a, b) in enumerate(zip(results[name], results[names[0]], strict=True)):
+    if results[PORT] != results[COMPILED]:
+        raise SystemExit(f"the compiled losses differ from the port's eager ones: "
+                         f"{results[COMPILED][:5]}")
+    for name in ROWS:
+        for step, (a, b) in enumerate(zip(results[name], results[OWN], strict=True)):
             if abs(a - b) > 1e-6 * abs(b):
                 raise SystemExit(f"{name}: step {step} loss {a!r}, microgpt's {b!r}")
 
@@ -85,8 +96,7 @@ def times_table(steps: int, rounds: int) -> None:
             t, results[name] = cpu(lambda run=run: run(steps))  # type: ignore[misc]
             seconds[name].append(t)
         agree(results)
-    base = statistics.median(seconds[next(iter(ROWS))])
-    eager = statistics.median(seconds[list(ROWS)[2]])
+    base, eager = statistics.median(seconds[OWN]), statistics.median(seconds[PORT])
     print(f"### {steps} steps on {len(DOCS)} names, median of {rounds} round(s)\n")
     print("| row | s | ms per step | against microgpt's own | against the port, eager |")
     print("|---|---|---|---|---|")
@@ -106,7 +116,7 @@ def per_length(steps: int) -> None:
         calls.append((len(rows[0][0]) - 1, time.perf_counter() - start))
         return out
 
-    Compiled.accumulate = timed  # type: ignore[method-assign]
+    Compiled.accumulate = timed  # type: ignore[method-assign,assignment]
     try:
         traces: list[Compiled] = []
         microgpt_compiled.run(DOCS, steps, compiled=True, traces=traces)
@@ -117,7 +127,8 @@ def per_length(steps: int) -> None:
         by_length[n].append(t)
     eager = eager_steps(traces[0], sorted(by_length))
     print("\n### per length of document (tokens predicted), one compiled run\n")
-    print("| tokens | steps | trace, s | compiled step, ms | eager step, ms | steps to repay |")
+    print("| tokens | steps | trace, s | compiled step, ms | eager step, ms (forward + backward) "
+          "| steps to repay |")
     print("|---|---|---|---|---|---|")
     total = 0.0
     for n in sorted(by_length):
@@ -125,24 +136,34 @@ def per_length(steps: int) -> None:
         step = statistics.median(later) if later else float("nan")
         trace = first - step if later else first
         total += trace
-        repay = trace / (eager[n] - step) if later else float("nan")
+        forward, backward = eager[n]
+        repay = trace / (forward + backward - step) if later else float("nan")
         print(f"| {n} | {len(by_length[n])} | {trace:.2f} | {1000 * step:.1f} | "
-              f"{1000 * eager[n]:.1f} | {repay:.0f} |")
+              f"{1000 * (forward + backward):.1f} ({1000 * forward:.1f} + {1000 * backward:.1f})"
+              f" | {repay:.0f} |")
     print(f"\n{len(by_length)} lengths, {total:.1f} s of tracing in all")
 
 
-def eager_steps(compiled: Compiled, lengths: list[int]) -> dict[int, float]:
-    """One eager forward and backward of the port's loss for a document of each length."""
+def eager_steps(compiled: Compiled, lengths: list[int]) -> dict[int, tuple[float, float]]:
+    """The port's loss for a document of each length, eager: its forward (building the graph)
+    and its backward, each the median of 3, with the collector off (its cost is a row above)."""
     out = {}
-    for n in lengths:
-        tokens = [k % 20 for k in range(n + 1)]
-        ts = []
-        for _ in range(3):
-            gc.collect()  # the compiled run's garbage is not this step's
-            start = time.perf_counter()
-            compiled.fn(tokens).backward()
-            ts.append(time.perf_counter() - start)
-        out[n] = statistics.median(ts)
+    gc.collect()
+    gc.disable()
+    try:
+        for n in lengths:
+            tokens = [k % 20 for k in range(n + 1)]
+            forward, backward = [], []
+            for _ in range(3):
+                start = time.perf_counter()
+                loss = compiled.fn(tokens)
+                middle = time.perf_counter()
+                loss.backward()
+                forward.append(middle - start)
+                backward.append(time.perf_counter() - middle)
+            out[n] = statistics.median(forward), statistics.median(backward)
+    finally:
+        gc.enable()
     return out
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from benchmarks.implementations import IMPLEMENTATIONS, NO_GC
+from benchmarks.implementations import COMPILED, IMPLEMENTATIONS, NO_GC
 from benchmarks.measure import Results, measure_all
 from benchmarks.problems import PROBLEMS
 
@@ -66,6 +66,15 @@ TARGETS = (
     Target("article SGD, time / floor, gc off", to_floor("article", NO_GC), column=NO_GC),
     Target("chain, speed-up over micrograd, gc off", speedup("chain", NO_GC), column=NO_GC),
     Target("iris epoch, time / floor, gc off", to_floor("iris", NO_GC), column=NO_GC),
+    # The compiled mode's targets (issue 14).
+    Target("demo step, speed-up over micrograd, compiled", speedup("demo", COMPILED),
+           ">= 300x", 300.0, column=COMPILED),
+    Target("demo step, time / floor, compiled", to_floor("demo", COMPILED), "<= 0.5x", 0.5,
+           at_least=False, column=COMPILED),
+    Target("article SGD, time / floor, compiled", to_floor("article", COMPILED), "<= 0.7x", 0.7,
+           at_least=False, column=COMPILED),
+    Target("iris epoch, time / floor, compiled", to_floor("iris", COMPILED), "<= 0.7x", 0.7,
+           at_least=False, column=COMPILED),
 )
 MEMORY_ROWS = (
     ("forward", "bytes per recorded op", 1),

@@ -172,5 +172,5 @@ def test_the_microgpt_compile_benchmark_checks_the_losses_and_prints_each_table(
         microgpt_compile.DOCS[:] = microgpt_compile.NAMES.read_text().split()
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| ")]
-    assert len(rows) == (1 + 4) + (1 + 2) + (1 + 4), out  # four rows, two lengths, four rows
+    assert len(rows) == (1 + 5) + (1 + 2) + (1 + 5), out  # five rows, two lengths, five rows
     assert "2 lengths" in out
