@@ -24,6 +24,7 @@ eager's result or eager's error, exactly.
 from __future__ import annotations
 
 import builtins
+import gc
 import keyword
 import math
 import re
@@ -147,6 +148,20 @@ def _tape() -> Any:
             _patches -= 1
             if _patches == 0:
                 engine._result = _engine_result  # type: ignore[assignment]
+
+
+@contextmanager
+def _collector_paused() -> Any:
+    """Python's cyclic collector off while a trace is recorded and turned into code, as fit
+    pauses it while it trains: neither holds reference cycles, and the collector would rescan
+    the growing graph again and again (a tenth to a fifth of microgpt's tracing time)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tuple[tuple, list]:
@@ -728,7 +743,8 @@ class Compiled:
                 raise ValueError(f"{what}: the arguments' structure changed: now {_shown(shape)}, "
                                  f"traced with {_shown(next(iter(self._programs)))}); pass "
                                  "retrace=True to trace again for each new structure")
-            program = _Program(self.fn, shape, flat, self._params)
+            with _collector_paused():
+                program = _Program(self.fn, shape, flat, self._params)
             self._programs[shape] = program
             self._arity = len(args)
         self._latest = program

@@ -294,3 +294,26 @@ def test_logsumexp_of_one_value_compiles():  # attention over the first token of
     compiled = microprop.compile(lambda x: engine.logsumexp([w * x]), [w])
     assert outcome(lambda: compiled(3.0)) == outcome(lambda: eager(
         lambda x: engine.logsumexp([w * x]), [w], 3.0))
+
+
+def test_tracing_pauses_the_garbage_collector_and_restores_it_even_on_an_error():
+    import gc
+
+    seen = []
+
+    def fn(x):
+        seen.append(gc.isenabled())
+        return Value(2.0) * x
+
+    assert gc.isenabled()
+    microprop.compile(fn)(1.0)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(TypeError):
+        microprop.compile(lambda: 1.0)()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        microprop.compile(fn)(1.0)
+        assert not gc.isenabled()  # left off, as it was
+    finally:
+        gc.enable()
