@@ -31,6 +31,7 @@ import re
 import sys
 import textwrap
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, m
 _CACHE_SIZE = 64
 _CACHED_PARTS = 8  # a program in more chunks than this is compiled afresh, not kept in _CACHE
 _CHECKED_CALLS = 3  # check=True compares this many calls against eager
+_BIG_SOURCE = 1 << 20  # characters: a source longer than this is kept compressed (a tenth)
 
 
 class CompileError(TypeError):
@@ -399,7 +401,8 @@ def _folded(o: str, terms: list[str], width: int = 64) -> list[str]:
 class _Program:
     """One trace: the leaves it reads, its generated source, and the functions made from it."""
 
-    def __init__(self, fn: Callable, shape: tuple, flat: list[float], params: list | None) -> None:
+    def __init__(self, fn: Callable, shape: tuple, flat: list[float], params: list | None,
+                 keep_graph: bool) -> None:
         self.shape = shape
         args = _rebuild(shape, flat, traced=True)
         arg_leaves = _leaves_of(args)
@@ -419,11 +422,18 @@ class _Program:
             self.params = list(params)
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
-        self.source, self._more, self._namespace = _generate(
+        source, self._more, self._namespace = _generate(
             root, order, tape, arg_ids, leaves, len(self.params), indexes)
+        self._source = (zlib.compress(source.encode(), 1) if len(source) > _BIG_SOURCE
+                        else source)
         self.step = self._namespace["_step"]
-        self.order = order
+        self.order = order if keep_graph else None  # check=True compares it with a new trace
         del tape
+
+    @property
+    def source(self) -> str:
+        s = self._source
+        return s if isinstance(s, str) else zlib.decompress(s).decode()
 
     def _extra(self, name: str) -> Callable | None:
         """``_batch`` or ``_values``, compiled on first use (only where one function fits)."""
@@ -744,7 +754,7 @@ class Compiled:
                                  f"traced with {_shown(next(iter(self._programs)))}); pass "
                                  "retrace=True to trace again for each new structure")
             with _collector_paused():
-                program = _Program(self.fn, shape, flat, self._params)
+                program = _Program(self.fn, shape, flat, self._params, self.check)
             self._programs[shape] = program
             self._arity = len(args)
         self._latest = program
@@ -823,7 +833,7 @@ class Compiled:
         now = engine._walk(root)
         values = program.values(
             [v.data for v in program.leaves], flat) if program.values else {}
-        traced = program.order
+        traced = program.order or []  # kept when check=True, which is when this runs
         for k, (a, b) in enumerate(zip(traced, now)):
             if a._op != b._op or len(a._children) != len(b._children):
                 raise TraceMismatchError(

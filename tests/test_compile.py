@@ -317,3 +317,17 @@ def test_tracing_pauses_the_garbage_collector_and_restores_it_even_on_an_error()
         assert not gc.isenabled()  # left off, as it was
     finally:
         gc.enable()
+
+
+def test_a_big_source_is_kept_compressed_and_reads_back_whole(monkeypatch):
+    w = Value(2.0, label="w")
+
+    def fn(x):
+        return (w * x).tanh() + w
+
+    plain = microprop.compile(fn, [w])
+    plain(1.0)
+    monkeypatch.setattr(sys.modules["microprop.compile"], "_BIG_SOURCE", 10)  # every one "big"
+    packed = microprop.compile(fn, [w])
+    assert packed(1.0) == plain(1.0)
+    assert isinstance(packed._latest._source, bytes) and packed.source == plain.source
