@@ -348,7 +348,7 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
                 raise CompileError("compile: sum over a generator that held constants; pass a list")
         return _folded(o, [term(x) for x in values]), ["{g}"] * len(v._children)
     if kind == "take":
-        return _take_lines(v, o, local, names, term, consts.setdefault("_range_checked", set()))
+        return _take_lines(v, o, local, names, term, consts.setdefault(_RANGE_CHECKED, set()))
     if kind == "logsumexp":
         xs = [term(x) for x in local["values"]]
         m = f"{o}_m"
@@ -364,6 +364,9 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
     lines = [f"{o}, {o}_d = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
     positions = [i for i, a in enumerate(local["args"]) if isinstance(a, Value)]
     return lines, [f"{o}_d[{i}] * {{g}}" for i in positions]
+
+
+_RANGE_CHECKED = "range checked"  # a key of consts that is no name: kept out of the namespace
 
 
 def _take_lines(v: Value, o: str, local: dict, names: dict[int, str], term: Callable,
@@ -556,6 +559,7 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     names = _names(order, arg_ids, leaves, n_params, indexes)
     consts: dict[str, Any] = {}
     forward, contributions = _forward_lines(order, tape, names, consts)
+    consts.pop(_RANGE_CHECKED, None)
     params = leaves[:n_params]
     backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})
     leaf_names = [names[id(v)] for v in leaves]

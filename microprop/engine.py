@@ -31,7 +31,7 @@ from functools import partial, wraps
 from typing import Any, SupportsIndex
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled", "dot"]
-__all__ += ["logsumexp", "log_softmax", "softmax", "op"]
+__all__ += ["logsumexp", "log_softmax", "softmax", "op", "take"]
 
 _INF = math.inf
 # Value's subclasses, whose instances are nodes too: `type(x) is Value or type(x) in _SUBCLASSES`
