@@ -27,6 +27,7 @@ import builtins
 import gc
 import keyword
 import math
+import numbers
 import re
 import sys
 import textwrap
@@ -196,14 +197,14 @@ def _structure_of_any(args: tuple, what: str,
         if isinstance(a, (list, tuple)):
             return tuple(shape(x, f"{where}[{i}]") for i, x in enumerate(a))
         if where.partition("[")[0] in indices:
-            if isinstance(a, bool) or not isinstance(a, int):
+            if isinstance(a, bool) or not _is_integral(a):
                 raise TypeError(f"{what}: argument {where} is a {type(a).__name__}; argument "
                                 f"{where.partition('[')[0]} holds indices, so expected an int "
                                 "or a list of them")
-            flat.append(int(a))
+            flat.append(int(a))  # type: ignore[call-overload]  # an Integral
             return "i"
-        if isinstance(a, bool) or isinstance(a, int) and not isinstance(a, Value):
-            return ("int", a)
+        if isinstance(a, bool) or _is_integral(a) and not isinstance(a, Value):
+            return ("int", a)  # numpy's ints too: an int is a constant of the trace
         if isinstance(a, Value):
             flat.append(a.data)
             return "x"
@@ -219,9 +220,11 @@ def _structure_of_any(args: tuple, what: str,
 
 
 def _is_real(a: object) -> bool:
-    import numbers
-
     return isinstance(a, numbers.Real)
+
+
+def _is_integral(a: object) -> bool:
+    return isinstance(a, numbers.Integral)
 
 
 def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
@@ -266,9 +269,16 @@ def _lit(c: float) -> str:
     return f"({c!r})" if c < 0 or math.copysign(1.0, c) < 0 else repr(c)
 
 
+# Names the generated code itself uses (besides those starting with "_", which no label makes).
+_RESERVED = frozenset({"P", "X", "S", "G", "rows", "total", "abs", "max", "locals"})
+
+
 def _sanitised(label: str) -> str:
+    """A label as a variable name that cannot be one the code uses for something else: not a
+    gradient's ``d_...``, nor a name of the code's own (``P``, ``G0``, ``total``, ``max``...)."""
     name = re.sub(r"\W+", "_", label).strip("_")
-    if not name or name[0].isdigit():
+    if (not name or name[0].isdigit() or name.startswith("d_") or name in _RESERVED
+            or re.fullmatch(r"G\d+", name)):
         name = "v_" + name
     return name + "_" if keyword.iskeyword(name) else name
 
@@ -348,10 +358,10 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
                 raise CompileError("compile: sum over a generator that held constants; pass a list")
         return _folded(o, [term(x) for x in values]), ["{g}"] * len(v._children)
     if kind == "take":
-        return _take_lines(v, o, local, names, term, consts.setdefault(_RANGE_CHECKED, set()))
+        return _take_lines(local, o, names, term)
     if kind == "logsumexp":
         xs = [term(x) for x in local["values"]]
-        m = f"{o}_m"
+        m = f"_m_{o}"
         lines = [f"{m} = max({', '.join(xs)})" if len(xs) > 1 else f"{m} = {xs[0]}",
                  f"if {m} != {m} or not -_inf < {m} < _inf: _bail()",
                  f"{o} = {m} + _log(_fsum(({', '.join(f'_exp({x} - {m})' for x in xs)},)))"]
@@ -361,29 +371,48 @@ def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
     consts[f"_name_{o}"] = local["name"]
     args = ", ".join(term(a) for a in local["args"])
     n = len(local["args"])
-    lines = [f"{o}, {o}_d = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
+    lines = [f"{o}, _d_{o} = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
     positions = [i for i, a in enumerate(local["args"]) if isinstance(a, Value)]
-    return lines, [f"{o}_d[{i}] * {{g}}" for i in positions]
+    return lines, [f"_d_{o}[{i}] * {{g}}" for i in positions]
 
 
-_RANGE_CHECKED = "range checked"  # a key of consts that is no name: kept out of the namespace
-
-
-def _take_lines(v: Value, o: str, local: dict, names: dict[int, str], term: Callable,
-                checked: set) -> tuple[list[str], list[str | None]]:
+def _take_lines(local: dict, o: str, names: dict[int, str],
+                term: Callable) -> tuple[list[str], list[str | None]]:
     """take: the chosen input passes ``{g}`` back and the others nothing (eager adds them
-    0.0, which leaves a gradient that starts from 0.0 as it was, to the bit)."""
+    0.0, which leaves a gradient that starts from 0.0 as it was, to the bit). An index
+    argument's range is checked at the top of the code, by _range_checks."""
     values, index = local["values"], local["index"]
-    chosen = [k for k, x in enumerate(values) if isinstance(x, Value)]
+    inputs = [k for k, x in enumerate(values) if isinstance(x, Value)]
     if not isinstance(index, engine._Index):  # a constant of the trace
         return [f"{o} = {term(values[local['at']])}"], [
-            "{g}" if k == local["at"] else None for k in chosen]
+            "{g}" if k == local["at"] else None for k in inputs]
     i = names[id(index)]
-    lines = [f"{o} = ({', '.join(term(x) for x in values)},)[{i}]"]
-    if (i, len(values)) not in checked:  # once per index and length: a table's columns share it
-        checked.add((i, len(values)))
-        lines.insert(0, f"if not 0 <= {i} < {len(values)}: _bail()")
-    return lines, [f"({{g}} if {i} == {k} else 0.0)" for k in chosen]
+    return ([f"{o} = ({', '.join(term(x) for x in values)},)[{i}]"],
+            [f"({{g}} if {i} == {k} else 0.0)" for k in inputs])
+
+
+def _runtime_take(entry: tuple | None) -> bool:
+    """A recorded take whose index is an argument (tape entries: node, op's function, locals)."""
+    return (entry is not None and entry[1] == "_taken"
+            and isinstance(entry[2]["index"], engine._Index))
+
+
+def _range_checks(tape: dict, names: dict[int, str]) -> list[str]:
+    """One line per index argument and length of table that a take of the trace reads, used or
+    not (eager raises for an unused one too): out of range, eager decides."""
+    checks = dict.fromkeys((names[id(local["index"])], len(local["values"]))
+                           for entry in tape.values() if _runtime_take(entry)
+                           for local in (entry[2],))
+    return [f"if not 0 <= {i} < {n}: _bail()" for i, n in checks]
+
+
+def _computed_without_inputs(v: Value, tape: dict) -> bool:
+    """A take of numbers only, by an index argument: no inputs, yet not a leaf (its value
+    depends on the index). Any other node without inputs is a leaf, read at each call."""
+    entry = tape.get(id(v))
+    if entry is None or not _runtime_take(entry):
+        return False
+    return not any(isinstance(x, Value) for x in entry[2]["values"])
 
 
 def _sums_to(values: Sequence[Value], total: float) -> bool:
@@ -417,7 +446,8 @@ class _Program:
         order = engine._walk(root)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
         indexes = [a for a in arg_leaves if isinstance(a, engine._Index)]
-        leaves = [v for v in order if not v._children and id(v) not in arg_ids]
+        leaves = [v for v in order if not v._children and id(v) not in arg_ids
+                  and not _computed_without_inputs(v, tape)]
         if params is None:
             self.params = leaves
         else:
@@ -481,7 +511,7 @@ def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
     for ix in indexes:
         give(ix, f"i{ix.slot}")
     for k, v in enumerate(order):
-        if v._children:
+        if id(v) not in names:  # the nodes computed from others
             give(v, f"v{k}")
     return names
 
@@ -492,7 +522,7 @@ def _forward_lines(order: list[Value], tape: dict, names: dict[int, str],
     lines: list[str] = []
     contributions: dict[int, list[str]] = {}
     for v in order:
-        if not v._children:
+        if not v._children and not _computed_without_inputs(v, tape):
             continue
         if type(v._local_grads) is engine._UserBackward:
             raise CompileError(f"compile: the {v._op or 'unnamed'} node has a micrograd _backward "
@@ -559,7 +589,7 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     names = _names(order, arg_ids, leaves, n_params, indexes)
     consts: dict[str, Any] = {}
     forward, contributions = _forward_lines(order, tape, names, consts)
-    consts.pop(_RANGE_CHECKED, None)
+    forward[:0] = _range_checks(tape, names)
     params = leaves[:n_params]
     backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})
     leaf_names = [names[id(v)] for v in leaves]

@@ -24,7 +24,7 @@ import math
 import numbers
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial, wraps
@@ -624,7 +624,7 @@ def softmax(values: Iterable[Value | float]) -> list[Value]:
     return [lp.exp() for lp in log_softmax(_listed(values, "softmax"))]
 
 
-def take(values: Iterable[Any], index: int) -> Any:
+def take(values: Sequence[Any], index: int) -> Any:
     """``values[index]`` as a node, for an index that is data (a token id, a class label).
 
     Eager, ``values[index]`` is the same Value; but a compiled trace would keep that one index
@@ -634,7 +634,10 @@ def take(values: Iterable[Any], index: int) -> Any:
     ``values`` may also be a table (equal-length rows): then the result is its row ``index``,
     one node per column, as numpy's ``take`` along axis 0.
     """
-    rows = _listed(values, "take")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError("take: expected a list or tuple of Values or numbers (or of rows), got "
+                        f"{type(values).__name__}")
+    rows = list(values)
     at = _take_index(index, len(rows))
     if rows and isinstance(rows[0], (list, tuple)):
         width = len(rows[0])
@@ -690,8 +693,14 @@ class _Index:
                         "index would fix its traced value into the compiled code")
 
     __index__ = __int__ = __float__ = __bool__ = __hash__ = _refuse
+    __str__ = __format__ = __round__ = __trunc__ = __floor__ = __ceil__ = _refuse
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse  # type: ignore[assignment]
+    __neg__ = __pos__ = __abs__ = __invert__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __pow__ = __rpow__ = __divmod__ = __rdivmod__ = _refuse
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _refuse
+    __lshift__ = __rlshift__ = __rshift__ = __rrshift__ = _refuse
 
     def __repr__(self) -> str:
         return f"<index {self.value}, traced>"

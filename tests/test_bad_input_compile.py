@@ -94,6 +94,13 @@ row("compile(indices=[0]) an index in arithmetic",
 row("compile(indices=[0]) an index compared",
     lambda: compile(lambda i: W if i == 0 else W * 2.0, indices=[0])(0), TypeError,
     "can only be used through microprop.take")
+for use, misuse in (("divided", lambda i: i / 2), ("negated", lambda i: -i),
+                    ("raised to a power", lambda i: 2 ** i), ("rounded", round),
+                    ("made a str", str), ("formatted", lambda i: f"{i}"),
+                    ("shifted", lambda i: i << 1), ("hashed", hash)):
+    row(f"compile(indices=[0]) an index {use}",
+        lambda misuse=misuse: compile(lambda i: W * (misuse(i) and 1.0), indices=[0])(1),
+        TypeError, "can only be used through microprop.take")
 row("compile(indices=[0]) an index out of range, as eager",
     lambda: traced_take()(2), IndexError, "take(index): 2 is out of range for 2 values")
 row("compile(...).source before a call", lambda: compile(lambda: W).source, RuntimeError,

@@ -124,7 +124,10 @@ for bad in (-1, 2, 10**20):
     row(f"take(index={short(bad)}) out of range", lambda bad=bad: engine.take([A, B], bad),
         IndexError, f"take(index): {bad} is out of range for 2 values", "expected 0 to 1")
 row("take([], 0)", lambda: engine.take([], 0), ValueError, "take: expected at least one value")
-row("take(5, 0)", lambda: engine.take(5, 0), TypeError, "take: expected a list", "got int")
+for bad in (5, {0: A}, {A, B}, "ab", (v for v in [A])):
+    row(f"take({short(bad)}, 0)", lambda bad=bad: engine.take(bad, 0), TypeError,
+        "take: expected a list or tuple of Values or numbers (or of rows), got",
+        type(bad).__name__)
 row("take([A, 'b'], 0)", lambda: engine.take([A, "b"], 0), TypeError, "take", "str")
 row("take(ragged rows)", lambda: engine.take([[A, B], [A]], 0), ValueError,
     "take: row 1 is length 1; expected a row of 2, as row 0")

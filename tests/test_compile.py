@@ -331,3 +331,51 @@ def test_a_big_source_is_kept_compressed_and_reads_back_whole(monkeypatch):
     packed = microprop.compile(fn, [w])
     assert packed(1.0) == plain(1.0)
     assert isinstance(packed._latest._source, bytes) and packed.source == plain.source
+
+
+def test_a_take_of_numbers_only_follows_its_index_and_is_no_parameter():
+    w = Value(2.0)
+
+    def fn(i):
+        a, b = engine.take([[w, 1.0], [w * 3.0, 5.0]], i)  # column b: numbers only
+        return engine.take([1.0, 2.0, 3.0], i) * a * b
+
+    compiled = microprop.compile(fn, indices=[0])
+    for i in (0, 1):
+        assert outcome(lambda: compiled(i)) == outcome(lambda: eager(fn, [w], i))  # noqa: B023
+    assert compiled.parameters == [w]
+
+
+@pytest.mark.parametrize("label", ["d_w", "total", "X", "P", "rows", "G0", "max", "locals"])
+def test_no_label_can_take_a_name_the_generated_code_uses(label):
+    x, y = Value(1.0, label="w"), Value(2.0, label=label)
+
+    def fn(t):
+        return (x * y + x) * t
+
+    compiled = microprop.compile(fn, [x, y], check=True)
+    assert outcome(lambda: compiled(3.0)) == outcome(lambda: eager(fn, [x, y], 3.0))
+    x.grad = y.grad = 0.0
+    assert compiled.accumulate([(1.0,), (2.0,)]) == 9.0 and (x.grad, y.grad) == (9.0, 3.0)
+
+
+def test_an_unused_take_checks_its_index_as_eager_does():
+    ps = [Value(1.0), Value(2.0), Value(3.0), Value(4.0)]
+
+    def fn(i):
+        engine.take(ps[:2], i)  # made, not used: eager still raises for i >= 2
+        return engine.take(ps, i) * 2.0
+
+    compiled = microprop.compile(fn, ps, indices=[0])
+    assert compiled(1)[0] == 4.0
+    with pytest.raises(IndexError, match="3 is out of range for 2 values"):
+        compiled(3)
+
+
+def test_a_numpy_int_is_an_index_as_a_python_int_is():
+    np = pytest.importorskip("numpy")
+    ps = [Value(1.0), Value(2.0)]
+    compiled = microprop.compile(lambda i: engine.take(ps, i) * 3.0, ps, indices=[0])
+    assert compiled(np.int64(1)) == compiled(1) == (6.0, [0.0, 3.0])
+    as_constant = microprop.compile(lambda i: ps[i] * 3.0, ps)  # no indices: a trace constant
+    assert as_constant(np.int64(1)) == (6.0, [0.0, 3.0])
