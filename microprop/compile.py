@@ -925,7 +925,8 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
     eager too and raises ``TraceMismatchError`` naming the first node that differs.
     ``indices``: the positions of arguments whose ints are data (token ids, class labels) used
     through ``microprop.take``, so that one trace serves every value of them; other ints are
-    constants of the trace.
+    constants of the trace. While tracing, such an int is a placeholder that only ``take``
+    accepts: anything else done with it (indexing a list, arithmetic, a comparison) raises.
     """
     if not callable(fn):
         raise TypeError(f"compile(fn): expected a function, got {type(fn).__name__}")
