@@ -6,8 +6,9 @@
 #   token ids are data of the trace rather than constants of it;
 # - softmax is microprop.softmax: microgpt's subtracts max(val.data), a number that a trace
 #   would keep as it was when traced;
-# - one document's loss is a function, doc_loss(tokens), compiled once per length of document;
-#   step.accumulate adds its gradients into .grad where microgpt calls loss.backward().
+# - one document's loss is a function, doc_loss(tokens), of the tokens it reads (cut to
+#   block_size + 1), compiled once per length of document; step_fn.accumulate adds its
+#   gradients into .grad where microgpt calls loss.backward().
 # run(docs, num_steps, compiled) returns the loss at each step; compiled=False runs the same
 # port eagerly. traces, when given a list, receives the Compiled object.
 #
