@@ -1,9 +1,9 @@
 """microgpt's training loop: eager microprop against microprop.compile, tracing included.
 
-    python benchmarks/microgpt_compile.py                  # 300 steps, 3 rounds: about 10 min
-    python benchmarks/microgpt_compile.py --steps 1000     # microgpt's own number of steps
-    python benchmarks/microgpt_compile.py --quick          # 40 steps, 1 round
-    python benchmarks/microgpt_compile.py --names FILE     # other names, one per line
+    python benchmarks/microgpt_compile.py                        # 300 steps, 3 rounds: ~20 min
+    python benchmarks/microgpt_compile.py --steps 1000 --rounds 1  # microgpt's own 1,000: ~17 min
+    python benchmarks/microgpt_compile.py --quick                # 40 steps, 1 round: ~3 min
+    python benchmarks/microgpt_compile.py --names FILE           # other names, one per line
 
 Every document's length gives another graph, so the compiled loop traces once per length (a
 cache per length) and pays for it inside the time shown. The rows, run in turn in each round
