@@ -193,22 +193,21 @@ def _structure_of_any(args: tuple, what: str,
                       indices: frozenset = frozenset()) -> tuple[tuple, list]:
     flat: list = []
 
-    def shape(a: object, where: str) -> object:
+    def shape(a: object, where: str, holder: int | None) -> object:  # holder: the index argument
         if isinstance(a, (list, tuple)):
-            return tuple(shape(x, f"{where}[{i}]") for i, x in enumerate(a))
-        if where.partition("[")[0] in indices:
-            if isinstance(a, bool) or not _is_integral(a):
+            return tuple(shape(x, f"{where}[{i}]", holder) for i, x in enumerate(a))
+        if holder is not None:
+            if isinstance(a, bool) or not isinstance(a, numbers.Integral):
                 raise TypeError(f"{what}: argument {where} is a {type(a).__name__}; argument "
-                                f"{where.partition('[')[0]} holds indices, so expected an int "
-                                "or a list of them")
+                                f"{holder} holds indices, so expected an int or a list of them")
             flat.append(int(a))  # type: ignore[call-overload]  # an Integral
             return "i"
-        if isinstance(a, bool) or _is_integral(a) and not isinstance(a, Value):
+        if isinstance(a, bool) or isinstance(a, numbers.Integral) and not isinstance(a, Value):
             return ("int", a)  # numpy's ints too: an int is a constant of the trace
         if isinstance(a, Value):
             flat.append(a.data)
             return "x"
-        if isinstance(a, float) or _is_real(a):
+        if isinstance(a, numbers.Real):
             flat.append(float(a))  # type: ignore[arg-type]
             return "x"
         raise TypeError(
@@ -216,15 +215,7 @@ def _structure_of_any(args: tuple, what: str,
             "or a list or tuple of them"
         )
 
-    return tuple(shape(a, str(i)) for i, a in enumerate(args)), flat
-
-
-def _is_real(a: object) -> bool:
-    return isinstance(a, numbers.Real)
-
-
-def _is_integral(a: object) -> bool:
-    return isinstance(a, numbers.Integral)
+    return tuple(shape(a, str(k), k if k in indices else None) for k, a in enumerate(args)), flat
 
 
 def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
@@ -391,18 +382,18 @@ def _take_lines(local: dict, o: str, names: dict[int, str],
             [f"({{g}} if {i} == {k} else 0.0)" for k in inputs])
 
 
-def _runtime_take(entry: tuple | None) -> bool:
-    """A recorded take whose index is an argument (tape entries: node, op's function, locals)."""
-    return (entry is not None and entry[1] == "_taken"
-            and isinstance(entry[2]["index"], engine._Index))
+def _runtime_take(entry: tuple) -> bool:
+    """A recorded take whose index is an argument (a tape entry: node, op's function, locals)."""
+    return entry[1] == "_taken" and isinstance(entry[2]["index"], engine._Index)
 
 
 def _range_checks(tape: dict, names: dict[int, str]) -> list[str]:
     """One line per index argument and length of table that a take of the trace reads, used or
     not (eager raises for an unused one too): out of range, eager decides."""
-    checks = dict.fromkeys((names[id(local["index"])], len(local["values"]))
-                           for entry in tape.values() if _runtime_take(entry)
-                           for local in (entry[2],))
+    checks: dict[tuple[str, int], None] = {}
+    for entry in tape.values():
+        if _runtime_take(entry):
+            checks[names[id(entry[2]["index"])], len(entry[2]["values"])] = None
     return [f"if not 0 <= {i} < {n}: _bail()" for i, n in checks]
 
 
@@ -410,9 +401,8 @@ def _computed_without_inputs(v: Value, tape: dict) -> bool:
     """A take of numbers only, by an index argument: no inputs, yet not a leaf (its value
     depends on the index). Any other node without inputs is a leaf, read at each call."""
     entry = tape.get(id(v))
-    if entry is None or not _runtime_take(entry):
-        return False
-    return not any(isinstance(x, Value) for x in entry[2]["values"])
+    return (entry is not None and _runtime_take(entry)
+            and not any(isinstance(x, Value) for x in entry[2]["values"]))
 
 
 def _sums_to(values: Sequence[Value], total: float) -> bool:
@@ -745,6 +735,7 @@ class Compiled:
                  check: bool, indices: frozenset = frozenset()) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
         self.indices = indices
+        self._arguments_named = 1 + max(indices, default=-1)  # by indices: at least this many
         self._programs: dict[tuple, _Program] = {}
         self._latest: _Program | None = None
         self._checks_left = _CHECKED_CALLS if check else 0
@@ -777,9 +768,9 @@ class Compiled:
         if self._arity is not None and len(args) != self._arity:
             raise TypeError(f"{what}: expected {self._arity} argument(s), as traced, got "
                             f"{len(args)}")
-        if self.indices and max(map(int, self.indices)) >= len(args):
+        if len(args) < self._arguments_named:
             raise TypeError(f"{what}: compile(indices) names argument "
-                            f"{max(map(int, self.indices))}, but it was called with {len(args)}")
+                            f"{self._arguments_named - 1}, but it was called with {len(args)}")
         shape, flat = _structure(args, what, self.indices)
         program = self._programs.get(shape)
         if program is None:
@@ -944,14 +935,10 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
                     _checks.flag(check, "compile(check)"), _positions(indices))
 
 
-def _positions(indices: object) -> frozenset:
-    """compile(indices): argument positions, as the strings _structure_of_any names them by."""
-    if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
-        raise TypeError("compile(indices): expected a list of argument positions, got "
-                        f"{type(indices).__name__}")
-    out = set()
-    for k in indices:
+def _positions(indices: object) -> frozenset[int]:
+    """compile(indices): argument positions."""
+    positions = _checks.listed(indices, "compile(indices)", "argument positions")
+    for k in positions:
         if isinstance(k, bool) or not isinstance(k, int) or k < 0:
             raise TypeError(f"compile(indices): expected argument positions (ints >= 0), got {k!r}")
-        out.add(str(k))
-    return frozenset(out)
+    return frozenset(positions)
