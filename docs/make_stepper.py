@@ -2,7 +2,7 @@
 
 Run from anywhere: ``python docs/make_stepper.py``. It writes the page with
 ``microprop.stepper.to_html``, opens it in headless Chromium through Playwright (as
-tests/test_stepper_browser.py does), presses the right arrow twice and takes a 1280 x 720
+tests/seeing/test_stepper_browser.py does), presses the right arrow twice and takes a 1280 x 720
 screenshot, the size of a classroom projector. Needs graphviz, ``dot``, ``chromium`` and playwright.
 """
 

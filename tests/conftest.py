@@ -1,10 +1,23 @@
-"""Shared test set-up: seeded randomness, Hypothesis without deadlines, the ``slow`` marker."""
+"""Shared test set-up: seeded randomness, Hypothesis without deadlines, the ``slow`` marker, and
+the import path for tests kept in folders by subject."""
 
 import random
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+# The tests sit in one folder per subject (engine/, nn/, seeing/, ...) beside the helpers they
+# share here (ops.py, programs.py, bad_input.py, examples.py, readability.py, golden/). This folder
+# goes on the path for the helpers, and each subject folder for test_bad_input.py, which reads the
+# bad-input table of every module; test file names are unique across the folders.
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+for _folder in sorted(HERE.iterdir()):
+    if _folder.is_dir() and any(_folder.glob("test_*.py")) and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 # Timing is not behaviour: a slow CI machine must not fail a property test.
 settings.register_profile("microprop", deadline=None, max_examples=100)

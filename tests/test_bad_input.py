@@ -1,5 +1,6 @@
-"""Bad input: the rows live in one table per module (tests/test_bad_input_<module>.py, built
-with tests/bad_input.py); this file checks the tables together, and NaN in the engine.
+"""Bad input: the rows live in one table per module (test_bad_input_<module>.py, in the folder of
+that module's tests, built with tests/bad_input.py); this file checks the tables together, and
+NaN in the engine.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import pathlib
 import pytest
 from golden.make import CASES, build
 
-GOLDEN = pathlib.Path(__file__).resolve().parent / "golden"
+GOLDEN = pathlib.Path(__file__).resolve().parents[1] / "golden"
 
 
 def test_every_case_has_its_golden_file_and_no_file_is_left_over():

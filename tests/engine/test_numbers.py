@@ -23,7 +23,7 @@ from microprop import Value, detect_anomaly, dot, is_anomaly_enabled, logsumexp,
 from microprop import sum as vsum
 
 nan, inf = math.nan, math.inf
-DOC = Path(__file__).resolve().parent.parent / "docs" / "numbers.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "numbers.md"
 TEXT = DOC.read_text()
 ROW = re.compile(r"^\| `([^`]+)` \| ([^|]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", re.M)
 TABLE = ROW.findall(TEXT)

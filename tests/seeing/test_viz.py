@@ -531,7 +531,7 @@ def test_the_readme_picture_is_this_neuron_and_is_committed():
     import importlib.util
     import pathlib
 
-    docs = pathlib.Path(__file__).resolve().parent.parent / "docs"
+    docs = pathlib.Path(__file__).resolve().parents[2] / "docs"
     spec = importlib.util.spec_from_file_location("make_graph", docs / "make_graph.py")
     make_graph = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_graph)
@@ -553,7 +553,7 @@ def rendered(source):
 
 
 def article_cost(backward=True):
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent / "golden"))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "golden"))
     from make import _article
 
     with warnings.catch_warnings():
@@ -602,7 +602,7 @@ def test_a_highlighted_path_in_a_big_graph_is_drawn_alone_and_readable():
 def test_the_command_lines_model_svg_is_readable_in_a_notebook_cell(tmp_path):
     pytest.importorskip("graphviz")
     env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path.parent)}
-    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    root = __import__("pathlib").Path(__file__).resolve().parents[2]
     env["PYTHONPATH"] = str(root)
     subprocess.run(
         [sys.executable, "-m", "microprop", "train", "--no-progress"],

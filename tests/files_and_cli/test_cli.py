@@ -14,7 +14,7 @@ import pytest
 from microprop.cli import main
 from microprop.serialization import load, load_metadata
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args, cwd, env=None, **kwargs):
