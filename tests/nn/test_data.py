@@ -10,6 +10,7 @@ import pytest
 import microprop.data
 from microprop.data import (
     IRIS_SPECIES,
+    ScaledOverflowError,
     Standardizer,
     load_iris,
     load_names,
@@ -159,3 +160,76 @@ def test_a_huge_int_in_the_rows_is_a_value_error_naming_the_row():
         train_test_split([[-(10**400)], [1.0]], [0, 1])
     with pytest.raises(ValueError, match=r"make_moons\(noise\): expected a finite number >= 0"):
         make_moons(10, noise=10**400)
+
+
+# ---- Standardizer: finite numbers near the largest float -----------------------------------
+# Training and its data on inputs that used to give a wrong answer or a riddle, each test naming
+# the defect it guards against.
+
+
+@pytest.mark.parametrize(
+    "column, mean, std",
+    [
+        ([1e308, 1.7e308], 1.35e308, 3.5e307),  # the sum overflowed in fsum
+        ([1e308, -1e308], 0.0, 1e308),  # the squared deviations overflowed
+        ([1e200, -1e200], 0.0, 1e200),  # a square alone overflowed
+        ([1.7e308, 1.7e308], 1.7e308, 1.0),  # a constant column is still only shifted
+    ],
+)
+def test_standardizer_fits_finite_numbers_whose_sum_or_variance_would_overflow(column, mean, std):
+    """Defect: Standardizer.fit raised a bare OverflowError (intermediate overflow in fsum,
+    or Numerical result out of range) for finite numbers near 1e308."""
+    scaler = Standardizer.fit([[x] for x in column])
+    assert scaler.mean[0] == pytest.approx(mean) and scaler.std[0] == pytest.approx(std)
+
+
+def test_standardizer_measures_a_column_of_tiny_numbers_instead_of_calling_it_constant():
+    """Defect: squared deviations of numbers near 1e-200 underflowed to 0, so a varying column
+    got std 1.0 as if it were constant. Now it is measured in units of its own scale."""
+    scaler = Standardizer.fit([[1e-200], [3e-200]])
+    assert scaler.mean == [2e-200] and scaler.std == [1e-200]
+    assert scaler.transform([[1e-200], [3e-200]]) == [[-1.0], [1.0]]
+
+
+def test_standardizer_fits_ordinary_numbers_to_the_same_bits_as_before():
+    """Scaling by a power of two must not change a bit of the mean or std of ordinary data."""
+    rows = [[0.1 * i, 3.0 - 0.7 * i * i, 1e6 + i] for i in range(17)]
+    scaler = Standardizer.fit(rows)
+    for j in range(3):
+        column = [r[j] for r in rows]
+        mean = math.fsum(column) / len(column)
+        std = math.sqrt(math.fsum((x - mean) ** 2 for x in column) / len(column))
+        assert scaler.mean[j] == mean and scaler.std[j] == std
+
+
+def test_standardizer_transform_refuses_a_result_too_large_for_a_float_naming_its_place():
+    """Defect: a result that cannot be a float came back as +-inf, so a caller had to search the
+    rows for it to say which input was too large; now the error names the row and the feature
+    (and carries them, which predict on the command line turns into the feature's name)."""
+    scaler = Standardizer([0.0, 0.0], [1.0, 1e-300])
+    assert scaler.transform([[1.0, 1e-300]]) == [[1.0, 1.0]]  # every entry that fits is kept
+    with pytest.raises(ScaledOverflowError) as info:
+        scaler.transform([[1.0, 1e-300], [2.0, -1e10]])
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert (e.row, e.feature, e.value, e.scaled) == (1, 1, -1e10, -math.inf)
+    assert str(e).startswith("Standardizer.transform(X): row 1, feature 1 is -10000000000.0, "
+                             "which scales to -inf")
+
+
+def test_standardizer_transform_says_which_inputs_would_have_fitted():
+    """The bound is mean +- (largest float) * std, kept inside the floats: with std 1e-300 the
+    inputs from about -1.798e+08 to 1.798e+08 fit; with mean -1e308 and std 1, those up to
+    about 7.977e+307 (1.798e308 - 1e308)."""
+    with pytest.raises(ValueError, match=r"expected a number from about -1\.798e\+08 to "
+                                         r"1\.798e\+08$"):
+        Standardizer([0.0], [1e-300]).transform([[1e10]])
+    with pytest.raises(ValueError, match=r"expected a number from about -1\.798e\+308 to "
+                                         r"7\.977e\+307$"):
+        Standardizer([-1e308], [1.0]).transform([[1.7e308]])
+
+
+def test_standardizer_transform_keeps_a_result_that_fits_though_x_minus_mean_overflows():
+    """x - mean overflowing is not the result overflowing: (1.7e308 - -1.7e308) / 1.7e308 is 2."""
+    scaler = Standardizer([-1.7e308], [1.7e308])
+    assert scaler.transform([[1.7e308]]) == [[2.0]]

@@ -324,3 +324,82 @@ def test_cycles_a_loss_function_makes_are_freed_at_the_end_of_each_epoch():
 
     fit(line(), X, Y, loss=loss, lr=0.01, epochs=3, schedule=Watch(), progress=False)
     assert alive_at_epoch_end == [0, 0, 0]
+
+
+# ---- fit: an optimizer and a schedule that do what fit says ---------------------------------
+# Training and its data on inputs that used to give a wrong answer or a riddle, each test naming
+# the defect it guards against.
+
+
+def line_model() -> Neuron:
+    return Neuron(1, "linear", seed=0)
+
+
+# y = 2x + 1 on three points (X and Y above are another line)
+LINE_X, LINE_Y = [[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0]
+
+
+def test_fit_refuses_an_optimizer_that_also_holds_another_models_parameters():
+    """Defect: the other model's parameters were moved by their stale gradients on every batch."""
+    model, other = line_model(), Neuron(1, "linear", seed=1)
+    for p in other.parameters():
+        p.grad = 1.0  # left over from some earlier backward()
+    before = [p.data for p in other.parameters()]
+    optimizer = SGD(model.parameters() + other.parameters(), lr=0.1)
+    with pytest.raises(ValueError) as caught:
+        fit(model, LINE_X, LINE_Y, optimizer=optimizer, epochs=3)
+    assert str(caught.value).startswith(
+        "fit(optimizer): it holds 2 parameters that are not the model's"
+    )
+    assert "model.parameters()" in str(caught.value)
+    assert [p.data for p in other.parameters()] == before
+
+
+def test_fit_accepts_an_optimizer_over_part_of_the_model_and_leaves_the_rest_frozen():
+    """Freezing by leaving parameters out of the optimizer, as PyTorch allows, still works."""
+    model = line_model()
+    bias = model.b.data
+    fit(model, LINE_X, LINE_Y, optimizer=SGD(model.w, lr=0.05), epochs=5)
+    assert model.b.data == bias and model.w[0].data != 0.0
+
+
+def test_fit_refuses_a_schedule_that_steps_a_different_optimizer():
+    """Defect: a LinearDecay built on another optimizer lowered that one's rate, so fit trained
+    at a constant rate and said nothing."""
+    model = line_model()
+    params = model.parameters()
+    used, other = SGD(params, lr=0.1), SGD(params, lr=0.1)
+    with pytest.raises(ValueError, match=r"^fit\(schedule\): it steps a different optimizer than "
+                                         r"the one passed as fit\(optimizer\)"):
+        fit(model, LINE_X, LINE_Y, optimizer=used, schedule=LinearDecay(other), epochs=2)
+
+
+def test_fit_refuses_a_schedule_when_it_builds_its_own_optimizer():
+    """Without optimizer=, fit builds its own SGD, which no schedule made beforehand can step."""
+    model = line_model()
+    schedule = LinearDecay(SGD(model.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match="different optimizer than the SGD fit builds"):
+        fit(model, LINE_X, LINE_Y, schedule=schedule, epochs=2)
+    assert schedule.count == 0
+
+
+def test_fit_steps_a_schedule_tied_to_its_optimizer_once_per_epoch():
+    model = line_model()
+    optimizer = SGD(model.parameters(), lr=0.1)
+    schedule = LinearDecay(optimizer, end_factor=0.5, steps=4)
+    fit(model, LINE_X, LINE_Y, optimizer=optimizer, schedule=schedule, epochs=4)
+    assert schedule.count == 4 and optimizer.lr == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("rows, targets", [([[1e308], [1.7e308]], [1.0, 2.0]),
+                                           ([[1.0], [2.0]], [1e300, 2.0])])
+def test_a_loss_infinite_before_any_update_blames_the_data_not_the_learning_rate(rows, targets):
+    """Defect: huge X or y made the very first loss inf, and fit said "try a smaller learning
+    rate", which cannot help: no update had happened yet."""
+    model = line_model()
+    start = model.state_dict()
+    with pytest.raises(NonFiniteLossError) as caught:
+        fit(model, rows, targets, epochs=2, progress=False)
+    message = str(caught.value)
+    assert "before any update" in message and "Standardizer" in message
+    assert "learning rate" not in message and model.state_dict() == start
