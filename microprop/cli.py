@@ -31,7 +31,7 @@ from .data import (
 from .engine import Value, no_grad, softmax
 from .graph import trace
 from .losses import LOSS_TABLE
-from .nn import ACTIVATIONS, MLP
+from .nn import ACTIVATION_NAMES, MLP
 from .serialization import ModelFileError, load, load_metadata, save
 from .stepper import MOST_FRAMES, Stepper
 from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accuracy, fit, predict
@@ -277,7 +277,7 @@ def _add_train(commands: Any) -> None:
     add("--classes", type=_class_count, default=2, metavar="K",
         help="2: one output, the --data's positive class against the rest; 3: all three Iris "
         "species, one output each, trained with cross-entropy (default: 2)")
-    add("--activation", choices=ACTIVATIONS, default="tanh",
+    add("--activation", choices=ACTIVATION_NAMES, default="tanh",
         help="the hidden layers' activation f (default: tanh)")
     add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
         help="hidden layer sizes, comma-separated, for a network of at most "

@@ -3,8 +3,8 @@
 d(root)/d(value) is the sum, over every path from the root down to the value, of the product of
 the local derivatives on that path's edges. ``explain`` lists those paths; ``backward_steps``
 replays ``backward()`` one node at a time without touching any ``.grad``. Both return plain
-data and draw nothing: ``viz`` imports this module and hands ``BackwardSteps`` its drawing of a
-step (``microprop/__init__`` wires it), so ``steps.draw(k)`` works without an import back to viz.
+data and draw nothing: the drawings of a step are on the drawing side, which reads this data
+(``microprop.viz.draw_step(steps, k)`` and ``draw_steps(steps)``); nothing here reaches it.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import html
 import math
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 from . import _checks
 from .engine import Value, _chain_rule_steps
@@ -22,18 +22,10 @@ from .graph import check_root as _check_root
 from .graph import find as _find_value
 from .graph import node_name as _node_name
 from .graph import number as _number
-from .graph import warn as _warn
-
-if TYPE_CHECKING:
-    import graphviz
 
 __all__ = ["explain", "Explanation", "Path", "backward_steps", "BackwardSteps", "Step", "Update"]
 
 _SHOWN = 50  # paths or steps printed in full before the text says how many more there are
-
-# How a step is drawn: viz.draw_step(where, steps, k, format, options) -> (Digraph, warnings).
-# Set by microprop/__init__ once viz is imported; this module never imports viz (no circle).
-_draw_step: Callable[..., tuple[Any, list[str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +277,8 @@ class BackwardSteps(Sequence[Step]):
     """What ``backward()`` does, one node per step, in the order it processes them.
 
     A sequence of ``Step`` records; ``steps[k - 1]`` is step k. ``grads(k)`` gives every node's
-    gradient after k steps, ``draw(k)`` a drawing of that moment, ``frames()`` all of them.
+    gradient after k steps; ``microprop.viz.draw_step(steps, k)`` draws that moment, and
+    ``draw_steps(steps)`` all of them.
     """
 
     def __init__(
@@ -328,19 +321,6 @@ class BackwardSteps(Sequence[Step]):
             for u in step.updates:
                 grads[u.child] = u.after
         return grads
-
-    def draw(self, k: int, format: str = "svg", **options: Any) -> graphviz.Digraph:
-        """A drawing of the graph after ``k`` steps; the node that just stepped is orange."""
-        if _draw_step is None:  # only if microprop.viz was never imported
-            raise RuntimeError("BackwardSteps.draw: drawing needs microprop.viz; import microprop")
-        digraph, messages = _draw_step("BackwardSteps.draw", self, k, format, options)
-        _warn(messages)
-        return digraph
-
-    def frames(self, format: str = "svg", **options: Any) -> Iterator[graphviz.Digraph]:
-        """One drawing per moment: after step 0 (only the root seeded), 1, ..., len(self)."""
-        for k in range(len(self._steps) + 1):
-            yield self.draw(k, format, **options)
 
     def _rows(self) -> list[tuple[str, ...]]:
         rows: list[tuple[str, ...]] = []

@@ -60,7 +60,7 @@ from ._checks import integer as _size
 from ._checks import rng as _rng
 from .engine import Value, dot
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATIONS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATION_NAMES"]
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ ACTIVATION_TABLE: dict[str, Activation] = {
         Activation("linear", None, None),
     )
 }
-ACTIVATIONS = tuple(ACTIVATION_TABLE)
+ACTIVATION_NAMES = tuple(ACTIVATION_TABLE)  # the activation functions by name, in table order
 
 Seed = int | random.Random | None
 
@@ -576,5 +576,5 @@ def _inputs(x: object, nin: int, who: str) -> list:
 
 
 def _activation(name: object, what: str) -> tuple[str, Callable[[Value], Value] | None]:
-    name = choice("linear" if name is None else name, what, ACTIVATIONS, "activation", "tanh")
+    name = choice("linear" if name is None else name, what, ACTIVATION_NAMES, "activation", "tanh")
     return name, ACTIVATION_TABLE[name].apply

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import _checks, viz
 from ._files import output_path, write_atomic
+from .drawing_options import parse_options
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
 from .graph import check_root as _check_root
@@ -140,7 +141,7 @@ class Stepper(_Slides):
             raise TypeError(
                 "Stepper: the option 'step' is set by the stepper itself; move with go(k) instead"
             )
-        viz._parse_options("Stepper", options)  # every name and value, before any work
+        parse_options("Stepper", options)  # every name and value, before any work
         self.steps: BackwardSteps = backward_steps(root)
         self.options = options
         super().__init__()
@@ -181,7 +182,7 @@ class Stepper(_Slides):
         return f"backward() on {self.root_name}"
 
     def _digraph(self, k: int) -> Any:
-        return self.steps.draw(k, **self.options)
+        return viz.draw_step(self.steps, k, **self.options)
 
 
 class Training(_Slides):
@@ -215,7 +216,7 @@ class Training(_Slides):
                 f"Training(epochs): at most 200 (each epoch is one drawing), got {epochs}"
             )
         self.lr = _checks.finite(lr, "Training(lr)", 0.0, low_ok=False)
-        viz._parse_options("Training", options)
+        parse_options("Training", options)
         super().__init__()
         self.model = copy.deepcopy(model)
         self.losses: list[float] = []

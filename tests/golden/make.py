@@ -22,7 +22,7 @@ from microprop import Value, backward_steps  # noqa: E402
 from microprop.data import Standardizer, load_iris  # noqa: E402
 from microprop.losses import bce_with_logits, cross_entropy, mse  # noqa: E402
 from microprop.nn import MLP, article_network  # noqa: E402
-from microprop.viz import dot_source, draw_dot  # noqa: E402
+from microprop.viz import dot_source, draw_dot, draw_steps  # noqa: E402
 
 
 def _neuron(backward: bool = True) -> tuple[Value, dict[str, Value]]:
@@ -126,7 +126,7 @@ CASES: dict[str, Callable[[], str]] = {
     ).source,
     "reused_local_grads": lambda: draw_dot(_reused(), show_local_grads=True).source,
     "reused_frames": lambda: "".join(
-        f.source for f in backward_steps(_reused()).frames(show_local_grads=True)
+        f.source for f in draw_steps(backward_steps(_reused()), show_local_grads=True)
     ),
     "reused_step_2_highlight": lambda: dot_source(
         _reused(), step=2, highlight="a", color="grad", rankdir="RL"

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from microprop import Value
-from microprop.nn import ACTIVATIONS, MLP, Layer, Module, Neuron, article_network
+from microprop.nn import ACTIVATION_NAMES, MLP, Layer, Module, Neuron, article_network
 
 
 def set_weights(neuron, w, b):
@@ -373,6 +373,6 @@ def test_sizes_that_are_not_a_list_count_as_no_parameters_rather_than_crash():
 def test_every_activation_in_the_table_is_a_choice_and_exports():
     from microprop.nn import ACTIVATION_TABLE
 
-    assert ACTIVATIONS == tuple(ACTIVATION_TABLE)
+    assert ACTIVATION_NAMES == tuple(ACTIVATION_TABLE)
     for name, row in ACTIVATION_TABLE.items():
         assert row.name == name and (row.apply is None) == (row.torch is None)

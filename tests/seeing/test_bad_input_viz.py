@@ -47,8 +47,8 @@ def viz(name: str) -> Callable[..., object]:
     from microprop import viz as module
 
     def call(*args: object, **kwargs: object) -> object:
-        if name in ("draw_dot", "render_svg") or (name == "save" and not str(args[1]).endswith(
-                (".dot", ".gv"))):
+        renders = name == "save" and not str(args[1]).endswith((".dot", ".gv"))
+        if name in ("draw_dot", "render_svg", "draw_step", "draw_steps") or renders:
             pytest.importorskip("graphviz")
         return getattr(module, name)(*args, **kwargs)
 
@@ -182,10 +182,21 @@ for k, kwargs, error, words in [
     (1, {"format": "svgg"}, ValueError, ("is not a Graphviz format",)),
     (1, {"colour": "grad"}, TypeError, ("unknown option 'colour'",)),
 ]:
-    row(f"backward_steps(...).draw({k}, {kwargs})",
-        lambda k=k, kwargs=kwargs: (pytest.importorskip("graphviz"),
-                                    backward_steps(graph()).draw(k, **kwargs)),
-        error, "BackwardSteps.draw", *words)
+    row(f"draw_step(backward_steps(...), {k}, {kwargs})",
+        lambda k=k, kwargs=kwargs: viz("draw_step")(backward_steps(graph()), k, **kwargs),
+        error, "draw_step", *words)
+for kwargs, error, words in [
+    ({"format": "svgg"}, ValueError, ("is not a Graphviz format",)),
+    ({"colour": "grad"}, TypeError, ("unknown option 'colour'",)),
+]:
+    row(f"draw_steps(backward_steps(...), {kwargs})",
+        lambda kwargs=kwargs: list(viz("draw_steps")(backward_steps(graph()), **kwargs)),
+        error, "draw_steps", *words)
+for where in ("draw_step", "draw_steps"):
+    for bad in (None, graph(), [1.0]):
+        row(f"{where}(steps={short(bad)})",
+            lambda where=where, bad=bad: viz(where)(bad, *([0] if where == "draw_step" else [])),
+            TypeError, where, "steps must be what backward_steps(root) returns")
 
 
 @pytest.mark.parametrize("case", ROWS)

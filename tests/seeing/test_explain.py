@@ -282,14 +282,15 @@ def test_a_long_step_table_prints_fifty_steps_and_counts_the_rest():
 
 def test_each_step_can_be_drawn():
     pytest.importorskip("graphviz")
+    from microprop.viz import draw_step, draw_steps
     a, v = neuron()
     steps = backward_steps(a)
-    frames = list(steps.frames())
+    frames = list(draw_steps(steps))
     assert len(frames) == 6  # before any step, then after each of the 5
     assert "backward step 0 of 5" in frames[0].source
     assert "backward step 5 of 5" in frames[5].source
     assert "{ w1 | data 0.8000 | grad 1.2835 }" in frames[5].source
-    assert steps.draw(2).source == frames[2].source
+    assert draw_step(steps, 2).source == frames[2].source
     assert 'color="#ff7f0e"' in frames[3].source  # the node stepping now is orange
 
 

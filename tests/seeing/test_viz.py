@@ -386,16 +386,17 @@ def test_every_option_in_the_table_is_documented_and_taken_by_both_drawing_funct
     import inspect
 
     from microprop import viz
+    from microprop.drawing_options import OPTIONS, Options
 
     a, _ = neuron()
-    fields = [f.name for f in dataclasses.fields(viz._Options)]
-    assert fields == [option.name for option in viz._OPTIONS]  # one field per row, same order
-    for option in viz._OPTIONS:
+    fields = [f.name for f in dataclasses.fields(Options)]
+    assert fields == [option.name for option in OPTIONS]  # one field per row, same order
+    for option in OPTIONS:
         for function in (viz.dot_source, viz.draw_dot):
             assert f"``{option.name}={option.default!r}``: {option.doc[:30]}" in function.__doc__
         given = {option.name: option.default}
         assert viz.draw_dot(a, **given).source == dot_source(a, **given) == dot_source(a)
-    rankdir = next(option for option in viz._OPTIONS if option.name == "rankdir")
+    rankdir = next(option for option in OPTIONS if option.name == "rankdir")
     assert inspect.signature(viz.draw_dot).parameters["rankdir"].default == rankdir.default
 
 
@@ -415,9 +416,9 @@ OTHER_THAN_DEFAULT = {
 
 
 def test_every_option_changes_the_drawing():
-    from microprop import viz
+    from microprop.drawing_options import OPTION_NAMES
 
-    assert sorted(OTHER_THAN_DEFAULT) == sorted(viz._OPTION_NAMES)
+    assert sorted(OTHER_THAN_DEFAULT) == sorted(OPTION_NAMES)
     loss = two_layer_net()
     plain = dot_source(loss, color="role")  # so that which values are parameters shows
     for name, value in OTHER_THAN_DEFAULT.items():
