@@ -27,7 +27,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import microprop  # noqa: E402
-from microprop import engine  # noqa: E402
 from microprop.data import Standardizer, load_iris, make_moons  # noqa: E402
 from microprop.losses import cross_entropy  # noqa: E402
 from microprop.nn import MLP, article_network  # noqa: E402
@@ -42,7 +41,7 @@ def cases(chain: int) -> list[tuple[str, Callable, list, tuple]]:
 
     def demo_batch():  # noqa: ANN202
         losses = [(1 + -y * demo(x)).relu() for x, y in zip(moons, signs)]
-        return engine.sum(losses) * (1.0 / len(losses)) + 1e-4 * engine.sum(
+        return microprop.sum(losses) * (1.0 / len(losses)) + 1e-4 * microprop.sum(
             [p * p for p in params])
 
     flowers, virginica = load_iris(positive="virginica")

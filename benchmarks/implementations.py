@@ -85,6 +85,7 @@ def microprop_model(sizes: list[int], layers: list[floor.Layer], elementwise: bo
     elementwise variant (one node per multiply and per add, micrograd's graph), the same network
     is built here from the engine alone.
     """
+    import microprop
     from microprop import engine
 
     output_bias = layers[-1][1] is not None
@@ -120,7 +121,7 @@ def microprop_model(sizes: list[int], layers: list[floor.Layer], elementwise: bo
                     for j, row in enumerate(W)
                 ]
             else:
-                z = [engine.dot(row, a, b[j] if b else 0.0) for j, row in enumerate(W)]
+                z = [microprop.dot(row, a, b[j] if b else 0.0) for j, row in enumerate(W)]
             a = z if i == last else [v.relu() for v in z]
         return a[0] if len(a) == 1 else a  # one output, or one per class as MLP gives them
 
@@ -135,16 +136,16 @@ def model_kind(forward: Any) -> str:
     return (
         f"{type(forward).__module__}.{type(forward).__name__}"
         if hasattr(forward, "parameters")
-        else "built here from engine.dot"
+        else "built here from microprop.dot"
     )
 
 
 def microprop_demo(data: Any, elementwise: bool = False) -> Steps:
-    from microprop import engine
+    import microprop
 
     sizes, layers, X, Y = data
     forward, params, zero_grad = microprop_model(sizes, layers, elementwise)
-    add_up = sum if elementwise else engine.sum
+    add_up = sum if elementwise else microprop.sum
 
     def step(k: int) -> Any:
         scores = [forward(x) for x in X]
@@ -202,7 +203,6 @@ def microprop_iris(data: Any, elementwise: bool = False) -> Steps:
 def compiled_demo(data: Any) -> Steps:
     """micrograd's demo step, the whole batch traced once (the 100 points are its constants)."""
     import microprop
-    from microprop import engine
 
     sizes, layers, X, Y = data
     forward, params, _ = microprop_model(sizes, layers, False)
@@ -210,7 +210,7 @@ def compiled_demo(data: Any) -> Steps:
     def loss() -> Any:
         scores = [forward(x) for x in X]
         losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
-        return engine.sum(losses) * (1.0 / len(losses)) + ALPHA * engine.sum(
+        return microprop.sum(losses) * (1.0 / len(losses)) + ALPHA * microprop.sum(
             [p * p for p in params])
 
     compiled = microprop.compile(loss, params)

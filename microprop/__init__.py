@@ -2,23 +2,13 @@
 
 from . import data, func, losses, nn, optim, train
 from .compile import compile as compile  # not in __all__ either, for the same reason
+from .custom_op import op
 from .derivatives import grad
-from .engine import (
-    Value,
-    detect_anomaly,
-    dot,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    log_softmax,
-    logsumexp,
-    no_grad,
-    op,
-    softmax,
-    take,
-)
-from .engine import sum as sum  # not in __all__: a star import must not hide the built-in
+from .engine import Value, detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad
 from .explain import backward_steps, explain
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .nary import dot, log_softmax, logsumexp, softmax, take
+from .nary import sum as sum  # not in __all__: a star import must not hide the built-in
 from .serialization import load, save
 from .train import fit
 from .viz import draw_dot, draw_step, draw_steps  # graphviz is imported only when they are called

@@ -28,9 +28,10 @@ from .data import (
     make_moons,
     train_test_split,
 )
-from .engine import Value, no_grad, softmax
+from .engine import Value, no_grad
 from .graph import trace
 from .losses import LOSS_TABLE
+from .nary import softmax
 from .nn import ACTIVATION_NAMES, MLP
 from .serialization import ModelFileError, load, load_metadata, save
 from .stepper import MOST_FRAMES, Stepper

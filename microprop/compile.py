@@ -25,21 +25,22 @@ from __future__ import annotations
 
 import builtins
 import gc
-import keyword
 import math
 import numbers
 import re
-import sys
 import textwrap
-import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from . import _checks, engine
-from .engine import Value
+from . import _checks, source
+from .engine import Value, _walk
+from .floats import MASKED
+from .micrograd import UserBackward
+from .nary import _Index
+from .rules import Op
 
 __all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
 
@@ -67,90 +68,7 @@ def _bail() -> float:
     raise _Bail
 
 
-# ---- the op table: what each recorded op computes and passes back, as Python source ---------
-#
-# Each row: the forward expression of the node's value ``{o}`` from its inputs ``{a}``, ``{b}``
-# (variables) and constants ``{c}``, then one contribution per input: its local derivative
-# times the node's gradient ``{g}``, written exactly as engine.py computes it (a local of 1.0
-# is written as ``{g}``, since 1.0 * g is g to the bit). Inline, math raises where engine.py
-# takes a special branch (exp overflow, sqrt'(0), division by 0, log of 0); the call is then
-# replayed by eager. Rows whose name ends in "c" have a constant on one side.
-RULES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "add": ("{a} + {b}", ("{g}", "{g}")),
-    "add c": ("{a} + {c}", ("{g}",)),
-    "sub": ("{a} - {b}", ("{g}", "(-1.0) * {g}")),
-    "sub c": ("{a} - {c}", ("{g}",)),
-    "c sub": ("{c} - {a}", ("(-1.0) * {g}",)),
-    "mul": ("{a} * {b}", ("{b} * {g}", "{a} * {g}")),
-    "mul c": ("{a} * {c}", ("{c} * {g}",)),
-    "div": ("{a} / {b}", ("(1.0 / {b}) * {g}", "(-{o} / {b}) * {g}")),
-    "div c": ("{a} / {c}", ("{inv} * {g}",)),  # inv = 1.0 / c, folded at trace time
-    "c div": ("{c} / {a}", ("(-{o} / {a}) * {g}",)),
-    "neg": ("-{a}", ("(-1.0) * {g}",)),
-    "exp": ("_exp({a})", ("{o} * {g}",)),
-    "log": ("_log({a})", ("(1.0 / {a}) * {g}",)),
-    "sqrt": ("_sqrt({a})", ("(0.5 / {o}) * {g}",)),  # 0.5 / 0 raises: eager's inf at 0
-    "tanh": ("_tanh({a})", ("(1.0 - {o} * {o}) * {g}",)),
-    "sigmoid": (
-        "1.0 / (1.0 + _exp(-{a})) if {a} >= 0.0 else _exp({a}) / (1.0 + _exp({a}))",
-        ("({o} * (1.0 - {o})) * {g}",),
-    ),
-    # Switched off (not x > 0, and not NaN), relu passes on 0.0 whatever g is: a mask.
-    "relu": ("{a} if not {a} <= 0.0 else (0.0 if {a} else {a})",
-             ("({g} if not {a} <= 0.0 else 0.0)",)),
-    "leaky_relu": ("{a} if {a} > 0.0 else {c} * {a}", ("({g} if {a} > 0.0 else {c} * {g})",)),
-    "abs": ("abs({a})", ("({g} if {a} > 0.0 else (-1.0) * {g} if {a} < 0.0 else 0.0 * {g})",)),
-    # x ** n for a constant n: n != 0 (x ** 0 masks, see "pow 0"); non-integer n needs x >= 0.
-    "pow c": ("{a} ** {c}", ("({c} * {a} ** {n1}) * {g}",)),
-    "pow c real": ("{a} ** {c} if {a} >= 0.0 else _bail()", ("({c} * {a} ** {n1}) * {g}",)),
-    "pow 0": ("{a} ** 0.0", ("0.0",)),
-    "pow half": ("_sqrt({a})", ("(0.5 / {o}) * {g}",)),  # x ** 0.5 is sqrt, as in engine
-    "c pow": ("{c} ** {a}", ("({o} * {logc}) * {g}",)),  # c > 0: logc = log(c)
-    "pow": (
-        "{a} ** {b} if {a} > 0.0 else _bail()",
-        ("(({b} * {a} ** ({b} - 1.0)) * {g} if {b} != 0.0 else 0.0)", "({o} * _log({a})) * {g}"),
-    ),
-}
-# dot, sum, logsumexp and ops of a user's own take any number of inputs: see _nary_lines.
-
-
-# ---- tracing: run fn once, recording each op with its constants -------------------------------
-
-_recording = threading.local()
-_patch_lock = threading.Lock()
-_patches = 0
-
-
-def _recording_result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
-    out = _engine_result(data, op, children, local_grads)
-    tape = getattr(_recording, "tape", None)
-    if tape is not None:
-        frame = sys._getframe(1)  # the op's own frame: its constants are its local variables
-        tape[id(out)] = (out, frame.f_code.co_name, dict(frame.f_locals))
-    return out
-
-
-_engine_result = engine._result
-
-
-@contextmanager
-def _tape() -> Any:
-    """Record every op this thread runs inside, with the local variables of the op's frame."""
-    global _patches
-    with _patch_lock:
-        if _patches == 0:
-            engine._result = _recording_result  # type: ignore[assignment]
-        _patches += 1
-    tape: dict[int, tuple] = {}
-    _recording.tape = tape
-    try:
-        yield tape
-    finally:
-        _recording.tape = None
-        with _patch_lock:
-            _patches -= 1
-            if _patches == 0:
-                engine._result = _engine_result  # type: ignore[assignment]
+# ---- tracing: fn run once on new leaves; each node records its op, rule and constants -------
 
 
 @contextmanager
@@ -220,7 +138,7 @@ def _structure_of_any(args: tuple, what: str,
 
 def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
     """The arguments again, each float a new leaf Value, from their shape; each index an int,
-    or when ``traced``, an ``engine._Index`` that only ``take`` accepts."""
+    or when ``traced``, an ``_Index`` that only ``take`` accepts."""
     it = enumerate(flat)
 
     def build(s: object) -> Any:
@@ -228,7 +146,7 @@ def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
             return Value(next(it)[1])
         if s == "i":
             slot, i = next(it)
-            return engine._Index(int(i), slot) if traced else i
+            return _Index(int(i), slot) if traced else i
         if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
             return s[1]
         return [build(x) for x in s]  # type: ignore[attr-defined]
@@ -236,188 +154,98 @@ def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
     return [build(s) for s in shape]  # type: ignore[attr-defined]
 
 
-def _leaves_of(built: Any) -> list[Value | engine._Index]:
-    out: list[Value | engine._Index] = []
+def _leaves_of(built: Any) -> list[Value | _Index]:
+    out: list[Value | _Index] = []
     stack = [built]
     while stack:
         a = stack.pop()
         if isinstance(a, list):
             stack.extend(reversed(a))
-        elif isinstance(a, (Value, engine._Index)):
+        elif isinstance(a, (Value, _Index)):
             out.append(a)
     return out
 
 
-# ---- from the recorded graph to lines of code ---------------------------------------------------
+# ---- from the recorded graph to lines of code: each node's rule, evaluated on source text -----
 
 
-def _lit(c: float) -> str:
-    """A float as source that reads back to the same bits (inf and NaN by name)."""
-    if c != c:
-        return "_nan"
-    if c in (math.inf, -math.inf):
-        return "_inf" if c > 0 else "(-_inf)"
-    return f"({c!r})" if c < 0 or math.copysign(1.0, c) < 0 else repr(c)
+def _comment(text: str, limit: int = 40) -> str:
+    """A label or an op's name as it may stand in a comment: data, never code, one line, short."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
 
 
-# Names the generated code itself uses (besides those starting with "_", which no label makes).
-_RESERVED = frozenset({"P", "X", "S", "G", "rows", "total", "abs", "max", "locals"})
+def _about(v: Value) -> str:
+    label = f" {_comment(v.label)}" if v.label else ""
+    return f"{_comment(str(v._op))}{label}"
 
 
-def _sanitised(label: str) -> str:
-    """A label as a variable name that cannot be one the code uses for something else: not a
-    gradient's ``d_...``, nor a name of the code's own (``P``, ``G0``, ``total``, ``max``...)."""
-    name = re.sub(r"\W+", "_", label).strip("_")
-    if (not name or name[0].isdigit() or name.startswith("d_") or name in _RESERVED
-            or re.fullmatch(r"G\d+", name)):
-        name = "v_" + name
-    return name + "_" if keyword.iskeyword(name) else name
-
-
-def _node_rule(v: Value, co_name: str, local: dict, names: dict[int, str]) -> tuple:
-    """The row of RULES (or n-ary form) a recorded node follows, and its constants."""
-    kids = v._children
-    if co_name in ("__add__", "__mul__", "__sub__"):
-        kind = {"__add__": "add", "__mul__": "mul", "__sub__": "sub"}[co_name]
-        return (kind, {}) if len(kids) == 2 else (kind + " c", {"c": local["c"]})
-    if co_name == "__truediv__":
-        if len(kids) == 2:
-            return "div", {}
-        return "div c", {"c": local["y"], "inv": 1.0 / local["y"]}
-    if co_name == "__rtruediv__":
-        return "c div", {"c": local["c"]}
-    if co_name == "__rsub__":
-        return "c sub", {"c": local["c"]}
-    if co_name == "__neg__":
-        return "neg", {}
-    if co_name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs"):
-        return co_name, {}
-    if co_name == "leaky_relu":
-        return "leaky_relu", {"c": local["a"]}
-    if co_name == "_pow":
-        return _pow_rule(local)
-    if co_name in ("dot", "sum", "logsumexp", "recorded"):
-        return co_name, local
-    if co_name == "_taken":
-        return "take", local
-    raise CompileError(f"compile: the {v._op or 'unnamed'} node (made in {co_name}) is not an op "
-                       "the compiler knows")
-
-
-def _pow_rule(local: dict) -> tuple:
-    base, exponent, n = local["base"], local["exponent"], local["n"]
-    if isinstance(base, Value) and isinstance(exponent, Value):
-        return "pow", {}
-    if isinstance(base, Value):
-        if n == 0.5:
-            return "pow half", {}
-        if n == 0.0:
-            return "pow 0", {}
-        integer = not math.isfinite(n) or n.is_integer()
-        return ("pow c" if integer else "pow c real"), {"c": n, "n1": _lit(n - 1.0)}
-    c = local["x"]
-    if c > 0.0:
-        return "c pow", {"c": c, "logc": _lit(math.log(c))}
-    raise CompileError(f"compile: {c!r} ** a Value (a base <= 0) is not compiled; use a Value "
-                       "base or a positive constant")
-
-
-def _nary_lines(kind: str, v: Value, o: str, local: dict, names: dict[int, str],
-                consts: dict) -> tuple[list[str], list]:
-    """Forward lines and per-input contributions of dot, sum, logsumexp, take and ops of one's
-    own."""
-    def term(x: object) -> str:
-        return names[id(x)] if isinstance(x, Value) else _lit(float(x))  # type: ignore
-
-    if kind == "dot":
-        products = [f"{term(w)} * {term(x)}" for w, x in zip(local["ws"], local["xs"])]
-        products.append(term(local["bias"]))
-        contributions = []
-        for w, x in zip(local["ws"], local["xs"]):
-            if isinstance(w, Value):
-                contributions.append(f"{term(x)} * {{g}}")
-            if isinstance(x, Value):
-                contributions.append(f"{term(w)} * {{g}}")
-        if isinstance(local["bias"], Value):
-            contributions.append("{g}")
-        return _folded(o, products), contributions
-    if kind == "sum":
-        values = local["values"]
-        if not isinstance(values, (list, tuple)):
-            values = v._children  # a generator, gone: its Values are the node's inputs
-            if not _sums_to(values, v.data):
-                raise CompileError("compile: sum over a generator that held constants; pass a list")
-        return _folded(o, [term(x) for x in values]), ["{g}"] * len(v._children)
-    if kind == "take":
-        return _take_lines(local, o, names, term)
-    if kind == "logsumexp":
-        xs = [term(x) for x in local["values"]]
-        m = f"_m_{o}"
-        lines = [f"{m} = max({', '.join(xs)})" if len(xs) > 1 else f"{m} = {xs[0]}",
-                 f"if {m} != {m} or not -_inf < {m} < _inf: _bail()",
-                 f"{o} = {m} + _log(_fsum(({', '.join(f'_exp({x} - {m})' for x in xs)},)))"]
-        return lines, [f"_exp({names[id(c)]} - {o}) * {{g}}" for c in v._children]
-    # an op of a user's own: call its function, checked as engine checks it
-    consts[f"_f_{o}"], consts[f"_kw_{o}"] = local["f"], local["kwargs"]
-    consts[f"_name_{o}"] = local["name"]
-    args = ", ".join(term(a) for a in local["args"])
-    n = len(local["args"])
-    lines = [f"{o}, _d_{o} = _checked(_name_{o}, _f_{o}({args}{',' if n else ''} **_kw_{o}), {n})"]
-    positions = [i for i, a in enumerate(local["args"]) if isinstance(a, Value)]
-    return lines, [f"_d_{o}[{i}] * {{g}}" for i in positions]
-
-
-def _take_lines(local: dict, o: str, names: dict[int, str],
-                term: Callable) -> tuple[list[str], list[str | None]]:
-    """take: the chosen input passes ``{g}`` back and the others nothing (eager adds them
-    0.0, which leaves a gradient that starts from 0.0 as it was, to the bit). An index
-    argument's range is checked at the top of the code, by _range_checks."""
-    values, index = local["values"], local["index"]
-    inputs = [k for k, x in enumerate(values) if isinstance(x, Value)]
-    if not isinstance(index, engine._Index):  # a constant of the trace
-        return [f"{o} = {term(values[local['at']])}"], [
-            "{g}" if k == local["at"] else None for k in inputs]
-    i = names[id(index)]
-    return ([f"{o} = ({', '.join(term(x) for x in values)},)[{i}]"],
-            [f"({{g}} if {i} == {k} else 0.0)" for k in inputs])
-
-
-def _runtime_take(entry: tuple) -> bool:
-    """A recorded take whose index is an argument (a tape entry: node, op's function, locals)."""
-    return entry[1] == "_taken" and isinstance(entry[2]["index"], engine._Index)
-
-
-def _range_checks(tape: dict, names: dict[int, str]) -> list[str]:
-    """One line per index argument and length of table that a take of the trace reads, used or
-    not (eager raises for an unused one too): out of range, eager decides."""
-    checks: dict[tuple[str, int], None] = {}
-    for entry in tape.values():
-        if _runtime_take(entry):
-            checks[names[id(entry[2]["index"])], len(entry[2]["values"])] = None
-    return [f"if not 0 <= {i} < {n}: _bail()" for i, n in checks]
-
-
-def _computed_without_inputs(v: Value, tape: dict) -> bool:
+def _computed_without_inputs(v: Value) -> bool:
     """A take of numbers only, by an index argument: no inputs, yet not a leaf (its value
     depends on the index). Any other node without inputs is a leaf, read at each call."""
-    entry = tape.get(id(v))
-    return (entry is not None and _runtime_take(entry)
-            and not any(isinstance(x, Value) for x in entry[2]["values"]))
+    op = v._op
+    return (not v._children and isinstance(op, Op) and op.args is not None
+            and any(isinstance(a, _Index) for a in op.args))
 
 
-def _sums_to(values: Sequence[Value], total: float) -> bool:
-    s = 0.0
-    for x in values:
-        s += x.data
-    return s == total or (s != s and total != total)
+def _range_checks(indexes: list[_Index], names: dict[int, str]) -> list[str]:
+    """One line per index argument and length of table a take read it with while tracing, used
+    or not (eager raises for an unused one too): out of range, eager decides."""
+    return [f"if not 0 <= {names[id(ix)]} < {n}: _bail()" for ix in indexes for n in ix.lengths]
 
 
-def _folded(o: str, terms: list[str], width: int = 64) -> list[str]:
-    """``o = 0.0 + t1 + t2 + ...`` left to right, as engine's loop adds, a few dozen a line."""
-    lines = [f"{o} = 0.0 + " + " + ".join(terms[:width])]
-    for i in range(width, len(terms), width):
-        lines.append(f"{o} = {o} + " + " + ".join(terms[i:i + width]))
-    return lines
+class _Writer:
+    """The lines of one program's forward pass, and what its code's namespace must hold."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        self.names = names
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self.arithmetic = source.Source(self.spill, self.constant)
+
+    def spill(self, x: source.Code) -> source.Code:
+        """An expression made a line of its own: its name."""
+        temp = f"_s{len(self.lines)}"
+        self.lines.append(f"{temp} = {source.written(x, {})}")
+        return source.name(temp)
+
+    def constant(self, obj: Any) -> str:
+        """An object the code reads (the rule of an op of a user's own): its name there."""
+        key = f"_u{len(self.namespace)}"
+        self.namespace[key] = obj
+        return key
+
+    def node(self, v: Value) -> list[str | None]:
+        """The line of ``v``'s value, from its rule; returns its contributions to its inputs'
+        gradients (``{g}`` for its own gradient), None where it passes back nothing."""
+        op = v._op
+        if type(v._local_grads) is UserBackward:
+            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node has a "
+                               "micrograd _backward closure, whose derivative the compiler "
+                               "cannot read; define the op with microprop.op instead")
+        if not isinstance(op, Op):
+            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node was made by "
+                               "hand (Value(data, children, ...)), so it has no rule to compile; "
+                               "define the op with microprop.op instead")
+        inputs = [source.name(self.names[id(c)]) for c in v._children]
+        args = [source.name(self.names[id(a)]) if isinstance(a, _Index) else a
+                for a in op.arguments(inputs, v._local_grads)]
+        out, local = op.rule(self.arithmetic, *args)
+        out = source.flattened(out, self.spill)
+        o = self.names[id(v)]
+        self.lines.append(f"{o} = {source.written(out, {})}  # {_about(v)}")
+        named = {id(out): o}
+        return [_contribution(source.flattened(local[i], self.spill), named)
+                for i in op.inputs_at(len(v._children))]
+
+
+def _contribution(d: Any, named: dict[int, str]) -> str | None:
+    """A local derivative times the node's gradient ``{g}``, as eager's ``local * g``."""
+    if d is MASKED:
+        return None  # eager adds 0.0, which leaves a gradient that starts at 0.0 as it was
+    if type(d) is float and d == 1.0:
+        return "{g}"  # 1.0 * g is g, to the bit
+    return f"{source.written(d, named, 2)} * {{g}}"
 
 
 class _Program:
@@ -428,16 +256,15 @@ class _Program:
         self.shape = shape
         args = _rebuild(shape, flat, traced=True)
         arg_leaves = _leaves_of(args)
-        with _tape() as tape:
-            root = fn(*args)
+        root = fn(*args)
         if not isinstance(root, Value):
             raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
                             "(a scalar, such as a loss)")
-        order = engine._walk(root)
+        order = _walk(root)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
-        indexes = [a for a in arg_leaves if isinstance(a, engine._Index)]
+        indexes = [a for a in arg_leaves if isinstance(a, _Index)]
         leaves = [v for v in order if not v._children and id(v) not in arg_ids
-                  and not _computed_without_inputs(v, tape)]
+                  and not _computed_without_inputs(v)]
         if params is None:
             self.params = leaves
         else:
@@ -446,12 +273,11 @@ class _Program:
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
         source, self._more, self._namespace = _generate(
-            root, order, tape, arg_ids, leaves, len(self.params), indexes)
+            root, order, arg_ids, leaves, len(self.params), indexes)
         self._source = (zlib.compress(source.encode(), 1) if len(source) > _BIG_SOURCE
                         else source)
         self.step = self._namespace["_step"]
         self.order = order if keep_graph else None  # check=True compares it with a new trace
-        del tape
 
     @property
     def source(self) -> str:
@@ -480,63 +306,42 @@ class _Program:
 
 def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
            n_params: int, indexes: list) -> dict[int, str]:
+    """Each variable named by its place, never by its label: a label is data (it may hold any
+    character, or be the same as another), so it appears only in comments."""
     names: dict[int, str] = {}
-    taken: set[str] = set()
-
-    def give(v: Value | engine._Index, default: str) -> None:
-        label = getattr(v, "label", "")
-        name = _sanitised(label) if label else default
-        base, k = name, 1
-        while name in taken:
-            k += 1
-            name = f"{base}_{k}"
-        taken.add(name)
-        names[id(v)] = name
-
     for i, v in enumerate(leaves):
-        give(v, f"p{i}" if i < n_params else f"k{i - n_params}")
+        names[id(v)] = f"p{i}" if i < n_params else f"k{i - n_params}"
     for v in order:
         if id(v) in arg_ids:
-            give(v, f"x{arg_ids[id(v)]}")
+            names[id(v)] = f"x{arg_ids[id(v)]}"
     for ix in indexes:
-        give(ix, f"i{ix.slot}")
+        names[id(ix)] = f"i{ix.slot}"
     for k, v in enumerate(order):
         if id(v) not in names:  # the nodes computed from others
-            give(v, f"v{k}")
+            names[id(v)] = f"v{k}"
     return names
 
 
-def _forward_lines(order: list[Value], tape: dict, names: dict[int, str],
-                   consts: dict) -> tuple[list[str], dict[int, list]]:
-    """The forward pass, a line per node, and each node's contributions (with ``{g}`` open)."""
-    lines: list[str] = []
-    contributions: dict[int, list[str]] = {}
+def _forward_lines(order: list[Value], writer: _Writer) -> dict[int, list]:
+    """The forward pass, a line per node (in ``writer.lines``), and each node's contributions
+    (with ``{g}`` open)."""
+    contributions: dict[int, list] = {}
     for v in order:
-        if not v._children and not _computed_without_inputs(v, tape):
-            continue
-        if type(v._local_grads) is engine._UserBackward:
-            raise CompileError(f"compile: the {v._op or 'unnamed'} node has a micrograd _backward "
-                               "closure, whose derivative the compiler cannot read; define the op "
-                               "with microprop.op instead")
-        if id(v) not in tape:
-            raise CompileError(f"compile: the {v._op or 'unnamed'} node was made by hand "
-                               "(Value(data, children, ...)), so it has no formula to compile; "
-                               "define the op with microprop.op instead")
-        _, co_name, local = tape[id(v)]
-        kind, c = _node_rule(v, co_name, local, names)
-        o = names[id(v)]
-        if kind in RULES:
-            forward, locals_ = RULES[kind]
-            fields = {"o": o, "g": "{g}", **{k: (_lit(x) if isinstance(x, float) else x)
-                                               for k, x in c.items()}}
-            fields.update(zip("ab", (names[id(k)] for k in v._children)))
-            lines.append(f"{o} = " + forward.format(**fields) + f"  # {v._op}")
-            contributions[id(v)] = [d.format(**fields) for d in locals_]
-        else:
-            body, contributions[id(v)] = _nary_lines(kind, v, o, c, names, consts)
-            body[-1] += f"  # {v._op}"
-            lines.extend(body)
-    return lines, contributions
+        if v._children or _computed_without_inputs(v):
+            contributions[id(v)] = writer.node(v)
+    return contributions
+
+
+def _labels(leaves: list[Value], order: list[Value], names: dict[int, str]) -> list[str]:
+    """A comment per labelled variable read from outside: which is which."""
+    inputs = [v for v in order if not v._children] + leaves
+    seen: set[int] = set()
+    lines = []
+    for v in inputs:
+        if v.label and id(v) in names and id(v) not in seen:
+            seen.add(id(v))
+            lines.append(f"# {names[id(v)]}: {_comment(v.label)}")
+    return lines
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
@@ -553,7 +358,7 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
         if not v._children or id(v) not in needs:
             continue
         g = f"d_{names[id(v)]}"
-        lines.append(f"# δ of {names[id(v)]} ({v._op}) = {g}, passed to its inputs")
+        lines.append(f"# δ of {names[id(v)]} ({_about(v)}) = {g}, passed to its inputs")
         for child, d in zip(v._children, contributions[id(v)]):
             if id(child) not in needs:
                 continue
@@ -572,14 +377,14 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
     return lines, started
 
 
-def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, int],
-              leaves: list[Value], n_params: int,
-              indexes: list) -> tuple[str, str | None, dict]:
+def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
+              n_params: int, indexes: list) -> tuple[str, str | None, dict]:
     """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
     names = _names(order, arg_ids, leaves, n_params, indexes)
-    consts: dict[str, Any] = {}
-    forward, contributions = _forward_lines(order, tape, names, consts)
-    forward[:0] = _range_checks(tape, names)
+    writer = _Writer(names)
+    contributions = _forward_lines(order, writer)
+    forward = _labels(leaves, order, names) + _range_checks(indexes, names) + writer.lines
+    del writer.lines
     params = leaves[:n_params]
     backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})
     leaf_names = [names[id(v)] for v in leaves]
@@ -593,13 +398,11 @@ def _generate(root: Value, order: list[Value], tape: dict, arg_ids: dict[int, in
     grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
     out = names[id(root)]
     body = forward + backward
-    namespace = {"_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
-                 "_fsum": math.fsum, "_inf": math.inf, "_nan": math.nan, "_bail": _bail,
-                 "_checked": engine._checked_op_result, **consts}
+    namespace = {**source.NAMESPACE, "_bail": _bail, **writer.namespace}
     if len(body) <= _CHUNK:
-        source, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
-        exec(_code(source), namespace)
-        return source, more, namespace
+        text, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
+        exec(_code(text), namespace)
+        return text, more, namespace
     del forward, backward
     parts = _chunked(leaf_names, arg_names, body, out, grads)
     del body
@@ -853,9 +656,8 @@ class Compiled:
         eager_value, eager_grads = self._eager(program, flat)
         if _same(value, eager_value) and all(map(_same, grads, eager_grads)):
             return
-        with _tape():
-            root = self.fn(*_rebuild(program.shape, flat))
-        now = engine._walk(root)
+        root = self.fn(*_rebuild(program.shape, flat))
+        now = _walk(root)
         values = program.values(
             [v.data for v in program.leaves], flat) if program.values else {}
         traced = program.order or []  # kept when check=True, which is when this runs

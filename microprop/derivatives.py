@@ -1,148 +1,136 @@
-"""Gradients of gradients: one derivative rule per op, and ``grad`` in the spirit of PyTorch's.
+"""Gradients of gradients: every op's rule evaluated on Values, and ``grad`` as PyTorch's.
 
-``RULES`` holds each op's local derivatives as a formula of its output and inputs, written with
-arithmetic that works on floats and on Values alike (``tanh: 1 - out * out``). Evaluated on
-floats, a rule gives exactly the numbers the engine records (a test checks it, op by op); on
-Values, it gives local derivatives that are themselves graphs, so ``grad(..., create_graph=True)``
-returns gradients you can differentiate again. The compiled mode can read the same table.
+The rules of ``rules.py`` are written in an arithmetic that is passed in. Evaluated on floats they
+give the numbers ``backward()`` records; evaluated here on Values, they give local derivatives
+that are graphs of the op's inputs, so ``grad(..., create_graph=True)`` returns gradients you can
+differentiate again. Each primitive below is the float one where its arguments are plain
+numbers (constants), and where a slope is piecewise constant (relu's step, abs's sign), it is a
+constant here too, as in PyTorch.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from . import _checks
-from .engine import _USER_RULES, Value, _walk
+from . import _checks, floats, nary
+from .engine import Value, _walk
+from .rules import Op
 
-__all__ = ["RULES", "grad", "local_derivatives"]
-
-# A rule takes the recorded node (for what it keeps: its local derivatives, a constant), then
-# its output and its inputs in the form to compute with (their floats, or the Values
-# themselves), and returns one local derivative per input, in the order of its inputs.
-Rule = Callable[[Value, Any, Sequence[Any]], tuple]
-
-
-def _constant_slopes(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    """The recorded slopes, which are constants: ``x + c``, ``x - c``, ``-x``, ``sum``,
-    ``take``, and the piecewise-linear relu, leaky_relu and abs (constant except at the kink,
-    and PyTorch too takes the slope chosen there as a constant)."""
-    return node._local_grads
-
-
-def _mul(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    if len(xs) == 2:  # d/dx xy = y, d/dy xy = x
-        return xs[1], xs[0]
-    return node._local_grads  # x * c: the slope is the constant c
-
-
-def _div(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    if len(xs) == 2:  # d/dx x/y = 1/y, d/dy x/y = -out/y
-        return 1.0 / xs[1], -out / xs[1]
-    if getattr(node._op, "constant", None) is None:
-        return node._local_grads  # x / c: the slope 1/c is a constant
-    return (-out / xs[0],)  # c / x: -c/x^2 = -out/x
-
-
-def _log_of(x: Any) -> Any:
-    return x.log() if isinstance(x, Value) else math.log(x)
-
-
-def _exp_of(x: Any) -> Any:
-    return x.exp() if isinstance(x, Value) else math.exp(x)
+__all__ = ["grad", "local_derivatives"]
 
 
 def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
 
 
-def _pow_exponent_slope(out: Any, x: Any) -> Any:
-    """d/dn x^n = x^n ln x, with the engine's values where ln x is not real."""
-    if _data(x) > 0.0:
-        return out * _log_of(x)
-    return out * 0.0 if _data(x) == 0.0 else math.nan
+def _on(method: str, on_floats: Any) -> Any:
+    """A primitive of one argument: the Value's own op, or the float one on a constant."""
+    return lambda x: getattr(x, method)() if isinstance(x, Value) else on_floats(x)
 
 
-def _pow(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    local = node._local_grads
-    if len(xs) == 2:  # x ** n, both Values
-        x, n = xs
-        base = local[0] if _data(n) == 0.0 else n * x ** (n - 1.0)
-        return base, _pow_exponent_slope(out, x)
-    position, c = node._op.position, node._op.constant  # type: ignore[attr-defined]
-    if position == 0:  # c ** x: d/dx = c^x ln c
-        return (out * math.log(c) if c > 0.0 else out * 0.0 if c == 0.0 else math.nan,)
-    if c == 0.0 or (c == 0.5 and _data(out) == 0.0):
-        return local  # x ** 0 passes nothing back; sqrt's slope at 0 is an infinite constant
-    if c == 0.5:  # x ** 0.5 is sqrt(x): 1 / (2 sqrt x)
-        return (0.5 / out,)
-    return (c * xs[0] ** (c - 1.0),)  # d/dx x^n = n x^(n-1)
+class _Values:
+    """The arithmetic of Values: each primitive records nodes, so its results can be
+    differentiated again. Python's ``+ - * /`` serve as they are."""
+
+    masked = floats.MASKED
+    exp = staticmethod(_on("exp", floats.exp))
+    log = staticmethod(_on("log", floats.log))
+    sqrt = staticmethod(_on("sqrt", floats.sqrt))
+    tanh = staticmethod(_on("tanh", floats.tanh))
+    sigmoid = staticmethod(_on("sigmoid", floats.sigmoid))
+    relu = staticmethod(_on("relu", floats.relu))
+    abs = staticmethod(_on("abs", floats.abs))
+
+    @staticmethod
+    def root(x: Any) -> Any:
+        return x**0.5 if isinstance(x, Value) else floats.root(x)
+
+    # Slopes that are piecewise constant are constants: their own derivative is 0.
+    @staticmethod
+    def step(x: Any) -> float:
+        return floats.step(_data(x))
+
+    @staticmethod
+    def sign(x: Any) -> float:
+        return floats.sign(_data(x))
+
+    @staticmethod
+    def leaky_relu(x: Any, a: float) -> Any:
+        return x.leaky_relu(a) if isinstance(x, Value) else floats.leaky_relu(x, a)
+
+    @staticmethod
+    def leaky_step(x: Any, a: float) -> float:
+        return floats.leaky_step(_data(x), a)
+
+    @staticmethod
+    def chosen(index: int, k: int) -> float:
+        return floats.chosen(index, k)
+
+    @staticmethod
+    def select(index: int, xs: Sequence[Any]) -> Any:
+        return xs[index]
+
+    @staticmethod
+    def div(x: Any, y: Any) -> Any:
+        return x / y if isinstance(x, Value) or isinstance(y, Value) else floats.div(x, y)
+
+    @staticmethod
+    def over(x: Any, y: Any) -> Any:
+        """IEEE division: where ``y`` is 0 the slope is an infinite constant (sqrt's at 0)."""
+        if _data(y) == 0.0 or not (isinstance(x, Value) or isinstance(y, Value)):
+            return floats.over(_data(x), _data(y))
+        return x / y
+
+    @staticmethod
+    def pow(x: Any, n: Any) -> Any:  # noqa: A003
+        return x**n if isinstance(x, Value) or isinstance(n, Value) else floats.pow(x, n)
+
+    @staticmethod
+    def pow_slope(x: Any, n: Any) -> Any:
+        if _data(n) == 0.0:
+            return floats.MASKED  # x ** 0 passes nothing back
+        if isinstance(x, Value) or isinstance(n, Value):
+            return n * x ** (n - 1.0)
+        return floats.pow_slope(x, n)
+
+    @staticmethod
+    def pow_log(x: Any) -> Any:
+        if isinstance(x, Value) and x.data > 0.0:
+            return x.log()
+        return floats.pow_log(_data(x)) if _data(x) == _data(x) else math.nan
+
+    @staticmethod
+    def logsumexp(xs: Sequence[Any]) -> Any:
+        if any(isinstance(x, Value) for x in xs):
+            return nary.logsumexp(xs)
+        return floats.logsumexp(tuple(xs))
+
+    @staticmethod
+    def of_your_own(rule: Any, args: Sequence[Any]) -> tuple:
+        return rule.on_values(args)  # type: ignore[no-any-return]
 
 
-def _sqrt(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    return node._local_grads if _data(out) == 0.0 else (0.5 / out,)  # 1 / (2 sqrt x)
-
-
-def _dot(node: Value, out: Any, xs: Sequence[Any]) -> tuple:
-    """d/dw (w x) = x. Two inputs multiplied together sit side by side, each slope the very float
-    object that is the other's value; every other slope is a constant (a number of data)."""
-    local, children = node._local_grads, node._children
-    slopes: list[Any] = []
-    i = 0
-    while i < len(children):
-        if (
-            i + 1 < len(children)
-            and local[i] is children[i + 1].data
-            and local[i + 1] is children[i].data
-        ):
-            slopes += [xs[i + 1], xs[i]]
-            i += 2
-        else:
-            slopes.append(local[i])
-            i += 1
-    return tuple(slopes)
-
-
-RULES: dict[str, Rule] = {
-    "+": _constant_slopes,
-    "-": _constant_slopes,
-    "neg": _constant_slopes,
-    "sum": _constant_slopes,
-    "take": _constant_slopes,
-    "relu": _constant_slopes,
-    "leaky_relu": _constant_slopes,
-    "abs": _constant_slopes,
-    "*": _mul,
-    "/": _div,
-    "**": _pow,
-    "dot": _dot,
-    "exp": lambda node, out, xs: (out,),  # d/dx e^x = e^x
-    "log": lambda node, out, xs: (1.0 / xs[0],),  # d/dx ln x = 1/x
-    "sqrt": _sqrt,
-    "tanh": lambda node, out, xs: (1.0 - out * out,),  # 1 - tanh^2 x
-    "sigmoid": lambda node, out, xs: (out * (1.0 - out),),  # s (1 - s)
-    # d/dx_i logsumexp = exp(x_i - out), the softmax probabilities
-    "logsumexp": lambda node, out, xs: tuple(_exp_of(x - out) for x in xs),
-}
+VALUES = _Values()
 
 
 def local_derivatives(node: Value, on_values: bool = True) -> tuple:
     """The local derivatives of a computed node by its op's rule: as Values (graphs of its
-    inputs and output) or, with ``on_values=False``, as the floats the engine recorded."""
-    rule = RULES.get(str(node._op))
-    if rule is None and node._op in _USER_RULES:
-        user_rule = _USER_RULES[node._op]
-        rule = lambda node, out, xs: tuple(user_rule(out, *xs))  # noqa: E731
-    if rule is None:
+    inputs) or, with ``on_values=False``, on the inputs' floats, as the engine recorded them."""
+    op = node._op
+    if not isinstance(op, Op):
         raise TypeError(
-            f"grad(create_graph=True): the op {node._op or 'unnamed'!r} has no derivative rule "
-            "(built-in ops have one in microprop.derivatives.RULES; give an op of your own "
-            "one with microprop.op(name, rule=...)), so its gradient cannot be differentiated again"
+            f"grad(create_graph=True): the op {op or 'unnamed'!r} has no derivative rule: its node "
+            "was made by hand (a micrograd closure, or Value(data, children, ...)), so its "
+            "gradient cannot be differentiated again; define the op with "
+            "microprop.op(name, rule=...) instead"
         )
-    if on_values:
-        return rule(node, node, node._children)
-    return rule(node, node.data, [c.data for c in node._children])
+    children = node._children
+    inputs = children if on_values else [c.data for c in children]
+    args = op.arguments(inputs, node._local_grads)
+    _, local = op.rule(VALUES if on_values else floats, *args)
+    return tuple(local[i] for i in op.inputs_at(len(children)))
 
 
 def grad(

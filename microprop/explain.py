@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from . import _checks
-from .engine import Value, _chain_rule_steps
+from .careful import chain_rule_steps as _chain_rule_steps
+from .engine import Value
 from .graph import check_root as _check_root
 from .graph import find as _find_value
 from .graph import node_name as _node_name

@@ -15,7 +15,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from . import _checks, engine
+from . import _checks, nary
 from .engine import Value
 
 __all__ = ["mse", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "LOSSES"]
@@ -114,12 +114,12 @@ def cross_entropy(
     share_total = math.fsum(share)
     terms = []
     for s, t in zip(rows, ts, strict=True):
-        lse = engine.logsumexp(s)
+        lse = nary.logsumexp(s)
         term = lse - s[t]  # -log p_t
         if w is not None and w[t] != 1.0:
             term = term * w[t]
         if eps:
-            smooth = lse * share_total - engine.dot(share, s)
+            smooth = lse * share_total - nary.dot(share, s)
             term = term * (1.0 - eps) + smooth * eps
         terms.append(term)
     if reduction == "sum" or w is None:
@@ -127,7 +127,7 @@ def cross_entropy(
     total = math.fsum(w[t] for t in ts)
     if total == 0.0:
         raise ValueError("cross_entropy: the targets' class weights sum to 0, so the mean is 0/0")
-    return engine.sum(terms) / total if len(terms) > 1 else terms[0] / total
+    return nary.sum(terms) / total if len(terms) > 1 else terms[0] / total
 
 
 def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
@@ -143,7 +143,7 @@ def l2_penalty(parameters: Iterable[Value], alpha: float) -> Value:
         if type(p) is not Value:
             raise TypeError(f"l2_penalty: expected Values, got {type(p).__name__}")
         squares.append(p * p)
-    return engine.sum(squares) * alpha
+    return nary.sum(squares) * alpha
 
 
 def _sigmoid(s: float) -> float:
@@ -281,5 +281,5 @@ def _class_weights(weight: object, k: int) -> list[float]:
 def _reduce(terms: list[Value], reduction: str) -> Value:
     if len(terms) == 1:  # one example (per-sample SGD): no sum or division nodes needed
         return terms[0]
-    total = engine.sum(terms)
+    total = nary.sum(terms)
     return total / len(terms) if reduction == "mean" else total

@@ -58,7 +58,8 @@ from ._checks import few as _few
 from ._checks import flag as _flag
 from ._checks import integer as _size
 from ._checks import rng as _rng
-from .engine import Value, dot
+from .engine import Value
+from .nary import dot
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "article_network", "ACTIVATION_NAMES"]
 

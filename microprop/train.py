@@ -21,8 +21,9 @@ from typing import Any
 from . import _checks
 from .compile import Compiled
 from .compile import compile as compile_fn
-from .engine import Value, no_grad, softmax
+from .engine import Value, no_grad
 from .losses import LOSS_TABLE, LOSSES, cross_entropy, l2_penalty
+from .nary import softmax
 from .nn import Module
 from .optim import SGD, Optimizer
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from microprop import engine
+from microprop import custom_op, nary
 
 
 def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -84,14 +84,14 @@ NONZERO = ANY.filter(lambda x: abs(x) > 0.01)
 KINK = away_from([0.0])
 
 
-@engine.op("sin", rule=lambda out, x: (COS(x),))
+@custom_op.op("sin", rule=lambda out, x: (COS(x),))
 def SIN(x):
     """An op of a user's own (``microprop.op``), which every op test then runs like a built-in;
     its rule (and its cosine's) lets second derivatives go through it too."""
     return math.sin(x), (math.cos(x),)
 
 
-@engine.op("cos", rule=lambda out, x: (-SIN(x),))
+@custom_op.op("cos", rule=lambda out, x: (-SIN(x),))
 def COS(x):
     return math.cos(x), (-math.sin(x),)
 
@@ -135,27 +135,27 @@ OPS = [
        on_tensors=lambda a: _torch().nn.functional.leaky_relu(a, 0.1), kink=True, valid=KINK),
     Op("abs", "abs", lambda a: abs(a), abs, (ANY,), (0.5,), kink=True, valid=KINK),
     Op("dot", "dot",
-       lambda w1, w2, x1, x2, b: engine.dot([w1, w2], [x1, x2], b),
+       lambda w1, w2, x1, x2, b: nary.dot([w1, w2], [x1, x2], b),
        lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b, (ANY,) * 5, (0.5, 1.5, -1.0, 2.0, 0.25),
        on_tensors=lambda w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b),
     Op("dot with constant inputs", "dot",
-       lambda w1, w2: engine.dot([w1, w2], [0.5, -2.0], 1.0),
+       lambda w1, w2: nary.dot([w1, w2], [0.5, -2.0], 1.0),
        lambda w1, w2: w1 * 0.5 + w2 * -2.0 + 1.0, (ANY, ANY), (0.5, 1.5),
        on_tensors=lambda w1, w2: w1 * 0.5 + w2 * -2.0 + 1.0),
     Op("op of your own", "sin", lambda a: SIN(a), math.sin, (ANY,), (0.5,), fuzz=(BOUNDED,),
        on_tensors=lambda a: _torch().sin(a)),
     Op("sum", "sum",
-       lambda a, b, c: engine.sum([a, b, 7.0, c]),
+       lambda a, b, c: nary.sum([a, b, 7.0, c]),
        lambda a, b, c: a + b + 7.0 + c, (ANY,) * 3, (0.5, 1.5, -1.0),
        on_tensors=lambda a, b, c: a + b + 7.0 + c),
     Op("logsumexp", "logsumexp",
-       lambda a, b, c: engine.logsumexp([a, b, -1.0, c]),
+       lambda a, b, c: nary.logsumexp([a, b, -1.0, c]),
        lambda a, b, c: _logsumexp(a, b, -1.0, c),
        (ANY,) * 3, (0.5, 1.5, -1.0),
        on_tensors=lambda a, b, c: _torch().logsumexp(
            _torch().stack([a, b, _torch().tensor(-1.0, dtype=a.dtype), c]), 0)),
     Op("take", "take",
-       lambda a, b, c: engine.take([a, 2.0, b, c], 2),
+       lambda a, b, c: nary.take([a, 2.0, b, c], 2),
        lambda a, b, c: b, (ANY,) * 3, (0.5, 1.5, -1.0),
        on_tensors=lambda a, b, c: _torch().stack(
            [a, _torch().tensor(2.0, dtype=a.dtype), b, c])[2]),

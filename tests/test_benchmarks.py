@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from microprop import Value, engine
+from microprop import Value, nary
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -130,7 +130,7 @@ def test_quick_mode_prints_a_table_and_the_losses_agree():
 def test_value_and_dot_are_what_the_benchmark_times():
     # The demo's neuron is one dot node; keep the benchmark honest if that ever changes.
     w = [Value(1.0), Value(2.0)]
-    z = engine.dot(w, [3.0, 4.0], Value(0.5))
+    z = nary.dot(w, [3.0, 4.0], Value(0.5))
     assert z._op == "dot" and len(z._children) == 3
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from programs import programs, run
 
 import microprop
-from microprop import Value, engine, losses
+from microprop import Value, custom_op, losses, nary
 from microprop.compile import Compiled, CompileError, TraceMismatchError
 from microprop.nn import MLP
 
@@ -89,7 +89,7 @@ def test_reused_nodes_and_constants_on_both_sides():
 
 def moons_loss(model):
     def loss(x, y):
-        return losses.hinge(model(x), y) + 1e-4 * engine.sum([p * p for p in model.parameters()])
+        return losses.hinge(model(x), y) + 1e-4 * nary.sum([p * p for p in model.parameters()])
 
     return loss
 
@@ -132,7 +132,7 @@ def test_a_batch_adds_into_grad_within_1e_12_of_one_big_eager_graph():
     total = compiled.accumulate(rows)
     ours = [p.grad for p in model.parameters()]
     model.zero_grad()
-    big = engine.sum([loss(x, y) for x, y in rows])
+    big = nary.sum([loss(x, y) for x, y in rows])
     big.backward()
     assert total == pytest.approx(big.data, rel=1e-12)
     for mine, theirs in zip(ours, [p.grad for p in model.parameters()]):
@@ -147,24 +147,37 @@ def test_parameters_data_is_read_at_every_call():
     assert compiled(3.0) == (15.0, [3.0])
 
 
-def test_the_source_names_parameters_after_their_labels_and_shows_the_deltas():
+def test_the_source_names_variables_by_place_shows_labels_in_comments_and_the_deltas():
+    """A label is data: variables are named by their place (p0, x0, v7), labels are comments."""
     random.seed(1)
     model = MLP(4, [2, 2, 1])
     compiled = microprop.compile(lambda x, y: (model(x) - y) ** 2, model)
     compiled([1.0, 2.0, 3.0, 4.0], 0.5)
     source = str(compiled)
-    assert "layers_1_neurons_1_w_1" in source
-    assert "d_layers_0_neurons_0_b = " in source
+    names = [p.label for p in model.parameters()]
+    assert f"# p0: {names[0]}" in source and f"# p{len(names) - 1}: {names[-1]}" in source
+    assert "d_p0 = " in source
     assert "δ of" in source
     assert len(source.splitlines()) > 40
 
 
+def test_a_negative_constant_to_a_value_power_compiles_with_eagers_bits_and_errors():
+    """Once refused at trace time; its rule is the one eager runs, so it compiles."""
+    w = Value(1.0)
+    compiled = microprop.compile(lambda x: (-2.0) ** (w * x), [w])
+    for x in (1.0, 2.0, 3.0, -1.0, 0.0):
+        assert outcome(lambda: compiled(x)) == outcome(lambda: eager(  # noqa: B023
+            lambda x: (-2.0) ** (w * x), [w], x))  # noqa: B023
+    with pytest.raises(ValueError, match="negative base -2.0 to the non-integer power 0.5"):
+        compiled(0.5)
+
+
 def test_a_new_input_length_traces_again_or_raises():
     w = Value(1.0)
-    compiled = microprop.compile(lambda xs: engine.sum([w * x for x in xs]), [w])
+    compiled = microprop.compile(lambda xs: nary.sum([w * x for x in xs]), [w])
     assert compiled([1.0, 2.0]) == (3.0, [3.0])
     assert compiled([1.0, 2.0, 4.0]) == (7.0, [7.0])
-    strict = microprop.compile(lambda xs: engine.sum([w * x for x in xs]), [w], retrace=False)
+    strict = microprop.compile(lambda xs: nary.sum([w * x for x in xs]), [w], retrace=False)
     strict([1.0, 2.0])
     with pytest.raises(ValueError, match="structure changed"):
         strict([1.0, 2.0, 4.0])
@@ -179,8 +192,8 @@ def test_one_trace_takes_any_index_with_eagers_bits(xs, data):
 
     def fn(ij):
         i, j = ij
-        a, b, c = engine.take(rows, i)
-        return engine.take(table, j) * a + (b * c).tanh() * engine.take([a, 2.0, b, *table], j)
+        a, b, c = nary.take(rows, i)
+        return nary.take(table, j) * a + (b * c).tanh() * nary.take([a, 2.0, b, *table], j)
 
     compiled = microprop.compile(fn, table, indices=[0])
     pairs = data.draw(st.lists(st.tuples(st.integers(0, len(rows) - 1),
@@ -193,15 +206,16 @@ def test_one_trace_takes_any_index_with_eagers_bits(xs, data):
 
 def test_a_constant_index_compiles_to_the_value_it_picks():
     w, v = Value(2.0, label="w"), Value(3.0, label="v")
-    compiled = microprop.compile(lambda x: engine.take([w, v, 4.0], 1) * x, [w, v])
+    compiled = microprop.compile(lambda x: nary.take([w, v, 4.0], 1) * x, [w, v])
     assert compiled(5.0) == (15.0, [0.0, 5.0])
-    assert " = v  # take" in compiled.source and "if " not in compiled.source
+    assert "# p1: v" in compiled.source and " = p1  # take" in compiled.source
+    assert "if " not in compiled.source
 
 
 def test_an_index_argument_is_checked_in_range_once_per_table_and_shown_by_name():
     table = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
     params = [v for row in table for v in row]
-    compiled = microprop.compile(lambda i: engine.sum(engine.take(table, i)), params, indices=[0])
+    compiled = microprop.compile(lambda i: nary.sum(nary.take(table, i)), params, indices=[0])
     assert compiled(1) == (7.0, [0.0, 0.0, 1.0, 1.0])
     assert compiled.source.count("if not 0 <= i0 < 2: _bail()") == 1
     assert "(i0,) = X" in compiled.source
@@ -230,7 +244,7 @@ def test_overflow_and_domain_errors_are_eagers():
 
 
 def test_an_op_of_your_own_is_called_from_the_generated_code():
-    @engine.op("cube")
+    @custom_op.op("cube")
     def cube(x):
         return x**3, (3 * x**2,)
 
@@ -291,9 +305,9 @@ def test_compiled_is_the_public_class():
 
 def test_logsumexp_of_one_value_compiles():  # attention over the first token of microgpt
     w = Value(0.5)
-    compiled = microprop.compile(lambda x: engine.logsumexp([w * x]), [w])
+    compiled = microprop.compile(lambda x: nary.logsumexp([w * x]), [w])
     assert outcome(lambda: compiled(3.0)) == outcome(lambda: eager(
-        lambda x: engine.logsumexp([w * x]), [w], 3.0))
+        lambda x: nary.logsumexp([w * x]), [w], 3.0))
 
 
 def test_tracing_pauses_the_garbage_collector_and_restores_it_even_on_an_error():
@@ -337,8 +351,8 @@ def test_a_take_of_numbers_only_follows_its_index_and_is_no_parameter():
     w = Value(2.0)
 
     def fn(i):
-        a, b = engine.take([[w, 1.0], [w * 3.0, 5.0]], i)  # column b: numbers only
-        return engine.take([1.0, 2.0, 3.0], i) * a * b
+        a, b = nary.take([[w, 1.0], [w * 3.0, 5.0]], i)  # column b: numbers only
+        return nary.take([1.0, 2.0, 3.0], i) * a * b
 
     compiled = microprop.compile(fn, indices=[0])
     for i in (0, 1):
@@ -363,8 +377,8 @@ def test_an_unused_take_checks_its_index_as_eager_does():
     ps = [Value(1.0), Value(2.0), Value(3.0), Value(4.0)]
 
     def fn(i):
-        engine.take(ps[:2], i)  # made, not used: eager still raises for i >= 2
-        return engine.take(ps, i) * 2.0
+        nary.take(ps[:2], i)  # made, not used: eager still raises for i >= 2
+        return nary.take(ps, i) * 2.0
 
     compiled = microprop.compile(fn, ps, indices=[0])
     assert compiled(1)[0] == 4.0
@@ -375,7 +389,7 @@ def test_an_unused_take_checks_its_index_as_eager_does():
 def test_a_numpy_int_is_an_index_as_a_python_int_is():
     np = pytest.importorskip("numpy")
     ps = [Value(1.0), Value(2.0)]
-    compiled = microprop.compile(lambda i: engine.take(ps, i) * 3.0, ps, indices=[0])
+    compiled = microprop.compile(lambda i: nary.take(ps, i) * 3.0, ps, indices=[0])
     assert compiled(np.int64(1)) == compiled(1) == (6.0, [0.0, 3.0])
     as_constant = microprop.compile(lambda i: ps[i] * 3.0, ps)  # no indices: a trace constant
     assert as_constant(np.int64(1)) == (6.0, [0.0, 3.0])

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from bad_input import NOT_NUMBERS, check, inf, nan, np, short, table
 
-from microprop import Value, engine, no_grad
+from microprop import Value, custom_op, nary, no_grad
 
 ROWS, row = table()
 
@@ -97,41 +97,41 @@ row("with no_grad: (no parentheses)", with_no_grad_without_parentheses, TypeErro
 row("no_grad(True)", lambda: no_grad(True), TypeError, "no_grad", "argument")
 
 for ws, xs in (([1.0], [1.0, 2.0]), ([], [1.0]), ([Value(1.0)] * 3, [1.0, 2.0])):
-    row(f"dot(len {len(ws)}, len {len(xs)})", lambda ws=ws, xs=xs: engine.dot(ws, xs),
+    row(f"dot(len {len(ws)}, len {len(xs)})", lambda ws=ws, xs=xs: nary.dot(ws, xs),
         ValueError, "dot", "differ in length", f"({len(ws)} and {len(xs)})")
 for bad in NOT_NUMBERS.values():
-    row(f"dot(ws=[{short(bad)}])", lambda bad=bad: engine.dot([bad], [1.0]), TypeError,
+    row(f"dot(ws=[{short(bad)}])", lambda bad=bad: nary.dot([bad], [1.0]), TypeError,
         "dot", type(bad).__name__)
-    row(f"dot(xs=[{short(bad)}])", lambda bad=bad: engine.dot([Value(1.0)], [bad]), TypeError,
+    row(f"dot(xs=[{short(bad)}])", lambda bad=bad: nary.dot([Value(1.0)], [bad]), TypeError,
         "dot", type(bad).__name__)
-    row(f"dot(bias={short(bad)})", lambda bad=bad: engine.dot([1.0], [1.0], bad), TypeError,
+    row(f"dot(bias={short(bad)})", lambda bad=bad: nary.dot([1.0], [1.0], bad), TypeError,
         "dot(bias)", type(bad).__name__)
-    row(f"sum([{short(bad)}])", lambda bad=bad: engine.sum([Value(1.0), bad]), TypeError,
+    row(f"sum([{short(bad)}])", lambda bad=bad: nary.sum([Value(1.0), bad]), TypeError,
         "sum", type(bad).__name__)
 for bad in (5, None, Value(1.0)):
-    row(f"dot(ws={short(bad)})", lambda bad=bad: engine.dot(bad, [1.0]), TypeError,
+    row(f"dot(ws={short(bad)})", lambda bad=bad: nary.dot(bad, [1.0]), TypeError,
         "dot(ws): expected a list of Values or numbers, got", type(bad).__name__)
-    row(f"dot(xs={short(bad)})", lambda bad=bad: engine.dot([1.0], bad), TypeError,
+    row(f"dot(xs={short(bad)})", lambda bad=bad: nary.dot([1.0], bad), TypeError,
         "dot(xs): expected a list of Values or numbers, got", type(bad).__name__)
-    row(f"sum({short(bad)})", lambda bad=bad: engine.sum(bad), TypeError,
+    row(f"sum({short(bad)})", lambda bad=bad: nary.sum(bad), TypeError,
         "sum: expected a list of Values or numbers, got", type(bad).__name__)
 
 A, B = Value(1.0), Value(2.0)
 for bad in (True, 1.0, "0", None):
-    row(f"take(index={short(bad)})", lambda bad=bad: engine.take([A, B], bad), TypeError,
+    row(f"take(index={short(bad)})", lambda bad=bad: nary.take([A, B], bad), TypeError,
         "take(index): expected an int, got", type(bad).__name__)
 for bad in (-1, 2, 10**20):
-    row(f"take(index={short(bad)}) out of range", lambda bad=bad: engine.take([A, B], bad),
+    row(f"take(index={short(bad)}) out of range", lambda bad=bad: nary.take([A, B], bad),
         IndexError, f"take(index): {bad} is out of range for 2 values", "expected 0 to 1")
-row("take([], 0)", lambda: engine.take([], 0), ValueError, "take: expected at least one value")
+row("take([], 0)", lambda: nary.take([], 0), ValueError, "take: expected at least one value")
 for bad in (5, {0: A}, {A, B}, "ab", (v for v in [A])):
-    row(f"take({short(bad)}, 0)", lambda bad=bad: engine.take(bad, 0), TypeError,
+    row(f"take({short(bad)}, 0)", lambda bad=bad: nary.take(bad, 0), TypeError,
         "take: expected a list or tuple of Values or numbers (or of rows), got",
         type(bad).__name__)
-row("take([A, 'b'], 0)", lambda: engine.take([A, "b"], 0), TypeError, "take", "str")
-row("take(ragged rows)", lambda: engine.take([[A, B], [A]], 0), ValueError,
+row("take([A, 'b'], 0)", lambda: nary.take([A, "b"], 0), TypeError, "take", "str")
+row("take(ragged rows)", lambda: nary.take([[A, B], [A]], 0), ValueError,
     "take: row 1 is length 1; expected a row of 2, as row 0")
-row("take(a row, then a Value)", lambda: engine.take([[A, B], A], 0), ValueError,
+row("take(a row, then a Value)", lambda: nary.take([[A, B], A], 0), ValueError,
     "take: row 1 is Value; expected a row of 2")
 
 # ---- micrograd's and microgpt's constructor, and _backward ------------------------------------
@@ -170,9 +170,9 @@ row("leaf._backward = f", lambda: assign_backward(Value(1.0), lambda: None), Val
 # ---- the op API ----------------------------------------------------------------------------------
 
 for bad in ("", None, 3):
-    row(f"op(name={short(bad)})", lambda bad=bad: engine.op(bad), TypeError,
+    row(f"op(name={short(bad)})", lambda bad=bad: custom_op.op(bad), TypeError,
         "op(name)", "non-empty str")
-row("op('f')(3.0) not a function", lambda: engine.op("f")(3.0), TypeError,
+row("op('f')(3.0) not a function", lambda: custom_op.op("f")(3.0), TypeError,
     "op('f')", "expected a function", "float")
 for result, words in (
     (1.0, ("op 'f'", "must return (value, (d/dx1, ...))", "1.0")),
@@ -183,10 +183,10 @@ for result, words in (
     ((1.0, (None,)), ("op 'f': local derivative 0", "expected a real number", "NoneType")),
 ):
     row(f"op returning {short(result)}",
-        lambda result=result: engine.op("f")(lambda x: result)(Value(1.0)), TypeError, *words)
+        lambda result=result: custom_op.op("f")(lambda x: result)(Value(1.0)), TypeError, *words)
 for bad in ("x", None, [1.0]):
     row(f"op('f')(...)({short(bad)})",
-        lambda bad=bad: engine.op("f")(lambda x: (x, (1.0,)))(bad), TypeError,
+        lambda bad=bad: custom_op.op("f")(lambda x: (x, (1.0,)))(bad), TypeError,
         "f: expected a Value or a real number", type(bad).__name__)
 
 # ---- comparisons, as a float's ---------------------------------------------------------------
@@ -264,30 +264,30 @@ row("Value(10**400) (whole message)", lambda: Value(10**400), ValueError,
     f"Value(data): {10**400!r} {TOO_LARGE}")
 row("Value(1.0) + 10**400 (whole message)", lambda: Value(1.0) + 10**400, ValueError,
     f"operand: {10**400!r} {TOO_LARGE}")
-row("engine.dot([1.0], ['a']) (whole message)", lambda: engine.dot([1.0], ["a"]), TypeError,
+row("nary.dot([1.0], ['a']) (whole message)", lambda: nary.dot([1.0], ["a"]), TypeError,
     f"dot: {NOT_AN_OPERAND}")
-row("engine.dot(['a'], [1.0]) (whole message)", lambda: engine.dot(["a"], [1.0]), TypeError,
+row("nary.dot(['a'], [1.0]) (whole message)", lambda: nary.dot(["a"], [1.0]), TypeError,
     f"dot: {NOT_AN_OPERAND}")
-row("engine.dot([1.0], [1.0], 'b') (whole message)",
-    lambda: engine.dot([1.0], [1.0], "b"), TypeError,
+row("nary.dot([1.0], [1.0], 'b') (whole message)",
+    lambda: nary.dot([1.0], [1.0], "b"), TypeError,
     "dot(bias): expected a Value or a real number, got str")
-row("engine.sum([Value(1.0), None]) (whole message)",
-    lambda: engine.sum([Value(1.0), None]), TypeError,
+row("nary.sum([Value(1.0), None]) (whole message)",
+    lambda: nary.sum([Value(1.0), None]), TypeError,
     "sum: expected a Value or a real number, got NoneType")
-row("engine.sum(3) (whole message)", lambda: engine.sum(3), TypeError,
+row("nary.sum(3) (whole message)", lambda: nary.sum(3), TypeError,
     "sum: expected a list of Values or numbers, got int")
-row("engine.dot([1.0, 2.0], [1.0]) (whole message)",
-    lambda: engine.dot([1.0, 2.0], [1.0]), ValueError,
+row("nary.dot([1.0, 2.0], [1.0]) (whole message)",
+    lambda: nary.dot([1.0, 2.0], [1.0]), ValueError,
     "dot: the sequences differ in length (2 and 1)")
 
 
 # ---- the words test_engine.py checked inline -----------------------------------------------------
 
-row("dot(len 2, len 3)", lambda: engine.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0]), ValueError,
+row("dot(len 2, len 3)", lambda: nary.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0]), ValueError,
     "differ in length (2 and 3)")
-row("dot([Value(1.0)], ['a'])", lambda: engine.dot([Value(1.0)], ["a"]), TypeError,
+row("dot([Value(1.0)], ['a'])", lambda: nary.dot([Value(1.0)], ["a"]), TypeError,
     "dot: ", "got str")
-row("sum([Value(1.0), None])", lambda: engine.sum([Value(1.0), None]), TypeError,
+row("sum([Value(1.0), None])", lambda: nary.sum([Value(1.0), None]), TypeError,
     "sum: ", "got NoneType")
 for data, kind in [
     ("1.0", "str"), (None, "NoneType"), (1j, "complex"), ([1.0], "list"), ([[1.0]], "list"),
@@ -326,7 +326,7 @@ def _hooked_backward(returned):
 for bad in ("1.0", [1.0], Value(1.0)):
     row(f"register_hook(returns {short(bad)})", lambda bad=bad: _hooked_backward(bad), TypeError,
         "a hook must return a number or None", type(bad).__name__)
-row("op('sin', rule=1)", lambda: engine.op("sin_rule", rule=1), TypeError,
+row("op('sin', rule=1)", lambda: custom_op.op("sin_rule", rule=1), TypeError,
     "op('sin_rule', rule): expected a function, got int")
 
 

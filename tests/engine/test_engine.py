@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microprop import Value, detect_anomaly, dot, engine, no_grad
+from microprop import Value, custom_op, detect_anomaly, dot, micrograd, nary, no_grad
 from microprop import sum as vsum
 from microprop.engine import is_grad_enabled
 
@@ -115,7 +115,7 @@ def test_dot_is_one_node_with_the_gradients_of_the_long_form():
     w = [Value(1.0), Value(-2.0), Value(3.0)]
     x = [Value(4.0), Value(5.0), Value(6.0)]
     b = Value(0.5)
-    z = engine.dot(w, x, b)
+    z = nary.dot(w, x, b)
     assert z.data == 4.0 - 10.0 + 18.0 + 0.5
     assert z._topological_order()[-1] is z and len(z._topological_order()) == 8
     z.backward()
@@ -126,7 +126,7 @@ def test_dot_is_one_node_with_the_gradients_of_the_long_form():
 
 def test_sum_of_many_values_is_one_node():
     xs = [Value(float(i)) for i in range(5)]
-    s = engine.sum(xs + [10])
+    s = nary.sum(xs + [10])
     assert s.data == 20.0
     assert len(s._children) == 5
     s.backward()
@@ -139,9 +139,9 @@ def test_a_type_error_inside_the_callers_own_iterable_is_not_renamed():
         raise TypeError("a bug in the caller's generator")
 
     with pytest.raises(TypeError, match="^a bug in the caller's generator$"):
-        engine.dot(rows(), [1.0, 2.0])
+        nary.dot(rows(), [1.0, 2.0])
     with pytest.raises(TypeError, match=r"^dot\(xs\): expected a list of Values or numbers, got"):
-        engine.dot([1.0], 3.0)
+        nary.dot([1.0], 3.0)
 
 
 # ---- the gradient contract ----------------------------------------------------------------
@@ -288,9 +288,9 @@ LN2 = math.log(2.0)
         (lambda: abs(a), 2.0, "abs", (a,), (1.0,)),
         (lambda: abs(b), 3.0, "abs", (b,), (-1.0,)),
         (lambda: abs(zero), 0.0, "abs", (zero,), (0.0,)),
-        (lambda: engine.dot([a, 2.0], [3.0, b], 1.0), 1.0, "dot", (a, b), (3.0, 2.0)),
-        (lambda: engine.dot([a], [b], b), -9.0, "dot", (a, b, b), (-3.0, 2.0, 1.0)),
-        (lambda: engine.sum([a, 1.0, b]), 0.0, "sum", (a, b), (1.0, 1.0)),
+        (lambda: nary.dot([a, 2.0], [3.0, b], 1.0), 1.0, "dot", (a, b), (3.0, 2.0)),
+        (lambda: nary.dot([a], [b], b), -9.0, "dot", (a, b, b), (-3.0, 2.0, 1.0)),
+        (lambda: nary.sum([a, 1.0, b]), 0.0, "sum", (a, b), (1.0, 1.0)),
     ],
 )
 def test_every_op_records_its_name_inputs_and_local_derivatives(make, value, op, inputs, local):
@@ -489,23 +489,23 @@ def test_once_the_closures_are_gone_backward_takes_its_own_loop_again():
     import gc
 
     gc.collect()
-    before = len(engine._closure_nodes)  # other tests' nodes may still be alive
+    before = len(micrograd.closure_nodes)  # other tests' nodes may still be alive
     y = cube(Value(2.0))
-    assert len(engine._closure_nodes) == before + 1
+    assert len(micrograd.closure_nodes) == before + 1
     del y
     gc.collect()  # the closure refers back to its node: a cycle
-    assert len(engine._closure_nodes) == before
+    assert len(micrograd.closure_nodes) == before
 
 
 # ---- ops of your own: microprop.op -------------------------------------------------------------
 
 
-@engine.op("sin")
+@custom_op.op("sin")
 def sin(x):
     return math.sin(x), (math.cos(x),)
 
 
-@engine.op("scaled")
+@custom_op.op("scaled")
 def scaled(x, y, *, by=1.0):  # by * x * y, with a keyword passed through
     return by * x * y, (by * y, by * x)
 

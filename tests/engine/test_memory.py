@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from microprop import Value, engine, no_grad
+from microprop import Value, nary, no_grad
 
 
 @contextmanager
@@ -29,8 +29,8 @@ def every_op(x, y, z):
     a = x * y + z - 2.0 * x / y
     b = (x**2 + y**z + 2.0**x + 1.0 / y + 3.0 - x) * (-z)
     c = a.exp() + b.abs().log() + (x * x).sqrt() + a.tanh() + b.sigmoid()
-    d = c.relu() + c.leaky_relu(0.1) + abs(a) + engine.dot([x, y, 0.5], [y, 2.0, z], z)
-    return engine.sum([a, b, c, d, 1.0])
+    d = c.relu() + c.leaky_relu(0.1) + abs(a) + nary.dot([x, y, 0.5], [y, 2.0, z], z)
+    return nary.sum([a, b, c, d, 1.0])
 
 
 def test_a_graph_is_freed_by_reference_counting_as_soon_as_its_root_is_dropped():
@@ -50,7 +50,7 @@ def test_a_graph_is_freed_by_reference_counting_as_soon_as_its_root_is_dropped()
 def test_backward_keeps_nothing_alive_and_leaves_hold_no_reference_to_results():
     w = [Value(0.1 * k) for k in range(8)]
     with cyclic_gc_off():
-        out = engine.dot(w, w, 1.0).tanh() * 3.0
+        out = nary.dot(w, w, 1.0).tanh() * 3.0
         root = weakref.ref(out)
         out.backward()
         out.backward()
@@ -89,10 +89,10 @@ def test_memory_stays_flat_across_many_training_steps():
         for x, y in zip(X, Y):
             a = x
             for i, lay in enumerate(layers):
-                z = [engine.dot(w, a, b) for w, b in lay]
+                z = [nary.dot(w, a, b) for w, b in lay]
                 a = z if i == len(layers) - 1 else [v.relu() for v in z]
             losses.append((1.0 - y * a[0]).relu())
-        loss = engine.sum(losses) * (1.0 / len(losses)) + 1e-4 * engine.sum([p * p for p in params])
+        loss = nary.sum(losses) * (1.0 / len(losses)) + 1e-4 * nary.sum([p * p for p in params])
         for p in params:
             p.grad = 0.0
         loss.backward()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from programs import OPS, programs, run
 
-from microprop import Value, engine
+from microprop import Value, nary
 
 torch = pytest.importorskip("torch")
 
@@ -48,7 +48,7 @@ def test_a_tanh_neuron_agrees_with_pytorch_exactly_enough():
     w = [Value(0.3), Value(-0.7)]
     x = [Value(1.5), Value(2.0)]
     b = Value(0.1)
-    out = engine.dot(w, x, b).tanh()
+    out = nary.dot(w, x, b).tanh()
     out.backward()
     tw = torch.tensor([0.3, -0.7], dtype=torch.float64, requires_grad=True)
     tx = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)

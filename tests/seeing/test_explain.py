@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from microprop import Value
-from microprop.engine import dot
-from microprop.engine import sum as vsum
 from microprop.explain import backward_steps, explain
+from microprop.nary import dot
+from microprop.nary import sum as vsum
 
 
 def neuron():

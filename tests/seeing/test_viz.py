@@ -14,7 +14,7 @@ from examples import readme_neuron
 from readability import displayed_text_px
 
 from microprop import Value
-from microprop.engine import dot
+from microprop.nary import dot
 from microprop.nn import MLP
 from microprop.viz import dot_source, trace
 

@@ -1,0 +1,25 @@
+"""The two switches an op consults: recording the graph, and ``detect_anomaly``'s checks.
+
+Each is per thread and per asyncio task: a context variable, not a thread-local, so that two
+tasks interleaving in one thread each keep their own (a new thread starts at the defaults). The
+blocks that set them, ``no_grad()`` and ``detect_anomaly()``, are in ``engine.py``.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+__all__ = ["is_grad_enabled", "is_anomaly_enabled"]
+
+grad_enabled: ContextVar[bool] = ContextVar("microprop_grad_enabled", default=True)
+anomaly_enabled: ContextVar[bool] = ContextVar("microprop_detect_anomaly", default=False)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops here (this thread, this task) record the graph (False inside ``no_grad()``)."""
+    return grad_enabled.get()
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether this thread (and task) is inside ``detect_anomaly()``."""
+    return anomaly_enabled.get()

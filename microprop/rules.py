@@ -1,0 +1,233 @@
+"""Each op once: what it computes, and its local derivative with respect to each argument.
+
+A rule takes an arithmetic ``m`` and the op's arguments in the order the op was called with them,
+constants included, and returns ``(value, (d/da1, d/da2, ...))``, one derivative per argument.
+It computes with Python's operators and ``m``'s primitives only, and never branches on its
+arguments' numbers (only on a constant recorded with the op, such as the 3 of ``x ** 3``), so that
+every evaluator runs the same rule: floats for ``backward()`` (``floats.py``, where the number
+policy lives), Values for gradients of gradients (``derivatives.py``), source text for
+``compile``. An ``Op`` is what a node records: the name a drawing shows, the rule, and the
+constants it was called with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["Op", "SLOPE"]
+
+
+class _Slope:
+    """In an op's arguments: this constant is the slope recorded for the input just before it
+    (``x * c`` records ``c`` as its slope, so it need not be kept twice)."""
+
+    def __repr__(self) -> str:
+        return "SLOPE"
+
+
+SLOPE = _Slope()
+_MADE_AT_MOST = 4096  # ops with constants kept per op: one shared object per constant
+
+
+def _key(args: tuple) -> Any:
+    """``args`` as a key that tells ``-0.0`` from ``0.0`` (equal as numbers); None for a NaN,
+    which is equal to nothing and so never found again."""
+    zeros = False
+    for a in args:
+        if type(a) is float and not a:
+            if a != a:
+                return None
+            zeros = True
+        elif type(a) is float and a != a:
+            return None
+    if not zeros:
+        return args
+    return args, tuple([math.copysign(1.0, a) for a in args if type(a) is float])
+
+
+class Op(str):
+    """An op as a node records it: a ``str`` (its name, as drawings show it) with its rule.
+
+    ``args`` says where the op's inputs go among the rule's arguments: ``None`` is "the inputs,
+    in order"; otherwise a tuple of the constants, with ``None`` where the next input goes.
+    """
+
+    __slots__ = ("rule", "args", "_made", "left", "right")
+    rule: Callable[..., tuple]
+    args: tuple | None
+    _made: dict  # this op with constants, by them (an op without constants keeps these three)
+    left: dict  # this op with one input and a nonzero constant on its left, by the constant
+    right: dict  # and on its right: ``x - 2`` records ``SUB.right[2.0]``
+
+    def __new__(cls, name: str, rule: Callable[..., tuple], args: tuple | None = None) -> Op:
+        op = super().__new__(cls, name)
+        op.rule, op.args = rule, args
+        if args is None:  # only an op without constants makes ops with them
+            op._made, op.left, op.right = {}, {}, {}
+        return op
+
+    def __reduce__(self) -> tuple:
+        return Op, (str(self), self.rule, self.args)
+
+    def called_with(self, args: tuple) -> Op:
+        """This op with constants in ``args`` (``None`` where an input goes), made once per
+        distinct ``args`` and shared by every node that has them."""
+        try:
+            key = _key(args)
+            made = self._made.get(key)
+        except TypeError:  # an argument that cannot be a key (compile's index placeholder)
+            return Op(str(self), self.rule, args)
+        if made is None:
+            made = Op(str(self), self.rule, args)
+            if len(self._made) < _MADE_AT_MOST and key is not None:
+                self._made[key] = made
+                if len(args) == 2 and None in args and key is args:  # one nonzero constant
+                    side = self.right if args[0] is None else self.left
+                    side[args[1] if args[0] is None else args[0]] = made
+        return made
+
+    def arguments(self, inputs: Sequence[Any], slopes: Sequence[float]) -> tuple:
+        """The rule's arguments, given the node's inputs (in any evaluator's form)."""
+        if self.args is None:
+            return tuple(inputs)
+        out, k = [], 0
+        for a in self.args:
+            if a is None:
+                out.append(inputs[k])
+                k += 1
+            else:
+                out.append(slopes[k - 1] if a is SLOPE else a)
+        return tuple(out)
+
+    def inputs_at(self, n: int) -> list[int]:
+        """Which of the rule's arguments are the node's ``n`` inputs."""
+        if self.args is None:
+            return list(range(n))
+        return [i for i, a in enumerate(self.args) if a is None]
+
+
+# ---- the rules: one per op -------------------------------------------------------------------
+
+
+def add(m: Any, x: Any, y: Any) -> tuple:
+    return x + y, (1.0, 1.0)
+
+
+def sub(m: Any, x: Any, y: Any) -> tuple:
+    return x - y, (1.0, -1.0)
+
+
+def mul(m: Any, x: Any, y: Any) -> tuple:
+    return x * y, (y, x)
+
+
+def div(m: Any, x: Any, y: Any) -> tuple:
+    out = m.div(x, y)  # x / 0 raises
+    return out, (1.0 / y, -out / y)  # d/dy x/y = -x/y^2 = -out/y
+
+
+def neg(m: Any, x: Any) -> tuple:
+    return -x, (-1.0,)
+
+
+def power(m: Any, x: Any, n: Any) -> tuple:
+    out = m.pow(x, n)
+    return out, (m.pow_slope(x, n), out * m.pow_log(x))  # n x^(n-1), x^n ln x
+
+
+def power_of_constant(m: Any, x: Any, n: float) -> tuple:
+    """``x ** n`` for a constant ``n``; PyTorch computes ``x ** 0.5`` as sqrt, so does this."""
+    if n == 0.5:
+        r = m.root(x)
+        return r, (m.over(0.5, r), r * m.pow_log(x))
+    out = m.pow(x, n)
+    return out, (m.pow_slope(x, n), out * m.pow_log(x))
+
+
+def exp(m: Any, x: Any) -> tuple:
+    e = m.exp(x)
+    return e, (e,)  # d/dx e^x = e^x
+
+
+def log(m: Any, x: Any) -> tuple:
+    return m.log(x), (1.0 / x,)  # d/dx ln x = 1/x
+
+
+def sqrt(m: Any, x: Any) -> tuple:
+    r = m.sqrt(x)
+    return r, (m.over(0.5, r),)  # 1 / (2 sqrt x): inf at 0, -inf at -0.0, as PyTorch
+
+
+def tanh(m: Any, x: Any) -> tuple:
+    t = m.tanh(x)
+    return t, (1.0 - t * t,)  # d/dx tanh x = 1 - tanh^2 x
+
+
+def sigmoid(m: Any, x: Any) -> tuple:
+    s = m.sigmoid(x)
+    return s, (s * (1.0 - s),)  # d/dx s(x) = s (1 - s)
+
+
+def relu(m: Any, x: Any) -> tuple:
+    return m.relu(x), (m.step(x),)  # slope 1 where x > 0, else a mask
+
+
+def leaky_relu(m: Any, x: Any, a: float) -> tuple:
+    out = m.leaky_relu(x, a)
+    return out, (m.leaky_step(x, a), x - m.relu(x))  # d/da: x where x <= 0
+
+
+def abs(m: Any, x: Any) -> tuple:  # noqa: A001
+    return m.abs(x), (m.sign(x),)  # d/dx |x| = sign x, 0 at 0
+
+
+def dot(m: Any, *wxb: Any) -> tuple:
+    """``w1 x1 + w2 x2 + ... + b``: the arguments are the pairs, then the bias."""
+    z = 0.0
+    slopes = []
+    for i in range(0, len(wxb) - 1, 2):
+        w, x = wxb[i], wxb[i + 1]
+        z = z + w * x
+        slopes += [x, w]  # d/dw wx = x, d/dx wx = w
+    return z + wxb[-1], (*slopes, 1.0)
+
+
+def sum(m: Any, *xs: Any) -> tuple:  # noqa: A001
+    total = 0.0
+    for x in xs:
+        total = total + x
+    return total, (1.0,) * len(xs)
+
+
+def logsumexp(m: Any, *xs: Any) -> tuple:
+    out = m.logsumexp(xs)
+    return out, tuple([m.exp(x - out) for x in xs])  # the softmax probabilities, each <= 1
+
+
+def take(m: Any, index: Any, *xs: Any) -> tuple:
+    """``xs[index]``: slope 1 for the chosen input, a mask for the others (and the index)."""
+    return m.select(index, xs), (m.masked, *(m.chosen(index, k) for k in range(len(xs))))
+
+
+ADD = Op("+", add)
+SUB = Op("-", sub)
+MUL = Op("*", mul)
+MUL_BY_CONSTANT = Op("*", mul, (None, SLOPE))  # x * c: the slope c is the constant
+DIV = Op("/", div)
+NEG = Op("neg", neg)
+POW = Op("**", power)
+POW_OF_CONSTANT = Op("**", power_of_constant)
+EXP = Op("exp", exp)
+LOG = Op("log", log)
+SQRT = Op("sqrt", sqrt)
+TANH = Op("tanh", tanh)
+SIGMOID = Op("sigmoid", sigmoid)
+RELU = Op("relu", relu)
+LEAKY_RELU = Op("leaky_relu", leaky_relu)
+ABS = Op("abs", abs)
+DOT = Op("dot", dot)
+SUM = Op("sum", sum)
+LOGSUMEXP = Op("logsumexp", logsumexp)
+TAKE = Op("take", take)

@@ -1,0 +1,246 @@
+"""The arithmetic of Python source text: each op's rule, evaluated into lines of generated code.
+
+``compile`` evaluates the rule a node records with this arithmetic, on the names of the node's
+inputs, and gets the expression of its value and of each local derivative. An expression is a
+small tree, written out only once the node's value has a name, so that a derivative that reuses
+the value (``1 - t * t`` of tanh) reads the variable rather than computing it again. Each
+primitive is the float arithmetic's own function, called from the generated code, or inline
+Python that computes the same bits (or raises, and then eager microprop decides the call).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from . import floats
+
+__all__ = ["Code", "Source", "literal", "NAMESPACE"]
+
+_DEEPEST = 64  # operators in one expression: deeper, its left part becomes a line of its own
+_ATOM, _UNARY, _PRODUCT, _SUM = 4, 3, 2, 1  # how tightly an expression binds
+
+
+class Code:
+    """An expression of the generated Python: a name or literal, a call, or an operator."""
+
+    __slots__ = ("kind", "parts", "depth", "binds")
+
+    def __init__(self, kind: str, parts: tuple, depth: int = 0, binds: int = _ATOM) -> None:
+        self.kind, self.parts, self.depth, self.binds = kind, parts, depth, binds
+
+    def __bool__(self) -> bool:
+        raise TypeError("a rule branched on the number of one of its inputs, which compiled code "
+                        "cannot follow; a rule may branch only on a constant recorded with its "
+                        "op (write the piecewise part as a primitive of the arithmetic)")
+
+    __index__ = __float__ = __int__ = __bool__  # type: ignore[assignment]
+
+    def __add__(self, other: Any) -> Code:
+        return _binary("+", self, other)
+
+    def __radd__(self, other: Any) -> Code:
+        return _binary("+", other, self)
+
+    def __sub__(self, other: Any) -> Code:
+        return _binary("-", self, other)
+
+    def __rsub__(self, other: Any) -> Code:
+        return _binary("-", other, self)
+
+    def __mul__(self, other: Any) -> Code:
+        return _binary("*", self, other)
+
+    def __rmul__(self, other: Any) -> Code:
+        return _binary("*", other, self)
+
+    def __truediv__(self, other: Any) -> Code:
+        return _binary("/", self, other)
+
+    def __rtruediv__(self, other: Any) -> Code:
+        return _binary("/", other, self)
+
+    def __neg__(self) -> Code:
+        return Code("neg", (self,), self.depth + 1, _UNARY)
+
+
+def name(text: str) -> Code:
+    return Code("text", (text,))
+
+
+def literal(c: float) -> str:
+    """A float as source that reads back to the same bits (inf and NaN by name)."""
+    if c != c:
+        return "_nan"
+    if c in (math.inf, -math.inf):
+        return "_inf" if c > 0 else "(-_inf)"
+    return f"({c!r})" if c < 0 or math.copysign(1.0, c) < 0 else repr(c)
+
+
+def _called(template: str, args: tuple) -> Code:
+    depth = 1 + max((getattr(a, "depth", 0) for a in args), default=0)
+    return Code("call", (template, args), depth)
+
+
+def _binary(op: str, a: Any, b: Any) -> Code:
+    depth = 1 + max(getattr(a, "depth", 0), getattr(b, "depth", 0))
+    return Code(op, (a, b), depth, _SUM if op in "+-" else _PRODUCT)
+
+
+def written(x: Any, names: dict[int, str], binds: int = 0) -> str:
+    """``x`` (a Code or a float) as source, parenthesised if it binds less than ``binds``."""
+    if not isinstance(x, Code):
+        return literal(float(x)) if x is not floats.MASKED else "_MASKED"
+    given = names.get(id(x))
+    if given is not None:
+        return given
+    if x.kind == "text":
+        text = x.parts[0]
+    elif x.kind == "call":
+        template, args = x.parts
+        text = template.format(*(written(a, names) for a in args))
+    elif x.kind == "neg":
+        text = "-" + written(x.parts[0], names, _UNARY)
+    else:
+        a, b = x.parts
+        tight = _SUM if x.kind in "+-" else _PRODUCT
+        text = f"{written(a, names, tight)} {x.kind} {written(b, names, tight + 1)}"
+    return f"({text})" if x.binds < binds else text
+
+
+def _simple(x: Any) -> bool:
+    """A name or a number: inline Python may read it more than once."""
+    return not isinstance(x, Code) or x.kind == "text"
+
+
+class Source:
+    """The arithmetic the rules are evaluated in for ``compile``: a table of primitives, each
+    the float arithmetic's function called from the code, or the same computation inline."""
+
+    masked = floats.MASKED
+
+    def __init__(self, spill: Callable[[Code], Code], constant: Callable[[Any], str]) -> None:
+        self._spill = spill  # makes an expression a line of its own and returns its name
+        self._constant = constant  # puts an object in the code's namespace and returns its name
+
+    def _call(self, function: str, *args: Any, inline: str | None = None) -> Code:
+        if inline is not None and all(_simple(a) for a in args):
+            return _called(inline, args)
+        return _called(function + "(" + ", ".join("{}" for _ in args) + ")", args)
+
+    def exp(self, x: Any) -> Code:
+        return self._call("_exp", x)  # math.exp: raises on overflow, where floats give inf
+
+    def log(self, x: Any) -> Code:
+        return self._call("_log", x)  # math.log: raises at x <= 0, passes NaN
+
+    def sqrt(self, x: Any) -> Code:
+        return self._call("_sqrt", x)
+
+    def tanh(self, x: Any) -> Code:
+        return self._call("_tanh", x)
+
+    def sigmoid(self, x: Any) -> Code:
+        return self._call("_sigmoid", x)
+
+    def relu(self, x: Any) -> Code:
+        return self._call("_relu", x, inline="({0} if not {0} <= 0.0 else (0.0 if {0} else {0}))")
+
+    def step(self, x: Any) -> Code:
+        return self._call("_step", x, inline="(1.0 if not {0} <= 0.0 else _MASKED)")
+
+    def leaky_relu(self, x: Any, a: Any) -> Code:
+        return self._call("_leaky_relu", x, a, inline="({0} if {0} > 0.0 else {1} * {0})")
+
+    def leaky_step(self, x: Any, a: Any) -> Code:
+        return self._call("_leaky_step", x, a, inline="(1.0 if {0} > 0.0 else {1})")
+
+    def sign(self, x: Any) -> Code:
+        return self._call("_sign", x)
+
+    def abs(self, x: Any) -> Code:
+        return self._call("abs", x)
+
+    def div(self, x: Any, y: Any) -> Any:
+        return x / y  # raises at y == 0: eager then raises its own error
+
+    def over(self, x: Any, y: Any) -> Any:
+        return x / y  # raises at y == 0: eager then gives the infinity
+
+    def pow(self, x: Any, n: Any) -> Code:  # noqa: A003
+        return self._call("_pow", x, n)
+
+    def pow_slope(self, x: Any, n: Any) -> Code:
+        return self._call("_pow_slope", x, n)
+
+    def pow_log(self, x: Any) -> Code:
+        return self._call("_pow_log", x)
+
+    def root(self, x: Any) -> Code:
+        return self._call("_root", x)
+
+    def logsumexp(self, xs: tuple) -> Code:
+        return _called("_logsumexp((" + ", ".join("{}" for _ in xs) + ",))", tuple(xs))
+
+    def select(self, index: Any, xs: tuple) -> Any:
+        if isinstance(index, int):
+            return xs[index]
+        return _called("((" + ", ".join("{}" for _ in xs) + ",)[{}])", (*xs, index))
+
+    def chosen(self, index: Any, k: int) -> Any:
+        if isinstance(index, int):
+            return floats.chosen(index, k)
+        return _called(f"(1.0 if {{}} == {k} else _MASKED)", (index,))
+
+    def of_your_own(self, rule: Any, args: tuple) -> tuple:
+        """An op of a user's own: its function called by the code, its result checked."""
+        f = self._constant(rule)
+        result = self._spill(_called(f + ".on_floats((" + "{}, " * len(args) + "))", args))
+        text = written(result, {})
+        return name(f"{text}[0]"), tuple(name(f"{text}[1][{i}]") for i in range(len(args)))
+
+
+def _parts(x: Code) -> list:
+    return list(x.parts[1]) if x.kind == "call" else [] if x.kind == "text" else list(x.parts)
+
+
+def flattened(root: Any, spill: Callable[[Code], Code]) -> Any:
+    """``root`` with each part that nests deeper than _DEEPEST made a line of its own, from the
+    bottom up (CPython's compiler recurses once per level: a sum of a million terms would fail).
+    Iterative, as every walk here: such a tree can be a million deep."""
+    if not isinstance(root, Code) or root.depth <= _DEEPEST:
+        return root
+    depth: dict[int, int] = {}
+    stack: list[tuple[Code, bool]] = [(root, False)]
+    while stack:
+        x, ready = stack.pop()
+        if id(x) in depth:
+            continue
+        parts = _parts(x)
+        if not ready:
+            stack.append((x, True))
+            stack.extend((p, False) for p in parts if isinstance(p, Code) and p.depth > 0)
+            continue
+        own = [depth.get(id(p), 0) if isinstance(p, Code) else 0 for p in parts]
+        while own and 1 + max(own) > _DEEPEST:
+            k = own.index(max(own))
+            parts[k] = spill(parts[k])
+            own[k] = 0
+        if x.kind == "call":
+            x.parts = (x.parts[0], tuple(parts))
+        elif x.kind != "text":
+            x.parts = tuple(parts)
+        depth[id(x)] = 1 + max(own, default=0) if x.kind != "text" else 0
+    return root
+
+
+# What the generated code's primitives are bound to.
+NAMESPACE = {
+    "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
+    "_sigmoid": floats.sigmoid, "_relu": floats.relu, "_step": floats.step,
+    "_leaky_relu": floats.leaky_relu, "_leaky_step": floats.leaky_step, "_sign": floats.sign,
+    "_pow": floats.pow, "_pow_slope": floats.pow_slope, "_pow_log": floats.pow_log,
+    "_root": floats.root, "_logsumexp": floats.logsumexp, "_MASKED": floats.MASKED,
+    "_inf": math.inf, "_nan": math.nan,
+}
