@@ -5,7 +5,9 @@
 
 
 # %% exercise-1
-delta_name = "d_z2_1"  # (1.0 - a2_1 * a2_1) * d_a2_1: f'(z) times dC/da
+# δ^(2)_1 = dC/dz^(2)_1 is the gradient of z2_1's variable: the line that multiplies
+# (1.0 - a * a), a being a2_1's variable, by d_ of that variable (f'(z) times dC/da).
+delta_name = "d_" + variable("z2_1")
 
 
 # %% exercise-2
