@@ -332,16 +332,10 @@ def _forward_lines(order: list[Value], writer: _Writer) -> dict[int, list]:
     return contributions
 
 
-def _labels(leaves: list[Value], order: list[Value], names: dict[int, str]) -> list[str]:
-    """A comment per labelled variable read from outside: which is which."""
-    inputs = [v for v in order if not v._children] + leaves
-    seen: set[int] = set()
-    lines = []
-    for v in inputs:
-        if v.label and id(v) in names and id(v) not in seen:
-            seen.add(id(v))
-            lines.append(f"# {names[id(v)]}: {_comment(v.label)}")
-    return lines
+def _labels(names: dict[int, str], inputs: list) -> list[str]:
+    """A comment per labelled variable read from outside (parameters, other leaves, arguments):
+    which is which, in the order of the variables."""
+    return [f"# {names[id(v)]}: {_comment(v.label)}" for v in inputs if getattr(v, "label", "")]
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
@@ -383,7 +377,8 @@ def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: 
     names = _names(order, arg_ids, leaves, n_params, indexes)
     writer = _Writer(names)
     contributions = _forward_lines(order, writer)
-    forward = _labels(leaves, order, names) + _range_checks(indexes, names) + writer.lines
+    arg_leaves = sorted((v for v in order if id(v) in arg_ids), key=lambda v: arg_ids[id(v)])
+    forward = _labels(names, leaves + arg_leaves) + _range_checks(indexes, names) + writer.lines
     del writer.lines
     params = leaves[:n_params]
     backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})

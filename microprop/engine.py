@@ -86,7 +86,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
         c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
-        op = ADD.right.get(c) or ADD.called_with((None, c))
+        op = ADD.right.get(c) or ADD.with_constant(c, 1)
         return _result(self.data + c, op, (self,), (1.0,))
 
     def __mul__(self, other: Value | float) -> Value:
@@ -187,11 +187,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
                 "again; use microprop.grad(output, inputs, create_graph=True), which returns the "
                 "gradients as Values (and leaves .grad alone)"
             )
-        # Leaves only receive, so they need no place in the order: the same order as
-        # _topological_order() without them (explain's step-through replays it exactly).
-        order = _walk(self, leaves=False)
-        for node in order:
-            node.grad = 0.0
+        order = _inner_nodes(self)
         self.grad += 1.0
         if careful.any_hooks() or closure_nodes or _open_blocks:
             if _careful_backward(order):
@@ -292,9 +288,9 @@ def _with_constant(op: Op, node: Value, other: object, position: int) -> Value:
         return NotImplemented  # type: ignore[no-any-return]
     if position:
         out, local = op.rule(FLOATS, node.data, c)
-        return _result(out, op.right.get(c) or op.called_with((None, c)), (node,), local[:1])
+        return _result(out, op.right.get(c) or op.with_constant(c, 1), (node,), local[:1])
     out, local = op.rule(FLOATS, c, node.data)
-    return _result(out, op.left.get(c) or op.called_with((c, None)), (node,), local[1:])
+    return _result(out, op.left.get(c) or op.with_constant(c, 0), (node,), local[1:])
 
 
 def _recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
@@ -418,6 +414,29 @@ def _walk(root: Value, leaves: bool = True) -> list[Value]:
                         stack.append(child)
             elif leaves:
                 order.append(node)
+    return order
+
+
+def _inner_nodes(root: Value) -> list[Value]:
+    """_walk(root, leaves=False), each node's .grad set to 0.0 as it is placed: the order
+    backward() runs in reverse. Leaves only receive, so they need no place in it (the same order
+    as _topological_order() without them: explain's step-through replays it exactly)."""
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root] if root._children else []
+    while stack:
+        node = stack.pop()
+        if node is None:  # every input of the node below it is placed
+            node = stack.pop()
+            node.grad = 0.0  # type: ignore[union-attr]
+            order.append(node)  # type: ignore[arg-type]
+        elif node not in visited:
+            visited.add(node)
+            stack.append(node)
+            stack.append(None)
+            for child in reversed(node._children):  # so the first input is placed first
+                if child._children and child not in visited:
+                    stack.append(child)
     return order
 
 

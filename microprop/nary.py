@@ -7,6 +7,7 @@ ties each to its rule.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = ["dot", "sum", "logsumexp", "log_softmax", "softmax", "take"]
 # dot's op for a layer reading data: every weight a Value, every input a constant (the weight's
 # slope), the bias a Value. One shared op per number of inputs.
 _DOT_OF_DATA: dict[int, Op] = {}
+_DOT_BIASED: dict[tuple, Op] = {}  # every input a Value, the bias a constant
 
 
 def dot(
@@ -61,18 +63,28 @@ def dot(
         children.append(bias)
         local.append(1.0)
     else:
-        z += _operand(bias, "dot(bias)")
-    op = DOT if len(children) == 2 * len(ws) + 1 else _dot_op(ws, xs, bias, len(children))
+        bias = bias if type(bias) is float else _operand(bias, "dot(bias)")
+        z += bias
+    op = DOT if len(children) == 2 * len(ws) + 1 else _dot_op(ws, xs, bias, children)
     return _result(z, op, tuple(children), tuple(local))
 
 
-def _dot_op(ws: list, xs: list, bias: Any, inputs: int) -> Op:
+def _dot_op(ws: list, xs: list, bias: Any, children: list) -> Op:
     """dot's op where some arguments are constants: where they go among its inputs."""
     n = len(ws)
-    if inputs == n + 1 and isinstance(bias, Value) and all(isinstance(w, Value) for w in ws):
-        op = _DOT_OF_DATA.get(n)  # a layer reading data: every input a constant
+    if isinstance(bias, Value):
+        if len(children) == n + 1 and children[:n] == ws:  # every weight a Value, input data
+            op = _DOT_OF_DATA.get(n)
+            if op is None:
+                op = _DOT_OF_DATA[n] = DOT.called_with((None, SLOPE) * n + (None,))
+            return op
+    elif len(children) == 2 * n and bias == bias:  # every weight and input a Value
+        key = (n, bias, math.copysign(1.0, bias))  # -0.0 is not 0.0 here
+        op = _DOT_BIASED.get(key)
         if op is None:
-            op = _DOT_OF_DATA[n] = DOT.called_with((None, SLOPE) * n + (None,))
+            op = DOT.called_with((None, None) * n + (bias,))
+            if len(_DOT_BIASED) < 4096:
+                _DOT_BIASED[key] = op
         return op
     template: list = []
     for w, x in zip(ws, xs):

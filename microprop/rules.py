@@ -28,6 +28,7 @@ class _Slope:
 
 
 SLOPE = _Slope()
+_new_str = str.__new__
 _MADE_AT_MOST = 4096  # ops with constants kept per op: one shared object per constant
 
 
@@ -86,6 +87,16 @@ class Op(str):
                 if len(args) == 2 and None in args and key is args:  # one nonzero constant
                     side = self.right if args[0] is None else self.left
                     side[args[1] if args[0] is None else args[0]] = made
+        return made
+
+    def with_constant(self, c: float, position: int) -> Op:
+        """This op of one input and the constant ``c`` at ``position`` (0 on the left, 1 on the
+        right), made as cheaply as a str can be: the engine asks for one at each new number."""
+        made = _new_str(Op, self)
+        made.rule, made.args = self.rule, ((c, None), (None, c))[position]
+        side = self.right if position else self.left
+        if c and c == c and len(side) < _MADE_AT_MOST:  # not a zero (-0.0 == 0.0), not NaN
+            side[c] = made
         return made
 
     def arguments(self, inputs: Sequence[Any], slopes: Sequence[float]) -> tuple:

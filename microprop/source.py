@@ -19,7 +19,7 @@ from . import floats
 __all__ = ["Code", "Source", "literal", "NAMESPACE"]
 
 _DEEPEST = 64  # operators in one expression: deeper, its left part becomes a line of its own
-_ATOM, _UNARY, _PRODUCT, _SUM = 4, 3, 2, 1  # how tightly an expression binds
+_ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1  # how tightly an expression binds
 
 
 class Code:
@@ -30,12 +30,14 @@ class Code:
     def __init__(self, kind: str, parts: tuple, depth: int = 0, binds: int = _ATOM) -> None:
         self.kind, self.parts, self.depth, self.binds = kind, parts, depth, binds
 
-    def __bool__(self) -> bool:
+    def __bool__(self, *other: object) -> bool:
         raise TypeError("a rule branched on the number of one of its inputs, which compiled code "
                         "cannot follow; a rule may branch only on a constant recorded with its "
                         "op (write the piecewise part as a primitive of the arithmetic)")
 
     __index__ = __float__ = __int__ = __bool__  # type: ignore[assignment]
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __bool__  # type: ignore[assignment]
+    __hash__ = object.__hash__
 
     def __add__(self, other: Any) -> Code:
         return _binary("+", self, other)
@@ -102,11 +104,19 @@ def written(x: Any, names: dict[int, str], binds: int = 0) -> str:
         text = template.format(*(written(a, names) for a in args))
     elif x.kind == "neg":
         text = "-" + written(x.parts[0], names, _UNARY)
+    elif x.kind == "**":
+        text = f"{written(x.parts[0], names, _ATOM)} ** {written(x.parts[1], names, _ATOM)}"
     else:
         a, b = x.parts
         tight = _SUM if x.kind in "+-" else _PRODUCT
         text = f"{written(a, names, tight)} {x.kind} {written(b, names, tight + 1)}"
     return f"({text})" if x.binds < binds else text
+
+
+def _whole(n: Any) -> bool:
+    """A constant exponent Python's ``**`` takes as floats.pow does: whole, or infinite or NaN
+    (a negative base to a fractional power would be a complex number there)."""
+    return type(n) is float and (n.is_integer() or not math.isfinite(n))
 
 
 def _simple(x: Any) -> bool:
@@ -169,9 +179,15 @@ class Source:
         return x / y  # raises at y == 0: eager then gives the infinity
 
     def pow(self, x: Any, n: Any) -> Code:  # noqa: A003
+        if _whole(n):  # x ** 3: Python's own, which raises where floats.pow gives inf
+            return Code("**", (x, n), getattr(x, "depth", 0) + 1, _POWER)
         return self._call("_pow", x, n)
 
-    def pow_slope(self, x: Any, n: Any) -> Code:
+    def pow_slope(self, x: Any, n: Any) -> Any:
+        if _whole(n) and n:  # n x^(n-1), as floats.pow_slope computes it
+            return n * Code("**", (x, n - 1.0), getattr(x, "depth", 0) + 1, _POWER)
+        if _whole(n):
+            return floats.MASKED  # x ** 0: nothing passes back
         return self._call("_pow_slope", x, n)
 
     def pow_log(self, x: Any) -> Code:

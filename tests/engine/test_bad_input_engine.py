@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from bad_input import NOT_NUMBERS, check, inf, nan, np, short, table
 
+import microprop
 from microprop import Value, custom_op, nary, no_grad
 
 ROWS, row = table()
@@ -328,6 +329,35 @@ for bad in ("1.0", [1.0], Value(1.0)):
         "a hook must return a number or None", type(bad).__name__)
 row("op('sin', rule=1)", lambda: custom_op.op("sin_rule", rule=1), TypeError,
     "op('sin_rule', rule): expected a function, got int")
+for bad in ("sq\n    open('PWNED', 'w').write('x') #", "a\tb", "x\x00", "line\u2028sep"):
+    row(f"op(name={short(bad)})", lambda bad=bad: custom_op.op(bad), ValueError,
+        "op(name)", "without control characters", repr(bad)[:10])
+
+
+def _second_derivative_of(op_of_your_own, x=0.5):
+    v = Value(x)
+    (first,) = microprop.grad(op_of_your_own(v), [v], create_graph=True)
+    return microprop.grad(first, [v])
+
+
+def _defined(rule):
+    return custom_op.op("mine", rule=rule)(lambda x: (x * x, (2.0 * x,)))
+
+
+for result, words in (
+    (2.0, ("op 'mine'", "its rule must return a tuple of 1 local derivative", "2.0")),
+    ((), ("op 'mine'", "a tuple of 1 local derivative(s), one per argument", "()")),
+    ((1.0, 2.0), ("op 'mine'", "a tuple of 1 local derivative(s)", "(1.0, 2.0)")),
+    (("2x",), ("op 'mine': its rule's derivative 0", "expected a real number", "str")),
+):
+    row(f"op rule returning {short(result)}",
+        lambda result=result: _second_derivative_of(_defined(lambda out, x: result)), TypeError,
+        *words)
+row("op rule taking no output", lambda: _second_derivative_of(_defined(lambda x: (2.0 * x,))),
+    TypeError, "op 'mine'", "its rule cannot take the 2 argument(s) it is given")
+row("op function taking two arguments, called with one",
+    lambda: custom_op.op("two")(lambda x, y: (x * y, (y, x)))(Value(1.0)), TypeError,
+    "op 'two'", "its function cannot take the 1 argument(s) it is given")
 
 
 @pytest.mark.parametrize("case", ROWS)

@@ -1,0 +1,173 @@
+"""Each op is written once, as a rule: what the engine records is what the rule computes.
+
+The rules of ``microprop.rules`` are evaluated on floats (eager), on Values (gradients of
+gradients) and on source text (compile). These tests tie the ops written out for speed (``+``,
+``*``, ``dot``, ``sum``) to their rules bit for bit, check that no rule branches on its inputs'
+numbers, and pin the defects of the three copies the rules replaced.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ops import OPS
+
+import microprop
+from microprop import Value, custom_op, floats, nary, rules, source
+from microprop.derivatives import local_derivatives
+
+SPECIAL = [0.0, -0.0, 1.5, -2.25, math.inf, -math.inf, math.nan, 5e-324, -1e308, 3.0]
+NUMBERS = st.one_of(st.sampled_from(SPECIAL), st.floats(allow_nan=True, allow_infinity=True))
+
+
+def bits(x: float) -> bytes:
+    """The float's bits, every NaN as one: which NaN an operation on two of them returns is up
+    to the C compiler at each place the operation is compiled, not to IEEE 754."""
+    return b"nan" if x != x else struct.pack("<d", x)
+
+
+def recorded_by_rule(node: Value) -> tuple:
+    """The node's value and local derivatives, as its op's rule computes them on floats."""
+    op = node._op
+    args = op.arguments([c.data for c in node._children], node._local_grads)
+    out, local = op.rule(floats, *args)
+    return out, [local[i] for i in op.inputs_at(len(node._children))]
+
+
+def same(node: Value) -> bool:
+    out, local = recorded_by_rule(node)
+    return bits(out) == bits(node.data) and [bits(d) for d in local] == [
+        bits(d) for d in node._local_grads]
+
+
+@settings(max_examples=300)
+@given(NUMBERS, NUMBERS)
+def test_add_and_mul_written_out_record_what_their_rules_compute(x, y):
+    for node in (Value(x) + Value(y), Value(x) + y, y + Value(x),
+                 Value(x) * Value(y), Value(x) * y, y * Value(x)):
+        assert same(node), node._op
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(NUMBERS, NUMBERS, st.booleans(), st.booleans()), min_size=1,
+                max_size=5), NUMBERS, st.booleans())
+def test_dot_and_sum_written_out_record_what_their_rules_compute(pairs, b, bias_node):
+    ws = [Value(w) if wn else w for w, _, wn, _ in pairs]
+    xs = [Value(x) if xn else x for _, x, _, xn in pairs]
+    bias = Value(b) if bias_node else b
+    if any(isinstance(a, Value) for a in (*ws, *xs, bias)):
+        assert same(nary.dot(ws, xs, bias))
+    values = [v for v in (*ws, *xs) if isinstance(v, Value)]
+    if values:
+        assert same(nary.sum(values)) and same(nary.sum([*values, b]))
+
+
+@pytest.mark.parametrize("row", OPS, ids=str)
+def test_every_op_of_the_table_records_what_its_rule_computes(row):
+    for x in SPECIAL:
+        xs = [Value(x if i == 0 else p) for i, p in enumerate(row.point)]
+        try:
+            node = row.on_values(*xs)
+        except (ValueError, ZeroDivisionError):
+            continue
+        assert same(node), (row.name, x)
+
+
+def every_rule() -> list[rules.Op]:
+    return [op for op in vars(rules).values() if isinstance(op, rules.Op) and op.args is None]
+
+
+@pytest.mark.parametrize("op", every_rule(), ids=str)
+def test_no_rule_branches_on_the_numbers_of_its_inputs(op):
+    """Evaluated on names, a rule that tested an input's number (``if x > 0``) would raise."""
+    arity = {"neg": 1, "exp": 1, "log": 1, "sqrt": 1, "tanh": 1, "sigmoid": 1, "relu": 1,
+             "abs": 1, "dot": 5, "sum": 3, "logsumexp": 3}.get(str(op), 2)
+    arithmetic = source.Source(lambda code: source.name("_s"), lambda obj: "_u")
+    args = [source.name(f"a{i}") for i in range(arity)]
+    if op.rule is rules.power_of_constant:
+        args[1] = 3.0  # a constant, on which a rule may branch
+    if op.rule is rules.leaky_relu:
+        args[1] = 0.01
+    if op.rule is rules.take:
+        args[0] = source.name("i")
+    out, local = op.rule(arithmetic, *args)
+    assert len(local) == arity
+
+
+def test_a_rule_that_branches_on_data_is_refused_when_compiled():
+    def sign_by_branch(m, x):
+        return (x if x > 0 else -x), (1.0,)
+
+    op = rules.Op("branchy", sign_by_branch)
+    x = Value(2.0)
+    node = microprop.engine._result(2.0, op, (x,), (1.0,))
+    with pytest.raises(TypeError, match="branched on the number of one of its inputs"):
+        microprop.compile(lambda: node * 1.0)()
+
+
+@settings(max_examples=200)
+@given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6), st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
+def test_the_hessian_of_a_linear_dot_is_zero_whatever_floats_it_is_given(w1, w2, c1, c2):
+    """Defect: derivatives._dot paired inputs by float object identity, so dot([w1, w2],
+    [0.5, 0.5]) at (0.5, 0.5) had the Hessian [[0, 1], [1, 0]]. The op records its constants."""
+    hessian = microprop.func.hessian(lambda a, b: nary.dot([a, b], [c1, c2]))(w1, w2)
+    assert hessian == [[0.0, 0.0], [0.0, 0.0]]
+    assert microprop.func.hessian(lambda a, b: nary.dot([a, b], [0.5, 0.5]))(0.5, 0.5) == [
+        [0.0, 0.0], [0.0, 0.0]]
+
+
+def test_an_op_of_your_own_named_like_a_built_in_keeps_its_own_rule():
+    """Defect: rules were found by name, built-ins first, so an op of one's own named sigmoid
+    was differentiated again with the built-in sigmoid's rule."""
+    square = custom_op.op("sigmoid", rule=lambda out, x: (2.0 * x,))(
+        lambda x: (x * x, (2.0 * x,)))
+    x = Value(3.0)
+    (first,) = microprop.grad(square(x), [x], create_graph=True)
+    assert first.data == 6.0
+    assert microprop.grad(first, [x]) == (2.0,)
+
+
+def test_an_op_defined_again_under_the_same_name_uses_its_new_rule():
+    """Defect: a notebook cell run again redefined an op, but its old rule was kept by name."""
+    custom_op.op("twice", rule=lambda out, x: (2.0,))(lambda x: (2.0 * x, (2.0,)))
+    thrice = custom_op.op("twice", rule=lambda out, x: (3.0 * x / x,))(
+        lambda x: (3.0 * x, (3.0,)))
+    x = Value(2.0)
+    (first,) = microprop.grad(thrice(x), [x], create_graph=True)
+    assert first.data == 3.0
+
+
+def test_the_rule_of_an_op_of_your_own_receives_every_argument_constants_included():
+    seen = []
+
+    def rule(out, x, c):
+        seen.append((type(x).__name__, c))
+        return (c * x / x, x)
+
+    scaled = custom_op.op("scaled", rule=rule)(lambda x, c: (c * x, (c, x)))
+    x = Value(2.0)
+    (first,) = microprop.grad(scaled(x, 5.0), [x], create_graph=True)
+    assert first.data == 5.0 and seen == [("Value", 5.0)]
+
+
+def test_compile_reads_no_frames_and_neither_it_nor_derivatives_keeps_a_table_of_ops():
+    package = Path(microprop.__file__).parent
+    for module in ("compile", "derivatives", "source", "engine", "rules"):
+        text = (package / f"{module}.py").read_text(encoding="utf-8")
+        assert "_getframe" not in text and "f_locals" not in text, module
+    assert not hasattr(sys.modules["microprop.compile"], "RULES")
+    assert not hasattr(microprop.derivatives, "RULES")
+
+
+def test_renaming_a_local_variable_inside_an_op_changes_nothing_compiled():
+    """Defect: compile read each op's local variables by name from its frame, so renaming y to
+    den inside __truediv__ broke it with KeyError: 'y'. The op's constants are recorded."""
+    w = Value(3.0)
+    compiled = microprop.compile(lambda x: (w / x) / 2.0 + 1.0 / (w - x), [w])
+    assert compiled(4.0) == (0.375 + -1.0, [1 / 8 - 1.0])
