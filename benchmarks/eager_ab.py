@@ -70,7 +70,7 @@ def _worker(package_root: str, name: str, small: int) -> None:
 
 
 def _run(package_root: Path, name: str, small: int = 0) -> float:
-    env = {**os.environ, "PYTHONPATH": ""}
+    env = {**os.environ, "PYTHONPATH": "", "PYTHONHASHSEED": "0"}  # the same sets each run
     command = [sys.executable, __file__, "--worker", str(package_root), name]
     instructions = small > 0
     if instructions:

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .micrograd import UserBackward, refuse_closure
+from .micrograd import UserBackward, closure_nodes, node_backward, refuse_closure
 
 __all__ = ["HookHandle", "Hooks"]
 
@@ -145,3 +145,19 @@ def anomaly_in_forward(op: str, data: float, children: tuple) -> None:
     elif len(children) == 1 and op in ("+", "-", "*", "/", "**"):
         inputs += " and a constant"  # which is not a node, so it has no name to give
     raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
+
+
+def backward(order: list, checked: bool) -> bool:
+    """backward() where a hook, a micrograd closure or detect_anomaly() (``checked``) asks for
+    it; False if none of them concerns this graph, and the plain loop may run."""
+    if _hooks:  # some Value anywhere has a hook: run backward the way that calls them
+        backward_hooked(order)
+        return True
+    if closure_nodes and any(type(n._local_grads) is UserBackward for n in order):
+        for node in reversed(order):  # a node with a _backward of a user's own
+            node_backward(node)
+        return True
+    if checked:
+        backward_checked(order)
+        return True
+    return False

@@ -14,7 +14,8 @@ from functools import wraps
 from typing import Any
 
 from . import floats
-from .engine import _SUBCLASSES, Value, _operand, _result, _to_float
+from .engine import _SUBCLASSES, Value, _operand, _result
+from .floats import to_float as _to_float
 from .rules import Op
 
 __all__ = ["op"]

@@ -18,15 +18,18 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, SupportsIndex
+from functools import partial
+from typing import SupportsIndex
 
-from . import careful, floats, rules
+from . import careful, floats, pickling, rules
 from .careful import Hooks
-from .micrograd import MicrogradProtocols, UserBackward, closure_nodes, node_backward
+from .floats import is_numpy_bool as _is_numpy_bool
+from .floats import to_float as _to_float
+from .micrograd import MicrogradProtocols, closure_nodes, recorded_by_hand
 from .modes import anomaly_enabled, grad_enabled, is_anomaly_enabled, is_grad_enabled
-from .pickling import Copies, rebuilt
+from .pickling import Copies
 from .rules import ADD, DIV, MUL, MUL_BY_CONSTANT, NEG, POW, POW_OF_CONSTANT, SUB, Op
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
@@ -76,9 +79,9 @@ class Value(Copies, Hooks, MicrogradProtocols):
             self._local_grads: tuple[float, ...] = ()
             self._op: str = ""
         else:
-            self._children, self._local_grads, self._op = _recorded_by_hand(_children, _op)
+            self._children, self._local_grads, self._op = recorded_by_hand(_children, _op)
 
-    # ---- + and *, written out for speed (a test ties them to rules.add and rules.mul) -------
+    # ---- +, * and -, written out for speed (a test ties each to its rule) ------------------
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value or type(other) in _SUBCLASSES:
@@ -102,16 +105,23 @@ class Value(Copies, Hooks, MicrogradProtocols):
     __radd__ = __add__
     __rmul__ = __mul__
 
-    # ---- every other op: its rule evaluated on floats, and the result recorded -------------
-
     def __sub__(self, other: Value | float) -> Value:  # self - other
         if type(other) is Value or type(other) in _SUBCLASSES:
-            out, local = rules.sub(FLOATS, self.data, other.data)  # type: ignore[union-attr]
-            return _result(out, SUB, (self, other), local)
-        return _with_constant(SUB, self, other, 1)
+            return _result(self.data - other.data, SUB, (self, other), (1.0, -1.0))  # type: ignore[union-attr]
+        c = other if type(other) is float else _constant(other)
+        if c is None:
+            return NotImplemented
+        op = SUB.right.get(c) or SUB.with_constant(c, 1)
+        return _result(self.data - c, op, (self,), (1.0,))
 
     def __rsub__(self, other: float) -> Value:  # other - self
-        return _with_constant(SUB, self, other, 0)
+        c = other if type(other) is float else _constant(other)
+        if c is None:
+            return NotImplemented
+        op = SUB.left.get(c) or SUB.with_constant(c, 0)
+        return _result(c - self.data, op, (self,), (-1.0,))
+
+    # ---- every other op: its rule evaluated on floats, and the result recorded -------------
 
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is Value or type(other) in _SUBCLASSES:
@@ -189,8 +199,8 @@ class Value(Copies, Hooks, MicrogradProtocols):
             )
         order = _inner_nodes(self)
         self.grad += 1.0
-        if careful.any_hooks() or closure_nodes or _open_blocks:
-            if _careful_backward(order):
+        if careful.any_hooks() or closure_nodes or _open_blocks:  # one test, then the careful way
+            if careful.backward(order, bool(_open_blocks) and anomaly_enabled.get()):
                 return
         # Reverse topological order: a node's gradient is complete before it is passed on.
         for node in reversed(order):
@@ -291,44 +301,6 @@ def _with_constant(op: Op, node: Value, other: object, position: int) -> Value:
         return _result(out, op.right.get(c) or op.with_constant(c, 1), (node,), local[:1])
     out, local = op.rule(FLOATS, c, node.data)
     return _result(out, op.left.get(c) or op.with_constant(c, 0), (node,), local[1:])
-
-
-def _recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
-    """The inputs, local derivatives and name of an op made with ``Value(data, children, op)``:
-    micrograd's form (``op`` its name) or microgpt's (``op`` the local derivatives), checked."""
-    if isinstance(children, str):
-        raise TypeError(
-            f"Value(data, _children): got the str {children!r} where the op's inputs go; "
-            f"a label is given by keyword: Value(data, label={children!r})"
-        )
-    if not isinstance(children, (tuple, list)):
-        raise TypeError(
-            f"Value(_children): expected a tuple or list of Values, got {type(children).__name__}"
-        )
-    for i, c in enumerate(children):
-        if not (type(c) is Value or type(c) in _SUBCLASSES):
-            raise TypeError(f"Value(_children): expected Values, got {type(c).__name__} at {i}")
-    if isinstance(op, str):
-        local: tuple = ()  # micrograd's: the gradient comes from a _backward assigned later
-    elif isinstance(op, (tuple, list)):
-        if len(op) != len(children):
-            raise ValueError(
-                f"Value(local_grads): expected one local derivative per input "
-                f"({len(children)}), got {len(op)}"
-            )
-        local = tuple(
-            d if type(d) is float else _to_float(d, f"Value(local_grads[{i}])")
-            for i, d in enumerate(op)
-        )
-        op = ""
-    else:
-        raise TypeError(
-            "Value(_op): expected a str (micrograd's op name) or a tuple of local derivatives, "
-            f"one per input (microgpt's), got {type(op).__name__}"
-        )
-    if _open_blocks and not grad_enabled.get():
-        return (), (), op  # inside no_grad(), as every op: a leaf
-    return tuple(children), local, op
 
 
 # ---- the two switches: no_grad() and detect_anomaly() -----------------------------------------
@@ -440,22 +412,6 @@ def _inner_nodes(root: Value) -> list[Value]:
     return order
 
 
-def _careful_backward(order: list[Value]) -> bool:
-    """backward() where a hook, a micrograd closure or detect_anomaly() asks for it; False if
-    none of them concerns this graph, and the plain loop may run."""
-    if careful.any_hooks():  # some Value anywhere has a hook: run backward the way that calls them
-        careful.backward_hooked(order)
-        return True
-    if closure_nodes and any(type(n._local_grads) is UserBackward for n in order):
-        for node in reversed(order):  # a node with a _backward of a user's own
-            node_backward(node)
-        return True
-    if _open_blocks and anomaly_enabled.get():
-        careful.backward_checked(order)
-        return True
-    return False
-
-
 # ---- coercions: what counts as a number ---------------------------------------------------------
 
 
@@ -478,12 +434,6 @@ def _constant(x: object) -> float | None:
     return None
 
 
-def _is_numpy_bool(x: object) -> bool:
-    # numpy.bool_ is no numbers.Real (Python's bool is): without this, Value(np.True_) said
-    # "expected a real number (int, float, bool), got bool"
-    return type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_")
-
-
 def _operand(x: object, what: str) -> float:
     c = _constant(x)
     if c is None:
@@ -491,30 +441,7 @@ def _operand(x: object, what: str) -> float:
     return c
 
 
-def _to_float(x: object, what: str) -> float:
-    """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
-    if isinstance(x, (bool, numbers.Real)) and not isinstance(x, Value) or _is_numpy_bool(x):
-        try:
-            return float(x)  # type: ignore[arg-type]
-        except OverflowError:
-            raise ValueError(f"{what}: {x!r} is too large to be a float") from None
-    kind = type(x).__name__
-    raise TypeError(f"{what}: expected a real number (int, float, bool), got {kind} {x!r:.60}")
+# ---- pickles written by earlier versions name these ------------------------------------------
 
-
-# ---- pickles written by earlier versions name these --------------------------------------------
-
-
-def _rebuilt_after(new_pickle: bool, inputs: list, *fields: Any) -> Value:
-    return rebuilt(Value, *fields)  # type: ignore[no-any-return]
-
-
-def _unpickle(nodes: Sequence) -> Value:
-    """A graph pickled by microprop 0.1 (one flat list), rebuilt: each node after its inputs."""
-    made: list[Value] = []
-    for n in nodes:
-        if type(n) is not Value:
-            data, grad, label, op, inputs, local_grads = n
-            n = rebuilt(Value, data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
-        made.append(n)
-    return made[-1]
+_rebuilt_after = partial(pickling.rebuilt_after, Value)
+_unpickle = partial(pickling.unpickle_0_1, Value)

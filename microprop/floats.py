@@ -8,6 +8,7 @@ inf, a domain error, a mask, the sign of a zero). docs/numbers.md states the pol
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 __all__ = ["MASKED", "Masked"]
@@ -31,6 +32,27 @@ class Masked(float):
 
 
 MASKED = Masked(0.0)
+
+
+# ---- what counts as a float: a user's number, converted without loss or refused by name --------
+
+
+def to_float(x: object, what: str) -> float:
+    """``x`` as a float, or a TypeError/ValueError that names it; never a lossy conversion."""
+    if isinstance(x, (bool, numbers.Real)) or is_numpy_bool(x):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise ValueError(f"{what}: {x!r} is too large to be a float") from None
+    kind = type(x).__name__
+    raise TypeError(f"{what}: expected a real number (int, float, bool), got {kind} {x!r:.60}")
+
+
+def is_numpy_bool(x: object) -> bool:
+    # numpy.bool_ is no numbers.Real (Python's bool is): without this, Value(np.True_) said
+    # "expected a real number (int, float, bool), got bool"
+    return type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_")
+
 masked = MASKED  # the primitive's name, as rules read it: m.masked
 
 

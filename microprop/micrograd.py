@@ -14,8 +14,10 @@ from functools import partial
 from typing import Any
 
 from . import modes
+from .floats import to_float
 
-__all__ = ["MicrogradProtocols", "UserBackward", "closure_nodes", "node_backward"]
+__all__ = ["MicrogradProtocols", "UserBackward", "closure_nodes", "node_backward",
+           "recorded_by_hand"]
 
 
 class UserBackward(tuple):
@@ -99,3 +101,41 @@ class MicrogradProtocols:
         closure.run = run
         self._local_grads = closure  # type: ignore[misc]
         closure_nodes.add(weakref.ref(self, closure_nodes.discard))
+
+
+def recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
+    """The inputs, local derivatives and name of an op made with ``Value(data, children, op)``:
+    micrograd's form (``op`` its name) or microgpt's (``op`` the local derivatives), checked."""
+    if isinstance(children, str):
+        raise TypeError(
+            f"Value(data, _children): got the str {children!r} where the op's inputs go; "
+            f"a label is given by keyword: Value(data, label={children!r})"
+        )
+    if not isinstance(children, (tuple, list)):
+        raise TypeError(
+            f"Value(_children): expected a tuple or list of Values, got {type(children).__name__}"
+        )
+    for i, c in enumerate(children):
+        if not isinstance(c, MicrogradProtocols):
+            raise TypeError(f"Value(_children): expected Values, got {type(c).__name__} at {i}")
+    if isinstance(op, str):
+        local: tuple = ()  # micrograd's: the gradient comes from a _backward assigned later
+    elif isinstance(op, (tuple, list)):
+        if len(op) != len(children):
+            raise ValueError(
+                f"Value(local_grads): expected one local derivative per input "
+                f"({len(children)}), got {len(op)}"
+            )
+        local = tuple(
+            d if type(d) is float else to_float(d, f"Value(local_grads[{i}])")
+            for i, d in enumerate(op)
+        )
+        op = ""
+    else:
+        raise TypeError(
+            "Value(_op): expected a str (micrograd's op name) or a tuple of local derivatives, "
+            f"one per input (microgpt's), got {type(op).__name__}"
+        )
+    if not modes.grad_enabled.get():
+        return (), (), op  # inside no_grad(), as every op: a leaf
+    return tuple(children), local, op

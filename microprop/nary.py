@@ -21,7 +21,7 @@ __all__ = ["dot", "sum", "logsumexp", "log_softmax", "softmax", "take"]
 # dot's op for a layer reading data: every weight a Value, every input a constant (the weight's
 # slope), the bias a Value. One shared op per number of inputs.
 _DOT_OF_DATA: dict[int, Op] = {}
-_DOT_BIASED: dict[tuple, Op] = {}  # every input a Value, the bias a constant
+_DOT_UNBIASED: dict[int, Op] = {}  # every input a Value, and no bias (0.0)
 
 
 def dot(
@@ -45,19 +45,25 @@ def dot(
     children: list[Value] = []
     local: list[float] = []
     z = 0.0
+    data = 0  # pairs of a Value weight and a constant input (a row of data)
     for w, x in zip(ws, xs):
-        w_node = type(w) is Value or type(w) in _SUBCLASSES
-        x_node = type(x) is Value or type(x) in _SUBCLASSES
-        # A float constant (a row of data) is taken as it is: no call per input.
-        wd = w.data if w_node else w if type(w) is float else _operand(w, "dot")  # type: ignore[union-attr]
-        xd = x.data if x_node else x if type(x) is float else _operand(x, "dot")  # type: ignore[union-attr]
-        z += wd * xd
-        if w_node:  # d/dw (w x) = x
-            children.append(w)  # type: ignore[arg-type]
-            local.append(xd)
-        if x_node:  # d/dx (w x) = w
-            children.append(x)  # type: ignore[arg-type]
-            local.append(wd)
+        if type(w) is Value:  # the two common cases, written out first
+            wd = w.data
+            if type(x) is Value:  # a layer reading another: d/dw (w x) = x, d/dx (w x) = w
+                xd = x.data
+                z += wd * xd
+                children.append(w)
+                local.append(xd)
+                children.append(x)
+                local.append(wd)
+                continue
+            if type(x) is float:  # a layer reading a row of data: d/dw (w x) = x
+                z += wd * x
+                children.append(w)
+                local.append(x)
+                data += 1
+                continue
+        z, data = _any_pair(w, x, z, data, children, local)
     if isinstance(bias, Value):
         z += bias.data
         children.append(bias)
@@ -65,8 +71,35 @@ def dot(
     else:
         bias = bias if type(bias) is float else _operand(bias, "dot(bias)")
         z += bias
-    op = DOT if len(children) == 2 * len(ws) + 1 else _dot_op(ws, xs, bias, children)
+    n = len(ws)
+    if len(children) == 2 * n + 1:
+        op = DOT
+    elif data == n and len(children) == n + 1:  # a layer reading data (the bias a Value)
+        op = _DOT_OF_DATA.get(n) or _dot_op(ws, xs, bias, children)
+    elif len(children) == 2 * n and bias == 0.0 and math.copysign(1.0, bias) > 0:  # no bias
+        op = _DOT_UNBIASED.get(n) or _dot_op(ws, xs, bias, children)
+    else:
+        op = _dot_op(ws, xs, bias, children)
     return _result(z, op, tuple(children), tuple(local))
+
+
+def _any_pair(w: Any, x: Any, z: float, data: int, children: list, local: list
+              ) -> tuple[float, int]:
+    """dot's product of one pair that is not a Value weight with a Value or a float input."""
+    w_node = type(w) is Value or type(w) in _SUBCLASSES
+    x_node = type(x) is Value or type(x) in _SUBCLASSES
+    wd = w.data if w_node else w if type(w) is float else _operand(w, "dot")
+    xd = x.data if x_node else x if type(x) is float else _operand(x, "dot")
+    z += wd * xd
+    if w_node:
+        children.append(w)
+        local.append(xd)
+    if x_node:
+        children.append(x)
+        local.append(wd)
+    elif w_node:
+        data += 1
+    return z, data
 
 
 def _dot_op(ws: list, xs: list, bias: Any, children: list) -> Op:
@@ -78,13 +111,8 @@ def _dot_op(ws: list, xs: list, bias: Any, children: list) -> Op:
             if op is None:
                 op = _DOT_OF_DATA[n] = DOT.called_with((None, SLOPE) * n + (None,))
             return op
-    elif len(children) == 2 * n and bias == bias:  # every weight and input a Value
-        key = (n, bias, math.copysign(1.0, bias))  # -0.0 is not 0.0 here
-        op = _DOT_BIASED.get(key)
-        if op is None:
-            op = DOT.called_with((None, None) * n + (bias,))
-            if len(_DOT_BIASED) < 4096:
-                _DOT_BIASED[key] = op
+    elif len(children) == 2 * n and bias == 0.0 and math.copysign(1.0, bias) > 0:
+        op = _DOT_UNBIASED[n] = DOT.called_with((None, None) * n + (bias,))
         return op
     template: list = []
     for w, x in zip(ws, xs):

@@ -364,7 +364,7 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        return _parameters_of(self.neurons)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
@@ -478,7 +478,7 @@ class MLP(Module):
         return a[0] if len(a) == 1 else a
 
     def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+        return _parameters_of([n for layer in self.layers for n in layer.neurons])
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
@@ -532,6 +532,17 @@ MODULE_TYPES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP"
 
 
 # ---- argument checks (construction time only; the forward pass stays lean) ---------------------
+
+
+def _parameters_of(neurons: list[Neuron]) -> list[Value]:
+    """The neurons' weights and biases in order: one list, built without one per neuron (the
+    hot path of zero_grad() in a training step)."""
+    out: list[Value] = []
+    for n in neurons:
+        out += n.w
+        if n.b is not None:
+            out.append(n.b)
+    return out
 
 
 def _inputs(x: object, nin: int, who: str) -> list:

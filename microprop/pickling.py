@@ -125,3 +125,14 @@ class Copies:
             first = _unwritten(self, written)
         _pickling.pending = self
         return rebuilt_after, (type(self), _pickling.marker, first, *fields)
+
+
+def unpickle_0_1(cls: type, nodes: list) -> Any:
+    """A graph pickled by microprop 0.1 (one flat list), rebuilt: each node after its inputs."""
+    made: list = []
+    for n in nodes:
+        if type(n) is not cls:
+            data, grad, label, op, inputs, local_grads = n
+            n = rebuilt(cls, data, grad, label, op, tuple(made[i] for i in inputs), local_grads)
+        made.append(n)
+    return made[-1]

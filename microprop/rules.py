@@ -1,7 +1,9 @@
 """Each op once: what it computes, and its local derivative with respect to each argument.
 
 A rule takes an arithmetic ``m`` and the op's arguments in the order the op was called with them,
-constants included, and returns ``(value, (d/da1, d/da2, ...))``, one derivative per argument.
+constants included, and returns ``(value, (d/da1, d/da2, ...))``, one derivative per argument. A
+number the op's kind fixes, its parameter (the n of ``x ** n``, leaky_relu's slope), comes last
+and has no derivative.
 It computes with Python's operators and ``m``'s primitives only, and never branches on its
 arguments' numbers (only on a constant recorded with the op, such as the 3 of ``x ** 3``), so that
 every evaluator runs the same rule: floats for ``backward()`` (``floats.py``, where the number
@@ -93,8 +95,13 @@ class Op(str):
         """This op of one input and the constant ``c`` at ``position`` (0 on the left, 1 on the
         right), made as cheaply as a str can be: the engine asks for one at each new number."""
         made = _new_str(Op, self)
-        made.rule, made.args = self.rule, ((c, None), (None, c))[position]
-        side = self.right if position else self.left
+        made.rule = self.rule
+        if position:
+            made.args = (None, c)
+            side = self.right
+        else:
+            made.args = (c, None)
+            side = self.left
         if c and c == c and len(side) < _MADE_AT_MOST:  # not a zero (-0.0 == 0.0), not NaN
             side[c] = made
         return made
@@ -149,12 +156,12 @@ def power(m: Any, x: Any, n: Any) -> tuple:
 
 
 def power_of_constant(m: Any, x: Any, n: float) -> tuple:
-    """``x ** n`` for a constant ``n``; PyTorch computes ``x ** 0.5`` as sqrt, so does this."""
+    """``x ** n`` for a number ``n``, a parameter of the op; PyTorch computes ``x ** 0.5`` as
+    sqrt, and so does this."""
     if n == 0.5:
         r = m.root(x)
-        return r, (m.over(0.5, r), r * m.pow_log(x))
-    out = m.pow(x, n)
-    return out, (m.pow_slope(x, n), out * m.pow_log(x))
+        return r, (m.over(0.5, r),)
+    return m.pow(x, n), (m.pow_slope(x, n),)
 
 
 def exp(m: Any, x: Any) -> tuple:
@@ -185,9 +192,8 @@ def relu(m: Any, x: Any) -> tuple:
     return m.relu(x), (m.step(x),)  # slope 1 where x > 0, else a mask
 
 
-def leaky_relu(m: Any, x: Any, a: float) -> tuple:
-    out = m.leaky_relu(x, a)
-    return out, (m.leaky_step(x, a), x - m.relu(x))  # d/da: x where x <= 0
+def leaky_relu(m: Any, x: Any, a: float) -> tuple:  # a: the slope below 0, a parameter
+    return m.leaky_relu(x, a), (m.leaky_step(x, a),)
 
 
 def abs(m: Any, x: Any) -> tuple:  # noqa: A001
