@@ -38,7 +38,7 @@ def op(
 
     ``rule(out, *args)``, if given, returns the same local derivatives written with operations
     that work on Values too (``lambda out, x: (cos(x),)`` for an op ``cos`` of your own), one per
-    argument the op was called with, constants included, so that
+    argument the op was called with, constants included (and keyword arguments passed on), so that
     ``microprop.grad(..., create_graph=True)`` can differentiate through the op again.
     """
     if not isinstance(name, str) or not name:
@@ -58,7 +58,7 @@ def op(
 
         @wraps(f)
         def recorded(*args: Value | float, **kwargs: object) -> Value:
-            the_op = Op(name, OfYourOwn(name, f, rule, kwargs)) if kwargs else plain
+            the_op = Op(name, mine.called_with(kwargs)) if kwargs else plain
             nodes = [type(a) is Value or type(a) in _SUBCLASSES for a in args]
             xs = [a.data if n else _operand(a, name) for a, n in zip(args, nodes)]  # type: ignore
             value, local = the_op.rule(floats, *xs)
@@ -90,8 +90,15 @@ class OfYourOwn:
     def __call__(self, m: Any, *args: Any) -> tuple:
         return m.of_your_own(self, args)  # type: ignore[no-any-return]
 
+    def called_with(self, kwargs: dict) -> OfYourOwn:
+        """This rule for a call with keyword arguments (passed to the function and the rule)."""
+        made = OfYourOwn(self.name, self.f, self.derivative, kwargs)
+        made.recorded = self.recorded
+        return made
+
     def __reduce__(self) -> tuple:
-        return _named, (self.name,)  # a function may be a lambda: pickled by the op's name
+        # A function may be a lambda: pickled by the op's name, with the call's keywords.
+        return _named, (self.name, self.kwargs)
 
     def on_floats(self, xs: Sequence[float]) -> tuple[float, tuple]:
         """The function on floats, its result checked: ``(value, one derivative per argument)``."""
@@ -112,9 +119,9 @@ class OfYourOwn:
             )
         out = self.recorded(*args, **self.kwargs)  # type: ignore[misc]
         try:
-            local = self.derivative(out, *args)
+            local = self.derivative(out, *args, **self.kwargs)
         except TypeError:
-            _refuse_arguments(self.name, "its rule", self.derivative, (out, *args), {})
+            _refuse_arguments(self.name, "its rule", self.derivative, (out, *args), self.kwargs)
             raise
         if not isinstance(local, (tuple, list)) or len(local) != len(args):
             raise TypeError(
@@ -161,11 +168,11 @@ def checked_result(name: str, result: object, n: int) -> tuple[float, tuple]:
 _DEFINED: dict[str, OfYourOwn] = {}
 
 
-def _named(name: str) -> Any:
+def _named(name: str, kwargs: dict | None = None) -> Any:
     mine = _DEFINED.get(name)
     if mine is None:
         return _Unknown(name)
-    return mine
+    return mine.called_with(kwargs) if kwargs else mine
 
 
 class _Unknown:

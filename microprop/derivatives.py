@@ -91,6 +91,8 @@ class _Values:
     def pow_slope(x: Any, n: Any) -> Any:
         if _data(n) == 0.0:
             return floats.MASKED  # x ** 0 passes nothing back
+        if not isinstance(x, Value):  # the slope of a constant base, which no gradient reads
+            return floats.pow_slope(x, _data(n))
         if isinstance(x, Value) or isinstance(n, Value):
             return n * x ** (n - 1.0)
         return floats.pow_slope(x, n)

@@ -28,6 +28,9 @@ class _Slope:
     def __repr__(self) -> str:
         return "SLOPE"
 
+    def __reduce__(self) -> str:
+        return "SLOPE"  # pickled by name: the one marker comes back
+
 
 SLOPE = _Slope()
 _new_str = str.__new__

@@ -314,3 +314,31 @@ def test_a_pickle_that_fails_half_way_leaves_the_next_one_whole():
         pickle.dumps([b * 3.0, Broken()])
     again = pickle.loads(pickle.dumps(b))
     assert again._children[0].data == 1.0
+
+
+def test_an_unpickled_constant_op_is_differentiated_again_and_compiled():
+    """Defect: the marker that says "this constant is the slope" (x * c, a dot of data) came back
+    from a pickle as a new object, so the rule was handed the marker instead of the number."""
+    import microprop
+
+    x = Value(0.7)
+    x2, y2, z2 = pickle.loads(pickle.dumps((x, x * 3.0, microprop.dot([x], [2.0], 0.0))))
+    assert microprop.grad(y2, x2, create_graph=True)[0].data == 3.0
+    assert microprop.compile(lambda: y2, [x2])() == (0.7 * 3.0, [3.0])
+    assert microprop.compile(lambda: z2, [x2])() == (0.0 + 0.7 * 2.0 + 0.0, [2.0])
+
+
+def test_an_unpickled_op_of_your_own_keeps_the_keywords_it_was_called_with():
+    """Defect: an op of one's own was pickled by its name alone, so the keywords of the call
+    were lost, and the unpickled graph compiled to other numbers with no error."""
+    import microprop
+
+    @microprop.op("power_kw", rule=lambda out, x, p=2.0: (p * x ** (p - 1),))
+    def power_kw(x, p=2.0):
+        return x**p, (p * x ** (p - 1),)
+
+    x = Value(2.0)
+    x2, y2 = pickle.loads(pickle.dumps((x, power_kw(x, p=3.0))))
+    assert microprop.compile(lambda: y2, [x2])() == (8.0, [12.0])
+    assert microprop.func.grad(microprop.func.grad(lambda v: power_kw(v, p=3.0)))(0.7) == (
+        3.0 * 2.0 * 0.7)

@@ -172,3 +172,12 @@ def test_renaming_a_local_variable_inside_an_op_changes_nothing_compiled():
     w = Value(3.0)
     compiled = microprop.compile(lambda x: (w / x) / 2.0 + 1.0 / (w - x), [w])
     assert compiled(4.0) == (0.375 + -1.0, [1 / 8 - 1.0])
+
+
+def test_a_constant_base_to_a_value_power_differentiates_twice_where_eager_does_once():
+    """Defect: on Values the rule of c ** x also worked out the slope of the constant base,
+    c * x ** (c - 1), with the op's own pow, which raises at 0 ** negative where eager's slope
+    (never read) is inf; the slope of a constant is now a constant."""
+    x = Value(0.5)
+    assert microprop.grad(0.0 ** x, [x], create_graph=True)[0].data == 0.0
+    assert microprop.func.hessian(lambda v: 0.0 ** v)(0.5) == [[0.0]]
