@@ -201,7 +201,7 @@ class _Writer:
         self.names = names
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
-        self.arithmetic = source.Source(self.spill, self.constant)
+        self.arithmetic = source.Source(self.spill, self.constant, self.lines.append)
 
     def spill(self, x: source.Code) -> source.Code:
         """An expression made a line of its own: its name."""

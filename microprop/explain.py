@@ -308,6 +308,16 @@ class BackwardSteps(Sequence[Step]):
     def __getitem__(self, i: int | slice) -> Step | Sequence[Step]:
         return self._steps[i]
 
+    def draw(self, *args: object, **kwargs: object) -> None:
+        """Moved to the drawing side, which reads these steps: ``microprop.draw_step``."""
+        raise AttributeError("BackwardSteps.draw(k) is now microprop.draw_step(steps, k): the "
+                             "steps are plain data, and the drawing reads them")
+
+    def frames(self, *args: object, **kwargs: object) -> None:
+        """Moved to the drawing side, which reads these steps: ``microprop.draw_steps``."""
+        raise AttributeError("BackwardSteps.frames() is now microprop.draw_steps(steps): the "
+                             "steps are plain data, and the drawing reads them")
+
     def grads(self, k: int | None = None) -> dict[Value, float]:
         """Every node's gradient after ``k`` steps (0: only the root is seeded; default: all)."""
         n = len(self._steps)

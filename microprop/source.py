@@ -130,9 +130,11 @@ class Source:
 
     masked = floats.MASKED
 
-    def __init__(self, spill: Callable[[Code], Code], constant: Callable[[Any], str]) -> None:
+    def __init__(self, spill: Callable[[Code], Code], constant: Callable[[Any], str],
+                 line: Callable[[str], None] = lambda text: None) -> None:
         self._spill = spill  # makes an expression a line of its own and returns its name
         self._constant = constant  # puts an object in the code's namespace and returns its name
+        self._line = line  # writes a line of its own (a check that hands the call to eager)
 
     def _call(self, function: str, *args: Any, inline: str | None = None) -> Code:
         if inline is not None and all(_simple(a) for a in args):
@@ -196,8 +198,16 @@ class Source:
     def root(self, x: Any) -> Code:
         return self._call("_root", x)
 
-    def logsumexp(self, xs: tuple) -> Code:
-        return _called("_logsumexp((" + ", ".join("{}" for _ in xs) + ",))", tuple(xs))
+    def logsumexp(self, xs: tuple) -> Any:
+        """As floats.logsumexp computes it where the largest input is finite and no input is NaN
+        (each checked by a line that hands the call to eager microprop otherwise)."""
+        listed = ", ".join("{}" for _ in xs)
+        m = self._spill(_called(f"max({listed})", tuple(xs))) if len(xs) > 1 else xs[0]
+        self._line(f"if not -_inf < {written(m, {})} < _inf: _bail()")  # NaN too
+        terms = tuple(_called("_exp({} - {})", (x, m)) for x in xs)
+        total = self._spill(_called(f"_log(_fsum(({', '.join('{}' for _ in xs)},)))", terms))
+        self._line(f"if {written(total, {})} != {written(total, {})}: _bail()")  # a NaN input
+        return m + total
 
     def select(self, index: Any, xs: tuple) -> Any:
         if isinstance(index, int):
@@ -257,6 +267,6 @@ NAMESPACE = {
     "_sigmoid": floats.sigmoid, "_relu": floats.relu, "_step": floats.step,
     "_leaky_relu": floats.leaky_relu, "_leaky_step": floats.leaky_step, "_sign": floats.sign,
     "_pow": floats.pow, "_pow_slope": floats.pow_slope, "_pow_log": floats.pow_log,
-    "_root": floats.root, "_logsumexp": floats.logsumexp, "_MASKED": floats.MASKED,
+    "_root": floats.root, "_fsum": math.fsum, "_MASKED": floats.MASKED,
     "_inf": math.inf, "_nan": math.nan,
 }

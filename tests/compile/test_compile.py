@@ -393,3 +393,32 @@ def test_a_numpy_int_is_an_index_as_a_python_int_is():
     assert compiled(np.int64(1)) == compiled(1) == (6.0, [0.0, 3.0])
     as_constant = microprop.compile(lambda i: ps[i] * 3.0, ps)  # no indices: a trace constant
     assert as_constant(np.int64(1)) == (6.0, [0.0, 3.0])
+
+
+LABELS = ["w₁", "σ²", "x\nimport os", "a\r\x0b\x0c\u2028\u0085b", "'\"#", "é" * 300, "w", "w"]
+
+
+def test_no_label_or_op_name_becomes_code_changes_a_variable_or_grows_the_code():
+    """Defect: labels became variable names (w₁ a SyntaxError, two labels one variable after
+    Unicode normalisation) and op names went into comments unescaped (a newline in a name ran
+    the next line as code). Variables are named by place; labels stand in comments, escaped
+    and cut to a bounded length."""
+    import io
+    import tokenize
+
+    ws = [Value(0.5 + k, label=label) for k, label in enumerate(LABELS)]
+
+    def fn(x):
+        out = x * 1.0
+        for w in ws:
+            out = (out * w).tanh()
+            out.label = LABELS[len(LABELS) - 1 - ws.index(w)]
+        return out
+
+    compiled = microprop.compile(fn, ws)
+    assert outcome(lambda: compiled(0.3)) == outcome(lambda: eager(fn, ws, 0.3))
+    source = compiled.source
+    code = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type == tokenize.NAME]
+    assert "import" not in code and "os" not in code
+    assert max(len(line) for line in source.splitlines()) < 200

@@ -389,3 +389,14 @@ def test_backward_steps_max_updates_must_be_a_positive_int(bad):
     x = Value(1.0, label="x")
     with pytest.raises((TypeError, ValueError), match=r"backward_steps\(max_updates\)"):
         backward_steps(x * 2.0, max_updates=bad)
+
+
+def test_the_drawing_methods_that_moved_say_where_they_went():
+    """steps.draw(k) and steps.frames() moved to microprop.draw_step and draw_steps, so that
+    explain stays plain data; code written for them gets the new spelling, not a bare error."""
+    x = Value(2.0)
+    steps = backward_steps(x * x)
+    with pytest.raises(AttributeError, match=r"microprop.draw_step\(steps, k\)"):
+        steps.draw(0)
+    with pytest.raises(AttributeError, match=r"microprop.draw_steps\(steps\)"):
+        steps.frames()
