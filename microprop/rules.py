@@ -68,6 +68,15 @@ class Op(str):
     right: dict  # and on its right: ``x - 2`` records ``SUB.right[2.0]``
 
     def __new__(cls, name: str, rule: Callable[..., tuple], args: tuple | None = None) -> Op:
+        if args is None:  # an op defined, rather than one of its calls with constants
+            if not isinstance(name, str):
+                raise TypeError(f"Op(name): expected a str, got {type(name).__name__}")
+            if not name or not name.isprintable():
+                raise ValueError(f"Op(name): expected a non-empty name without control "
+                                 f"characters, got {name!r:.60}")
+            if not callable(rule):
+                raise TypeError(f"Op({name!r}, rule): expected a function, got "
+                                f"{type(rule).__name__}")
         op = super().__new__(cls, name)
         op.rule, op.args = rule, args
         if args is None:  # only an op without constants makes ops with them

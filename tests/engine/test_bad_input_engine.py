@@ -14,7 +14,7 @@ import pytest
 from bad_input import NOT_NUMBERS, check, inf, nan, np, short, table
 
 import microprop
-from microprop import Value, custom_op, nary, no_grad
+from microprop import Value, custom_op, nary, no_grad, rules
 
 ROWS, row = table()
 
@@ -355,6 +355,13 @@ for result, words in (
         *words)
 row("op rule taking no output", lambda: _second_derivative_of(_defined(lambda x: (2.0 * x,))),
     TypeError, "op 'mine'", "its rule cannot take the 2 argument(s) it is given")
+for bad in ("", "a\nb"):
+    row(f"rules.Op(name={short(bad)})", lambda bad=bad: rules.Op(bad, rules.tanh), ValueError,
+        "Op(name)", "non-empty name without control characters")
+row("rules.Op(name=3)", lambda: rules.Op(3, rules.tanh), TypeError, "Op(name)",
+    "expected a str, got int")
+row("rules.Op('f', rule=1)", lambda: rules.Op("f", 1), TypeError, "Op('f', rule)",
+    "expected a function, got int")
 row("op function taking two arguments, called with one",
     lambda: custom_op.op("two")(lambda x, y: (x * y, (y, x)))(Value(1.0)), TypeError,
     "op 'two'", "its function cannot take the 1 argument(s) it is given")
