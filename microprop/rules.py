@@ -40,15 +40,9 @@ _MADE_AT_MOST = 4096  # ops with constants kept per op: one shared object per co
 def _key(args: tuple) -> Any:
     """``args`` as a key that tells ``-0.0`` from ``0.0`` (equal as numbers); None for a NaN,
     which is equal to nothing and so never found again."""
-    zeros = False
-    for a in args:
-        if type(a) is float and not a:
-            if a != a:
-                return None
-            zeros = True
-        elif type(a) is float and a != a:
-            return None
-    if not zeros:
+    if any(type(a) is float and a != a for a in args):
+        return None
+    if all(type(a) is not float or a for a in args):
         return args
     return args, tuple([math.copysign(1.0, a) for a in args if type(a) is float])
 
