@@ -10,7 +10,6 @@ constant here too, as in PyTorch.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -93,15 +92,13 @@ class _Values:
             return floats.MASKED  # x ** 0 passes nothing back
         if not isinstance(x, Value):  # the slope of a constant base, which no gradient reads
             return floats.pow_slope(x, _data(n))
-        if isinstance(x, Value) or isinstance(n, Value):
-            return n * x ** (n - 1.0)
-        return floats.pow_slope(x, n)
+        return n * x ** (n - 1.0)
 
     @staticmethod
     def pow_log(x: Any) -> Any:
         if isinstance(x, Value) and x.data > 0.0:
             return x.log()
-        return floats.pow_log(_data(x)) if _data(x) == _data(x) else math.nan
+        return floats.pow_log(_data(x))  # 0 at 0, NaN below (and for NaN)
 
     @staticmethod
     def logsumexp(xs: Sequence[Any]) -> Any:

@@ -80,6 +80,8 @@ class Value(Copies, Hooks, MicrogradProtocols):
             self._op: str = ""
         else:
             self._children, self._local_grads, self._op = recorded_by_hand(_children, _op)
+            if _open_blocks and not grad_enabled.get():  # inside no_grad(), as every op: a leaf
+                self._children = self._local_grads = ()
 
     # ---- +, * and -, written out for speed (a test ties each to its rule) ------------------
 

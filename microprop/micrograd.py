@@ -136,6 +136,4 @@ def recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
             "Value(_op): expected a str (micrograd's op name) or a tuple of local derivatives, "
             f"one per input (microgpt's), got {type(op).__name__}"
         )
-    if not modes.grad_enabled.get():
-        return (), (), op  # inside no_grad(), as every op: a leaf
     return tuple(children), local, op

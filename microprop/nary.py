@@ -75,11 +75,11 @@ def dot(
     if len(children) == 2 * n + 1:
         op = DOT
     elif data == n and len(children) == n + 1:  # a layer reading data (the bias a Value)
-        op = _DOT_OF_DATA.get(n) or _dot_op(ws, xs, bias, children)
+        op = _DOT_OF_DATA.get(n) or _DOT_OF_DATA.setdefault(n, _dot_op(ws, xs, bias))
     elif len(children) == 2 * n and bias == 0.0 and math.copysign(1.0, bias) > 0:  # no bias
-        op = _DOT_UNBIASED.get(n) or _dot_op(ws, xs, bias, children)
+        op = _DOT_UNBIASED.get(n) or _DOT_UNBIASED.setdefault(n, _dot_op(ws, xs, bias))
     else:
-        op = _dot_op(ws, xs, bias, children)
+        op = _dot_op(ws, xs, bias)
     return _result(z, op, tuple(children), tuple(local))
 
 
@@ -102,18 +102,8 @@ def _any_pair(w: Any, x: Any, z: float, data: int, children: list, local: list
     return z, data
 
 
-def _dot_op(ws: list, xs: list, bias: Any, children: list) -> Op:
+def _dot_op(ws: list, xs: list, bias: Any) -> Op:
     """dot's op where some arguments are constants: where they go among its inputs."""
-    n = len(ws)
-    if isinstance(bias, Value):
-        if len(children) == n + 1 and children[:n] == ws:  # every weight a Value, input data
-            op = _DOT_OF_DATA.get(n)
-            if op is None:
-                op = _DOT_OF_DATA[n] = DOT.called_with((None, SLOPE) * n + (None,))
-            return op
-    elif len(children) == 2 * n and bias == 0.0 and math.copysign(1.0, bias) > 0:
-        op = _DOT_UNBIASED[n] = DOT.called_with((None, None) * n + (bias,))
-        return op
     template: list = []
     for w, x in zip(ws, xs):
         w_node = isinstance(w, Value)
@@ -172,9 +162,6 @@ def logsumexp(values: Iterable[Value | float]) -> Value:
     derivatives are the softmax probabilities ``exp(v_i - result)``, as PyTorch computes them.
     """
     vs = _listed(values, "logsumexp")
-    for v in vs:
-        if not isinstance(v, Value):
-            _operand(v, "logsumexp")
     if not vs:
         raise ValueError("logsumexp: expected at least one value, got none")
     return _recorded(rules.LOGSUMEXP, vs, "logsumexp")

@@ -92,9 +92,6 @@ class Op(str):
             made = Op(str(self), self.rule, args)
             if len(self._made) < _MADE_AT_MOST and key is not None:
                 self._made[key] = made
-                if len(args) == 2 and None in args and key is args:  # one nonzero constant
-                    side = self.right if args[0] is None else self.left
-                    side[args[1] if args[0] is None else args[0]] = made
         return made
 
     def with_constant(self, c: float, position: int) -> Op:
