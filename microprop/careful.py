@@ -40,6 +40,16 @@ def any_hooks() -> bool:
     return bool(_hooks)
 
 
+def hooked(v: Any) -> bool:
+    """Whether ``v`` has a hook (compile refuses a hooked node, and hooks a leaf's gradient)."""
+    return bool(_hooks) and v in _hooks
+
+
+def through_hooks(v: Any, g: float) -> float:
+    """``g`` as ``backward()`` would add it to the leaf ``v``: through its hooks, if any."""
+    return _hooked(v, g) if _hooks and v in _hooks else g
+
+
 class Hooks:
     """``register_hook``, as PyTorch's tensors have it."""
 
@@ -77,9 +87,16 @@ def _hooked(v: Any, g: float) -> float:
     return g
 
 
-def backward_hooked(order: list) -> None:
+def _hooks_in(order: list) -> bool:
+    """Whether a node of this graph, or a leaf it reads, has a hook (hooks elsewhere do not
+    concern this backward pass)."""
+    return any(n in _hooks or any(c in _hooks for c in n._children) for n in order)
+
+
+def backward_hooked(order: list, checked: bool) -> None:
     """``backward()`` with hooks: each node's gradient goes through its hooks before it is
-    passed on, and a hooked leaf's gradient of this pass is summed apart, hooked, then added."""
+    passed on, and a hooked leaf's gradient of this pass is summed apart, hooked, then added.
+    ``checked``: inside ``detect_anomaly()``, each gradient is checked as it changes."""
     leaves: dict[Any, float] = {}
     for node in reversed(order):
         if type(node._local_grads) is UserBackward:
@@ -92,8 +109,18 @@ def backward_hooked(order: list) -> None:
                 leaves[child] = leaves.get(child, 0.0) + local * g
             else:
                 child.grad += local * g
+                if checked and not math.isfinite(child.grad):
+                    _anomaly(child, f"{describe(node)} passed it its local derivative "
+                                    f"{local!r} times its own gradient {g!r}")
     for leaf, g in leaves.items():
         leaf.grad += _hooked(leaf, g)
+        if checked and not math.isfinite(leaf.grad):
+            _anomaly(leaf, f"its hooks made its gradient of this pass {g!r}")
+
+
+def _anomaly(v: Any, how: str) -> None:
+    raise FloatingPointError(f"detect_anomaly: in backward(), the gradient of {describe(v)} "
+                             f"became {v.grad!r}: {how}")
 
 
 def chain_rule_steps(order: list, grads: dict) -> Iterator[tuple]:
@@ -119,11 +146,9 @@ def backward_checked(order: list) -> None:
     try:
         for node, g, child, local, _ in chain_rule_steps(order, grads):
             if not math.isfinite(grads[child]):
-                raise FloatingPointError(
-                    f"detect_anomaly: in backward(), the gradient of {describe(child)} became "
-                    f"{grads[child]!r}: {describe(node)} passed it its local derivative "
-                    f"{local!r} times its own gradient {g!r}"
-                )
+                child.grad = grads[child]
+                _anomaly(child, f"{describe(node)} passed it its local derivative {local!r} "
+                                f"times its own gradient {g!r}")
     finally:
         for v, grad in grads.items():
             v.grad = grad
@@ -150,12 +175,15 @@ def anomaly_in_forward(op: str, data: float, children: tuple) -> None:
 def backward(order: list, checked: bool) -> bool:
     """backward() where a hook, a micrograd closure or detect_anomaly() (``checked``) asks for
     it; False if none of them concerns this graph, and the plain loop may run."""
-    if _hooks:  # some Value anywhere has a hook: run backward the way that calls them
-        backward_hooked(order)
+    if _hooks and _hooks_in(order):  # a hook on this graph: the backward that calls them
+        backward_hooked(order, checked)
         return True
     if closure_nodes and any(type(n._local_grads) is UserBackward for n in order):
         for node in reversed(order):  # a node with a _backward of a user's own
             node_backward(node)
+            for child in node._children if checked else ():
+                if not math.isfinite(child.grad):
+                    _anomaly(child, f"the _backward of {describe(node)} made it so")
         return True
     if checked:
         backward_checked(order)

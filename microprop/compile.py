@@ -29,16 +29,19 @@ import math
 import numbers
 import re
 import textwrap
+import threading
+import warnings
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from . import _checks, source
+from . import _checks, careful, engine, source
 from .engine import Value, _walk
 from .floats import MASKED
 from .micrograd import UserBackward
+from .modes import anomaly_enabled, grad_enabled, tracing
 from .nary import _Index
 from .rules import Op
 
@@ -47,6 +50,9 @@ __all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
 _CHUNK = 20000  # generated lines per function: CPython compiles a huge function slowly
 _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
 _CACHE_SIZE = 64
+_CACHE_LOCK = threading.Lock()  # threads compiling at once share _CACHE
+_MOST_TRACES = 64  # per compiled function, by default: each holds its code (about 0.5 MB here)
+_MOST_PATHS = 8  # traces of one structure of arguments that took different paths
 _CACHED_PARTS = 8  # a program in more chunks than this is compiled afresh, not kept in _CACHE
 _CHECKED_CALLS = 3  # check=True compares this many calls against eager
 _BIG_SOURCE = 1 << 20  # characters: a source longer than this is kept compressed (a tenth)
@@ -64,11 +70,63 @@ class _Bail(Exception):
     """Raised by generated code where eager microprop must decide (NaN in logsumexp, ...)."""
 
 
+class _OtherPath(_Bail):
+    """Raised by generated code where a comparison the trace made comes out otherwise now."""
+
+
 def _bail() -> float:
     raise _Bail
 
 
+def _other_path() -> None:
+    raise _OtherPath
+
+
 # ---- tracing: fn run once on new leaves; each node records its op, rule and constants -------
+
+
+def _detach(m: Any, x: Any) -> tuple:
+    return x, (m.masked,)  # the value, passing nothing back: v.detach() inside a trace
+
+
+_DETACH = Op("detach", _detach)
+
+
+class _Trace:
+    """What a trace keeps that eager would not record: where the function cut the graph
+    (``detach()``, results made inside ``no_grad()``), which the code computes at every call
+    but passes no gradient through, and each comparison or conversion of a Value with its
+    outcome, which the code checks at every call (another outcome is another path)."""
+
+    def __init__(self) -> None:
+        self.cut_ids: set[int] = set()
+        self.kept: list[Value] = []  # alive while tracing, so that their ids stay theirs
+        self.guards: list[tuple[str, Value, object, object]] = []
+
+    def cut(self, v: Value) -> None:
+        self.cut_ids.add(id(v))
+        self.kept.append(v)
+
+    def detached(self, v: Value) -> Value:
+        out = engine._result(v.data, _DETACH, (v,), (MASKED,))
+        out.label = v.label
+        return out
+
+    def guard(self, kind: str, v: Value, other: object, outcome: object) -> None:
+        self.guards.append((kind, v, other, outcome))
+
+
+@contextmanager
+def _tracing(trace: _Trace) -> Any:
+    """Record the graph whatever block the caller is in (an outer ``no_grad()`` does not reach
+    fn, as in ``torch.func``), telling ``trace`` what eager would not record."""
+    token, enabled = tracing.set(trace), grad_enabled.set(True)
+    try:
+        with engine._counted_block():  # so that each op looks at the switches
+            yield
+    finally:
+        grad_enabled.reset(enabled)
+        tracing.reset(token)
 
 
 @contextmanager
@@ -112,8 +170,9 @@ def _structure_of_any(args: tuple, what: str,
     flat: list = []
 
     def shape(a: object, where: str, holder: int | None) -> object:  # holder: the index argument
-        if isinstance(a, (list, tuple)):
-            return tuple(shape(x, f"{where}[{i}]", holder) for i, x in enumerate(a))
+        if isinstance(a, (list, tuple)):  # a list is the tuple of its items' shapes
+            items = tuple(shape(x, f"{where}[{i}]", holder) for i, x in enumerate(a))
+            return ("tuple", items) if isinstance(a, tuple) else items
         if holder is not None:
             if isinstance(a, bool) or not isinstance(a, numbers.Integral):
                 raise TypeError(f"{what}: argument {where} is a {type(a).__name__}; argument "
@@ -121,7 +180,9 @@ def _structure_of_any(args: tuple, what: str,
             flat.append(int(a))  # type: ignore[call-overload]  # an Integral
             return "i"
         if isinstance(a, bool) or isinstance(a, numbers.Integral) and not isinstance(a, Value):
-            return ("int", a)  # numpy's ints too: an int is a constant of the trace
+            # numpy's ints too: an int is a constant of the trace; its type is part of the key,
+            # since True == 1 and np.int64(1) == 1 and fn may tell them apart
+            return ("int", a, type(a))
         if isinstance(a, Value):
             flat.append(a.data)
             return "x"
@@ -141,15 +202,31 @@ def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
     or when ``traced``, an ``_Index`` that only ``take`` accepts."""
     it = enumerate(flat)
 
-    def build(s: object) -> Any:
+    def made(s: str) -> Any:
+        slot, x = next(it)
         if s == "x":
-            return Value(next(it)[1])
-        if s == "i":
-            slot, i = next(it)
-            return _Index(int(i), slot) if traced else i
-        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
+            return Value(x)
+        return _Index(int(x), slot) if traced else x
+
+    return _built(shape, made)
+
+
+def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
+    it = iter(flat)
+    return _built(shape, lambda s: next(it))
+
+
+def _built(shape: object, made: Callable[[str], Any]) -> list:
+    """The arguments from their shape: ``made("x")`` for each float, ``made("i")`` for each
+    index, ints as traced, lists and tuples as they were."""
+    def build(s: Any) -> Any:
+        if s in ("x", "i"):
+            return made(s)
+        if s[:1] == ("int",):
             return s[1]
-        return [build(x) for x in s]  # type: ignore[attr-defined]
+        if s[:1] == ("tuple",):
+            return tuple(build(x) for x in s[1])
+        return [build(x) for x in s]
 
     return [build(s) for s in shape]  # type: ignore[attr-defined]
 
@@ -159,7 +236,7 @@ def _leaves_of(built: Any) -> list[Value | _Index]:
     stack = [built]
     while stack:
         a = stack.pop()
-        if isinstance(a, list):
+        if isinstance(a, (list, tuple)):
             stack.extend(reversed(a))
         elif isinstance(a, (Value, _Index)):
             out.append(a)
@@ -215,6 +292,29 @@ class _Writer:
         self.namespace[key] = obj
         return key
 
+    def guard(self, kind: str, v: Value, other: object, outcome: object) -> str:
+        """The line that checks, at each call, that a comparison or conversion the trace made
+        comes out as it did (otherwise fn takes another path: ``_other_path()``)."""
+        x = self.names[id(v)]
+        if kind in ("<", "<=", ">", ">="):
+            y = self.names[id(other)] if isinstance(other, Value) else self.number(other)
+            test = f"{x} {kind} {y}"
+            return f"if {'not ' if outcome else ''}{test}: _other_path()"
+        if kind == "bool":
+            return f"if {'not ' if outcome else ''}{x}: _other_path()"
+        if kind == "int":
+            return f"if int({x}) != {outcome!r}: _other_path()"
+        if kind == "round":
+            digits = "" if other is None else f", {self.number(other)}"
+            return f"if not _same(round({x}{digits}), {self.number(outcome)}): _other_path()"
+        return f"if not _same({x}, {self.number(outcome)}): _other_path()"  # float(v), v.item()
+
+    def number(self, c: object) -> str:
+        """A number of the trace as the code reads it: exactly, whatever its type."""
+        if type(c) is float:
+            return source.literal(c)
+        return repr(c) if type(c) in (int, bool) else self.constant(c)
+
     def node(self, v: Value) -> list[str | None]:
         """The line of ``v``'s value, from its rule; returns its contributions to its inputs'
         gradients (``{g}`` for its own gradient), None where it passes back nothing."""
@@ -256,11 +356,14 @@ class _Program:
         self.shape = shape
         args = _rebuild(shape, flat, traced=True)
         arg_leaves = _leaves_of(args)
-        root = fn(*args)
+        trace = _Trace()
+        with _tracing(trace):
+            root = fn(*args)
         if not isinstance(root, Value):
             raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
                             "(a scalar, such as a loss)")
-        order = _walk(root)
+        order = _with_compared(_walk(root), trace.guards)
+        _refuse_hooks(order)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
         indexes = [a for a in arg_leaves if isinstance(a, _Index)]
         leaves = [v for v in order if not v._children and id(v) not in arg_ids
@@ -273,7 +376,7 @@ class _Program:
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
         source, self._more, self._namespace = _generate(
-            root, order, arg_ids, leaves, len(self.params), indexes)
+            root, order, arg_ids, leaves, len(self.params), indexes, trace)
         self._source = (zlib.compress(source.encode(), 1) if len(source) > _BIG_SOURCE
                         else source)
         self.step = self._namespace["_step"]
@@ -304,6 +407,27 @@ class _Program:
         return self.step([v.data for v in self.leaves], flat)  # type: ignore[no-any-return]
 
 
+def _with_compared(order: list[Value], guards: list) -> list[Value]:
+    """``order`` and, after it, what else the guards compare (a value fn compared and then
+    dropped, as ``max(a, b)`` drops one): the code computes it at each call to check."""
+    seen = set(order)
+    for g in guards:
+        for x in (g[1], g[2]):
+            if isinstance(x, Value) and x not in seen:
+                more = [v for v in _walk(x) if v not in seen]
+                seen.update(more)
+                order.extend(more)
+    return order
+
+
+def _refuse_hooks(order: list[Value]) -> None:
+    for v in order:
+        if v._children and careful.hooked(v):
+            raise CompileError(f"compile: the {_about(v)} node has a hook (register_hook), which "
+                               "compiled code cannot call at each step; run fn eagerly, or put "
+                               "the hook on a leaf (a parameter's hook is applied)")
+
+
 def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
            n_params: int, indexes: list) -> dict[int, str]:
     """Each variable named by its place, never by its label: a label is data (it may hold any
@@ -322,13 +446,20 @@ def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
     return names
 
 
-def _forward_lines(order: list[Value], writer: _Writer) -> dict[int, list]:
-    """The forward pass, a line per node (in ``writer.lines``), and each node's contributions
-    (with ``{g}`` open)."""
+def _forward_lines(order: list[Value], writer: _Writer, guards: list) -> dict[int, list]:
+    """The forward pass, a line per node (in ``writer.lines``), each guard as soon as what it
+    compares is computed, and each node's contributions (with ``{g}`` open)."""
+    place = {id(v): k for k, v in enumerate(order)}
+    after: dict[int, list] = {}
+    for g in guards:
+        k = max(place[id(x)] for x in (g[1], g[2]) if isinstance(x, Value))
+        after.setdefault(k, []).append(g)
     contributions: dict[int, list] = {}
-    for v in order:
+    for k, v in enumerate(order):
         if v._children or _computed_without_inputs(v):
             contributions[id(v)] = writer.node(v)
+        for g in after.get(k, ()):
+            writer.lines.append(writer.guard(*g))
     return contributions
 
 
@@ -339,11 +470,13 @@ def _labels(names: dict[int, str], inputs: list) -> list[str]:
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
-                    contributions: dict[int, list], wanted: set[int]) -> tuple[list, set]:
-    """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs."""
+                    contributions: dict[int, list], wanted: set[int],
+                    passing: set[int]) -> tuple[list, set]:
+    """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs.
+    ``passing``: the nodes a gradient passes through (the root's graph, less where fn cut it)."""
     needs = set(wanted)
     for v in order:
-        if any(id(c) in needs for c in v._children):
+        if id(v) in passing and any(id(c) in needs for c in v._children):
             needs.add(id(v))
     started: set[int] = set()
     lines = [f"d_{names[id(root)]} = 1.0  # δ of the output: dL/dL"]
@@ -372,16 +505,18 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
 
 
 def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-              n_params: int, indexes: list) -> tuple[str, str | None, dict]:
+              n_params: int, indexes: list, trace: _Trace) -> tuple[str, str | None, dict]:
     """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
     names = _names(order, arg_ids, leaves, n_params, indexes)
     writer = _Writer(names)
-    contributions = _forward_lines(order, writer)
+    contributions = _forward_lines(order, writer, trace.guards)
     arg_leaves = sorted((v for v in order if id(v) in arg_ids), key=lambda v: arg_ids[id(v)])
     forward = _labels(names, leaves + arg_leaves) + _range_checks(indexes, names) + writer.lines
     del writer.lines
     params = leaves[:n_params]
-    backward, started = _backward_lines(root, order, names, contributions, {id(p) for p in params})
+    passing = {id(v) for v in _walk(root)} - trace.cut_ids
+    backward, started = _backward_lines(root, order, names, contributions,
+                                        {id(p) for p in params}, passing)
     leaf_names = [names[id(v)] for v in leaves]
     arg_names = [""] * len(arg_ids)
     for v in order:
@@ -393,7 +528,8 @@ def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: 
     grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
     out = names[id(root)]
     body = forward + backward
-    namespace = {**source.NAMESPACE, "_bail": _bail, **writer.namespace}
+    namespace = {**source.NAMESPACE, "_bail": _bail, "_other_path": _other_path,
+                 "_same": _same, **writer.namespace}
     if len(body) <= _CHUNK:
         text, more = _one_function(leaf_names, arg_names, forward, backward, out, grads)
         exec(_code(text), namespace)
@@ -504,14 +640,16 @@ def _chunked(leaf_names: list[str], arg_names: list[str], body: list[str], out: 
 
 def _code(source: str) -> Any:
     """The compiled code of a source, cached: the same structure is compiled once."""
-    code = _CACHE.get(source)
-    if code is None:
-        code = builtins.compile(source, "<microprop.compile>", "exec")
+    with _CACHE_LOCK:
+        code = _CACHE.get(source)
+        if code is not None:
+            _CACHE.move_to_end(source)
+            return code
+    code = builtins.compile(source, "<microprop.compile>", "exec")  # outside: it can be slow
+    with _CACHE_LOCK:
         _CACHE[source] = code
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(source)
     return code
 
 
@@ -530,11 +668,16 @@ class Compiled:
     """
 
     def __init__(self, fn: Callable, params: list[Value] | None, retrace: bool,
-                 check: bool, indices: frozenset = frozenset()) -> None:
+                 check: bool, indices: frozenset = frozenset(),
+                 max_traces: int = _MOST_TRACES) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
-        self.indices = indices
+        self.indices, self.max_traces = indices, max_traces
         self._arguments_named = 1 + max(indices, default=-1)  # by indices: at least this many
-        self._programs: dict[tuple, _Program] = {}
+        # The traces by structure of arguments, the most recently used last; each structure's
+        # list holds a trace per path fn took through comparisons of Values.
+        self._programs: OrderedDict[tuple, list[_Program]] = OrderedDict()
+        self._lock = threading.RLock()  # threads calling one compiled function trace in turn
+        self._warned: set[str] = set()
         self._latest: _Program | None = None
         self._checks_left = _CHECKED_CALLS if check else 0
         self._arity: int | None = None
@@ -552,7 +695,7 @@ class Compiled:
         return self.source
 
     def __repr__(self) -> str:
-        traces = len(self._programs)
+        traces = sum(map(len, self._programs.values()))
         name = getattr(self.fn, "__name__", self.fn)
         return f"<microprop.compile of {name!r}: {traces} trace(s)>"
 
@@ -561,7 +704,9 @@ class Compiled:
             raise RuntimeError("compile: nothing traced yet; call the compiled function once")
         return self._latest
 
-    def _program(self, args: tuple) -> tuple[_Program, list[float]]:
+    def _program(self, args: tuple) -> tuple[list[_Program], tuple, list[float]]:
+        """The traces of the arguments' structure (traced now if it is new), it, and the
+        arguments' numbers."""
         what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
         if self._arity is not None and len(args) != self._arity:
             raise TypeError(f"{what}: expected {self._arity} argument(s), as traced, got "
@@ -570,50 +715,107 @@ class Compiled:
             raise TypeError(f"{what}: compile(indices) names argument "
                             f"{self._arguments_named - 1}, but it was called with {len(args)}")
         shape, flat = _structure(args, what, self.indices)
-        program = self._programs.get(shape)
-        if program is None:
-            if self._programs and not self.retrace:
-                raise ValueError(f"{what}: the arguments' structure changed: now {_shown(shape)}, "
-                                 f"traced with {_shown(next(iter(self._programs)))}); pass "
-                                 "retrace=True to trace again for each new structure")
-            with _collector_paused():
-                program = _Program(self.fn, shape, flat, self._params, self.check)
-            self._programs[shape] = program
-            self._arity = len(args)
-        self._latest = program
-        return program, flat
+        with self._lock:
+            paths = self._programs.get(shape)
+            if paths is None:
+                if self._programs and not self.retrace:
+                    raise ValueError(f"{what}: the arguments' structure changed: now "
+                                     f"{_shown(shape)}, traced with "
+                                     f"{_shown(next(iter(self._programs)))}); pass retrace=True "
+                                     "to trace again for each new structure")
+                paths = self._programs[shape] = [self._trace(shape, flat)]
+                self._arity = len(args)
+            else:
+                self._programs.move_to_end(shape)
+        self._latest = paths[0]
+        return paths, shape, flat
+
+    def _trace(self, shape: tuple, flat: list[float]) -> _Program:
+        """A new trace, within the bound: past it, the least recently used one is dropped."""
+        with _collector_paused():
+            program = _Program(self.fn, shape, flat, self._params, self.check)
+        if sum(map(len, self._programs.values())) >= self.max_traces:
+            oldest = next(iter(self._programs))
+            if oldest == shape or len(self._programs[oldest]) > 1:
+                self._programs[oldest].pop(0)
+            else:
+                del self._programs[oldest]
+            self._warn("traces", f"compile: {getattr(self.fn, '__name__', 'fn')} has been traced "
+                       f"more than max_traces={self.max_traces} times, so the least recently "
+                       "used traces are dropped and traced again when needed. An int argument "
+                       "is a constant of its trace: if one changes at every call (a step "
+                       "counter), pass it as a float, or name its position in indices=")
+        return program
+
+    def _warn(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(message, RuntimeWarning, stacklevel=4)
 
     def __call__(self, *args: Any) -> tuple[float, list[float]]:
-        program, flat = self._program(args)
-        try:
-            value, grads = program.run(flat)
-        except (ArithmeticError, ValueError, _Bail):
-            value, grads = self._eager(program, flat)  # type: ignore[assignment]
+        paths, shape, flat = self._program(args)
+        if engine._open_blocks and anomaly_enabled.get():  # eager's checks, and its errors
+            program = paths[0]
+            value, grads = self._eager(program, flat)
+        else:
+            program, (value, grads) = self._run(paths, shape, flat)
+        self._latest = program
         if self._checks_left:
             self._checks_left -= 1
             self._compare(program, flat, value, grads)
         return value, list(grads)
 
+    def _ran(self, program: _Program, flat: list[float]) -> tuple[float, Sequence[float]]:
+        value, grads = program.run(flat)
+        if careful.any_hooks():  # a parameter's hooks see its gradient, as in backward()
+            return value, [careful.through_hooks(p, g) for p, g in zip(program.params, grads)]
+        return value, grads
+
+    def _run(self, paths: list[_Program], shape: tuple, flat: list[float]) -> tuple:
+        """The trace whose path these numbers take, run (traced now if none is, within
+        _MOST_PATHS; past that, eager microprop runs the call)."""
+        for program in list(paths):
+            try:
+                return program, self._ran(program, flat)
+            except _OtherPath:
+                continue
+            except (ArithmeticError, ValueError, _Bail):
+                return program, self._eager(program, flat)
+        with self._lock:
+            if len(paths) >= _MOST_PATHS:
+                self._warn("paths", f"compile: {getattr(self.fn, '__name__', 'fn')} took more "
+                           f"than {_MOST_PATHS} paths through comparisons of Values for one "
+                           "structure of arguments; calls on other paths run eagerly")
+                return paths[0], self._eager(paths[0], flat)
+            program = self._trace(shape, flat)
+            paths.append(program)
+        try:
+            return program, self._ran(program, flat)
+        except (ArithmeticError, ValueError, _Bail):  # fn is not a function of its arguments
+            return program, self._eager(program, flat)
+
     def accumulate(self, rows: Iterable[Sequence[Any]]) -> float:
         """Add the gradients of ``fn(*row)`` for every row into the parameters' ``.grad``."""
-        total, sums, batch = 0.0, None, []
-        program = None
+        total, sums, batch = 0.0, None, []  # type: ignore[var-annotated]
+        paths: list[_Program] | None = None
         for row in rows:
             if not isinstance(row, (list, tuple)):
                 row = (row,)
-            p, flat = self._program(tuple(row))
-            if program is not None and p is not program:
-                total, sums = self._flush(program, batch, total, sums)
+            p, _, flat = self._program(tuple(row))
+            if paths is not None and p is not paths:
+                total, sums = self._flush(paths[0], batch, total, sums)
                 batch = []
-            program = p
+            paths = p
             batch.append(flat)
-        if program is not None:
-            total, sums = self._flush(program, batch, total, sums)
+        if paths is not None:
+            total, sums = self._flush(paths[0], batch, total, sums)
         return total
 
     def _flush(self, program: _Program, batch: list, total: float, sums: Any) -> tuple:
         P = [v.data for v in program.leaves]
-        if program.batch is not None and not self._checks_left:
+        plain = not (self._checks_left or careful.any_hooks()
+                     or engine._open_blocks and anomaly_enabled.get())
+        if program.batch is not None and plain:
             try:
                 value, grads = program.batch(P, batch, (0.0,) * len(program.params))
             except (ArithmeticError, ValueError, _Bail):
@@ -639,7 +841,8 @@ class Compiled:
         try:
             for v in program.leaves:
                 v.grad = 0.0
-            root = self.fn(*_rebuild(program.shape, flat))
+            with engine.enable_grad():  # gradients even inside no_grad(), as the code gives
+                root = self.fn(*_rebuild(program.shape, flat))
             root.backward()
             return root.data, [p.grad for p in program.params]
         finally:
@@ -680,31 +883,21 @@ def _same(a: float, b: float) -> bool:
 
 
 def _shown(shape: tuple) -> str:
-    def show(s: object) -> str:
+    def show(s: Any) -> str:
         if s in ("x", "i"):
-            return s
-        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
+            return s  # type: ignore[no-any-return]
+        if s[:1] == ("int",):
             return repr(s[1])
-        return "[" + ", ".join(show(x) for x in s) + "]"  # type: ignore[attr-defined]
+        if s[:1] == ("tuple",):
+            return "(" + ", ".join(show(x) for x in s[1]) + ("," if len(s[1]) == 1 else "") + ")"
+        return "[" + ", ".join(show(x) for x in s) + "]"
 
     return "(" + ", ".join(show(s) for s in shape) + ")"
 
 
-def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
-    it = iter(flat)
-
-    def build(s: object) -> Any:
-        if s in ("x", "i"):
-            return next(it)
-        if isinstance(s, tuple) and len(s) == 2 and s[0] == "int":
-            return s[1]
-        return [build(x) for x in s]  # type: ignore[attr-defined]
-
-    return [build(s) for s in shape]  # type: ignore[attr-defined]
-
-
 def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  # noqa: A001
-            retrace: bool = True, check: bool = False, indices: Iterable[int] = ()) -> Compiled:
+            retrace: bool = True, check: bool = False, indices: Iterable[int] = (),
+            max_traces: int = _MOST_TRACES) -> Compiled:
     """``fn`` (numbers in, a Value out) as generated straight-line Python; see ``Compiled``.
 
     ``params``: the leaves to differentiate (a list of Values or a Module); by default every
@@ -715,6 +908,9 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
     through ``microprop.take``, so that one trace serves every value of them; other ints are
     constants of the trace. While tracing, such an int is a placeholder that only ``take``
     accepts: anything else done with it (indexing a list, arithmetic, a comparison) raises.
+    ``max_traces``: how many traces are kept (each structure of arguments, and each path fn
+    takes through comparisons of Values, is one); past it the least recently used is dropped,
+    with a warning.
     """
     if not callable(fn):
         raise TypeError(f"compile(fn): expected a function, got {type(fn).__name__}")
@@ -725,11 +921,16 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
             kind = type(params).__name__
             raise TypeError(f"compile(params): expected a list of Values, got {kind}")
         params = list(params)
+        first: dict[Value, int] = {}
         for i, p in enumerate(params):
             if not isinstance(p, Value) or p._children:
                 raise TypeError(f"compile(params): item {i} is not a leaf Value ({p!r:.60})")
+            if first.setdefault(p, i) != i:
+                raise ValueError(f"compile(params): item {i} is item {first[p]} again; each "
+                                 "parameter once, so that each gradient has one place")
     return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
-                    _checks.flag(check, "compile(check)"), _positions(indices))
+                    _checks.flag(check, "compile(check)"), _positions(indices),
+                    _checks.integer(max_traces, "compile(max_traces)", low=1))
 
 
 def _positions(indices: object) -> frozenset[int]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from . import _checks, floats, nary
-from .engine import Value, _walk
+from . import _checks, engine, floats, nary, rules
+from .engine import Value, _walk, enable_grad
 from .rules import Op
 
 __all__ = ["grad", "local_derivatives"]
@@ -77,10 +77,27 @@ class _Values:
 
     @staticmethod
     def over(x: Any, y: Any) -> Any:
-        """IEEE division: where ``y`` is 0 the slope is an infinite constant (sqrt's at 0)."""
-        if _data(y) == 0.0 or not (isinstance(x, Value) or isinstance(y, Value)):
-            return floats.over(_data(x), _data(y))
-        return x / y
+        """IEEE division, which at ``y = 0`` is an infinity that can be differentiated again
+        (sqrt's slope at 0, whose own slope is -inf there, as in PyTorch)."""
+        if not isinstance(y, Value):
+            return x / y if isinstance(x, Value) else floats.over(x, y)
+        if y.data != 0.0:
+            return x / y
+        if not isinstance(x, Value):
+            out, local = rules.over(floats, x, y.data)
+            return engine._result(out, rules.OVER.called_with((x, None)), (y,), local[1:])
+        out, local = rules.over(floats, x.data, y.data)
+        return engine._result(out, rules.OVER, (x, y), local)
+
+    @staticmethod
+    def reciprocal(x: Any) -> Any:
+        """``1 / x``; where it overflows (``x`` subnormal), what it multiplies is divided by
+        ``x`` instead, as on floats (``floats.Reciprocal``)."""
+        if not isinstance(x, Value):
+            return floats.reciprocal(x)
+        if type(floats.reciprocal(x.data)) is float:
+            return 1.0 / x
+        return _DividedBy(x)
 
     @staticmethod
     def pow(x: Any, n: Any) -> Any:  # noqa: A003
@@ -109,6 +126,18 @@ class _Values:
     @staticmethod
     def of_your_own(rule: Any, args: Sequence[Any]) -> tuple:
         return rule.on_values(args)  # type: ignore[no-any-return]
+
+
+class _DividedBy:
+    """A slope ``1 / x`` that overflows, on Values: ``g * it`` is ``g / x``."""
+
+    def __init__(self, x: Value) -> None:
+        self.x = x
+
+    def __mul__(self, g: Any) -> Any:
+        return g / self.x
+
+    __rmul__ = __mul__
 
 
 VALUES = _Values()
@@ -152,7 +181,8 @@ def grad(
     _checks.flag(create_graph, "grad(create_graph)")
     _checks.flag_or_none(retain_graph, "grad(retain_graph)")
     _checks.flag(allow_unused, "grad(allow_unused)")
-    grads = _backward(outs, create_graph)
+    with enable_grad():  # as PyTorch: create_graph records even inside no_grad()
+        grads = _backward(outs, create_graph)
     result = []
     for i, x in enumerate(ins):
         if x not in grads and not allow_unused:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import SupportsIndex
@@ -28,11 +29,12 @@ from .careful import Hooks
 from .floats import is_numpy_bool as _is_numpy_bool
 from .floats import to_float as _to_float
 from .micrograd import MicrogradProtocols, closure_nodes, recorded_by_hand
-from .modes import anomaly_enabled, grad_enabled, is_anomaly_enabled, is_grad_enabled
+from .modes import anomaly_enabled, grad_enabled, is_anomaly_enabled, is_grad_enabled, tracing
 from .pickling import Copies
 from .rules import ADD, DIV, MUL, MUL_BY_CONSTANT, NEG, POW, POW_OF_CONSTANT, SUB, Op
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled"]
+__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+           "is_anomaly_enabled"]
 
 FLOATS = floats  # the arithmetic eager ops evaluate their rules in
 # Value's subclasses, whose instances are nodes too: `type(x) is Value or type(x) in _SUBCLASSES`
@@ -80,8 +82,8 @@ class Value(Copies, Hooks, MicrogradProtocols):
             self._op: str = ""
         else:
             self._children, self._local_grads, self._op = recorded_by_hand(_children, _op)
-            if _open_blocks and not grad_enabled.get():  # inside no_grad(), as every op: a leaf
-                self._children = self._local_grads = ()
+            if _open_blocks and not grad_enabled.get() and tracing.get() is None:
+                self._children = self._local_grads = ()  # inside no_grad(), as every op: a leaf
 
     # ---- +, * and -, written out for speed (a test ties each to its rule) ------------------
 
@@ -224,37 +226,46 @@ class Value(Copies, Hooks, MicrogradProtocols):
 
     def item(self) -> float:
         """The number, as a float (PyTorch's name for it; the same as ``.data``)."""
+        if _open_blocks:
+            _seen("float", self, None, self.data)
         return self.data
 
     # Ordering compares the numbers, so that max(values) and sorted(values) work. Equality does
     # not: == stays identity (see the class docstring), so Values stay usable in sets and dicts.
     def __lt__(self, other: Value | float) -> bool:
-        y = _compared(other)
-        return NotImplemented if y is None else self.data < y
+        return _ordered(self, other, "<", operator.lt)
 
     def __le__(self, other: Value | float) -> bool:
-        y = _compared(other)
-        return NotImplemented if y is None else self.data <= y
+        return _ordered(self, other, "<=", operator.le)
 
     def __gt__(self, other: Value | float) -> bool:
-        y = _compared(other)
-        return NotImplemented if y is None else self.data > y
+        return _ordered(self, other, ">", operator.gt)
 
     def __ge__(self, other: Value | float) -> bool:
-        y = _compared(other)
-        return NotImplemented if y is None else self.data >= y
+        return _ordered(self, other, ">=", operator.ge)
 
     def __bool__(self) -> bool:  # as a float's: False for 0.0 (and -0.0), True for NaN
-        return bool(self.data)
+        out = bool(self.data)
+        if _open_blocks:
+            _seen("bool", self, None, out)
+        return out
 
     def __int__(self) -> int:  # truncates toward zero, as int(float) does
-        return int(self.data)
+        out = int(self.data)
+        if _open_blocks:
+            _seen("int", self, None, out)
+        return out
 
     def __round__(self, ndigits: SupportsIndex | None = None) -> float:
         """``round(v)`` is an int and ``round(v, n)`` a float, as for the float ``v.data``."""
-        return round(self.data, ndigits)  # type: ignore[return-value]
+        out = round(self.data, ndigits)
+        if _open_blocks:
+            _seen("round", self, ndigits, out)
+        return out  # type: ignore[return-value]
 
     def __float__(self) -> float:
+        if _open_blocks:
+            _seen("float", self, None, self.data)
         return self.data
 
     def __format__(self, spec: str) -> str:
@@ -266,6 +277,9 @@ class Value(Copies, Hooks, MicrogradProtocols):
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
+        trace = tracing.get() if _open_blocks else None
+        if trace is not None:  # compile's trace: a node it computes, passing nothing back
+            return trace.detached(self)  # type: ignore[no-any-return]
         return Value(self.data, label=self.label)
 
 
@@ -283,13 +297,35 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
         if anomaly_enabled.get() and not math.isfinite(data):
             careful.anomaly_in_forward(op, data, children)
         if not grad_enabled.get():
-            children = local_grads = ()
+            trace = tracing.get()
+            if trace is None:
+                children = local_grads = ()
+            else:  # compile's trace computes it at each call, but passes no gradient through it
+                trace.cut(out)
     out._children = children
     out._local_grads = local_grads
     return out
 
 
 _object_new = object.__new__
+
+
+def _ordered(v: Value, other: object, kind: str, compare: Callable) -> bool:
+    y = _compared(other)
+    if y is None:
+        return NotImplemented  # type: ignore[no-any-return]
+    out: bool = compare(v.data, y)
+    if _open_blocks:
+        _seen(kind, v, other, out)
+    return out
+
+
+def _seen(kind: str, v: Value, other: object, outcome: object) -> None:
+    """A comparison or conversion of ``v``: a compile trace (if this thread runs one) keeps its
+    outcome, to check at each call that the function still takes the path it took."""
+    trace = tracing.get()
+    if trace is not None:
+        trace.guard(kind, v, other, outcome)
 
 
 def _with_constant(op: Op, node: Value, other: object, position: int) -> Value:
@@ -338,6 +374,17 @@ def no_grad() -> Iterator[None]:
     try:
         with _counted_block():
             yield
+    finally:
+        grad_enabled.set(previous)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a ``no_grad()`` block (PyTorch's ``torch.enable_grad``)."""
+    previous = grad_enabled.get()
+    grad_enabled.set(True)
+    try:
+        yield
     finally:
         grad_enabled.set(previous)
 

@@ -11,7 +11,7 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["MASKED", "Masked"]
+__all__ = ["MASKED", "Masked", "Reciprocal"]
 
 _INF = math.inf
 
@@ -32,6 +32,28 @@ class Masked(float):
 
 
 MASKED = Masked(0.0)
+
+
+class Reciprocal(float):
+    """``1 / x`` where it overflows (``x`` subnormal): an infinity as a number, but what it
+    multiplies is divided by ``x`` instead, as PyTorch's backward divides the incoming gradient
+    (``g / x``), so that ``d/dp (p log p)`` at p = 1e-310 is log p + 1, not inf."""
+
+    __slots__ = ("x",)
+    x: float
+
+    def __new__(cls, x: float) -> Reciprocal:
+        made = float.__new__(cls, math.copysign(_INF, x))
+        made.x = x
+        return made
+
+    def __mul__(self, other: object) -> float:
+        return other / self.x  # type: ignore[operator, no-any-return]
+
+    __rmul__ = __mul__
+
+    def __reduce__(self) -> tuple:
+        return Reciprocal, (self.x,)
 
 
 # ---- what counts as a float: a user's number, converted without loss or refused by name --------
@@ -119,6 +141,13 @@ def div(x: float, y: float) -> float:
     return x / y
 
 
+def reciprocal(x: float) -> float:
+    """``1 / x`` as a slope (log's, the divisor's of ``/``): the float, or a ``Reciprocal``
+    where it overflows. ``x`` is never 0 here: log and ``/`` have raised at 0 already."""
+    r = 1.0 / x
+    return r if r - r == 0.0 or r != r else Reciprocal(x)  # r - r is NaN only for +-inf
+
+
 def over(x: float, y: float) -> float:
     """IEEE 754 division, where ``x / 0`` is an infinity signed by both (sqrt's slope at 0)."""
     if y == 0.0:
@@ -168,9 +197,9 @@ def logsumexp(xs: tuple) -> float:
     m = max(xs)
     if m != m or any(x != x for x in xs):  # max would skip a NaN by its position
         return math.nan
-    shift = m if math.isfinite(m) else 0.0
-    s = math.fsum(math.exp(x - shift) for x in xs)
-    return shift + math.log(s) if s else -_INF
+    if m - m != 0.0:  # an input of +inf (the log of an infinite sum), or all -inf (of 0)
+        return m  # type: ignore[no-any-return]
+    return m + math.log(math.fsum(math.exp(x - m) for x in xs))
 
 
 def select(index: int, xs: tuple) -> float:

@@ -47,7 +47,8 @@ def value_and_grad(
                 )
         nested = any(isinstance(a, Value) for a in args)
         xs = _leaves(args, "value_and_grad")
-        out = _scalar(f(*xs), "value_and_grad")
+        with engine.enable_grad():  # an outer no_grad() does not reach f, as in torch.func
+            out = _scalar(f(*xs), "value_and_grad")
         slopes = _grad(out, [xs[n] for n in nums], create_graph=nested, allow_unused=True)
         value = out if nested else out.data
         return value, (slopes if many else slopes[0])
@@ -66,7 +67,8 @@ def hessian(f: Callable[..., Value]) -> Callable[..., list[list[float]]]:
         if not args:
             raise ValueError("hessian: give f at least one number to take derivatives at")
         xs = [Value(a.data if isinstance(a, Value) else a) for a in _leaves(args, "hessian")]
-        out = _scalar(f(*xs), "hessian")
+        with engine.enable_grad():
+            out = _scalar(f(*xs), "hessian")
         first = _grad(out, xs, create_graph=True, allow_unused=True)
         return [list(_grad(g, xs, allow_unused=True)) for g in first]
 
@@ -90,16 +92,18 @@ def jvp(
     if len(vs) != len(xs):
         raise ValueError(f"jvp: {len(xs)} primals but {len(vs)} tangents; give one direction "
                          "component per argument")
-    out = _scalar(f(*xs), "jvp")
+    with engine.enable_grad():
+        out = _scalar(f(*xs), "jvp")
     tangent: dict[Value, float] = dict(zip(xs, vs))
     for node in engine._walk(out, leaves=False):  # inputs before the nodes made from them
         if len(node._local_grads) != len(node._children):
             raise TypeError("jvp: a node with a _backward closure hides its local derivatives")
-        tangent[node] = sum(
-            (local * tangent.get(child, 0.0)
-             for child, local in zip(node._children, node._local_grads)),
-            0.0,
-        )
+        # Only inputs that depend on the primals carry a tangent: a constant part of the graph
+        # has none, not a tangent of 0 (0 times an infinite local derivative would be NaN).
+        terms = [local * tangent[child]
+                 for child, local in zip(node._children, node._local_grads) if child in tangent]
+        if terms:
+            tangent[node] = sum(terms, 0.0)
     return out.data, tangent.get(out, 0.0)
 
 

@@ -55,7 +55,7 @@ def bce_with_logits(
             raise ValueError(f"bce_with_logits: targets must be in [0, 1], got {y!r}")
         # Two equal forms, chosen by the sign of s so exp never overflows:
         #   s >= 0:  (1 - y) s + log(1 + e^-s)        s < 0:  -y s + log(1 + e^s)
-        if s.data >= 0.0:
+        if s >= 0.0:  # a comparison of Values, so that compile keeps a trace per side
             t = ((-s).exp() + 1.0).log()
             terms.append(t if y == 1.0 else t + s * (1.0 - y))
         else:
@@ -180,6 +180,7 @@ def _pairs(
         raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
     single = isinstance(predictions, (Value, numbers.Real)) and not isinstance(predictions, bool)
     ss = [predictions] if single else _checks.listed(predictions, who, "predictions")
+    _no_value_targets(targets, who)
     if single and isinstance(targets, numbers.Real):
         ys_in = [targets]
     else:
@@ -207,6 +208,22 @@ def _pairs(
     return values, ys
 
 
+def _no_value_targets(targets: object, who: str) -> None:
+    """A target that is a Value is a mistake a traced function makes easily (compile makes each
+    float argument a Value): say so, and what to pass instead."""
+    ts = targets if isinstance(targets, (list, tuple)) else [targets]
+    for i, t in enumerate(ts):
+        if isinstance(t, Value):
+            where = "the target" if t is targets else f"target {i}"
+            raise TypeError(
+                f"{who}: {where} is a Value ({t.data!r}); the loss takes targets as numbers. "
+                "Inside microprop.compile each float argument becomes a Value: pass the target "
+                "as an int (a class, a 0/1 or -1/+1 label; each is a constant of its own trace), "
+                "or, for a target that is a float, write the loss with Values, such as "
+                "(prediction - y) ** 2"
+            )
+
+
 def _class_pairs(
     logits: object, targets: object, reduction: str
 ) -> tuple[list[list[Value | float]], list[int]]:
@@ -214,6 +231,7 @@ def _class_pairs(
     who = "cross_entropy"
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
+    _no_value_targets(targets, who)
     single = isinstance(targets, numbers.Real)  # one sample, one class index
     if single and (isinstance(targets, bool) or not isinstance(targets, numbers.Integral)):
         _checks.class_index(targets, f"{who}(targets)")  # names the float or bool, and raises

@@ -146,7 +146,12 @@ def mul(m: Any, x: Any, y: Any) -> tuple:
 
 def div(m: Any, x: Any, y: Any) -> tuple:
     out = m.div(x, y)  # x / 0 raises
-    return out, (1.0 / y, -out / y)  # d/dy x/y = -x/y^2 = -out/y
+    return out, (m.reciprocal(y), -out / y)  # d/dx x/y = 1/y; d/dy x/y = -x/y^2 = -out/y
+
+
+def over(m: Any, x: Any, y: Any) -> tuple:  # x / 0 is an infinity: sqrt's slope, differentiated
+    out = m.over(x, y)
+    return out, (m.over(1.0, y), -m.over(out, y))
 
 
 def neg(m: Any, x: Any) -> tuple:
@@ -173,7 +178,7 @@ def exp(m: Any, x: Any) -> tuple:
 
 
 def log(m: Any, x: Any) -> tuple:
-    return m.log(x), (1.0 / x,)  # d/dx ln x = 1/x
+    return m.log(x), (m.reciprocal(x),)  # d/dx ln x = 1/x
 
 
 def sqrt(m: Any, x: Any) -> tuple:
@@ -236,6 +241,7 @@ SUB = Op("-", sub)
 MUL = Op("*", mul)
 MUL_BY_CONSTANT = Op("*", mul, (None, SLOPE))  # x * c: the slope c is the constant
 DIV = Op("/", div)
+OVER = Op("/", over)
 NEG = Op("neg", neg)
 POW = Op("**", power)
 POW_OF_CONSTANT = Op("**", power_of_constant)

@@ -180,6 +180,14 @@ class Source:
     def over(self, x: Any, y: Any) -> Any:
         return x / y  # raises at y == 0: eager then gives the infinity
 
+    def reciprocal(self, x: Any) -> Any:
+        """``1.0 / x``, named, with a line that hands the call to eager where it overflows
+        (there eager divides the gradient by ``x`` instead: ``floats.Reciprocal``)."""
+        r = self._spill(1.0 / x) if isinstance(x, Code) else floats.reciprocal(x)
+        if isinstance(r, Code):
+            self._line(f"if not -_inf < {written(r, {})} < _inf: _bail()")
+        return r
+
     def pow(self, x: Any, n: Any) -> Code:  # noqa: A003
         if _whole(n):  # x ** 3: Python's own, which raises where floats.pow gives inf
             return Code("**", (x, n), getattr(x, "depth", 0) + 1, _POWER)

@@ -323,6 +323,13 @@ def _run(model: Module, plan: _Plan, history: History, bar: Any, collect: bool) 
             _restore(params, start)
         history.stop_reason = "interrupted"
         raise TrainingInterrupted(history) from None
+    except (ArithmeticError, ValueError) as error:  # an op's error (an overflow, a log of 0)
+        if not isinstance(error, NonFiniteLossError):  # which has put them back already
+            _restore(params, good)
+            if hasattr(error, "add_note"):  # Python 3.11 and later
+                error.add_note(f"fit: the parameters from the start of epoch "
+                               f"{max(history.epochs, 1)} were put back")
+        raise
 
 
 def _epoch(

@@ -96,6 +96,8 @@ def with_no_grad_without_parentheses() -> None:
 row("with no_grad: (no parentheses)", with_no_grad_without_parentheses, TypeError,
     "context manager")
 row("no_grad(True)", lambda: no_grad(True), TypeError, "no_grad", "argument")
+row("enable_grad(True)", lambda: microprop.enable_grad(True), TypeError, "enable_grad",
+    "argument")
 
 for ws, xs in (([1.0], [1.0, 2.0]), ([], [1.0]), ([Value(1.0)] * 3, [1.0, 2.0])):
     row(f"dot(len {len(ws)}, len {len(xs)})", lambda ws=ws, xs=xs: nary.dot(ws, xs),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from microprop import Value
+from microprop import Value, detect_anomaly
 
 torch = pytest.importorskip("torch")
 
@@ -99,3 +99,60 @@ def test_numbers_are_as_written_by_hand():
     x.register_hook(lambda g: min(g, 1.0))  # clipping
     (x * x).backward()
     assert x.grad == 1.0
+
+
+# ---- a hook concerns its own graph only --------------------------------------------------------
+
+
+def _closure_graph(slope=3.0):
+    """x * 3 made micrograd's way (a node with a _backward closure of a user's own), whose
+    _backward passes back ``slope`` times its gradient."""
+    x = Value(2.0)
+    out = Value(x.data * 3.0, (x,), "*3")
+
+    def _backward():
+        x.grad += slope * out.grad
+
+    out._backward = _backward
+    return x, out
+
+
+def test_a_hook_elsewhere_does_not_stop_a_closure_graphs_backward():
+    """Defect: a hook on any Value anywhere made backward() refuse every micrograd-closure
+    graph ("a graph with a _backward closure cannot run hooks")."""
+    elsewhere = Value(1.0)
+    handle = elsewhere.register_hook(lambda g: g)
+    x, out = _closure_graph()
+    out.backward()
+    assert x.grad == 3.0
+    handle.remove()
+
+
+def _overflowing_backward():
+    """A graph whose values are finite and whose backward pass overflows: a.grad = b * c."""
+    a, b, c = Value(1e-300, label="a"), Value(1e300), Value(1e300)
+    return (a * b) * c
+
+
+def test_a_hook_elsewhere_does_not_switch_off_detect_anomaly():
+    """Defect: a hook on any Value anywhere switched off detect_anomaly's checks in every
+    backward(), since the hooked way through backward did not check."""
+    elsewhere = Value(1.0)
+    handle = elsewhere.register_hook(lambda g: g)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="gradient of a .* became inf"):
+        _overflowing_backward().backward()
+    handle.remove()
+
+
+def test_detect_anomaly_checks_a_hooked_graph_and_a_closure_graph_too():
+    root = _overflowing_backward()
+    root.register_hook(lambda g: g)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="gradient of a .* became inf"):
+        root.backward()
+    leaf = Value(2.0)
+    leaf.register_hook(lambda g: g * 1e308)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="its hooks made"):
+        (leaf * 10.0).backward()
+    x, out = _closure_graph(slope=1e300)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="the _backward of"):
+        (out * 1e300).backward()

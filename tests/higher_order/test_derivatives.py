@@ -15,6 +15,7 @@ from hypothesis import assume, given, settings
 from ops import OPS as TABLE
 from programs import programs, run
 
+import microprop
 from microprop import Value, custom_op, rules
 from microprop.derivatives import grad, local_derivatives
 
@@ -177,3 +178,14 @@ def test_hessians_at_kinks_and_of_x_to_the_y_agree_with_pytorch(name, ours, thei
     for row_mine, row_ref in zip(mine, reference, strict=True):
         for h, ref in zip(row_mine, row_ref, strict=True):
             assert h == pytest.approx(ref, rel=1e-9, abs=1e-12), (name, mine, reference)
+
+
+def test_grad_of_several_outputs_and_create_graph_work_inside_no_grad():
+    """Defect: inside no_grad(), grad() of several outputs joined them under a node that
+    no_grad made a leaf, and so said "input 0 is not used"; create_graph recorded nothing."""
+    a = Value(2.0)
+    y1, y2 = a * a, a * 3.0
+    with microprop.no_grad():
+        assert grad([y1, y2], [a]) == (7.0,)
+        (first,) = grad(y1, [a], create_graph=True)
+        assert grad(first, [a]) == (2.0,)

@@ -127,6 +127,31 @@ def test_a_nan_in_the_first_epoch_puts_back_the_initial_parameters():
     assert model.state_dict() == {"w.0": 0.5, "b": 0.5}
 
 
+def test_an_arithmetic_error_mid_training_puts_back_the_last_good_parameters():
+    """Defect: an op's error mid-training (an overflow, a log of 0) left the parameters of the
+    epoch's partial updates in the model; now they are put back, and the error goes on."""
+    model = line(0.5, 0.5)
+    recorder = Recorder(model)
+    with pytest.raises(OverflowError, match="boom"):
+        fit(model, X, Y, loss=failing_loss(3, OverflowError("boom")), lr=0.01, epochs=10,
+            schedule=recorder, progress=False)
+    assert model.state_dict() == recorder.states[0]  # as for a NaN: the start of epoch 2
+
+
+def test_a_diverging_cross_entropy_fit_stops_with_its_last_good_parameters():
+    """Defect: logsumexp([inf, 1000.0]) raised OverflowError, so a diverging cross-entropy fit
+    ended in that bare error with the last good parameters not put back."""
+    from microprop.nary import logsumexp
+
+    assert logsumexp([math.inf, 1000.0]).data == math.inf
+    rows = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, -1.0]]
+    model = MLP(2, [4, 3], seed=1)
+    with pytest.raises(NonFiniteLossError):
+        fit(model, rows, [0, 1, 2, 1], loss="cross_entropy", lr=1e200, epochs=30,
+            progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
 def test_ctrl_c_keeps_the_last_complete_epoch_and_the_history():
     model = line()
     recorder = Recorder(model)
