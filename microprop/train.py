@@ -14,12 +14,13 @@ import gc
 import math
 import random
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import _checks
-from .compile import Compiled
+from .compile import Compiled, CompileError
 from .compile import compile as compile_fn
 from .engine import Value, no_grad
 from .losses import LOSS_TABLE, LOSSES, cross_entropy, l2_penalty
@@ -340,9 +341,9 @@ def _epoch(
     total = 0.0
     for b in range(0, len(order), plan.batch_size):
         batch = order[b : b + plan.batch_size]
-        if plan.compiled is not None:
-            c = plan.compiled.gradients(plan, params, batch)
-        else:
+        compiled = plan.compiled
+        c = None if compiled is None else _compiled_gradients(compiled, plan, params, batch)
+        if c is None:
             predictions = [model(plan.rows[i]) for i in batch]
             cost = _loss(plan.loss_fn, predictions, [plan.targets[i] for i in batch], "fit")
             if plan.l2:
@@ -404,6 +405,20 @@ class _CompiledLoss:
             penalty.backward()
             c += penalty.data
         return c
+
+
+def _compiled_gradients(compiled: _CompiledLoss, plan: _Plan, params: list[Value],
+                        batch: list[int]) -> float | None:
+    """The batch's loss with its gradients from compiled code, or None where the model holds
+    what compiled code cannot keep (a hook on an inner node, a micrograd closure): then fit
+    says why, once, and trains eagerly from there on."""
+    try:
+        return compiled.gradients(plan, params, batch)
+    except CompileError as error:
+        warnings.warn(f"fit(compile=True): {error}; training eagerly instead", RuntimeWarning,
+                      stacklevel=5)
+        plan.compiled = None
+        return None
 
 
 def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss:

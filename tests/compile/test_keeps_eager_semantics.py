@@ -312,3 +312,33 @@ def test_a_float_target_a_loss_wants_as_a_number_says_what_to_do():
         c([0.5, 0.2], 1.0)
     assert c([0.5, 0.2], 1)[0] == eager(lambda x: microprop.losses.mse(model(x), 1),
                                         model.parameters(), [0.5, 0.2])[0]
+
+
+def test_fit_falls_back_to_eager_saying_why_where_compiled_code_cannot_keep_a_promise():
+    """fit(compile=True) with a model whose forward pass hooks an inner node: compiled code
+    cannot call the hook at each step, so fit says so once and trains eagerly, as eager does."""
+    class Hooked(nn.Module):
+        def __init__(self):
+            self.inner = nn.MLP(2, [3, 1], seed=5)
+
+        def __call__(self, x):
+            out = self.inner(x)
+            out.register_hook(lambda g: 0.5 * g)
+            return out
+
+        def parameters(self):
+            return self.inner.parameters()
+
+    X, y = microprop.data.make_moons(16, noise=0.2, seed=3)
+    runs = []
+    for compiled in (False, True):
+        model = Hooked()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit(model, X, y, loss="mse", epochs=2, lr=0.1, batch_size=1, seed=0,
+                compile=compiled)
+        runs.append([p.data for p in model.parameters()])
+        said = [str(w.message) for w in caught if "training eagerly" in str(w.message)]
+        assert len(said) == (1 if compiled else 0)
+    assert runs[0] == runs[1]
+    assert "has a hook" in said[0]
