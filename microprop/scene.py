@@ -393,6 +393,12 @@ def _rows(r: _Reading, v: Value) -> list[int]:
     Top to bottom, a neuron's weights side by side would make the drawing too wide for a
     notebook cell; as a staircase of up to five rows they take a fifth of the width (the
     article's 4-2-2-1 network: 1,273 pt wide with three rows, 1,214 pt with five).
+
+    In a cluster, the outputs of the layer before sit a row above the staircase too: ``dot``
+    ranks an edge into a cluster as a wish, not a rule (reversing it costs ten times its weight a
+    rank, stretching it one), and stretched over the staircase, the edges from the layer before
+    pulled the cluster up until the few ``_below`` edges of its top row lay flat. ``dot`` 2.43
+    cannot route a flat edge between records ("lost edge", at 6-9 or 11-14 neurons in a layer).
     """
     rows = [1] * len(v._children)
     leaves = [k for k, c in enumerate(v._children) if not c._children and c not in r.hidden]
@@ -402,6 +408,11 @@ def _rows(r: _Reading, v: Value) -> list[int]:
             rows[k] = 1 + n % _ROWS
         for k in set(leaves) - set(spread):
             rows[k] = _ROWS + 1  # the inputs in a row of their own, above the parameters
+        if r.cluster_of(v) is not None:
+            top = max(rows[k] for k in spread) + 1
+            for k, c in enumerate(v._children):
+                if c._children:
+                    rows[k] = top
     return rows
 
 
