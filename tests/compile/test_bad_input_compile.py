@@ -49,6 +49,11 @@ row("compile(params=[1.0])", lambda: compile(lambda: W * 2.0, [1.0]), TypeError,
     "compile(params): item 0 is not a leaf Value")
 row("compile(params=[a computed Value])", lambda: compile(lambda: W * 2.0, [W * 1.0]),
     TypeError, "item 0 is not a leaf Value")
+row("compile(params=[W, W])", lambda: compile(lambda: W * 2.0, [W, W]), ValueError,
+    "compile(params): item 1 is item 0 again", "each parameter once")
+for bad, error in ((0, ValueError), (-3, ValueError), ("8", TypeError), (True, TypeError)):
+    row(f"compile(max_traces={bad!r})", lambda bad=bad: compile(lambda: W, max_traces=bad),
+        error, "compile(max_traces)", "positive int")
 for name in ("retrace", "check"):
     row(f"compile({name}='yes')", lambda name=name: compile(lambda: W, **{name: "yes"}),
         TypeError, f"compile({name}): expected True or False, got str")
