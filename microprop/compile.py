@@ -160,6 +160,8 @@ def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tupl
         elif type(a) is list and all(type(x) is float for x in a):
             flat.extend(a)
             shapes.append(("x",) * len(a))
+        elif type(a) is int:  # a class, a label: a constant of the trace
+            shapes.append(("int", a, int))
         else:
             return _structure_of_any(args, what)
     return tuple(shapes), flat
@@ -715,18 +717,23 @@ class Compiled:
             raise TypeError(f"{what}: compile(indices) names argument "
                             f"{self._arguments_named - 1}, but it was called with {len(args)}")
         shape, flat = _structure(args, what, self.indices)
-        with self._lock:
-            paths = self._programs.get(shape)
-            if paths is None:
-                if self._programs and not self.retrace:
-                    raise ValueError(f"{what}: the arguments' structure changed: now "
-                                     f"{_shown(shape)}, traced with "
-                                     f"{_shown(next(iter(self._programs)))}); pass retrace=True "
-                                     "to trace again for each new structure")
-                paths = self._programs[shape] = [self._trace(shape, flat)]
-                self._arity = len(args)
-            else:
-                self._programs.move_to_end(shape)
+        paths = self._programs.get(shape)
+        if paths is None:
+            with self._lock:  # one thread traces; another waiting finds its trace
+                paths = self._programs.get(shape)
+                if paths is None:
+                    if self._programs and not self.retrace:
+                        raise ValueError(f"{what}: the arguments' structure changed: now "
+                                         f"{_shown(shape)}, traced with "
+                                         f"{_shown(next(iter(self._programs)))}); pass "
+                                         "retrace=True to trace again for each new structure")
+                    paths = self._programs[shape] = [self._trace(shape, flat)]
+                    self._arity = len(args)
+        elif len(self._programs) > 1:
+            try:
+                self._programs.move_to_end(shape)  # the most recently used last
+            except KeyError:
+                pass  # another thread has just dropped it: it is traced again when needed
         self._latest = paths[0]
         return paths, shape, flat
 
