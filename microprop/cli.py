@@ -384,11 +384,16 @@ def _html_problem(args: argparse.Namespace) -> str | None:
             return (f"--html {args.html} and {name} {other} are the same file, "
                     f"{os.path.realpath(other)}; give two different paths")
     nin = len(_DATASETS[args.data].meta["features"])
-    nodes, _ = trace(_one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args)))
+    cost = _one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args))
+    nodes, _ = trace(cost)
     steps = sum(1 for v in nodes if v._children)  # backward's steps: one per node that is no leaf
     if steps + 1 > MOST_FRAMES:  # the trained network has the same graph as this untrained one
         return (f"--html: one example's loss on this network has {steps:,} backward steps, more "
                 f"than one page holds ({MOST_FRAMES - 1}); give smaller --hidden sizes")
+    try:
+        _stepper(cost).check_page("--html")  # and as many nodes to draw
+    except ValueError as e:
+        return f"{e}; give smaller --hidden sizes"
     return None
 
 
@@ -565,8 +570,11 @@ def _save_graph(
 
 def _save_html(model: MLP, x: list[float], y: float, path: str, loss: str) -> str:
     """The page that steps through backward() on one example's cost (see microprop.stepper)."""
-    stepper = Stepper(_one_cost(model, x, y, loss), show_local_grads=True, color="grad")
-    return stepper.save_html(path)  # without Graphviz, each frame holds the DOT text
+    return _stepper(_one_cost(model, x, y, loss)).save_html(path)
+
+
+def _stepper(cost: Value) -> Stepper:
+    return Stepper(cost, show_local_grads=True, color="grad")  # as the page draws it
 
 
 def _write_drawing(path: str, data: bytes | str, model_path: str) -> None:

@@ -144,6 +144,7 @@ def explain(
     value = _find_value("explain", "value", value, order, index)
 
     paths = _path_counts(root, value, order, index, max_paths)
+    _refuse_closures("explain", [v for v in order if paths[v]], index)
     _check_total_length(root, value, order, index, paths, max_total_length)
     found = _paths(root, value, paths, index)
     total = math.fsum(p.product for p in found)
@@ -175,6 +176,25 @@ def _path_counts(
             "inputs, or an intermediate node as the root), or raise max_paths"
         )
     return paths
+
+
+def _refuse_closures(where: str, nodes: list[Value], index: dict[Value, int]) -> None:
+    """Refuse a node whose local derivatives are not recorded: a micrograd ``_backward`` closure.
+
+    Such a node keeps its inputs but no local derivative to pair with them, so a walk over the
+    pairs would silently lose every path, and every update, through it.
+    """
+    for v in nodes:
+        if len(v._local_grads) != len(v._children):
+            name = _node_name(v, index[v])  # "#10 (cube)", or a label, which gets its op
+            name += "" if name.endswith(")") else f" ({v._op or 'unnamed'})"
+            raise TypeError(
+                f"{where}: {name} was made micrograd's way, "
+                "Value(data, children, op), so its gradient is a _backward closure whose local "
+                "derivatives are hidden inside it, and the chain rule through it cannot be "
+                "written out; define the op with microprop.op (its value and local "
+                "derivatives) instead"
+            )
 
 
 def _check_total_length(
@@ -426,6 +446,7 @@ def backward_steps(
     order = root._topological_order()
     _check_updates(order, max_updates)
     index = {v: i for i, v in enumerate(order)}
+    _refuse_closures("backward_steps", order, index)
     names: dict[Value, str] = {}
     grads = {v: (v.grad if accumulate and not v._children else 0.0) for v in order}
     grads[root] += 1.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 
 from . import _checks, viz
 from ._files import output_path, write_atomic
+from .dot_text import dot_lines
 from .drawing_options import parse_options
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
@@ -25,10 +27,17 @@ from .graph import node_name as _node_name
 from .graph import number as _number
 from .losses import mse
 from .nn import Module
+from .scene import Scene, make_scene
 
 __all__ = ["Stepper", "Training", "Frame", "widget", "to_html"]
 
-MOST_FRAMES = 301  # drawings in one page: each is tens of KB and a call of Graphviz's dot
+# A page is one drawing, laid out once by Graphviz's dot, and per position what changes in it.
+# dot's time grows fastest with fan-in: a sum of 399 values (800 nodes) takes it about 8 s, of
+# 1,000 (2,002 nodes) 144 s and of 3,000 minutes, where a chain of 2,001 nodes takes 4 s.
+MOST_NODES = 800
+# Each position is a scene read in Python and adds only its changes to the page: the 301
+# positions of a chain of 300 tanh (601 nodes) take 3 s in all, dot included, and 0.9 MB.
+MOST_FRAMES = 301
 _INSTALL_WIDGETS = 'pip install "microprop[notebooks]" (or pip install ipywidgets)'
 
 
@@ -70,6 +79,9 @@ class _Slides:
     def _digraph(self, k: int) -> Any:
         raise NotImplementedError
 
+    def _scene(self, k: int) -> Scene:
+        raise NotImplementedError
+
     def go(self, k: int) -> Frame:
         """Move to position ``k`` (0 to ``len(self)``) and say what is shown there."""
         what = f"{type(self).__name__}.go(k)"
@@ -93,37 +105,44 @@ class _Slides:
     def svg(self, k: int | None = None) -> str:
         """Position ``k`` drawn as SVG text (without Graphviz's ``dot``: a note and DOT text)."""
         k = self.k if k is None else k
-        svgs = self._svgs
-        if k not in svgs:
-            digraph = self._digraph(k)
-            try:
-                text = viz.render_svg(digraph)
-                svgs[k] = text[text.index("<svg"):]  # no XML prolog inside a page
-            except viz.DotNotFoundError:
-                note = "Graphviz's dot program is not installed; the drawing as DOT text:"
-                svgs[k] = f"<p>{note}</p><pre>{html.escape(digraph.source)}</pre>"
-        return svgs[k]
+        if k not in self._svgs:
+            self._svgs[k] = _svg_text(self._digraph(k))
+        return self._svgs[k]
 
     def widget(self) -> Any:
         """A Jupyter widget: a slider, previous and next buttons, the drawing and the arithmetic."""
         return _widget(self)
 
     def save_html(self, path: str | os.PathLike[str]) -> str:
-        """Write the stepping as one web page with every frame inside it; returns the path.
+        """Write the stepping as one web page holding every position; returns the path.
 
-        The page needs no network: the SVG drawings and a short script are in the file. Buttons,
-        a slider and the left and right arrow keys move through it.
+        The page needs no network: one SVG drawing, what each position changes in it, and a
+        short script are in the file. Buttons, a slider and the arrow keys move through it. A
+        graph too big for one page (more than ``MOST_NODES`` nodes drawn, or ``MOST_FRAMES``
+        positions) is refused before anything is drawn or written.
         """
         where = f"{type(self).__name__}.save_html"
         path = _html_path(path, f"{where}(path)")
+        self.check_page(where)
+        write_atomic(path, _page(self))
+        return path
+
+    def check_page(self, where: str) -> None:
+        """Refuse, before any drawing, a page whose layout or positions would take minutes."""
         if len(self) + 1 > MOST_FRAMES:
             raise ValueError(
-                f"{where}: {len(self) + 1} drawings ({self.unit}s 0 to {len(self)}) are more "
+                f"{where}: {len(self) + 1} positions ({self.unit}s 0 to {len(self)}) are more "
                 f"than a page holds ({MOST_FRAMES}); step through a smaller graph, such as one "
                 "sample's loss, or use widget(), which draws only the steps looked at"
             )
-        write_atomic(path, _page(self))
-        return path
+        nodes = len(self._scene(0).boxes)
+        if nodes > MOST_NODES:
+            raise ValueError(
+                f"{where}: the drawing would have {nodes:,} nodes, more than a page draws "
+                f"({MOST_NODES:,}): Graphviz's dot would lay it out for minutes, and nobody "
+                "could read it; step through a smaller graph, such as one sample's loss, or "
+                "draw less: collapse=True (one node per neuron) or path_only=<a value>"
+            )
 
 
 class Stepper(_Slides):
@@ -184,6 +203,10 @@ class Stepper(_Slides):
     def _digraph(self, k: int) -> Any:
         return viz.draw_step(self.steps, k, **self.options)
 
+    def _scene(self, k: int) -> Scene:
+        opts = parse_options("Stepper", {**self.options, "step": k})
+        return make_scene(self.steps.root, opts, "Stepper", self.steps)[0]
+
 
 class Training(_Slides):
     """Gradient descent on a small network, epoch by epoch: the loss graph and each update.
@@ -221,6 +244,7 @@ class Training(_Slides):
         self.model = copy.deepcopy(model)
         self.losses: list[float] = []
         self._digraphs: list[Any] = []
+        self._scenes: list[Scene] = []
         self._updates: list[list[tuple[str, float, float, float]]] = []
         self._train(rows, targets, epochs, options)
 
@@ -239,6 +263,7 @@ class Training(_Slides):
             loss.label = "loss"
             loss.backward()
             self._digraphs.append(viz.draw_dot(loss, **options))  # its text, at this moment
+            self._scenes.append(make_scene(loss, parse_options("Training", options), "Training")[0])
             self.losses.append(loss.data)
             if epoch < epochs:
                 update = [(p.label or f"parameter {i}", p.data, p.grad, p.data - self.lr * p.grad)
@@ -275,6 +300,9 @@ class Training(_Slides):
     def _digraph(self, k: int) -> Any:
         return self._digraphs[k]
 
+    def _scene(self, k: int) -> Scene:
+        return self._scenes[k]
+
 
 def widget(root: Value, **options: Any) -> Any:
     """A Jupyter widget stepping through ``backward()`` on ``root`` (see ``Stepper``)."""
@@ -287,6 +315,16 @@ def to_html(root: Value, path: str | os.PathLike[str], **options: Any) -> str:
     _check_root(root, "to_html")
     path = _html_path(path, "to_html(path)")  # a bad path is refused before any drawing is made
     return Stepper(root, **options).save_html(path)
+
+
+def _svg_text(digraph: Any) -> str:
+    """A Digraph drawn as SVG text for inside a page; without Graphviz's ``dot``, its DOT text."""
+    try:
+        text = viz.render_svg(digraph)
+        return text[text.index("<svg"):]  # no XML prolog inside a page
+    except viz.DotNotFoundError:
+        note = "Graphviz's dot program is not installed; the drawing as DOT text:"
+        return f"<p>{note}</p><pre>{html.escape(digraph.source)}</pre>"
 
 
 def _html_path(path: object, what: str) -> str:
@@ -369,7 +407,6 @@ button { font-size: 1.5rem; padding: 0.3rem 1rem; cursor: pointer; }
 input[type=range] { flex: 1; min-width: 10rem; height: 2rem; }
 #counter { font-weight: bold; min-width: 9em; }
 main { display: flex; gap: 2rem; margin-top: 1rem; }
-main[hidden] { display: none; }
 body.wide main { flex-direction: column; gap: 0; }
 .drawing { flex: 3 1 0; }
 .drawing svg { width: 100%; height: auto; max-height: 78vh; }
@@ -385,18 +422,55 @@ body[data-unit=epoch] #marked { display: none; }
 footer { color: #666; font-size: 1.1rem; margin-top: 1rem; }
 """
 
-# Show frame k, keep the controls in step with it; arrows, Home and End move too.
+# One drawing, and per position only what changes in it (see _restyling): show(k) lays position
+# 0's looks and then each later position's changes up to k over it, so any jump lands right.
 _SCRIPT = """
-const frames = document.querySelectorAll('.frame');
+const steps = [...document.querySelectorAll('template.step')].map(t => (
+  {current: t.dataset.current, text: t.innerHTML, looks: JSON.parse(t.dataset.looks)}));
 const slider = document.getElementById('slider');
-const last = frames.length - 1;
+const last = steps.length - 1;
+const svg = document.querySelector('.drawing svg');
+const nodes = new Map();  // a node's DOT name, which Graphviz writes as its title -> its group
+if (svg) {
+  svg.querySelectorAll('g.node').forEach(g => nodes.set(g.querySelector('title').textContent, g));
+}
+const caption = svg ? svg.querySelectorAll('g.graph > text') : [];
+const set = (elements, name, value) => elements.forEach(e => e.setAttribute(name, value));
+function paint(key, value) {
+  const [name, what] = key.split(' ');
+  if (name === 'caption') { if (caption[what]) caption[what].textContent = value; return; }
+  const edge = name[0] === 'e';
+  const g = edge ? document.getElementById('mp-' + name) : nodes.get(name);
+  if (!g) return;
+  const texts = g.querySelectorAll('text');
+  if (edge) {  // its line, its arrowhead, its label
+    const lines = g.querySelectorAll('path, polygon');
+    const heads = g.querySelectorAll('polygon');
+    if (what === 'stroke') { set(lines, 'stroke', value); set(heads, 'fill', value); }
+    else if (what === 'width') set(lines, 'stroke-width', value);
+    else if (what === 'font') set(texts, 'fill', value);
+    else if (what === 'label' && texts[0]) texts[0].textContent = value;
+    return;
+  }
+  const shapes = g.querySelectorAll('polygon, ellipse, polyline, path');
+  if (what === 'fill') { if (shapes[0]) shapes[0].setAttribute('fill', value); }
+  else if (what === 'stroke') set(shapes, 'stroke', value);
+  else if (what === 'width') set(shapes, 'stroke-width', value);
+  else {  // text-1 is the last field (the grad), text-2 the one before it
+    const t = texts[texts.length + Number(what.slice(4))];
+    if (t) t.textContent = value;
+  }
+}
 function show(k) {
   k = Math.max(0, Math.min(last, k));
-  frames.forEach((f, i) => { f.hidden = i !== k; });
+  const looks = {};
+  for (let i = 0; i <= k; i++) Object.assign(looks, steps[i].looks);
+  for (const key in looks) paint(key, looks[key]);
+  document.querySelector('.frame .text').innerHTML = steps[k].text;
   slider.value = k;
   document.getElementById('counter').textContent =
     document.body.dataset.unit + ' ' + k + ' of ' + last;
-  document.getElementById('current').textContent = frames[k].dataset.current || '(none yet)';
+  document.getElementById('current').textContent = steps[k].current || '(none yet)';
   document.getElementById('prev').disabled = k === 0;
   document.getElementById('next').disabled = k === last;
 }
@@ -419,21 +493,23 @@ def _aspect(svg: str) -> float:
 
 
 def _page(stepper: _Slides) -> str:
-    """The whole page: controls on top, then for each step its drawing beside its arithmetic."""
+    """The whole page: controls on top, the one drawing beside the arithmetic, then the data
+    of every position (what it says, and what it changes in the drawing) and the script."""
     e = html.escape
     n = len(stepper)
+    scene, changes = _restyling(stepper)
+    svg = _drawing(stepper, scene)
     heading = e(stepper.heading())
     # A wide drawing gets the whole width, its text below; decided once, so nothing jumps.
-    wide = " class='wide'" if _aspect(stepper.svg(0)) > 1.6 else ""
-    frames = []
-    for k in range(n + 1):
-        frame = stepper.frame(k)
-        frames.append(
-            f"<main class='frame' data-k='{k}' data-current='{e(frame.current or '')}'"
-            f"{' hidden' if k else ''}>"
-            f"<div class='drawing'>{stepper.svg(k)}</div>"
-            f"<div class='text'>{_arithmetic_html(frame, '1em')}</div></main>"
-        )
+    wide = " class='wide'" if _aspect(svg) > 1.6 else ""
+    texts = [_arithmetic_html(stepper.frame(k), "1em") for k in range(n + 1)]
+    # Each position as a template: what it says, the node it marks, what it changes (as JSON).
+    positions = "".join(
+        f"<template class='step' data-k='{k}' data-current='{e(stepper.frame(k).current or '')}'"
+        f" data-looks='{e(json.dumps(looks, ensure_ascii=False, separators=(',', ':')))}'>"
+        f"{text}</template>"
+        for k, (text, looks) in enumerate(zip(texts, changes))
+    )
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{heading}, {stepper.unit} by {stepper.unit}</title>"
@@ -444,7 +520,84 @@ def _page(stepper: _Slides) -> str:
         "<button id='next' title='next step (right arrow)'>next ▶</button>"
         f"<span id='counter'>{stepper.unit} 0 of {n}</span>"
         "<span id='marked'>in orange: <span id='current'>(none yet)</span></span></header>"
-        + "".join(frames)
-        + f"<footer>{e(stepper.note)} Keys: ← and → move, Home and End jump.</footer>"
+        f"<main class='frame'><div class='drawing'>{svg}</div>"
+        f"<div class='text'>{texts[0]}</div></main>"
+        f"<footer>{e(stepper.note)} Keys: ← and → move, Home and End jump.</footer>"
+        f"{positions}"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )
+
+
+def _looks(scene: Scene) -> dict[str, str]:
+    """What a position may change in the drawing, by key: "n3 fill", "n3 text-1" (a field
+    counted from the end, so the grad is text-1 with or without a label), "e5 stroke",
+    "caption 0"; the values as the SVG has them (penwidth is stroke-width, no fill is none)."""
+    looks: dict[str, str] = {}
+    for box in scene.boxes:
+        n = len(box.fields)
+        for j, text in enumerate(box.fields):
+            looks[f"{box.name} text{j - n}"] = text.replace("\n", " ")  # as a record shows it
+        looks[f"{box.name} fill"] = box.fill or "none"
+        looks[f"{box.name} stroke"] = box.outline.get("color", "black")
+        looks[f"{box.name} width"] = box.outline.get("penwidth", "1")
+    for j, edge in enumerate(scene.edges):
+        attrs = edge.attrs
+        looks[f"e{j} stroke"] = attrs.get("color", "black")
+        looks[f"e{j} width"] = attrs.get("penwidth", "1")
+        looks[f"e{j} font"] = attrs.get("fontcolor", "black")
+        if "label" in attrs:
+            looks[f"e{j} label"] = attrs["label"]
+    looks.update((f"caption {j}", note) for j, note in enumerate(scene.notes))
+    return looks
+
+
+def _is_text(key: str) -> bool:
+    return key.startswith("caption") or key.endswith(" label") or " text-" in key
+
+
+def _restyling(stepper: _Slides) -> tuple[Scene, list[dict[str, str]]]:
+    """The scene to draw once, and for each position what it changes from the one before.
+
+    Each text is drawn as the longest it ever is, so the box around it is wide enough at
+    every position; position 0's changes then set every text and every look that any later
+    position changes, so that showing position k is position 0's changes and those up to k.
+    """
+    first = stepper._scene(0)
+    start = before = _looks(first)
+    changes: list[dict[str, str]] = [{}]
+    widest = {key: value for key, value in start.items() if _is_text(key)}
+    for k in range(1, len(stepper) + 1):
+        now = _looks(stepper._scene(k))
+        changed = {key: value for key, value in now.items() if before.get(key) != value}
+        for key, value in changed.items():
+            if _is_text(key) and len(value) > len(widest.get(key, "")):
+                widest[key] = value
+        changes.append(changed)
+        before = now
+    ever = set().union(*changes)
+    changes[0] = {key: value for key, value in start.items()
+                  if key in ever or widest.get(key, value) != value}
+    return _widened(first, widest), changes
+
+
+def _widened(scene: Scene, widest: dict[str, str]) -> Scene:
+    """A copy of ``scene`` with each text its longest, and an id on each edge for the script
+    (an edge's DOT names may repeat: x * x has two edges from x to its op)."""
+    scene = copy.deepcopy(scene)
+    for box in scene.boxes:
+        n = len(box.fields)
+        box.fields = [widest.get(f"{box.name} text{j - n}", text)
+                      for j, text in enumerate(box.fields)]
+    for j, edge in enumerate(scene.edges):
+        if "label" in edge.attrs:
+            edge.attrs["label"] = widest.get(f"e{j} label", edge.attrs["label"])
+        edge.attrs["id"] = f"mp-e{j}"
+    scene.notes = [widest.get(f"caption {j}", note) for j, note in enumerate(scene.notes)]
+    return scene
+
+
+def _drawing(stepper: _Slides, scene: Scene) -> str:
+    """``scene`` drawn by Graphviz, once: in position 0's Digraph, its body replaced."""
+    digraph = stepper._digraph(0).copy()
+    digraph.body = dot_lines(scene)
+    return _svg_text(digraph)

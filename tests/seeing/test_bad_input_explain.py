@@ -32,6 +32,19 @@ def paths(doublings: int, squarings: int = 0) -> tuple[Value, Value]:
     return v, x
 
 
+def with_closure() -> tuple[Value, Value]:
+    """y = cube(x) + x, the cube made micrograd's way: Value(x.data**3, (x,), "cube") and a
+    _backward closure, whose local derivative no one can read."""
+    x = Value(2.0, label="x")
+    cube = Value(8.0, (x,), "cube")
+
+    def _backward() -> None:
+        x.grad += 12.0 * cube.grad
+
+    cube._backward = _backward
+    return cube + x, x
+
+
 row("explain(neuron, value=1.0)", lambda: explain(neuron(), 1.0), TypeError,
     "value must be a Value or a label, got float")
 # Far too many to list, but counted exactly and said in scientific notation.
@@ -42,6 +55,12 @@ row("explain(2**5020 paths)", lambda: explain(*paths(1020, 4000)), ValueError,
     "about 1.48e+1511 paths")
 row("explain(16 paths, max_paths=15)", lambda: explain(*paths(4), max_paths=15), ValueError,
     "16 paths")
+# A micrograd _backward closure: refused by name, not its paths or steps silently dropped.
+row("explain(cube(x) + x with a closure, x)", lambda: explain(*with_closure()), TypeError,
+    "explain: #1 (cube) was made micrograd's way", "_backward closure", "microprop.op")
+row("backward_steps(cube(x) + x with a closure)",
+    lambda: backward_steps(with_closure()[0]), TypeError,
+    "backward_steps: #1 (cube) was made micrograd's way", "microprop.op")
 row("backward_steps(root=[1.0])", lambda: backward_steps([1.0]), TypeError,
     "expected a Value as the root")
 for bad in (-1, 6, 1.0, type(None)):

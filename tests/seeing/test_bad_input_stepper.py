@@ -12,7 +12,7 @@ import pytest
 from bad_input import check, short, table
 from examples import readme_neuron
 
-from microprop import Value
+from microprop import Value, nary
 from microprop.nn import MLP
 from microprop.stepper import Stepper, Training, to_html, widget
 
@@ -30,6 +30,14 @@ def chain(n: int) -> Value:
     for _ in range(n):
         v = v.tanh()
     return v
+
+
+def with_closure() -> Value:
+    """cube(x) + x, the cube made micrograd's way with a _backward closure."""
+    x = Value(2.0, label="x")
+    cube = Value(8.0, (x,), "cube")
+    cube._backward = lambda: None
+    return cube + x
 
 
 for bad in (1.0, None, [Value(1.0)]):
@@ -74,7 +82,13 @@ for where, call in (
         "expected a file name (str or pathlib.Path), got int")
     row(f"{where}(path='')", lambda call=call: call(""), ValueError, "the file name is empty")
 row("to_html(a chain of 301 tanh)", lambda: to_html(chain(301), "steps.html"), ValueError,
-    "302 drawings (steps 0 to 301) are more than a page holds (301)", "widget()")
+    "302 positions (steps 0 to 301) are more than a page holds (301)", "widget()")
+row("to_html(cube(x) + x, cube made with a micrograd closure)",
+    lambda: to_html(with_closure(), "steps.html"), TypeError,
+    "backward_steps: #1 (cube) was made micrograd's way", "_backward closure")
+row("to_html(a sum of 3,000 Values)",
+    lambda: to_html(nary.sum([Value(float(i)) for i in range(3000)]), "sum.html"), ValueError,
+    "3,002 nodes, more than a page draws (800)", "collapse=True", "path_only")
 row("to_html(neuron, 'steps.html', colour='grad')",
     lambda: to_html(neuron(), "steps.html", colour="grad"), TypeError, "unknown option 'colour'")
 

@@ -6,13 +6,15 @@ w1.grad = x1 * 0.8556 = 1.5 * 0.8556 = 1.2835. Backward on it takes 5 steps.
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import pytest
 from examples import readme_neuron
 
 from microprop import Value
-from microprop.stepper import Frame, Stepper, to_html, widget
+from microprop.stepper import Frame, Stepper, _restyling, to_html, widget
 
 
 def test_the_stepper_starts_at_step_0_with_only_the_root_seeded():
@@ -135,17 +137,76 @@ def test_the_widget_without_ipywidgets_names_what_to_install(monkeypatch):
 # ---- the page ----------------------------------------------------------------------------------
 
 
-def test_the_page_holds_every_frame_and_needs_no_network(tmp_path):
+def steps_data(page: str) -> list[dict]:
+    """What the page keeps for each position: the node marked, the arithmetic, the changes."""
+    found = re.findall(r"<template class='step' data-k='(\d+)' data-current='(.*?)' "
+                       r"data-looks='(.*?)'>(.*?)</template>", page, re.S)
+    assert [int(k) for k, *_ in found] == list(range(len(found)))
+    return [{"current": html.unescape(c), "looks": json.loads(html.unescape(looks)), "text": text}
+            for _, c, looks, text in found]
+
+
+def test_the_page_holds_one_drawing_and_each_steps_data_and_needs_no_network(tmp_path):
     pytest.importorskip("graphviz")
     a, _ = readme_neuron()
     path = to_html(a, tmp_path / "steps.html", color="grad")
     page = (tmp_path / "steps.html").read_text(encoding="utf-8")
     assert path == str(tmp_path / "steps.html")
-    assert len(re.findall(r"<main class='frame", page)) == 6  # steps 0 to 5
-    assert page.count(" hidden>") == 5  # only step 0 shows at first
-    assert "data-current='#2 (*)'" in page and "grad(w1) += 1.5000 × 0.8556" in page
+    assert page.count("<main class='frame'") == 1
+    steps = steps_data(page)
+    assert len(steps) == 6  # steps 0 to 5
+    assert steps[5]["current"] == "#2 (*)" and "grad(w1) += 1.5000 × 0.8556" in steps[5]["text"]
+    assert steps[1]["looks"]["n8 text-1"] == "grad 0.8556"  # z's grad, set by a's step
     assert not re.search(r"(src|href)=['\"]?https?:", page)  # nothing fetched from anywhere
     assert "ArrowRight" in page and "ArrowLeft" in page
+
+
+def test_a_long_chain_is_drawn_once_and_each_step_keeps_only_its_changes(tmp_path, monkeypatch):
+    """The page held a full drawing per step: a 150-op chain made a 179 MB page in 74 s, as
+    Graphviz's dot drew it 301 times. Now dot draws it once, and each step keeps what it
+    changes (the node marked, the grads it passes on), a few keys, not the whole graph."""
+    pytest.importorskip("graphviz")
+    from microprop import viz
+
+    drawn = []
+    render = viz.render_svg
+    monkeypatch.setattr(viz, "render_svg", lambda graph: drawn.append(1) or render(graph))
+    x = Value(1.0, label="x")
+    for _ in range(75):
+        x = x * 1.0001 + 0.0001
+    Stepper(x, show_local_grads=True, color="grad").save_html(tmp_path / "chain.html")
+    page = (tmp_path / "chain.html").read_text(encoding="utf-8")
+    assert len(drawn) == 1 and page.count("<svg") <= 1
+    steps = steps_data(page)
+    assert len(steps) == 151
+    # A step marks its node and op (and unmarks the last), its edges, one grad, the caption.
+    assert max(len(s["looks"]) for s in steps[1:]) < 40
+    assert len(page) < 1_000_000
+
+
+def test_a_graph_too_big_for_a_page_is_refused_before_any_drawing(tmp_path, monkeypatch):
+    """A one-step page of a sum of 3,000 Values took 390 s, for a drawing nobody can read:
+    more nodes than MOST_NODES are refused at once, before dot runs or a file is written."""
+    from microprop import nary, viz
+    from microprop.stepper import MOST_NODES
+
+    monkeypatch.setattr(viz, "render_svg", lambda graph: pytest.fail("dot was run"))
+    total = nary.sum([Value(float(i)) for i in range(3000)])
+    with pytest.raises(ValueError, match=rf"3,002 nodes, more than a page draws \({MOST_NODES}\)"):
+        to_html(total, tmp_path / "sum.html")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_each_text_is_drawn_as_wide_as_it_ever_gets():
+    """The drawing is made once, so a grad that grows longer later (0.0000 to -12.3457) must
+    already have room: each field is drawn with its longest text, step 0 then sets the real one."""
+    x = Value(-1.5, label="x")
+    y = (x * 8.2305).tanh() * -12.3457
+    stepper = Stepper(y)
+    scene, changes = _restyling(stepper)
+    record = next(b for b in scene.boxes if b.fields[0] == "x")
+    assert record.fields[-1] == f"grad {changes[-1]['n0 text-1'][5:]}"
+    assert changes[0]["n0 text-1"] == "grad 0.0000"
 
 
 def test_saving_the_page_twice_replaces_it_whole(tmp_path):
@@ -240,7 +301,7 @@ def test_the_training_page_counts_epochs(tmp_path):
     Training(model, X, y, epochs=3).save_html(tmp_path / "training.html")
     page = (tmp_path / "training.html").read_text(encoding="utf-8")
     assert "data-unit='epoch'" in page and "epoch 0 of 3" in page
-    assert page.count("<main class='frame'") == 4
+    assert page.count("<main class='frame'") == 1 and len(steps_data(page)) == 4
 
 
 def test_without_the_dot_program_the_page_shows_each_steps_dot_text(tmp_path, monkeypatch):
@@ -256,17 +317,17 @@ def test_without_the_dot_program_the_page_shows_each_steps_dot_text(tmp_path, mo
     assert stepper.svg(1).startswith("<p>Graphviz's dot program is not installed")
     stepper.save_html(tmp_path / "steps.html")
     page = (tmp_path / "steps.html").read_text(encoding="utf-8")
-    assert page.count("<pre>digraph microprop {") == 6 and "<body data-unit='step'>" in page
+    assert page.count("<pre>digraph microprop {") == 1 and "<body data-unit='step'>" in page
+    assert len(steps_data(page)) == 6  # the arithmetic still steps
 
 
-def test_a_page_holds_up_to_301_drawings(tmp_path, monkeypatch):
+def test_a_page_holds_up_to_301_positions(tmp_path, monkeypatch):
     from microprop import viz
 
-    # The count is what is tested, not the drawings: skip the scenes and their layout.
-    monkeypatch.setattr(Stepper, "_digraph", lambda self, k: None)
+    # The count is what is tested, not the drawing: skip its layout.
     monkeypatch.setattr(viz, "render_svg", lambda graph: "<svg></svg>")
     v = Value(0.5, label="x")
     for _ in range(300):
         v = v.tanh()
     Stepper(v).save_html(tmp_path / "chain.html")  # steps 0 to 300
-    assert (tmp_path / "chain.html").read_text(encoding="utf-8").count("<main class='frame'") == 301
+    assert len(steps_data((tmp_path / "chain.html").read_text(encoding="utf-8"))) == 301

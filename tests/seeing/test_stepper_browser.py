@@ -139,3 +139,30 @@ def test_the_training_page_steps_through_epochs(browser, tmp_path):
     assert "0.5000 − 0.1 × -2.5000 = 0.7500" in now["text"] and "was 0.6250" in now["text"]
     assert not tab.locator("#marked").is_visible()  # nothing is orange in training
     tab.close()
+
+
+def test_the_one_drawing_is_restyled_per_step_and_any_jump_lands_right(browser, tmp_path):
+    """The page draws the graph once and restyles it per step: the grads written in the nodes
+    change with the steps, and coming back to a step, from anywhere, shows it as it first was."""
+    a, _ = readme_neuron()
+    to_html(a, tmp_path / "grad.html", show_local_grads=True, color="grad")
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto((tmp_path / "grad.html").as_uri())
+    drawing = "() => document.querySelector('.drawing svg').outerHTML"
+    z = """() => [...document.querySelectorAll('g.node')]
+        .find(g => g.querySelector('title').textContent === 'n8')"""
+    z_text = f"() => [...({z})().querySelectorAll('text')].map(t => t.textContent).join(' ')"
+    z_fill = f"() => ({z})().querySelector('polygon').getAttribute('fill')"
+    at_0 = tab.evaluate(drawing)
+    assert tab.evaluate(z_text) == "z data 0.4000 grad 0.0000"
+    assert tab.evaluate(z_fill) == "#ffffff"  # no grad yet: white
+    tab.keyboard.press("ArrowRight")  # a passes 0.8556 to z
+    assert tab.evaluate(z_text) == "z data 0.4000 grad 0.8556"
+    assert tab.evaluate(z_fill) != "#ffffff"
+    tab.keyboard.press("End")
+    at_5 = tab.evaluate(drawing)
+    tab.keyboard.press("Home")
+    assert tab.evaluate(drawing) == at_0
+    tab.fill("#slider", "5")
+    assert tab.evaluate(drawing) == at_5
+    tab.close()
