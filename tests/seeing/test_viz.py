@@ -599,6 +599,7 @@ def test_a_highlighted_path_in_a_big_graph_is_drawn_alone_and_readable():
     assert len(records(full.source)) == 33
 
 
+@pytest.mark.slow  # the command line in a subprocess, as mutation testing leaves out
 @needs_dot
 def test_the_command_lines_model_svg_is_readable_in_a_notebook_cell(tmp_path):
     pytest.importorskip("graphviz")
