@@ -81,23 +81,21 @@ class _Values:
         (sqrt's slope at 0, whose own slope is -inf there, as in PyTorch)."""
         if not isinstance(y, Value):
             return x / y if isinstance(x, Value) else floats.over(x, y)
-        if y.data != 0.0:
-            return x / y
-        if not isinstance(x, Value):
-            out, local = rules.over(floats, x, y.data)
-            return engine._result(out, rules.OVER.called_with((x, None)), (y,), local[1:])
-        out, local = rules.over(floats, x.data, y.data)
-        return engine._result(out, rules.OVER, (x, y), local)
+        return x / y if y.data != 0.0 else _node(rules.OVER, x, y)
+
+    @staticmethod
+    def power(x: Any, n: Any) -> Any:
+        """``x ** n`` as a slope's factor: 0 to a negative power is inf, as floats.power."""
+        if isinstance(x, Value) or isinstance(n, Value):
+            return _node(rules.POW_IEEE, x, n)
+        return floats.power(x, n)
 
     @staticmethod
     def reciprocal(x: Any) -> Any:
-        """``1 / x``; where it overflows (``x`` subnormal), what it multiplies is divided by
-        ``x`` instead, as on floats (``floats.Reciprocal``)."""
-        if not isinstance(x, Value):
-            return floats.reciprocal(x)
-        if type(floats.reciprocal(x.data)) is float:
-            return 1.0 / x
-        return _DividedBy(x)
+        """``1 / x`` as a slope: on a Value, what it multiplies is divided by ``x``, as
+        PyTorch's backward divides (so a gradient of 0 stays 0 at every order, where 0 times
+        the overflowing slope of 1/x would be NaN)."""
+        return _DividedBy(x) if isinstance(x, Value) else floats.reciprocal(x)
 
     @staticmethod
     def pow(x: Any, n: Any) -> Any:  # noqa: A003
@@ -109,7 +107,7 @@ class _Values:
             return floats.MASKED  # x ** 0 passes nothing back
         if not isinstance(x, Value):  # the slope of a constant base, which no gradient reads
             return floats.pow_slope(x, _data(n))
-        return n * x ** (n - 1.0)
+        return n * _Values.power(x, n - 1.0)
 
     @staticmethod
     def pow_log(x: Any) -> Any:
@@ -126,6 +124,17 @@ class _Values:
     @staticmethod
     def of_your_own(rule: Any, args: Sequence[Any]) -> tuple:
         return rule.on_values(args)  # type: ignore[no-any-return]
+
+
+def _node(op: Op, *args: Any) -> Value:
+    """``op`` of ``args``, some of them Values and the others constants: its rule on floats,
+    recorded with the constants kept in the op."""
+    inputs = tuple(a for a in args if isinstance(a, Value))
+    out, local = op.rule(floats, *[_data(a) for a in args])
+    if len(inputs) < len(args):
+        op = op.called_with(tuple(None if isinstance(a, Value) else a for a in args))
+    slopes = tuple(d for a, d in zip(args, local) if isinstance(a, Value))
+    return engine._result(out, op, inputs, slopes)
 
 
 class _DividedBy:

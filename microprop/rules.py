@@ -163,6 +163,11 @@ def power(m: Any, x: Any, n: Any) -> tuple:
     return out, (m.pow_slope(x, n), out * m.pow_log(x))  # n x^(n-1), x^n ln x
 
 
+def power_ieee(m: Any, x: Any, n: Any) -> tuple:  # x ** n, 0 ** -1 = inf: a slope's own factor
+    out = m.power(x, n)
+    return out, (m.pow_slope(x, n), out * m.pow_log(x))
+
+
 def power_of_constant(m: Any, x: Any, n: float) -> tuple:
     """``x ** n`` for a number ``n``, a parameter of the op; PyTorch computes ``x ** 0.5`` as
     sqrt, and so does this."""
@@ -245,6 +250,7 @@ OVER = Op("/", over)
 NEG = Op("neg", neg)
 POW = Op("**", power)
 POW_OF_CONSTANT = Op("**", power_of_constant)
+POW_IEEE = Op("**", power_ieee)
 EXP = Op("exp", exp)
 LOG = Op("log", log)
 SQRT = Op("sqrt", sqrt)

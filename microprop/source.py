@@ -193,6 +193,9 @@ class Source:
             return Code("**", (x, n), getattr(x, "depth", 0) + 1, _POWER)
         return self._call("_pow", x, n)
 
+    def power(self, x: Any, n: Any) -> Code:
+        return self._call("_power", x, n)
+
     def pow_slope(self, x: Any, n: Any) -> Any:
         if _whole(n) and n:  # n x^(n-1), as floats.pow_slope computes it
             return n * Code("**", (x, n - 1.0), getattr(x, "depth", 0) + 1, _POWER)
@@ -274,7 +277,7 @@ NAMESPACE = {
     "_exp": math.exp, "_log": math.log, "_sqrt": math.sqrt, "_tanh": math.tanh,
     "_sigmoid": floats.sigmoid, "_relu": floats.relu, "_step": floats.step,
     "_leaky_relu": floats.leaky_relu, "_leaky_step": floats.leaky_step, "_sign": floats.sign,
-    "_pow": floats.pow, "_pow_slope": floats.pow_slope, "_pow_log": floats.pow_log,
-    "_root": floats.root, "_fsum": math.fsum, "_MASKED": floats.MASKED,
+    "_pow": floats.pow, "_power": floats.power, "_pow_slope": floats.pow_slope,
+    "_pow_log": floats.pow_log, "_root": floats.root, "_fsum": math.fsum, "_MASKED": floats.MASKED,
     "_inf": math.inf, "_nan": math.nan,
 }

@@ -189,3 +189,28 @@ def test_grad_of_several_outputs_and_create_graph_work_inside_no_grad():
         assert grad([y1, y2], [a]) == (7.0,)
         (first,) = grad(y1, [a], create_graph=True)
         assert grad(first, [a]) == (2.0,)
+
+
+def test_the_slope_of_zero_to_a_power_below_one_is_infinite_at_every_order():
+    """Defect: grad(x ** n, create_graph=True) at x = 0 with n a Value in (0, 1) raised
+    ZeroDivisionError: the slope n x^(n-1) was built with the ** op, which refuses 0 to a
+    negative power; eager backward() and PyTorch give inf there (0 ** -0.5 as IEEE 754 says)."""
+    torch = pytest.importorskip("torch")
+    x, n = Value(0.0), Value(0.5)
+    first = grad(x ** n, [x, n], create_graph=True)
+    tx = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    tn = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    expected = torch.autograd.grad(tx ** tn, [tx, tn], create_graph=True)
+    assert [g.data for g in first] == [t.item() for t in expected] == [math.inf, 0.0]
+    assert microprop.func.grad(microprop.func.grad(lambda v: v ** 0.3))(0.0) == -math.inf
+
+
+def test_a_zero_gradient_stays_zero_through_a_1_over_x_slope_at_every_order():
+    """Defect: the unchosen input of take passes back 0, which met log's slope 1/x as 0 * (1/x);
+    differentiated again that is 0 * (-1/x^2), NaN where 1/x^2 overflows (x = 1e-160). PyTorch
+    divides the gradient by x (0 / x), and so does microprop now: d²/dx² is 0 as there."""
+    x0, x1 = Value(1.0), Value(1e-160)
+    y = microprop.take([x1.log(), 2.0, x0, x0], 2)
+    (g,) = grad(y, [x1], create_graph=True)
+    assert grad(g, [x1], allow_unused=True)[0] == 0.0
+    assert microprop.func.grad(microprop.func.grad(lambda v: v.log() * 0.0))(1e-160) == 0.0
