@@ -107,6 +107,9 @@ class _Values:
             return floats.MASKED  # x ** 0 passes nothing back
         if not isinstance(x, Value):  # the slope of a constant base, which no gradient reads
             return floats.pow_slope(x, _data(n))
+        if not isinstance(n, Value) and n - 1.0 in (0.5, -0.5):  # as PyTorch's pow(x, +-0.5):
+            r = _Values.root(x)  # sqrt(x) and 1 / sqrt(x), so that -0.0 keeps its sign
+            return n * (r if n > 1.0 else _Values.over(1.0, r))
         return n * _Values.power(x, n - 1.0)
 
     @staticmethod

@@ -169,11 +169,12 @@ def power_ieee(m: Any, x: Any, n: Any) -> tuple:  # x ** n, 0 ** -1 = inf: a slo
 
 
 def power_of_constant(m: Any, x: Any, n: float) -> tuple:
-    """``x ** n`` for a number ``n``, a parameter of the op; PyTorch computes ``x ** 0.5`` as
-    sqrt, and so does this."""
+    """``x ** n``, ``n`` a parameter; ``x ** 0.5`` is a sqrt, as PyTorch computes it."""
     if n == 0.5:
         r = m.root(x)
         return r, (m.over(0.5, r),)
+    if n == 1.5:  # its slope's x ** 0.5 as a sqrt too, as PyTorch's: -0.0 keeps its sign
+        return m.pow(x, n), (1.5 * m.root(x),)
     return m.pow(x, n), (m.pow_slope(x, n),)
 
 
