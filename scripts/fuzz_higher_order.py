@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{ran} programs, seed {args.seed}, {time.monotonic() - start:.0f} s")
     print(f"{'category':<70} {'programs':>9}")
-    order = [fuzz.AGREE, fuzz.RAISES, fuzz.SIGMOID, fuzz.CONSTANT_OVER, fuzz.STRUCTURAL,
-             fuzz.FORMULA, fuzz.UNEXPLAINED]
+    order = [fuzz.AGREE, fuzz.RAISES, fuzz.NEGATIVE_INFINITY, fuzz.SIGMOID, fuzz.CONSTANT_OVER,
+             fuzz.STRUCTURAL, fuzz.FORMULA, fuzz.UNEXPLAINED]
     for label in order + sorted(set(counts) - set(order)):
         print(f"{label:<70} {counts[label]:>9}")
     kinds: dict[tuple, list] = {}

@@ -57,6 +57,7 @@ SIGMOID = "sigmoid below -709: microprop's e^x/(1+e^x) is not 0"
 CONSTANT_OVER = "c / x: microprop divides, PyTorch takes c * (1/x), which overflows"
 STRUCTURAL = "structural zero: a kink's or a mask's slope is a constant"
 FORMULA = "formula-dependent: PyTorch's own ways disagree"
+NEGATIVE_INFINITY = "(-inf) ** a non-integer: microprop refuses it, as any negative base"
 UNEXPLAINED = "unexplained"
 
 
@@ -486,11 +487,14 @@ def check(program: Program) -> Outcome:
         xs = [torch.tensor(x, dtype=F64) for x in program.leaves]
         value = float(run(program, xs, "on_tensors")[len(program.leaves) + k])
         documented = error.startswith(("ValueError", "ZeroDivisionError"))
-        if math.isfinite(value) or not documented:  # only where PyTorch's number is not real
+        if error.startswith("ValueError: pow: a negative base -inf to the non-integer power"):
+            outcome.labels.add(NEGATIVE_INFINITY)  # docs/numbers.md: PyTorch takes the limit
+        elif math.isfinite(value) or not documented:  # only where PyTorch's number is not real
             outcome.labels.add(UNEXPLAINED)
             outcome.mismatches.append(Mismatch("value", len(program.leaves) + k, error, value))
             return outcome
-        outcome.labels.add(RAISES)
+        else:
+            outcome.labels.add(RAISES)
         if k == 0:
             return outcome
         program = replace(program, steps=program.steps[:k])  # and what came before it

@@ -10,6 +10,7 @@ difference from PyTorch must be one that docs/numbers.md explains.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -79,3 +80,11 @@ def test_a_structural_zero_is_explained_only_by_recomputing_it_microprops_way():
     overflow = fuzz.Program((1e-310,), (("sqrt", (0,), False), ("exp", (1,), False)), (1.0,),
                             (1.0,))  # d2/dx2: nan here, -inf in PyTorch by each of its ways
     assert fuzz.check(overflow).labels == {fuzz.UNEXPLAINED}
+
+
+def test_minus_infinity_to_a_non_integer_power_is_refused_by_the_documented_policy():
+    """microprop refuses a negative base to a non-integer power, -inf too (docs/numbers.md);
+    PyTorch takes IEEE 754's limit. The fuzz names that difference instead of hiding it."""
+    program = fuzz.Program(leaves=(-math.inf, -2.66), steps=(("pow value", (0, 1), False),),
+                           direction=(1.0, 1.0), tangent=(0.0, 1.0))
+    assert fuzz.check(program).labels == {fuzz.NEGATIVE_INFINITY}
