@@ -19,4 +19,4 @@ __all__ += ["nn", "losses", "optim", "data", "train", "fit", "save", "load"]
 __all__ += ["explain", "backward_steps", "draw_dot", "draw_step", "draw_steps"]
 __all__ += ["detect_anomaly", "is_anomaly_enabled", "logsumexp", "log_softmax", "softmax"]
 __all__ += ["op", "grad", "func", "gradgradcheck", "take"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import random
 from collections.abc import Iterable
 from typing import Any
@@ -117,7 +118,7 @@ def class_index(x: object, what: str, classes: int | None = None) -> int:
     return t
 
 
-def listed(x: object, what: str, noun: str = "numbers") -> list:
+def listed(x: object, what: str, noun: str = "numbers") -> list[Any]:
     """``x`` as a list, or a TypeError saying a list of ``noun`` was expected (a str is not one)."""
     if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(f"{what}: expected a list of {noun}, got {type(x).__name__}")
@@ -172,3 +173,22 @@ def few(names: list[str]) -> str:
     """The first three names and how many more, for a message that must stay one line."""
     shown = ", ".join(repr(n) for n in names[:3])
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def install_hint(extra: str) -> str:
+    """The pip command that installs ``extra`` for this copy of microprop.
+
+    microprop is not on PyPI, so ``pip install "microprop[viz]"`` only works where microprop is
+    already installed (pip then adds the extra's packages). Run from a clone (its folder holds
+    setup.cfg), the command is an editable install of the clone with the extra.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if not os.path.isfile(os.path.join(root, "setup.cfg")):  # an installed wheel
+        return f'pip install "microprop[{extra}]"'
+    command = f'pip install -e ".[{extra}]"'
+    try:
+        here = os.path.realpath(os.getcwd())
+    except OSError:  # the working folder was deleted
+        here = ""
+    same = os.path.normcase(here) == os.path.normcase(os.path.realpath(root))
+    return command if same else f"{command} in {root}"

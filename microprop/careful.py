@@ -24,6 +24,7 @@ class HookHandle:
         self._node = weakref.ref(v)
 
     def remove(self) -> None:
+        """Take the hook off its Value (again: nothing happens)."""
         v = self._node()
         hooks = _hooks.get(v) if v is not None else None
         if v is not None and hooks is not None:
@@ -33,7 +34,8 @@ class HookHandle:
 
 
 # The hooks of every Value that has one: empty unless someone registered a hook.
-_hooks: weakref.WeakKeyDictionary[Any, dict[HookHandle, Callable]] = weakref.WeakKeyDictionary()
+_hooks: weakref.WeakKeyDictionary[Any, dict[HookHandle, Callable[[float], float | None]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def any_hooks() -> bool:
@@ -87,13 +89,13 @@ def _hooked(v: Any, g: float) -> float:
     return g
 
 
-def _hooks_in(order: list) -> bool:
+def _hooks_in(order: list[Any]) -> bool:
     """Whether a node of this graph, or a leaf it reads, has a hook (hooks elsewhere do not
     concern this backward pass)."""
     return any(n in _hooks or any(c in _hooks for c in n._children) for n in order)
 
 
-def backward_hooked(order: list, checked: bool) -> None:
+def backward_hooked(order: list[Any], checked: bool) -> None:
     """``backward()`` with hooks: each node's gradient goes through its hooks before it is
     passed on, and a hooked leaf's gradient of this pass is summed apart, hooked, then added.
     ``checked``: inside ``detect_anomaly()``, each gradient is checked as it changes."""
@@ -123,7 +125,7 @@ def _anomaly(v: Any, how: str) -> None:
                              f"became {v.grad!r}: {how}")
 
 
-def chain_rule_steps(order: list, grads: dict) -> Iterator[tuple]:
+def chain_rule_steps(order: list[Any], grads: dict[Any, Any]) -> Iterator[tuple[Any, ...]]:
     """backward()'s chain rule one edge at a time, on a dict of gradients, for those who watch it.
 
     Yields ``(node, its grad, input, local derivative, the input's grad before)`` after each
@@ -140,7 +142,7 @@ def chain_rule_steps(order: list, grads: dict) -> Iterator[tuple]:
             yield node, g, child, local, before
 
 
-def backward_checked(order: list) -> None:
+def backward_checked(order: list[Any]) -> None:
     """The chain rule inside ``detect_anomaly()``: raise at the first NaN or infinite gradient."""
     grads = {c: c.grad for node in order for c in (node, *node._children)}
     try:
@@ -163,7 +165,7 @@ def describe(v: Any) -> str:
     return f"a leaf ({v.data!r})"
 
 
-def anomaly_in_forward(op: str, data: float, children: tuple) -> None:
+def anomaly_in_forward(op: str, data: float, children: tuple[Any, ...]) -> None:
     inputs = ", ".join(describe(c) for c in children[:6])
     if len(children) > 6:
         inputs += f" and {len(children) - 6} more"
@@ -172,7 +174,7 @@ def anomaly_in_forward(op: str, data: float, children: tuple) -> None:
     raise FloatingPointError(f"detect_anomaly: {op} gave {data!r} from {inputs}")
 
 
-def backward(order: list, checked: bool) -> bool:
+def backward(order: list[Any], checked: bool) -> bool:
     """backward() where a hook, a micrograd closure or detect_anomaly() (``checked``) asks for
     it; False if none of them concerns this graph, and the plain loop may run."""
     if _hooks and _hooks_in(order):  # a hook on this graph: the backward that calls them

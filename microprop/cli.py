@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from . import _files, viz
+from ._checks import install_hint
 from .data import (
     IRIS_FEATURES,
     IRIS_SPECIES,
@@ -40,10 +41,12 @@ from .train import STOP_REASONS, NonFiniteLossError, TrainingInterrupted, accura
 __all__ = ["main"]
 
 PROG = "python -m microprop"
-VIZ_HINT = (
-    'to get an SVG instead: pip install "microprop[viz]" and apt-get install graphviz '
-    "(or brew install graphviz)"
-)
+
+
+def _viz_hint() -> str:
+    """What the report says when the drawing was saved as DOT text: how to get an SVG."""
+    return (f"to get an SVG instead: {install_hint('viz')} and apt-get install graphviz "
+            "(or brew install graphviz)")
 
 
 # The loss train fits with (a name in losses.LOSS_TABLE): it is saved with the model, so that
@@ -63,7 +66,7 @@ _MAX_PARAMETERS = 100_000
 class _Dataset:
     """A data set train can fit: how to get it, and how the report and the model file name it."""
 
-    load: Callable[[int], tuple[list, list]]  # seed -> (X, y)
+    load: Callable[[int], tuple[list[Any], list[Any]]]  # seed -> (X, y)
     help: str  # its part of --data's help
     what: str  # the report's "on ..." line
     meta: dict[str, Any] = field(default_factory=dict)  # saved with the model
@@ -299,7 +302,8 @@ def _add_train(commands: Any) -> None:
         "otherwise the DOT text goes to a .dot file (default: model.svg)")
     add("--html", type=_output_file, default=None, metavar="PATH",
         help="also write a web page that steps through backward() on that example's loss, one "
-        "node at a time, with the arithmetic of each step (any browser, no network needed)")
+        "node at a time, with the arithmetic of each step (any browser, no network needed; "
+        "needs the graphviz Python package, the viz extra)")
     add("--compile", action="store_true",
         help="train with microprop.compile: each example's loss runs as generated Python, "
         "the same model up to rounding (about 1e-13 apart), in less time")
@@ -337,7 +341,7 @@ def _classes_problem(args: argparse.Namespace) -> str | None:
 
 def _species(args: argparse.Namespace) -> bool:
     """Whether train fits one output per Iris species (--classes 3), not one output."""
-    return args.classes > 2
+    return bool(args.classes > 2)
 
 
 def _loss_name(args: argparse.Namespace) -> str:
@@ -374,8 +378,9 @@ def _outputs_problem(args: argparse.Namespace) -> str | None:
 
 
 def _html_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with --html, found before training: a path that another output takes, or a
-    network whose loss has more backward steps than one page holds; None if nothing."""
+    """What is wrong with --html, found before training: a path that another output takes, a
+    network whose loss has more backward steps than one page holds, or no graphviz package to
+    draw the page with; None if nothing."""
     if args.html is None:
         return None
     taken = [("--model", args.model)] + [("--graph", g) for g in _graph_files(args.graph)]
@@ -394,6 +399,9 @@ def _html_problem(args: argparse.Namespace) -> str | None:
         _stepper(cost).check_page("--html")  # and as many nodes to draw
     except ValueError as e:
         return f"{e}; give smaller --hidden sizes"
+    if importlib.util.find_spec("graphviz") is None:  # the page's drawing is a graphviz.Digraph
+        return (f"--html {args.html} needs the graphviz Python package, which is not installed: "
+                f"{install_hint('viz')}")
     return None
 
 
@@ -486,7 +494,8 @@ def _print_header(
 
 
 def _print_results(
-    args: argparse.Namespace, history: Any, model: MLP, train: tuple, test: tuple, out: _Output
+    args: argparse.Namespace, history: Any, model: MLP, train: tuple[Any, ...],
+    test: tuple[Any, ...], out: _Output
 ) -> None:
     reason = STOP_REASONS[history.stop_reason]
     if history.stop_reason == "tolerance":
@@ -503,7 +512,7 @@ def _print_results(
         _print_per_class(model, test, out)
 
 
-def _print_per_class(model: MLP, test: tuple, out: _Output) -> None:
+def _print_per_class(model: MLP, test: tuple[Any, ...], out: _Output) -> None:
     """Held-out accuracy of each species, and the confusion table: true species by row."""
     X, y = test
     guesses = predict(model, X)
@@ -555,7 +564,7 @@ def _save_graph(
     hint = ""
     if drawing:
         if not _graphviz_formats():
-            hint = VIZ_HINT
+            hint = _viz_hint()
         else:
             try:
                 data = viz.draw_dot(cost, format=suffix.lstrip(".") or "svg", **options).pipe()
@@ -646,7 +655,7 @@ def _class_answer(logits: list[Value], names: object) -> str:
     return f"{names[best]}  (probability {ps[best]:.3f}; {others})"
 
 
-def _scaled(args: argparse.Namespace, meta: dict, out: _Output) -> list[float] | None:
+def _scaled(args: argparse.Namespace, meta: dict[str, Any], out: _Output) -> list[float] | None:
     """The inputs as the model saw them in training; None once an error has been said."""
     x = list(args.x)
     scale = meta.get("standardize")

@@ -85,7 +85,7 @@ def _other_path() -> None:
 # ---- tracing: fn run once on new leaves; each node records its op, rule and constants -------
 
 
-def _detach(m: Any, x: Any) -> tuple:
+def _detach(m: Any, x: Any) -> tuple[Any, ...]:
     return x, (m.masked,)  # the value, passing nothing back: v.detach() inside a trace
 
 
@@ -143,7 +143,9 @@ def _collector_paused() -> Any:
             gc.enable()
 
 
-def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tuple[tuple, list]:
+def _structure(
+    args: tuple[Any, ...], what: str, indices: frozenset[Any] = frozenset()
+) -> tuple[tuple[Any, ...], list[Any]]:
     """The shape of the arguments (lists and tuples nested, ints kept) and their floats, flat.
 
     The ints of the arguments at the positions ``indices`` are data, as the floats: each is an
@@ -155,7 +157,7 @@ def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tupl
     shapes: list[object] = []
     for a in args:  # the usual case first, fast: floats and lists of floats
         if type(a) is float:
-            flat.append(a)  # type: ignore[arg-type]
+            flat.append(a)
             shapes.append("x")
         elif type(a) is list and all(type(x) is float for x in a):
             flat.extend(a)
@@ -167,9 +169,9 @@ def _structure(args: tuple, what: str, indices: frozenset = frozenset()) -> tupl
     return tuple(shapes), flat
 
 
-def _structure_of_any(args: tuple, what: str,
-                      indices: frozenset = frozenset()) -> tuple[tuple, list]:
-    flat: list = []
+def _structure_of_any(args: tuple[Any, ...], what: str,
+                      indices: frozenset[Any] = frozenset()) -> tuple[tuple[Any, ...], list[Any]]:
+    flat: list[Any] = []
 
     def shape(a: object, where: str, holder: int | None) -> object:  # holder: the index argument
         if isinstance(a, (list, tuple)):  # a list is the tuple of its items' shapes
@@ -179,7 +181,7 @@ def _structure_of_any(args: tuple, what: str,
             if isinstance(a, bool) or not isinstance(a, numbers.Integral):
                 raise TypeError(f"{what}: argument {where} is a {type(a).__name__}; argument "
                                 f"{holder} holds indices, so expected an int or a list of them")
-            flat.append(int(a))  # type: ignore[call-overload]  # an Integral
+            flat.append(int(a))  # an Integral
             return "i"
         if isinstance(a, bool) or isinstance(a, numbers.Integral) and not isinstance(a, Value):
             # numpy's ints too: an int is a constant of the trace; its type is part of the key,
@@ -189,7 +191,7 @@ def _structure_of_any(args: tuple, what: str,
             flat.append(a.data)
             return "x"
         if isinstance(a, numbers.Real):
-            flat.append(float(a))  # type: ignore[arg-type]
+            flat.append(float(a))
             return "x"
         raise TypeError(
             f"{what}: argument {where} is a {type(a).__name__}; expected a number, a Value, "
@@ -213,12 +215,12 @@ def _rebuild(shape: object, flat: Iterable[float], traced: bool = False) -> Any:
     return _built(shape, made)
 
 
-def _rebuild_plain(shape: object, flat: Iterable[float]) -> list:
+def _rebuild_plain(shape: object, flat: Iterable[float]) -> list[Any]:
     it = iter(flat)
     return _built(shape, lambda s: next(it))
 
 
-def _built(shape: object, made: Callable[[str], Any]) -> list:
+def _built(shape: object, made: Callable[[str], Any]) -> list[Any]:
     """The arguments from their shape: ``made("x")`` for each float, ``made("i")`` for each
     index, ints as traced, lists and tuples as they were."""
     def build(s: Any) -> Any:
@@ -353,7 +355,8 @@ def _contribution(d: Any, named: dict[int, str]) -> str | None:
 class _Program:
     """One trace: the leaves it reads, its generated source, and the functions made from it."""
 
-    def __init__(self, fn: Callable, shape: tuple, flat: list[float], params: list | None,
+    def __init__(self, fn: Callable[..., Any], shape: tuple[Any, ...], flat: list[float],
+                 params: list[Any] | None,
                  keep_graph: bool) -> None:
         self.shape = shape
         args = _rebuild(shape, flat, traced=True)
@@ -389,7 +392,7 @@ class _Program:
         s = self._source
         return s if isinstance(s, str) else zlib.decompress(s).decode()
 
-    def _extra(self, name: str) -> Callable | None:
+    def _extra(self, name: str) -> Callable[..., Any] | None:
         """``_batch`` or ``_values``, compiled on first use (only where one function fits)."""
         if self._more is None:
             return None
@@ -398,18 +401,18 @@ class _Program:
         return self._namespace[name]  # type: ignore[no-any-return]
 
     @property
-    def batch(self) -> Callable | None:
+    def batch(self) -> Callable[..., Any] | None:
         return self._extra("_batch")
 
     @property
-    def values(self) -> Callable | None:
+    def values(self) -> Callable[..., Any] | None:
         return self._extra("_values")
 
-    def run(self, flat: Sequence[float]) -> tuple[float, tuple]:
+    def run(self, flat: Sequence[float]) -> tuple[float, tuple[Any, ...]]:
         return self.step([v.data for v in self.leaves], flat)  # type: ignore[no-any-return]
 
 
-def _with_compared(order: list[Value], guards: list) -> list[Value]:
+def _with_compared(order: list[Value], guards: list[Any]) -> list[Value]:
     """``order`` and, after it, what else the guards compare (a value fn compared and then
     dropped, as ``max(a, b)`` drops one): the code computes it at each call to check."""
     seen = set(order)
@@ -431,7 +434,7 @@ def _refuse_hooks(order: list[Value]) -> None:
 
 
 def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-           n_params: int, indexes: list) -> dict[int, str]:
+           n_params: int, indexes: list[Any]) -> dict[int, str]:
     """Each variable named by its place, never by its label: a label is data (it may hold any
     character, or be the same as another), so it appears only in comments."""
     names: dict[int, str] = {}
@@ -448,15 +451,15 @@ def _names(order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
     return names
 
 
-def _forward_lines(order: list[Value], writer: _Writer, guards: list) -> dict[int, list]:
+def _forward_lines(order: list[Value], writer: _Writer, guards: list[Any]) -> dict[int, list[Any]]:
     """The forward pass, a line per node (in ``writer.lines``), each guard as soon as what it
     compares is computed, and each node's contributions (with ``{g}`` open)."""
     place = {id(v): k for k, v in enumerate(order)}
-    after: dict[int, list] = {}
+    after: dict[int, list[Any]] = {}
     for g in guards:
         k = max(place[id(x)] for x in (g[1], g[2]) if isinstance(x, Value))
         after.setdefault(k, []).append(g)
-    contributions: dict[int, list] = {}
+    contributions: dict[int, list[Any]] = {}
     for k, v in enumerate(order):
         if v._children or _computed_without_inputs(v):
             contributions[id(v)] = writer.node(v)
@@ -465,15 +468,15 @@ def _forward_lines(order: list[Value], writer: _Writer, guards: list) -> dict[in
     return contributions
 
 
-def _labels(names: dict[int, str], inputs: list) -> list[str]:
+def _labels(names: dict[int, str], inputs: list[Any]) -> list[str]:
     """A comment per labelled variable read from outside (parameters, other leaves, arguments):
     which is which, in the order of the variables."""
     return [f"# {names[id(v)]}: {_comment(v.label)}" for v in inputs if getattr(v, "label", "")]
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
-                    contributions: dict[int, list], wanted: set[int],
-                    passing: set[int]) -> tuple[list, set]:
+                    contributions: dict[int, list[Any]], wanted: set[int],
+                    passing: set[int]) -> tuple[list[Any], set[Any]]:
     """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs.
     ``passing``: the nodes a gradient passes through (the root's graph, less where fn cut it)."""
     needs = set(wanted)
@@ -507,7 +510,8 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
 
 
 def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-              n_params: int, indexes: list, trace: _Trace) -> tuple[str, str | None, dict]:
+              n_params: int, indexes: list[Any],
+              trace: _Trace) -> tuple[str, str | None, dict[str, Any]]:
     """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
     names = _names(order, arg_ids, leaves, n_params, indexes)
     writer = _Writer(names)
@@ -669,15 +673,15 @@ class Compiled:
     into ``.grad`` (eager's one big graph adds in its own order: the same to about 1e-15).
     """
 
-    def __init__(self, fn: Callable, params: list[Value] | None, retrace: bool,
-                 check: bool, indices: frozenset = frozenset(),
+    def __init__(self, fn: Callable[..., Any], params: list[Value] | None, retrace: bool,
+                 check: bool, indices: frozenset[Any] = frozenset(),
                  max_traces: int = _MOST_TRACES) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
         self.indices, self.max_traces = indices, max_traces
         self._arguments_named = 1 + max(indices, default=-1)  # by indices: at least this many
         # The traces by structure of arguments, the most recently used last; each structure's
         # list holds a trace per path fn took through comparisons of Values.
-        self._programs: OrderedDict[tuple, list[_Program]] = OrderedDict()
+        self._programs: OrderedDict[tuple[Any, ...], list[_Program]] = OrderedDict()
         self._lock = threading.RLock()  # threads calling one compiled function trace in turn
         self._warned: set[str] = set()
         self._latest: _Program | None = None
@@ -686,6 +690,7 @@ class Compiled:
 
     @property
     def parameters(self) -> list[Value]:
+        """The parameters of the latest trace, in the order of the gradients a call returns."""
         return self._program_or_raise().params
 
     @property
@@ -706,7 +711,9 @@ class Compiled:
             raise RuntimeError("compile: nothing traced yet; call the compiled function once")
         return self._latest
 
-    def _program(self, args: tuple) -> tuple[list[_Program], tuple, list[float]]:
+    def _program(
+        self, args: tuple[Any, ...]
+    ) -> tuple[list[_Program], tuple[Any, ...], list[float]]:
         """The traces of the arguments' structure (traced now if it is new), it, and the
         arguments' numbers."""
         what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
@@ -737,7 +744,7 @@ class Compiled:
         self._latest = paths[0]
         return paths, shape, flat
 
-    def _trace(self, shape: tuple, flat: list[float]) -> _Program:
+    def _trace(self, shape: tuple[Any, ...], flat: list[float]) -> _Program:
         """A new trace, within the bound: past it, the least recently used one is dropped."""
         with _collector_paused():
             program = _Program(self.fn, shape, flat, self._params, self.check)
@@ -778,7 +785,9 @@ class Compiled:
             return value, [careful.through_hooks(p, g) for p, g in zip(program.params, grads)]
         return value, grads
 
-    def _run(self, paths: list[_Program], shape: tuple, flat: list[float]) -> tuple:
+    def _run(
+        self, paths: list[_Program], shape: tuple[Any, ...], flat: list[float]
+    ) -> tuple[Any, ...]:
         """The trace whose path these numbers take, run (traced now if none is, within
         _MOST_PATHS; past that, eager microprop runs the call)."""
         for program in list(paths):
@@ -818,7 +827,9 @@ class Compiled:
             total, sums = self._flush(paths[0], batch, total, sums)
         return total
 
-    def _flush(self, program: _Program, batch: list, total: float, sums: Any) -> tuple:
+    def _flush(
+        self, program: _Program, batch: list[Any], total: float, sums: Any
+    ) -> tuple[Any, ...]:
         P = [v.data for v in program.leaves]
         plain = not (self._checks_left or careful.any_hooks()
                      or engine._open_blocks and anomaly_enabled.get())
@@ -833,7 +844,7 @@ class Compiled:
             p.grad += g
         return total + value, sums
 
-    def _one_by_one(self, program: _Program, batch: list) -> tuple[float, list[float]]:
+    def _one_by_one(self, program: _Program, batch: list[Any]) -> tuple[float, list[float]]:
         total, sums = 0.0, [0.0] * len(program.params)
         for flat in batch:
             self._latest = program
@@ -876,7 +887,7 @@ class Compiled:
             f"{eager_value!r} and {eager_grads!r}{_first_value_difference(values, now)}")
 
 
-def _first_value_difference(values: dict, now: list[Value]) -> str:
+def _first_value_difference(values: dict[str, Any], now: list[Value]) -> str:
     for k, v in enumerate(now):
         name = f"v{k}"
         if name in values and not _same(values[name], v.data):
@@ -889,7 +900,7 @@ def _same(a: float, b: float) -> bool:
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b) or (a != a and b != b)
 
 
-def _shown(shape: tuple) -> str:
+def _shown(shape: tuple[Any, ...]) -> str:
     def show(s: Any) -> str:
         if s in ("x", "i"):
             return s  # type: ignore[no-any-return]

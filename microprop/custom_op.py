@@ -22,8 +22,8 @@ __all__ = ["op"]
 
 
 def op(
-    name: str, rule: Callable[..., tuple] | None = None
-) -> Callable[[Callable[..., tuple]], Callable[..., Value]]:
+    name: str, rule: Callable[..., tuple[Any, ...]] | None = None
+) -> Callable[[Callable[..., tuple[Any, ...]]], Callable[..., Value]]:
     """Make a function of floats into an op on Values, by its value and its local derivatives.
 
     The function takes numbers and returns ``(value, (d/dx1, d/dx2, ...))``, one derivative per
@@ -49,7 +49,7 @@ def op(
     if rule is not None and not callable(rule):
         raise TypeError(f"op({name!r}, rule): expected a function, got {type(rule).__name__}")
 
-    def decorate(f: Callable[..., tuple]) -> Callable[..., Value]:
+    def decorate(f: Callable[..., tuple[Any, ...]]) -> Callable[..., Value]:
         if not callable(f):
             kind = type(f).__name__
             raise TypeError(f"op({name!r}): expected a function to decorate, got {kind}")
@@ -82,25 +82,26 @@ class OfYourOwn:
     call of the function into its code.
     """
 
-    def __init__(self, name: str, f: Callable[..., tuple], derivative: Callable | None,
-                 kwargs: dict) -> None:
+    def __init__(self, name: str, f: Callable[..., tuple[Any, ...]],
+                 derivative: Callable[..., Any] | None,
+                 kwargs: dict[str, Any]) -> None:
         self.name, self.f, self.derivative, self.kwargs = name, f, derivative, kwargs
         self.recorded: Callable[..., Value] | None = None
 
-    def __call__(self, m: Any, *args: Any) -> tuple:
+    def __call__(self, m: Any, *args: Any) -> tuple[Any, ...]:
         return m.of_your_own(self, args)  # type: ignore[no-any-return]
 
-    def called_with(self, kwargs: dict) -> OfYourOwn:
+    def called_with(self, kwargs: dict[str, Any]) -> OfYourOwn:
         """This rule for a call with keyword arguments (passed to the function and the rule)."""
         made = OfYourOwn(self.name, self.f, self.derivative, kwargs)
         made.recorded = self.recorded
         return made
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # A function may be a lambda: pickled by the op's name, with the call's keywords.
         return _named, (self.name, self.kwargs)
 
-    def on_floats(self, xs: Sequence[float]) -> tuple[float, tuple]:
+    def on_floats(self, xs: Sequence[float]) -> tuple[float, tuple[Any, ...]]:
         """The function on floats, its result checked: ``(value, one derivative per argument)``."""
         try:
             result = self.f(*xs, **self.kwargs)
@@ -109,7 +110,7 @@ class OfYourOwn:
             raise
         return checked_result(self.name, result, len(xs))
 
-    def on_values(self, args: Sequence[Any]) -> tuple:
+    def on_values(self, args: Sequence[Any]) -> tuple[Any, ...]:
         """The op recorded on Values and its derivative rule on them, for create_graph."""
         if self.derivative is None:
             raise TypeError(
@@ -134,7 +135,9 @@ class OfYourOwn:
         return out, tuple(local)
 
 
-def _refuse_arguments(name: str, which: str, f: Callable, args: Sequence, kwargs: dict) -> None:
+def _refuse_arguments(
+    name: str, which: str, f: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+) -> None:
     """A clear error if ``f`` cannot take ``args`` at all (rather than a TypeError inside it)."""
     try:
         inspect.signature(f).bind(*args, **kwargs)
@@ -145,7 +148,7 @@ def _refuse_arguments(name: str, which: str, f: Callable, args: Sequence, kwargs
         pass
 
 
-def checked_result(name: str, result: object, n: int) -> tuple[float, tuple]:
+def checked_result(name: str, result: object, n: int) -> tuple[float, tuple[Any, ...]]:
     """What an op's function returned, as ``(value, (one local derivative per argument))``."""
     if not (isinstance(result, tuple) and len(result) == 2):
         raise TypeError(
@@ -168,7 +171,7 @@ def checked_result(name: str, result: object, n: int) -> tuple[float, tuple]:
 _DEFINED: dict[str, OfYourOwn] = {}
 
 
-def _named(name: str, kwargs: dict | None = None) -> Any:
+def _named(name: str, kwargs: dict[str, Any] | None = None) -> Any:
     mine = _DEFINED.get(name)
     if mine is None:
         return _Unknown(name)
@@ -181,10 +184,10 @@ class _Unknown:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __call__(self, m: Any, *args: Any) -> tuple:
+    def __call__(self, m: Any, *args: Any) -> tuple[Any, ...]:
         raise TypeError(f"the op {self.name!r} was unpickled, but no op of that name is defined "
                         "here: define it again with microprop.op before differentiating its "
                         "gradient or compiling it")
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return _named, (self.name,)

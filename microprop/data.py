@@ -117,7 +117,7 @@ def train_test_split(
     seed: int | random.Random | None = None,
     *,
     stratify: bool = False,
-) -> tuple[Rows, Rows, list, list]:
+) -> tuple[Rows, Rows, list[Any], list[Any]]:
     """Shuffle the rows (seeded) and return ``X_train, X_test, y_train, y_test``.
 
     The test part has ``round(test_fraction * n)`` rows, and each part at least one. With
@@ -152,7 +152,7 @@ def train_test_split(
     )
 
 
-def _groups(labels: list, stratify: bool) -> list[list[int]]:
+def _groups(labels: list[Any], stratify: bool) -> list[list[int]]:
     """The row numbers to split separately: one group per label, or all rows in one."""
     if not stratify:
         return [list(range(len(labels)))]

@@ -21,7 +21,7 @@ __all__ = ["grad", "local_derivatives"]
 
 
 def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
+    return x.data if isinstance(x, Value) else x
 
 
 def _on(method: str, on_floats: Any) -> Any:
@@ -125,7 +125,7 @@ class _Values:
         return floats.logsumexp(tuple(xs))
 
     @staticmethod
-    def of_your_own(rule: Any, args: Sequence[Any]) -> tuple:
+    def of_your_own(rule: Any, args: Sequence[Any]) -> tuple[Any, ...]:
         return rule.on_values(args)  # type: ignore[no-any-return]
 
 
@@ -155,7 +155,7 @@ class _DividedBy:
 VALUES = _Values()
 
 
-def local_derivatives(node: Value, on_values: bool = True) -> tuple:
+def local_derivatives(node: Value, on_values: bool = True) -> tuple[Any, ...]:
     """The local derivatives of a computed node by its op's rule: as Values (graphs of its
     inputs) or, with ``on_values=False``, on the inputs' floats, as the engine recorded them."""
     op = node._op
@@ -179,7 +179,7 @@ def grad(
     create_graph: bool = False,
     retain_graph: bool | None = None,
     allow_unused: bool = False,
-) -> tuple:
+) -> tuple[Any, ...]:
     """d(outputs)/d(input) for each input, as ``torch.autograd.grad`` gives them.
 
     Several outputs are summed. No ``.grad`` is touched. The gradients are floats, or with

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import SupportsIndex
+from typing import Any, SupportsIndex
 
 from . import careful, floats, pickling, rules
 from .careful import Hooks
@@ -54,7 +54,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
     __array_ufunc__ = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        super().__init_subclass__(**kwargs)
         _SUBCLASSES.add(cls)  # instances of a subclass are nodes too, in every op
 
     def __init__(
@@ -88,6 +88,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
     # ---- +, * and -, written out for speed (a test ties each to its rule) ------------------
 
     def __add__(self, other: Value | float) -> Value:
+        """x + y; its derivative is 1 with respect to each of x and y."""
         if type(other) is Value or type(other) in _SUBCLASSES:
             return _result(self.data + other.data, ADD, (self, other), (1.0, 1.0))  # type: ignore[union-attr]
         c = other if type(other) is float else _constant(other)
@@ -97,6 +98,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
         return _result(self.data + c, op, (self,), (1.0,))
 
     def __mul__(self, other: Value | float) -> Value:
+        """x * y; its derivative is y with respect to x and x with respect to y."""
         if type(other) is Value or type(other) in _SUBCLASSES:
             y = other.data  # type: ignore[union-attr]
             return _result(self.data * y, MUL, (self, other), (y, self.data))
@@ -109,7 +111,8 @@ class Value(Copies, Hooks, MicrogradProtocols):
     __radd__ = __add__
     __rmul__ = __mul__
 
-    def __sub__(self, other: Value | float) -> Value:  # self - other
+    def __sub__(self, other: Value | float) -> Value:
+        """x - y; its derivative is 1 with respect to x and -1 with respect to y."""
         if type(other) is Value or type(other) in _SUBCLASSES:
             return _result(self.data - other.data, SUB, (self, other), (1.0, -1.0))  # type: ignore[union-attr]
         c = other if type(other) is float else _constant(other)
@@ -118,7 +121,8 @@ class Value(Copies, Hooks, MicrogradProtocols):
         op = SUB.right.get(c) or SUB.with_constant(c, 1)
         return _result(self.data - c, op, (self,), (1.0,))
 
-    def __rsub__(self, other: float) -> Value:  # other - self
+    def __rsub__(self, other: float) -> Value:
+        """c - x for a number c; its derivative is -1."""
         c = other if type(other) is float else _constant(other)
         if c is None:
             return NotImplemented
@@ -128,59 +132,73 @@ class Value(Copies, Hooks, MicrogradProtocols):
     # ---- every other op: its rule evaluated on floats, and the result recorded -------------
 
     def __truediv__(self, other: Value | float) -> Value:
+        """x / y; its derivative is 1/y with respect to x and -x/y^2 with respect to y."""
         if type(other) is Value or type(other) in _SUBCLASSES:
             out, local = rules.div(FLOATS, self.data, other.data)  # type: ignore[union-attr]
             return _result(out, DIV, (self, other), local)
         return _with_constant(DIV, self, other, 1)
 
-    def __rtruediv__(self, other: float) -> Value:  # other / self
+    def __rtruediv__(self, other: float) -> Value:
+        """c / x for a number c; its derivative is -c/x^2."""
         return _with_constant(DIV, self, other, 0)
 
     def __pow__(self, other: Value | float) -> Value:
+        """x ** n; its derivative is n x^(n-1) with respect to x and x^n ln x with respect to n."""
         if type(other) is Value or type(other) in _SUBCLASSES:
             out, local = rules.power(FLOATS, self.data, other.data)  # type: ignore[union-attr]
             return _result(out, POW, (self, other), local)
         return _with_constant(POW_OF_CONSTANT, self, other, 1)  # its rule may branch on it
 
-    def __rpow__(self, other: float) -> Value:  # other ** self
+    def __rpow__(self, other: float) -> Value:
+        """c ** x for a number c; its derivative is c^x ln c."""
         return _with_constant(POW, self, other, 0)
 
-    def __neg__(self) -> Value:  # -self, recorded as written rather than as self * -1
+    def __neg__(self) -> Value:  # recorded as written rather than as self * -1
+        """-x; its derivative is -1."""
         out, local = rules.neg(FLOATS, self.data)
         return _result(out, NEG, (self,), local)
 
     def exp(self) -> Value:
+        """e^x; its derivative is e^x."""
         out, local = rules.exp(FLOATS, self.data)
         return _result(out, rules.EXP, (self,), local)
 
     def log(self) -> Value:
+        """ln x, the natural logarithm; its derivative is 1/x."""
         out, local = rules.log(FLOATS, self.data)
         return _result(out, rules.LOG, (self,), local)
 
     def sqrt(self) -> Value:
+        """sqrt(x); its derivative is 1 / (2 sqrt(x)), inf at 0."""
         out, local = rules.sqrt(FLOATS, self.data)
         return _result(out, rules.SQRT, (self,), local)
 
     def tanh(self) -> Value:
+        """tanh(x); its derivative is 1 - tanh(x)^2."""
         out, local = rules.tanh(FLOATS, self.data)
         return _result(out, rules.TANH, (self,), local)
 
     def sigmoid(self) -> Value:
+        """1 / (1 + e^-x); its derivative is sigmoid(x) (1 - sigmoid(x))."""
         out, local = rules.sigmoid(FLOATS, self.data)
         return _result(out, rules.SIGMOID, (self,), local)
 
     def relu(self) -> Value:
+        """max(x, 0); its derivative is 1 where x > 0, else 0 (0 at 0, as PyTorch)."""
         out, local = rules.relu(FLOATS, self.data)
         return _result(out, rules.RELU, (self,), local)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x where x > 0, else slope * x; its derivative is 1 where x > 0, else slope."""
         return _with_constant(rules.LEAKY_RELU, self, _to_float(slope, "leaky_relu(slope)"), 1)
 
     def abs(self) -> Value:
+        """|x|; its derivative is the sign of x (0 at 0, as PyTorch)."""
         out, local = rules.abs(FLOATS, self.data)
         return _result(out, rules.ABS, (self,), local)
 
-    def __abs__(self) -> Value:  # abs(self)
+    def __abs__(self) -> Value:
+        """abs(x), the same as x.abs(): |x|; its derivative is the sign of x."""
         return self.abs()
 
     # ---- gradients --------------------------------------------------------------------------
@@ -261,7 +279,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
         out = round(self.data, ndigits)
         if _open_blocks:
             _seen("round", self, ndigits, out)
-        return out  # type: ignore[return-value]
+        return out
 
     def __float__(self) -> float:
         if _open_blocks:
@@ -286,7 +304,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
 # ---- recording: an op's rule on floats, and the one place where edges are recorded -----------
 
 
-def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
+def _result(data: float, op: str, children: tuple[Any, ...], local_grads: tuple[Any, ...]) -> Value:
     """A Value computed by an op: the one place where graph edges are recorded."""
     out = _object_new(Value)  # skips __init__ and its checks: data is already a float
     out.data = data
@@ -310,7 +328,7 @@ def _result(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
 _object_new = object.__new__
 
 
-def _ordered(v: Value, other: object, kind: str, compare: Callable) -> bool:
+def _ordered(v: Value, other: object, kind: str, compare: Callable[..., Any]) -> bool:
     y = _compared(other)
     if y is None:
         return NotImplemented  # type: ignore[no-any-return]
@@ -477,7 +495,7 @@ def _compared(x: object) -> float | None:
 def _constant(x: object) -> float | None:
     """A plain real number as a float, or None so that the operator returns NotImplemented."""
     if type(x) is float:
-        return x  # type: ignore[return-value]
+        return x
     if isinstance(x, (bool, numbers.Real)) or _is_numpy_bool(x):
         return _to_float(x, "operand")
     return None

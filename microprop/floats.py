@@ -48,11 +48,11 @@ class Reciprocal(float):
         return made
 
     def __mul__(self, other: object) -> float:
-        return other / self.x  # type: ignore[operator, no-any-return]
+        return other / self.x  # type: ignore[operator]
 
     __rmul__ = __mul__
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return Reciprocal, (self.x,)
 
 
@@ -158,7 +158,7 @@ def over(x: float, y: float) -> float:
 def power(x: float, n: float) -> float:
     """``x ** n`` where it is real, overflow (and 0 to a negative power) giving inf."""
     try:
-        return x**n
+        return x**n  # type: ignore[no-any-return]  # typeshed: a float or a complex
     except (OverflowError, ZeroDivisionError):
         odd = n.is_integer() and int(n) % 2 == 1
         return math.copysign(_INF, x) if odd else _INF
@@ -191,18 +191,18 @@ def root(x: float) -> float:
     return math.sqrt(x)
 
 
-def logsumexp(xs: tuple) -> float:
+def logsumexp(xs: tuple[float, ...]) -> float:
     """``log(sum(exp(x)))`` with the largest taken out, summed exactly: no overflow, NaN in gives
     NaN out, all -inf gives -inf."""
     m = max(xs)
     if m != m or any(x != x for x in xs):  # max would skip a NaN by its position
         return math.nan
     if m - m != 0.0:  # an input of +inf (the log of an infinite sum), or all -inf (of 0)
-        return m  # type: ignore[no-any-return]
+        return m
     return m + math.log(math.fsum(math.exp(x - m) for x in xs))
 
 
-def select(index: int, xs: tuple) -> float:
+def select(index: int, xs: tuple[Any, ...]) -> float:
     return xs[index]  # type: ignore[no-any-return]
 
 
@@ -211,6 +211,6 @@ def chosen(index: int, k: int) -> float:
     return 1.0 if k == index else MASKED
 
 
-def of_your_own(rule: Any, args: tuple) -> tuple:
+def of_your_own(rule: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
     """An op made with ``microprop.op``: its own function of floats, its result checked."""
     return rule.on_floats(args)  # type: ignore[no-any-return]

@@ -113,7 +113,7 @@ def _numbers(xs: object, what: str) -> list[float]:
     if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
         raise TypeError(f"{what}: expected a number or a list of numbers, got "
                         f"{type(xs).__name__}")
-    return [_checks.real(x, f"{what}[{i}]") for i, x in enumerate(xs)]  # type: ignore[attr-defined]
+    return [_checks.real(x, f"{what}[{i}]") for i, x in enumerate(xs)]
 
 
 def _callable(f: object, what: str) -> None:
@@ -121,7 +121,7 @@ def _callable(f: object, what: str) -> None:
         raise TypeError(f"{what}: f must be a function, got {type(f).__name__}")
 
 
-def _leaves(args: tuple, what: str) -> list[Value]:
+def _leaves(args: tuple[Any, ...], what: str) -> list[Value]:
     """The arguments as Values: Values as they are (so an outer derivative sees through),
     numbers as new leaves."""
     return [

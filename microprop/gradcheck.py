@@ -7,6 +7,7 @@ The same test PyTorch's ``gradcheck`` makes, for scalar functions of Values: flo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from . import _checks
 from .derivatives import grad
@@ -56,7 +57,8 @@ def gradcheck(
 
 
 def _arguments(
-    f: object, inputs: tuple, eps: object, atol: object, rtol: object, raise_exception: object
+    f: object, inputs: tuple[Any, ...], eps: object, atol: object, rtol: object,
+    raise_exception: object
 ) -> list[float]:
     """The point to check at, as floats, once every argument has been checked."""
     if not callable(f):

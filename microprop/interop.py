@@ -2,14 +2,17 @@
 
 A model is read as a list of dense layers, which it describes itself (``model._dense_layers()``:
 each layer's input count, its row of nn's activation table, and its neurons' ``w`` and ``b``).
-So this module imports nothing of microprop: ``nn`` imports it, for ``Module.to_torch()``, and
-the arrow points one way. PyTorch itself is imported only when an export is asked for.
+So this module imports nothing of microprop but its checks: ``nn`` imports it, for
+``Module.to_torch()``, and the arrow points one way. PyTorch itself is imported only when an
+export is asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, Protocol
+
+from ._checks import install_hint
 
 __all__ = ["to_torch"]
 
@@ -22,15 +25,16 @@ def to_torch(model: _DenseModel) -> Any:
     """An equivalent ``torch.nn.Sequential`` in float64, holding copies of the parameters.
 
     Its output for a batch ``(n, nin)`` tensor is ``(n, nout)``; it matches the model to about
-    1e-12. Needs PyTorch (``pip install "microprop[torch]"``).
+    1e-12. Needs PyTorch (the ``torch`` extra).
     """
+    layers = model._dense_layers()  # first: a model with no equivalent says so, torch or not
     try:
         import torch
     except ImportError:
-        raise ImportError('to_torch() needs PyTorch: pip install "microprop[torch]"') from None
+        raise ImportError(f"to_torch() needs PyTorch: {install_hint('torch')}") from None
     modules: list[Any] = []
     with torch.no_grad():
-        for nin, activation, neurons in model._dense_layers():
+        for nin, activation, neurons in layers:
             modules.append(_linear(torch, nin, neurons))
             if activation.torch is not None:  # None: the identity, nothing to add
                 modules.append(getattr(torch.nn, activation.torch)())

@@ -20,14 +20,14 @@ __all__ = ["MicrogradProtocols", "UserBackward", "closure_nodes", "node_backward
            "recorded_by_hand"]
 
 
-class UserBackward(tuple):
+class UserBackward(tuple[Any, ...]):
     """The ``_local_grads`` of a node given a ``_backward`` of a user's own, held as ``.run``."""
 
     run: Callable[[], None]
 
 
 # Weak references to the live nodes with a _backward of a user's own (each removes itself).
-closure_nodes: set[weakref.ref] = set()
+closure_nodes: set[weakref.ref[Any]] = set()
 
 
 def node_backward(node: Any) -> None:
@@ -55,11 +55,11 @@ class MicrogradProtocols:
     """What code written against micrograd reads and writes on a node."""
 
     __slots__ = ()
-    _children: tuple
-    _local_grads: tuple
+    _children: tuple[Any, ...]
+    _local_grads: tuple[Any, ...]
 
     @property
-    def _prev(self) -> set:
+    def _prev(self) -> set[Any]:
         """micrograd's name for the set of inputs, for code written against micrograd."""
         return set(self._children)
 
@@ -103,7 +103,7 @@ class MicrogradProtocols:
         closure_nodes.add(weakref.ref(self, closure_nodes.discard))
 
 
-def recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
+def recorded_by_hand(children: object, op: object) -> tuple[tuple[Any, ...], tuple[Any, ...], str]:
     """The inputs, local derivatives and name of an op made with ``Value(data, children, op)``:
     micrograd's form (``op`` its name) or microgpt's (``op`` the local derivatives), checked."""
     if isinstance(children, str):
@@ -119,7 +119,7 @@ def recorded_by_hand(children: object, op: object) -> tuple[tuple, tuple, str]:
         if not isinstance(c, MicrogradProtocols):
             raise TypeError(f"Value(_children): expected Values, got {type(c).__name__} at {i}")
     if isinstance(op, str):
-        local: tuple = ()  # micrograd's: the gradient comes from a _backward assigned later
+        local: tuple[Any, ...] = ()  # micrograd's: the gradient comes from a _backward set later
     elif isinstance(op, (tuple, list)):
         if len(op) != len(children):
             raise ValueError(

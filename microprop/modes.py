@@ -9,6 +9,7 @@ thread starts at the defaults). The blocks that set them, ``no_grad()``, ``enabl
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Any
 
 __all__ = ["is_grad_enabled", "is_anomaly_enabled"]
 
@@ -16,7 +17,7 @@ grad_enabled: ContextVar[bool] = ContextVar("microprop_grad_enabled", default=Tr
 anomaly_enabled: ContextVar[bool] = ContextVar("microprop_detect_anomaly", default=False)
 # While ``compile`` traces a function: its recorder (``compile._Trace``), told of what a trace
 # must keep although eager would not record it (a no_grad() result, a comparison's outcome).
-tracing: ContextVar = ContextVar("microprop_tracing", default=None)
+tracing: ContextVar[Any] = ContextVar("microprop_tracing", default=None)
 
 
 def is_grad_enabled() -> bool:

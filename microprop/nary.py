@@ -83,7 +83,7 @@ def dot(
     return _result(z, op, tuple(children), tuple(local))
 
 
-def _any_pair(w: Any, x: Any, z: float, data: int, children: list, local: list
+def _any_pair(w: Any, x: Any, z: float, data: int, children: list[Any], local: list[Any]
               ) -> tuple[float, int]:
     """dot's product of one pair that is not a Value weight with a Value or a float input."""
     w_node = type(w) is Value or type(w) in _SUBCLASSES
@@ -102,9 +102,9 @@ def _any_pair(w: Any, x: Any, z: float, data: int, children: list, local: list
     return z, data
 
 
-def _dot_op(ws: list, xs: list, bias: Any) -> Op:
+def _dot_op(ws: list[Any], xs: list[Any], bias: Any) -> Op:
     """dot's op where some arguments are constants: where they go among its inputs."""
-    template: list = []
+    template: list[Any] = []
     for w, x in zip(ws, xs):
         w_node = isinstance(w, Value)
         template.append(None if w_node else _operand(w, "dot"))
@@ -119,8 +119,8 @@ def _recorded(op: Op, args: Sequence[Any], what: str, computed: Sequence[Any] | 
     """``op`` on arguments that are Values or plain numbers: its rule on floats, recorded with
     the Values as inputs and the constants kept in the op. ``computed``: every argument as the
     rule computes with it, where the caller has made them already (take's index)."""
-    xs: list = []
-    template: list = []
+    xs: list[Any] = []
+    template: list[Any] = []
     children: list[Value] = []
     for a in args:
         if type(a) is Value or type(a) in _SUBCLASSES:
@@ -175,7 +175,7 @@ def log_softmax(values: Iterable[Value | float]) -> list[Value]:
     """
     vs = _listed(values, "log_softmax")
     lse = logsumexp(vs)
-    return [v - lse for v in vs]  # type: ignore[misc]
+    return [v - lse for v in vs]
 
 
 def softmax(values: Iterable[Value | float]) -> list[Value]:
@@ -225,7 +225,7 @@ def _take_index(index: object, n: int) -> int:
     return at
 
 
-def _taken(values: list, index: int | _Index, at: int) -> Value:
+def _taken(values: list[Any], index: int | _Index, at: int) -> Value:
     # every constant a number, whichever is chosen
     values = [v if isinstance(v, Value) else _operand(v, "take") for v in values]
     recorded = index if isinstance(index, _Index) else at
@@ -253,7 +253,7 @@ class _Index:
 
     __index__ = __int__ = __float__ = __bool__ = __hash__ = _refuse
     __str__ = __format__ = __round__ = __trunc__ = __floor__ = __ceil__ = _refuse
-    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse  # type: ignore[assignment]
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
     __neg__ = __pos__ = __abs__ = __invert__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
@@ -269,7 +269,7 @@ def _not_a_list(what: str, x: object) -> TypeError:
     return TypeError(f"{what}: expected a list of Values or numbers, got {type(x).__name__}")
 
 
-def _listed(values: object, what: str) -> list:
+def _listed(values: object, what: str) -> list[Any]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
         raise _not_a_list(what, values)
     return list(values)

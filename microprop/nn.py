@@ -118,7 +118,26 @@ class Module:
     _config_keys: tuple[str, ...] = ()
 
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
+        """The model's output for one input row: a Value for one output, else a list."""
         raise NotImplementedError
+
+    # How many outputs a model has is a number in a list (MLP(2, [16, 16, 1])), which a type
+    # checker cannot read, so model(x) is typed Value | list[Value]. These two say which it is.
+    def one(self, x: Iterable[Value | float] | Value | float) -> Value:
+        """``model(x)`` for a model with one output, typed as a ``Value``: ``(m.one(x) - y) ** 2``.
+
+        Raises ``ValueError`` for a model with several outputs (``outputs(x)`` gives their list).
+        """
+        out = self(x)
+        if isinstance(out, list):
+            raise ValueError(f"{type(self).__name__}.one: the model has {len(out)} outputs; "
+                             "model.outputs(x) gives them as a list")
+        return out
+
+    def outputs(self, x: Iterable[Value | float] | Value | float) -> list[Value]:
+        """``model(x)`` as a list of Values, one per output, even for a model with one output."""
+        out = self(x)
+        return out if isinstance(out, list) else [out]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` pairs in a fixed order, named like ``layers.0.neurons.1.b``."""
@@ -178,7 +197,7 @@ class Module:
         """An equivalent ``torch.nn.Sequential`` in float64, holding copies of the parameters.
 
         Its output for a batch ``(n, nin)`` tensor is ``(n, nout)``; it matches this model to
-        about 1e-12. Needs PyTorch (``pip install "microprop[torch]"``). See ``microprop.interop``.
+        about 1e-12. Needs PyTorch (the ``torch`` extra). See ``microprop.interop``.
         """
         return interop.to_torch(self)
 
@@ -203,7 +222,8 @@ class Module:
             )
         what = "Module.from_config(config)"
         kind: Any = MODULE_TYPES[choice(config.get("type"), what, MODULE_TYPES, "module type")]
-        return kind(**{k: v for k, v in config.items() if k != "type"}, seed=seed)
+        made: Module = kind(**{k: v for k, v in config.items() if k != "type"}, seed=seed)
+        return made
 
     @classmethod
     def _parameter_count(cls, config: Mapping[str, Any]) -> int | None:
@@ -216,9 +236,10 @@ class Module:
         if not ins or not all(type(n) is int and n >= 1 for n in ins) or type(bias) is not bool:
             return None
         last = len(ins) - 2  # only the last layer may go without biases
-        return sum(
+        count: int = sum(
             (ins[i] + (bias is True if i == last else 1)) * ins[i + 1] for i in range(last + 1)
         )
+        return count
 
     @classmethod
     def _layer_sizes(cls, config: Mapping[str, Any]) -> tuple[object, object]:
@@ -266,6 +287,7 @@ class Neuron(Module):
 
     @property
     def activation(self) -> str:
+        """The activation's name: "relu", "tanh", "sigmoid" or "linear"."""
         return self._activation
 
     @property
@@ -276,17 +298,19 @@ class Neuron(Module):
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value:
         return self._forward(_inputs(x, self.nin, "Neuron"))
 
-    def _forward(self, xs: list) -> Value:
+    def _forward(self, xs: list[Any]) -> Value:
         # The hot path: inputs are already checked, so just one dot node and one f node.
         z = dot(self.w, xs, 0.0 if self.b is None else self.b)
         f = self._f
         return z if f is None else f(z)
 
     def parameters(self) -> list[Value]:
+        """The weights, then the bias (if any): ``[*w, b]``."""
         # The hot path of zero_grad() and every optimizer step: no names built.
         return [*self.w] if self.b is None else [*self.w, self.b]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
+        """``("w.0", w[0])``, ``("w.1", w[1])``, ..., then ``("b", b)`` when there is a bias."""
         named = [(f"w.{k}", w) for k, w in enumerate(self.w)]
         if self.b is not None:
             named.append(("b", self.b))
@@ -295,6 +319,7 @@ class Neuron(Module):
     _config_keys = ("nin", "activation", "bias")
 
     def config(self) -> dict[str, Any]:
+        """``{"type": "Neuron", "nin": ..., "activation": ..., "bias": ...}``."""
         return {
             "type": "Neuron",
             "nin": self.nin,
@@ -350,6 +375,7 @@ class Layer(Module):
 
     @property
     def activation(self) -> str:
+        """Its neurons' activation by name: "relu", "tanh", "sigmoid" or "linear"."""
         return self._activation
 
     @property
@@ -364,9 +390,11 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
+        """Each neuron's weights and bias, neuron by neuron."""
         return _parameters_of(self.neurons)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
+        """Each neuron's, prefixed ``neurons.{j}.``: ``neurons.0.w.0``, ..., ``neurons.0.b``, ..."""
         return [
             (f"neurons.{j}.{name}", p)
             for j, n in enumerate(self.neurons)
@@ -376,6 +404,7 @@ class Layer(Module):
     _config_keys = ("nin", "nout", "activation", "bias")
 
     def config(self) -> dict[str, Any]:
+        """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ..., "bias": ...}``."""
         return {
             "type": "Layer",
             "nin": self.nin,
@@ -460,14 +489,17 @@ class MLP(Module):
 
     @property
     def activation(self) -> str:
+        """The hidden layers' activation by name ("relu" unless given)."""
         return self._activation
 
     @property
     def output_activation(self) -> str:
+        """The last layer's activation by name ("linear" unless given)."""
         return self._output_activation
 
     @property
     def output_bias(self) -> bool:
+        """Whether the output neurons have biases (False in the article's network)."""
         return self._output_bias
 
     def __call__(self, x: Iterable[Value | float] | Value | float) -> Value | list[Value]:
@@ -478,9 +510,11 @@ class MLP(Module):
         return a[0] if len(a) == 1 else a
 
     def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer and neuron by neuron."""
         return _parameters_of([n for layer in self.layers for n in layer.neurons])
 
     def named_parameters(self) -> list[tuple[str, Value]]:
+        """Each layer's, prefixed ``layers.{i}.``; the article's w22: ``layers.1.neurons.1.w.1``."""
         return [
             (f"layers.{i}.{name}", p)
             for i, layer in enumerate(self.layers)
@@ -490,6 +524,7 @@ class MLP(Module):
     _config_keys = ("nin", "nouts", "activation", "output_activation", "output_bias")
 
     def config(self) -> dict[str, Any]:
+        """``{"type": "MLP", "nin": ..., "nouts": [...], "activation": ..., ...}``, as saved."""
         return {
             "type": "MLP",
             "nin": self.nin,
@@ -545,7 +580,7 @@ def _parameters_of(neurons: list[Neuron]) -> list[Value]:
     return out
 
 
-def _inputs(x: object, nin: int, who: str) -> list:
+def _inputs(x: object, nin: int, who: str) -> list[Any]:
     """``x`` as a list of ``nin`` floats or Values, checked once per call of the whole model."""
     if type(x) is not list and type(x) is not tuple:
         if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
@@ -556,15 +591,15 @@ def _inputs(x: object, nin: int, who: str) -> list:
             )
         else:
             x = list(x)
-    if len(x) != nin:  # type: ignore[arg-type]
+    if len(x) != nin:
         # A whole data set (or a 2-D array) where one row belongs: say so, not just the count.
-        rows = len(x) >= 1 and isinstance(x[0], Iterable)  # type: ignore[index,arg-type]
+        rows = len(x) >= 1 and isinstance(x[0], Iterable)
         hint = "; call the model on one row at a time" if rows and nin > 1 else ""
         raise ValueError(
-            f"{who}: expected {nin} inputs, got {len(x)}{hint}"  # type: ignore[arg-type]
+            f"{who}: expected {nin} inputs, got {len(x)}{hint}"
         )
     out = []
-    for i, v in enumerate(x):  # type: ignore[arg-type]
+    for i, v in enumerate(x):
         if type(v) is float:
             f = v
         elif type(v) is Value:

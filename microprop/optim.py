@@ -43,6 +43,7 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
+        """Update each parameter's ``.data`` once from its ``.grad`` (call after ``backward()``)."""
         raise NotImplementedError
 
 
@@ -58,6 +59,7 @@ class SGD(Optimizer):
         self._velocity: list[float] | None = None
 
     def step(self) -> None:
+        """One update: ``p.data -= lr * v`` for each parameter, ``v`` the momentum-weighted grad."""
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
             for p in self.params:
@@ -100,6 +102,7 @@ class Adam(Optimizer):
         self._v = [0.0] * n
 
     def step(self) -> None:
+        """One Adam update of each parameter from its ``.grad`` (the formulas above): step t + 1."""
         b1, b2 = self.betas
         self.t += 1
         c1 = 1.0 - b1**self.t  # bias corrections: m and v start at 0
@@ -136,6 +139,7 @@ class LinearDecay:
         self.count: int = 0
 
     def step(self) -> None:
+        """Count one epoch and set ``optimizer.lr`` to the rate for it."""
         self.count += 1
         done = min(self.count, self.steps) / self.steps
         self.optimizer.lr = self.start_lr * (1.0 + (self.end_factor - 1.0) * done)

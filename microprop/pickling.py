@@ -15,8 +15,8 @@ from .micrograd import refuse_closure
 __all__ = ["Copies"]
 
 
-def rebuilt(cls: type, data: float, grad: float, label: str, op: str, children: tuple,
-            local_grads: tuple) -> Any:
+def rebuilt(cls: type, data: float, grad: float, label: str, op: str, children: tuple[Any, ...],
+            local_grads: tuple[Any, ...]) -> Any:
     """A node with every field given, for copies and unpickling: they rebuild what was made."""
     v: Any = object.__new__(cls)
     v.data, v.grad, v.label, v._op = data, grad, label, op
@@ -39,7 +39,7 @@ class _NewPickle:
     A node whose inputs were wrongly taken as written finds them missing when they come up, and
     places them first itself."""
 
-    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         _pickling.written = {id(_pickling.pending)}
         return bool, ()
 
@@ -47,15 +47,15 @@ class _NewPickle:
 _pickling = _Pickling()
 
 
-def _unwritten(node: Any, written: set[int]) -> list:
+def _unwritten(node: Any, written: set[int]) -> list[Any]:
     """The nodes ``node`` depends on that the pickle lacks, each after its inputs.
 
     The engine's walk, but it never enters a node already written, so that laying out the
     running values of a chain one by one costs each node once, not once per later value.
     """
-    order: list = []
+    order: list[Any] = []
     seen: set[int] = set()
-    stack: list = list(reversed(node._children))
+    stack: list[Any] = list(reversed(node._children))
     while stack:
         v = stack.pop()
         if v is None:  # every input of the node below it is placed
@@ -68,7 +68,7 @@ def _unwritten(node: Any, written: set[int]) -> list:
     return order
 
 
-def rebuilt_after(cls: type, new_pickle: bool, inputs: list, *fields: Any) -> Any:
+def rebuilt_after(cls: type, new_pickle: bool, inputs: list[Any], *fields: Any) -> Any:
     """Unpickling: ``inputs`` (the nodes placed first) are rebuilt already; now this node."""
     return rebuilt(cls, *fields)
 
@@ -81,8 +81,8 @@ class Copies:
     grad: float
     label: str
     _op: str
-    _children: tuple
-    _local_grads: tuple
+    _children: tuple[Any, ...]
+    _local_grads: tuple[Any, ...]
 
     def __copy__(self) -> Any:
         """A new leaf with the same data, grad and label; refused for a computed Value."""
@@ -94,7 +94,7 @@ class Copies:
             )
         return rebuilt(type(self), self.data, self.grad, self.label, self._op, (), ())
 
-    def __deepcopy__(self, memo: dict) -> Any:
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         # Inputs first, so that each node's inputs are copied before it: the default copy would
         # recurse once per level and fail on a graph about a thousand deep.
         for v in self._topological_order():  # type: ignore[attr-defined]
@@ -105,7 +105,7 @@ class Copies:
                                       v._local_grads)
         return memo[id(self)]
 
-    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple:
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
         """Pickle a node as its fields, with any of its inputs not yet in the pickle placed first.
 
         Every node is its own object in the pickle, so the pickle's memo keeps one copy of a node
@@ -120,16 +120,16 @@ class Copies:
         written = _pickling.written
         written.add(id(self))
         if all(id(c) in written for c in self._children):  # a leaf, too
-            first: list = []
+            first: list[Any] = []
         else:
             first = _unwritten(self, written)
         _pickling.pending = self
         return rebuilt_after, (type(self), _pickling.marker, first, *fields)
 
 
-def unpickle_0_1(cls: type, nodes: list) -> Any:
+def unpickle_0_1(cls: type, nodes: list[Any]) -> Any:
     """A graph pickled by microprop 0.1 (one flat list), rebuilt: each node after its inputs."""
-    made: list = []
+    made: list[Any] = []
     for n in nodes:
         if type(n) is not cls:
             data, grad, label, op, inputs, local_grads = n

@@ -11,7 +11,7 @@ import io
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _checks
 from .engine import Value, no_grad
@@ -168,7 +168,7 @@ class _Features:
 
 def _boundary_arguments(
     where: str, model: Any, X: Any, y: Any, resolution: Any, features: Any, at: Any
-) -> tuple[list[tuple[float, float]], list[float], list, _Features]:
+) -> tuple[list[tuple[float, float]], list[float], list[Any], _Features]:
     """The points, their labels and the model's input rows, checked before anything is drawn."""
     if not callable(model):
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
@@ -233,7 +233,7 @@ def _scores(where: str, model: Any, xs: Any, ys: Any, full: _Features) -> Any:
 
 def _one_output(
     ax: Any, xs: Any, ys: Any, scores: Any, points: Any, labels: list[float], cut: float | None
-) -> tuple[list, str]:
+) -> tuple[list[Any], str]:
     """Above and below the threshold (default 0); the legend's handles and the default title."""
     cut = 0.0 if cut is None else cut
     _draw_regions(ax, xs, ys, scores, cut)
@@ -246,7 +246,7 @@ def _one_output(
 
 def _k_outputs(
     where: str, ax: Any, xs: Any, ys: Any, scores: Any, points: Any, y: Any, cut: Any, names: Any
-) -> tuple[list, str]:
+) -> tuple[list[Any], str]:
     """The class of the largest output; the legend's handles and the default title."""
     k = scores.shape[2]
     if cut is not None:
@@ -285,7 +285,7 @@ def _draw_points(
     points: list[tuple[float, float]],
     labels: Sequence[float],
     names: Sequence[str] | None = None,
-) -> list:
+) -> list[Any]:
     """The data on top; one colour per class, in sorted order, or class c's colour with names.
     Returns the legend handles."""
     classes = sorted(set(labels))
@@ -305,7 +305,7 @@ def _draw_points(
     return list(handles)
 
 
-def _patches(colors: list[str], labels: list[str]) -> list:
+def _patches(colors: list[str], labels: list[str]) -> list[Any]:
     from matplotlib.patches import Patch
 
     return [Patch(color=c, label=t) for c, t in zip(colors, labels, strict=True)]
@@ -367,18 +367,18 @@ def _confusion_arguments(
 # ---- checks and helpers ----------------------------------------------------------------------
 
 
-def _figure_and_axes(where: str, ax: Any) -> tuple[Any, Any]:
+def _figure_and_axes(where: str, ax: Any) -> tuple[Figure, Any]:
     try:
         from matplotlib.axes import Axes
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError(f'{where} needs matplotlib: pip install "microprop[plot]"') from None
+        raise ImportError(f"{where} needs matplotlib: {_checks.install_hint('plot')}") from None
     if ax is None:
         fig = _figure_class(Figure)(figsize=(6.0, 4.5), layout="constrained")
         return fig, fig.add_subplot()
     if not isinstance(ax, Axes):
         raise TypeError(f"{where}: ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-    return ax.figure, ax
+    return cast("Figure", ax.figure), ax  # a SubFigure for an Axes placed in one: it draws the same
 
 
 _figure_cls: Any = None
@@ -393,7 +393,7 @@ def _figure_class(base: Any) -> Any:
     global _figure_cls
     if _figure_cls is None:
 
-        class Figure(base):  # type: ignore[misc,valid-type]
+        class Figure(base):  # type: ignore[misc]
             def _repr_png_(self) -> bytes:
                 buffer = io.BytesIO()
                 self.savefig(buffer, format="png", dpi=100)
@@ -430,7 +430,7 @@ def _loss_series(history: Any) -> tuple[dict[str, list[float]], str]:
     return series, reason
 
 
-def _sequence(x: object, what: str, noun: str = "numbers") -> list:
+def _sequence(x: object, what: str, noun: str = "numbers") -> list[Any]:
     """``x`` as a list; a mapping is refused too, since its keys are no series."""
     if isinstance(x, Mapping):  # listed's own words, which would take the keys
         raise TypeError(f"{what}: expected a list of {noun}, got {type(x).__name__}")

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._checks import install_hint
 from ._files import write_atomic
 from .dot_text import dot_body, dot_lines
 from .drawing_options import document_options, parse_options
@@ -25,7 +26,7 @@ from .scene import make_scene
 if TYPE_CHECKING:
     import graphviz
 
-_INSTALL_VIZ = 'pip install "microprop[viz]"'
+
 _INSTALL_DOT = (
     "Graphviz's `dot` program was not found on PATH, and rendering a drawing (SVG, PNG, ...) "
     "needs it. Install the system package: apt-get install graphviz (Debian/Ubuntu), "
@@ -149,7 +150,7 @@ def _import_graphviz(where: str) -> Any:
         import graphviz
     except ImportError:
         raise ImportError(
-            f"{where} needs the graphviz Python package: {_INSTALL_VIZ} "
+            f"{where} needs the graphviz Python package: {install_hint('viz')} "
             "(dot_source() needs nothing extra)"
         ) from None
     return graphviz
@@ -163,7 +164,7 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
     global _digraph_class
     if _digraph_class is None:
 
-        class Digraph(graphviz.Digraph):  # type: ignore[name-defined,misc]
+        class Digraph(graphviz.Digraph):  # type: ignore[misc]
             """A ``graphviz.Digraph`` that names the system package when ``dot`` is missing."""
 
             def pipe(self, *args: Any, **kwargs: Any) -> Any:
@@ -257,8 +258,11 @@ def _as_digraph(where: str, graph: object, format: str, options: dict[str, Any])
         for message in messages:
             warnings.warn(message, UserWarning, stacklevel=3)  # the line calling render_svg/save
         return digraph
-    graphviz = _import_graphviz(where)
-    if not isinstance(graph, graphviz.Graph | graphviz.Digraph):
+    try:
+        import graphviz
+    except ImportError:  # no graphviz package: then no Digraph either, and the input is wrong
+        graphviz = None
+    if graphviz is None or not isinstance(graph, graphviz.Graph | graphviz.Digraph):
         raise TypeError(
             f"{where}: expected a Value or a Digraph from draw_dot, got {type(graph).__name__}"
         )

@@ -35,9 +35,10 @@ class _Slope:
 SLOPE = _Slope()
 _new_str = str.__new__
 _MADE_AT_MOST = 4096  # ops with constants kept per op: one shared object per constant
+Evaluated = tuple[Any, tuple[Any, ...]]  # what a rule returns: (value, (d/da1, d/da2, ...))
 
 
-def _key(args: tuple) -> Any:
+def _key(args: tuple[Any, ...]) -> Any:
     """``args`` as a key that tells ``-0.0`` from ``0.0`` (equal as numbers); None for a NaN,
     which is equal to nothing and so never found again."""
     if any(type(a) is float and a != a for a in args):
@@ -55,13 +56,14 @@ class Op(str):
     """
 
     __slots__ = ("rule", "args", "_made", "left", "right")
-    rule: Callable[..., tuple]
-    args: tuple | None
-    _made: dict  # this op with constants, by them (an op without constants keeps these three)
-    left: dict  # this op with one input and a nonzero constant on its left, by the constant
-    right: dict  # and on its right: ``x - 2`` records ``SUB.right[2.0]``
+    rule: Callable[..., Evaluated]
+    args: tuple[Any, ...] | None
+    _made: dict[Any, Op]  # this op with constants, by them (an op without any keeps these three)
+    left: dict[float, Op]  # this op with one input and a nonzero constant on its left, by it
+    right: dict[float, Op]  # and on its right: ``x - 2`` records ``SUB.right[2.0]``
 
-    def __new__(cls, name: str, rule: Callable[..., tuple], args: tuple | None = None) -> Op:
+    def __new__(cls, name: str, rule: Callable[..., Evaluated],
+                args: tuple[Any, ...] | None = None) -> Op:
         if args is None:  # an op defined, rather than one of its calls with constants
             if not isinstance(name, str):
                 raise TypeError(f"Op(name): expected a str, got {type(name).__name__}")
@@ -77,10 +79,10 @@ class Op(str):
             op._made, op.left, op.right = {}, {}, {}
         return op
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return Op, (str(self), self.rule, self.args)
 
-    def called_with(self, args: tuple) -> Op:
+    def called_with(self, args: tuple[Any, ...]) -> Op:
         """This op with constants in ``args`` (``None`` where an input goes), made once per
         distinct ``args`` and shared by every node that has them."""
         try:
@@ -109,7 +111,7 @@ class Op(str):
             side[c] = made
         return made
 
-    def arguments(self, inputs: Sequence[Any], slopes: Sequence[float]) -> tuple:
+    def arguments(self, inputs: Sequence[Any], slopes: Sequence[float]) -> tuple[Any, ...]:
         """The rule's arguments, given the node's inputs (in any evaluator's form)."""
         if self.args is None:
             return tuple(inputs)
@@ -132,43 +134,43 @@ class Op(str):
 # ---- the rules: one per op -------------------------------------------------------------------
 
 
-def add(m: Any, x: Any, y: Any) -> tuple:
+def add(m: Any, x: Any, y: Any) -> Evaluated:
     return x + y, (1.0, 1.0)
 
 
-def sub(m: Any, x: Any, y: Any) -> tuple:
+def sub(m: Any, x: Any, y: Any) -> Evaluated:
     return x - y, (1.0, -1.0)
 
 
-def mul(m: Any, x: Any, y: Any) -> tuple:
+def mul(m: Any, x: Any, y: Any) -> Evaluated:
     return x * y, (y, x)
 
 
-def div(m: Any, x: Any, y: Any) -> tuple:
+def div(m: Any, x: Any, y: Any) -> Evaluated:
     out = m.div(x, y)  # x / 0 raises
     return out, (m.reciprocal(y), -out / y)  # d/dx x/y = 1/y; d/dy x/y = -x/y^2 = -out/y
 
 
-def over(m: Any, x: Any, y: Any) -> tuple:  # x / 0 is an infinity: sqrt's slope, differentiated
+def over(m: Any, x: Any, y: Any) -> Evaluated:  # x / 0 is an infinity: sqrt's slope, differentiated
     out = m.over(x, y)
     return out, (m.over(1.0, y), -m.over(out, y))
 
 
-def neg(m: Any, x: Any) -> tuple:
+def neg(m: Any, x: Any) -> Evaluated:
     return -x, (-1.0,)
 
 
-def power(m: Any, x: Any, n: Any) -> tuple:
+def power(m: Any, x: Any, n: Any) -> Evaluated:
     out = m.pow(x, n)
     return out, (m.pow_slope(x, n), out * m.pow_log(x))  # n x^(n-1), x^n ln x
 
 
-def power_ieee(m: Any, x: Any, n: Any) -> tuple:  # x ** n, 0 ** -1 = inf: a slope's own factor
+def power_ieee(m: Any, x: Any, n: Any) -> Evaluated:  # x ** n, 0 ** -1 = inf: a slope's own factor
     out = m.power(x, n)
     return out, (m.pow_slope(x, n), out * m.pow_log(x))
 
 
-def power_of_constant(m: Any, x: Any, n: float) -> tuple:
+def power_of_constant(m: Any, x: Any, n: float) -> Evaluated:
     """``x ** n``, ``n`` a parameter; ``x ** 0.5`` is a sqrt, as PyTorch computes it."""
     if n == 0.5:
         r = m.root(x)
@@ -178,43 +180,43 @@ def power_of_constant(m: Any, x: Any, n: float) -> tuple:
     return m.pow(x, n), (m.pow_slope(x, n),)
 
 
-def exp(m: Any, x: Any) -> tuple:
+def exp(m: Any, x: Any) -> Evaluated:
     e = m.exp(x)
     return e, (e,)  # d/dx e^x = e^x
 
 
-def log(m: Any, x: Any) -> tuple:
+def log(m: Any, x: Any) -> Evaluated:
     return m.log(x), (m.reciprocal(x),)  # d/dx ln x = 1/x
 
 
-def sqrt(m: Any, x: Any) -> tuple:
+def sqrt(m: Any, x: Any) -> Evaluated:
     r = m.sqrt(x)
     return r, (m.over(0.5, r),)  # 1 / (2 sqrt x): inf at 0, -inf at -0.0, as PyTorch
 
 
-def tanh(m: Any, x: Any) -> tuple:
+def tanh(m: Any, x: Any) -> Evaluated:
     t = m.tanh(x)
     return t, (1.0 - t * t,)  # d/dx tanh x = 1 - tanh^2 x
 
 
-def sigmoid(m: Any, x: Any) -> tuple:
+def sigmoid(m: Any, x: Any) -> Evaluated:
     s = m.sigmoid(x)
     return s, (s * (1.0 - s),)  # d/dx s(x) = s (1 - s)
 
 
-def relu(m: Any, x: Any) -> tuple:
+def relu(m: Any, x: Any) -> Evaluated:
     return m.relu(x), (m.step(x),)  # slope 1 where x > 0, else a mask
 
 
-def leaky_relu(m: Any, x: Any, a: float) -> tuple:  # a: the slope below 0, a parameter
+def leaky_relu(m: Any, x: Any, a: float) -> Evaluated:  # a: the slope below 0, a parameter
     return m.leaky_relu(x, a), (m.leaky_step(x, a),)
 
 
-def abs(m: Any, x: Any) -> tuple:  # noqa: A001
+def abs(m: Any, x: Any) -> Evaluated:  # noqa: A001
     return m.abs(x), (m.sign(x),)  # d/dx |x| = sign x, 0 at 0
 
 
-def dot(m: Any, *wxb: Any) -> tuple:
+def dot(m: Any, *wxb: Any) -> Evaluated:
     """``w1 x1 + w2 x2 + ... + b``: the arguments are the pairs, then the bias."""
     z = 0.0
     slopes = []
@@ -225,19 +227,19 @@ def dot(m: Any, *wxb: Any) -> tuple:
     return z + wxb[-1], (*slopes, 1.0)
 
 
-def sum(m: Any, *xs: Any) -> tuple:  # noqa: A001
+def sum(m: Any, *xs: Any) -> Evaluated:  # noqa: A001
     total = 0.0
     for x in xs:
         total = total + x
     return total, (1.0,) * len(xs)
 
 
-def logsumexp(m: Any, *xs: Any) -> tuple:
+def logsumexp(m: Any, *xs: Any) -> Evaluated:
     out = m.logsumexp(xs)
     return out, tuple([m.exp(x - out) for x in xs])  # the softmax probabilities, each <= 1
 
 
-def take(m: Any, index: Any, *xs: Any) -> tuple:
+def take(m: Any, index: Any, *xs: Any) -> Evaluated:
     """``xs[index]``: slope 1 for the chosen input, a mask for the others (and the index)."""
     return m.select(index, xs), (m.masked, *(m.chosen(index, k) for k in range(len(xs))))
 

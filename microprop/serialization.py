@@ -41,7 +41,9 @@ class ModelFileError(ValueError):
     """A model file that cannot be read: truncated, corrupted, or not a model this version knows."""
 
 
-def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None) -> None:
+def save(
+    model: Module, path: str | os.PathLike[str], *, metadata: dict[str, Any] | None = None
+) -> None:
     """Write ``model`` to ``path`` as JSON, replacing any file there only once it is complete.
 
     ``metadata`` is any JSON-able dict, nested at most 100 levels, kept alongside (for example
@@ -78,7 +80,7 @@ def save(model: Module, path: str | os.PathLike, *, metadata: dict | None = None
         raise type(e)(f"save: {e}") from None
 
 
-def load(path: str | os.PathLike) -> Module:
+def load(path: str | os.PathLike[str]) -> Module:
     """The model saved at ``path``, rebuilt with exactly the saved parameters.
 
     A file above 64 MiB (over a million parameters) is refused before it is read, with a
@@ -88,7 +90,7 @@ def load(path: str | os.PathLike) -> Module:
     return _model(_document(text, path), path)
 
 
-def load_metadata(path: str | os.PathLike) -> dict:
+def load_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The ``metadata`` dict saved with the model at ``path`` (empty if none was given)."""
     path, text = _read(path, "load_metadata")
     metadata = _document(text, path).get("metadata", {})
@@ -125,7 +127,7 @@ def _saved(name: str, x: object) -> float:
     return f
 
 
-def _text(document: dict) -> str:
+def _text(document: dict[str, Any]) -> str:
     """The file's text; only the metadata can fail, since the rest is ours."""
     try:
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
@@ -148,7 +150,7 @@ def _text(document: dict) -> str:
     return text
 
 
-def _read(path: str | os.PathLike, who: str) -> tuple[str, str]:
+def _read(path: str | os.PathLike[str], who: str) -> tuple[str, str]:
     path = _files.output_path(path, f"{who}(path)")  # the same file-name check as save's
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path!r}")
@@ -180,7 +182,7 @@ def _read_at_most(f: Any, path: str) -> str:
     return "".join(pieces)
 
 
-def _document(text: str, path: str) -> dict:
+def _document(text: str, path: str) -> dict[str, Any]:
     """The JSON document in ``text``, checked to be a model file this version reads."""
     if not text.strip():
         raise ModelFileError(f"{path}: the file is empty")
@@ -210,7 +212,7 @@ def _document(text: str, path: str) -> dict:
     return document
 
 
-def _model(document: dict, path: str) -> Module:
+def _model(document: dict[str, Any], path: str) -> Module:
     params = document["parameters"]
     if not isinstance(params, dict):
         raise ModelFileError(f"{path}: 'parameters' should be an object of name: number")

@@ -27,7 +27,9 @@ class Code:
 
     __slots__ = ("kind", "parts", "depth", "binds")
 
-    def __init__(self, kind: str, parts: tuple, depth: int = 0, binds: int = _ATOM) -> None:
+    def __init__(
+        self, kind: str, parts: tuple[Any, ...], depth: int = 0, binds: int = _ATOM
+    ) -> None:
         self.kind, self.parts, self.depth, self.binds = kind, parts, depth, binds
 
     def __bool__(self, *other: object) -> bool:
@@ -35,8 +37,8 @@ class Code:
                         "cannot follow; a rule may branch only on a constant recorded with its "
                         "op (write the piecewise part as a primitive of the arithmetic)")
 
-    __index__ = __float__ = __int__ = __bool__  # type: ignore[assignment]
-    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __bool__  # type: ignore[assignment]
+    __index__ = __float__ = __int__ = __bool__
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __bool__
     __hash__ = object.__hash__
 
     def __add__(self, other: Any) -> Code:
@@ -80,7 +82,7 @@ def literal(c: float) -> str:
     return f"({c!r})" if c < 0 or math.copysign(1.0, c) < 0 else repr(c)
 
 
-def _called(template: str, args: tuple) -> Code:
+def _called(template: str, args: tuple[Any, ...]) -> Code:
     depth = 1 + max((getattr(a, "depth", 0) for a in args), default=0)
     return Code("call", (template, args), depth)
 
@@ -209,7 +211,7 @@ class Source:
     def root(self, x: Any) -> Code:
         return self._call("_root", x)
 
-    def logsumexp(self, xs: tuple) -> Any:
+    def logsumexp(self, xs: tuple[Any, ...]) -> Any:
         """As floats.logsumexp computes it where the largest input is finite and no input is NaN
         (each checked by a line that hands the call to eager microprop otherwise)."""
         listed = ", ".join("{}" for _ in xs)
@@ -220,7 +222,7 @@ class Source:
         self._line(f"if {written(total, {})} != {written(total, {})}: _bail()")  # a NaN input
         return m + total
 
-    def select(self, index: Any, xs: tuple) -> Any:
+    def select(self, index: Any, xs: tuple[Any, ...]) -> Any:
         if isinstance(index, int):
             return xs[index]
         return _called("((" + ", ".join("{}" for _ in xs) + ",)[{}])", (*xs, index))
@@ -230,7 +232,7 @@ class Source:
             return floats.chosen(index, k)
         return _called(f"(1.0 if {{}} == {k} else _MASKED)", (index,))
 
-    def of_your_own(self, rule: Any, args: tuple) -> tuple:
+    def of_your_own(self, rule: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """An op of a user's own: its function called by the code, its result checked."""
         f = self._constant(rule)
         result = self._spill(_called(f + ".on_floats((" + "{}, " * len(args) + "))", args))
@@ -238,7 +240,7 @@ class Source:
         return name(f"{text}[0]"), tuple(name(f"{text}[1][{i}]") for i in range(len(args)))
 
 
-def _parts(x: Code) -> list:
+def _parts(x: Code) -> list[Any]:
     return list(x.parts[1]) if x.kind == "call" else [] if x.kind == "text" else list(x.parts)
 
 

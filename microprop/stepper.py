@@ -38,7 +38,7 @@ MOST_NODES = 800
 # Each position is a scene read in Python and adds only its changes to the page: the 301
 # positions of a chain of 300 tanh (601 nodes) take 3 s in all, dot included, and 0.9 MB.
 MOST_FRAMES = 301
-_INSTALL_WIDGETS = 'pip install "microprop[notebooks]" (or pip install ipywidgets)'
+_INSTALL_WIDGETS = f"{_checks.install_hint('notebooks')} (or pip install ipywidgets)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Frame:
 
     @property
     def counter(self) -> str:
+        """"step k of n" (or "epoch k of n"), as the page shows it."""
         return f"{self.unit} {self.k} of {self.n}"
 
 
@@ -74,6 +75,7 @@ class _Slides:
         raise NotImplementedError
 
     def heading(self) -> str:
+        """The page's title: what is being stepped through."""
         raise NotImplementedError
 
     def _digraph(self, k: int) -> Any:
@@ -174,6 +176,7 @@ class Stepper(_Slides):
 
     @property
     def root_name(self) -> str:
+        """The root's name as drawings show it: its label, or its number and op (``#4 (+)``)."""
         return _node_name(self.steps.root, len(self.steps.order) - 1)
 
     def frame(self, k: int | None = None) -> Frame:
@@ -198,6 +201,7 @@ class Stepper(_Slides):
         return Frame(k, n, title, lines, step.name)
 
     def heading(self) -> str:
+        """``backward() on`` the root's name."""
         return f"backward() on {self.root_name}"
 
     def _digraph(self, k: int) -> Any:
@@ -280,6 +284,7 @@ class Training(_Slides):
         return f"<Training: {self.frame().counter}, loss {_number(self.losses[self.k])}>"
 
     def heading(self) -> str:
+        """``training, lr =`` the learning rate."""
         return f"training, lr = {self.lr:g}"
 
     def frame(self, k: int | None = None) -> Frame:

@@ -183,7 +183,7 @@ class _Plan:
     """fit's arguments, checked and in the form the epochs use."""
 
     rows: list[list[float]]
-    targets: list  # floats, or class indices for a model with several outputs
+    targets: list[Any]  # floats, or class indices for a model with several outputs
     loss_fn: Any
     optimizer: Optimizer
     epochs: int
@@ -376,7 +376,7 @@ class _CompiledLoss:
     eager's, operation for operation.
     """
 
-    def __init__(self, model: Module, loss_fn: Any, targets: list) -> None:
+    def __init__(self, model: Module, loss_fn: Any, targets: list[Any]) -> None:
         self.distinct = sorted(set(targets))
         if len(self.distinct) > _MOST_TARGETS:
             raise ValueError(
@@ -431,7 +431,7 @@ def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss:
     return _CompiledLoss(model, plan.loss_fn, plan.targets)
 
 
-def predict(model: Module, X: Sequence[Sequence[float]], *, output: str = "auto") -> list:
+def predict(model: Module, X: Sequence[Sequence[float]], *, output: str = "auto") -> list[Any]:
     """The model's answer for each row.
 
     ``output``: "auto" (the default) gives a float per row for a model with one output, and the
@@ -442,7 +442,7 @@ def predict(model: Module, X: Sequence[Sequence[float]], *, output: str = "auto"
     _check_model(model, "predict")
     rows = _checks.rows(X, "predict(X)")
     output = _checks.choice(output, "predict(output)", OUTPUTS, "output", "auto")
-    out: list = []
+    out: list[Any] = []
     with no_grad():
         for r in rows:
             s = model(r)
@@ -482,7 +482,7 @@ def accuracy(
         hits = sum(a == label for a, label in zip(answers, targets, strict=True))
     else:
         hits = sum((s > t) == (label > t) for s, label in zip(answers, targets, strict=True))
-    return hits / len(rows)
+    return float(hits / len(rows))  # hits counts bools: an int
 
 
 def evaluate_loss(
@@ -529,7 +529,7 @@ def _check_model(model: object, who: str) -> Module:
     return model
 
 
-def _loss(loss_fn: Any, predictions: list, targets: list[float], who: str) -> Value:
+def _loss(loss_fn: Any, predictions: list[Any], targets: list[float], who: str) -> Value:
     """The loss as a Value; anything else (a float has no gradient) is named as the mistake."""
     cost = loss_fn(predictions, targets)
     if type(cost) is not Value:
@@ -557,7 +557,7 @@ def _classes(model: Module, row: list[float]) -> int:
 
 def _targets_for(
     model: Module, rows: list[list[float]], y: object, loss: object, loss_fn: Any, who: str
-) -> list:
+) -> list[Any]:
     """The targets in the form the model's outputs and the loss need: floats for one output,
     class indices for several; a loss made for the other kind of model is refused here."""
     k = _classes(model, rows[0])

@@ -4,6 +4,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from microprop import cli
+from microprop._checks import install_hint
 from microprop.cli import main
 from microprop.serialization import load, load_metadata
 
@@ -94,7 +96,7 @@ def test_without_the_dot_program_the_graph_is_dot_text_with_a_hint(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "model.dot").read_text().startswith("digraph")
     assert not (tmp_path / "model.svg").exists()
-    assert 'pip install "microprop[viz]"' in result.stdout
+    assert "pip install -e \".[viz]\" in " in result.stdout  # run from the clone, elsewhere
     assert "apt-get install graphviz" in result.stdout
 
 
@@ -399,6 +401,7 @@ def test_predict_names_classes_by_index_when_the_file_has_no_names(tmp_path, cap
 
 
 def test_train_html_writes_a_page_stepping_through_one_examples_backward(tmp_path, capsys):
+    pytest.importorskip("graphviz")
     page = tmp_path / "steps.html"
     assert train_moons(tmp_path, "--epochs", "1", "--html", str(page)) == 0
     assert f"saved         {tmp_path / 'm.json'}, " in capsys.readouterr().out
@@ -412,12 +415,54 @@ def test_train_html_writes_a_page_stepping_through_one_examples_backward(tmp_pat
 
 
 def test_train_html_without_graphviz_puts_the_dot_text_in_the_page_once(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")  # the Python package; the dot program is what is missing
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot program
     page = tmp_path / "steps.html"
     assert train_moons(tmp_path, "--epochs", "1", "--html", str(page)) == 0
     text = page.read_text(encoding="utf-8")
     assert text.count("dot program is not installed") == 1  # one drawing, restyled per step
     assert text.count("data-k=") > 10  # and every step's arithmetic
+
+
+def test_train_html_without_the_graphviz_package_is_refused_before_training(
+    tmp_path, monkeypatch, capsys
+):
+    """Defect: without the viz extra, --html trained, saved, then died in a 30-line ImportError
+    traceback with exit 1 and no page."""
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "steps.html"
+    with pytest.raises(SystemExit) as info:
+        train_moons(tmp_path, "--epochs", "1", "--html", str(page))
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert "Training" not in out and len(err.strip().splitlines()) == 1, err
+    for words in ("--html", "graphviz Python package", 'pip install -e ".[viz]"'):
+        assert words in err, err
+    assert list(tmp_path.iterdir()) == []  # nothing trained, nothing saved
+
+
+def test_without_the_graphviz_package_the_graph_is_dot_text_with_the_install_hint(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    assert train_moons(tmp_path, "--epochs", "1", "--graph", str(tmp_path / "g.svg")) == 0
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    assert not (tmp_path / "g.svg").exists()
+    assert f"to get an SVG instead: {install_hint('viz')}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where, hint", [
+    ("clone", 'pip install -e ".[viz]"'),
+    ("elsewhere", 'pip install -e ".[viz]" in '),
+])
+def test_the_install_hint_from_a_clone_is_an_editable_install_of_it(
+    tmp_path, monkeypatch, where, hint
+):
+    monkeypatch.chdir(ROOT if where == "clone" else tmp_path)
+    assert install_hint("viz").startswith(hint)
+    if where == "elsewhere":
+        assert install_hint("viz").endswith(str(ROOT))
 
 
 def test_train_compile_trains_the_same_model_as_eager_training(tmp_path, capsys):
@@ -509,6 +554,10 @@ def test_a_drawing_is_never_written_over_the_model_even_past_the_first_check(
 ):
     """Defect: aliases only the file system knows (case on macOS) passed the check by name and
     the drawing replaced the model; the write itself now checks the file the model went to."""
+    if graph == "out.json":  # only a drawing Graphviz renders goes to out.json itself
+        pytest.importorskip("graphviz")
+        if not shutil.which("dot"):
+            pytest.skip("Graphviz's dot program is not installed")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("microprop.cli._outputs_problem", lambda args: None)  # sees no alias
     model = "out.json" if graph == "out.json" else "out.dot"

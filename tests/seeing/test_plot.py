@@ -214,5 +214,7 @@ def test_a_figure_shows_itself_as_png_in_a_notebook():
 def test_without_matplotlib_the_error_names_the_plot_extra(monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)
-    with pytest.raises(ImportError, match=re.escape('pip install "microprop[plot]"')):
+    from microprop._checks import install_hint
+
+    with pytest.raises(ImportError, match=re.escape(install_hint("plot"))):
         plot_loss([1.0])
