@@ -318,7 +318,9 @@ def test_to_torch_without_torch_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     with pytest.raises(ImportError) as info:
         MLP(2, [1], seed=0).to_torch()
-    assert str(info.value) == 'to_torch() needs PyTorch: pip install "microprop[torch]"'
+    from microprop._checks import install_hint
+
+    assert str(info.value) == f"to_torch() needs PyTorch: {install_hint('torch')}"
 
 
 def test_a_bare_module_has_no_parameters():
