@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sys
+from fractions import Fraction
 import threading
 import warnings
 
@@ -103,6 +104,9 @@ PATHS = [
     ("bool(v)", lambda x: A * x if (x - 1.0) else B * x),
     ("int(v)", lambda x: A * x * int(x * 0.5)),
     ("round(v, 1)", lambda x: A * x + round(x * B, 1)),
+    ("round(v)", lambda x: A * x * round(x * B)),
+    ("compared with a Fraction", lambda x: A * x if x < Fraction(1, 3) else B * x),
+    ("compared with an int", lambda x: A * x if x >= 1 else B * x),
     ("sorted", lambda x: sorted([x * A, x * B, A + 1.0])[1] * 2.0),
     ("compared with a number", lambda x: (x * A).tanh() if 0 < x else (x * B).relu()),
 ]
@@ -115,6 +119,10 @@ def test_a_comparison_of_values_is_checked_at_every_call(fn):
     points = [(x,) for x in (2.0, -2.0, 3.0, 1.0, -0.75, 2.5, 0.0)]
     c = same_as_eager(fn, [A, B], points)
     assert "_other_path()" in c.source
+    traces = sum(map(len, c._programs.values()))
+    for x in points:  # the same calls again: each takes a path traced already, none is new
+        assert c(*x) == eager(fn, [A, B], *x)
+    assert sum(map(len, c._programs.values())) == traces <= len(points)
 
 
 def test_float_of_a_value_while_tracing_is_checked_too():
