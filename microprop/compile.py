@@ -732,7 +732,7 @@ class Compiled:
                     if self._programs and not self.retrace:
                         raise ValueError(f"{what}: the arguments' structure changed: now "
                                          f"{_shown(shape)}, traced with "
-                                         f"{_shown(next(iter(self._programs)))}); pass "
+                                         f"{_shown(next(iter(self._programs)))}; pass "
                                          "retrace=True to trace again for each new structure")
                     paths = self._programs[shape] = [self._trace(shape, flat)]
                     self._arity = len(args)

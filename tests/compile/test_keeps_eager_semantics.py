@@ -350,3 +350,30 @@ def test_fit_falls_back_to_eager_saying_why_where_compiled_code_cannot_keep_a_pr
         assert len(said) == (1 if compiled else 0)
     assert runs[0] == runs[1]
     assert "has a hook" in said[0]
+
+
+def test_a_changed_structure_is_shown_whole_when_retracing_is_off():
+    """The error names both structures, floats as x, indices as i, ints as themselves, lists in
+    brackets and tuples in parentheses."""
+    c = compile(lambda a, b, k, t, i: W * a, [W], retrace=False, indices=(4,))
+    c(1.0, [1.0, 2.0], 3, (1.0,), 0)
+    with pytest.raises(ValueError) as caught:
+        c(1.0, [1.0], 3, (1.0, 2.0), 0)
+    assert str(caught.value) == (
+        "compiled <lambda>: the arguments' structure changed: now (x, [x], 3, (x, x), i), traced "
+        "with (x, [x, x], 3, (x,), i); pass retrace=True to trace again for each new structure")
+
+
+def test_check_names_the_first_node_whose_number_differs():
+    """check=True: fn reads .data to pick a constant, so the structure is the same and a number
+    differs; the message gives both results and the first node that differs."""
+    from microprop.compile import TraceMismatchError
+
+    c = compile(lambda x: W * (x * (2.0 if x.data > 0 else 3.0)), [W], check=True)
+    c(1.0)
+    with pytest.raises(TraceMismatchError) as caught:
+        c(-1.0)
+    message = str(caught.value)
+    assert message.startswith("compile(check=True): compiled gave -4.0 and [-2.0], eager -6.0 "
+                              "and [-3.0]; the first node that differs is #")
+    assert "(*): -2.0 != -3.0" in message
