@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import sys
-from fractions import Fraction
 import threading
 import warnings
+from fractions import Fraction
 
 import pytest
 
