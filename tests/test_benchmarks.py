@@ -174,3 +174,15 @@ def test_the_microgpt_compile_benchmark_checks_the_losses_and_prints_each_table(
     rows = [line for line in out.splitlines() if line.startswith("| ")]
     assert len(rows) == (1 + 5) + (1 + 2) + (1 + 5), out  # five rows, two lengths, five rows
     assert "2 lengths" in out
+
+
+def test_the_compiled_ab_benchmarks_work_runs_both_cases_and_needs_a_baseline(capsys,
+                                                                               monkeypatch):
+    from benchmarks import compiled_ab
+
+    for case in compiled_ab.CASES:
+        compiled_ab.epoch(str(compiled_ab.ROOT), case, 1)  # the work each side counts
+    monkeypatch.setattr(sys, "argv", ["compiled_ab.py"])
+    with pytest.raises(SystemExit):
+        compiled_ab.main()
+    assert "--baseline" in capsys.readouterr().err
