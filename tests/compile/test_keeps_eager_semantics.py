@@ -128,8 +128,12 @@ def test_a_comparison_of_values_is_checked_at_every_call(fn):
 def test_float_of_a_value_while_tracing_is_checked_too():
     """A number read out of the graph (float(v), v.item()) is a constant of the trace: a call
     where it differs runs on another path, never with the traced number."""
-    same_as_eager(lambda x: A * float(x * x), [A], [(2.0,), (3.0,), (2.0,)])
-    same_as_eager(lambda x: A * (x * B).item(), [A, B], [(2.0,), (-1.0,)])
+    for fn, params in ((lambda x: A * float(x * x), [A]), (lambda x: A * (x * B).item(), [A, B])):
+        c = same_as_eager(fn, params, [(2.0,), (3.0,), (-1.0,)])
+        assert sum(map(len, c._programs.values())) == 3
+        for x in (2.0, 3.0, -1.0):  # again: each number's trace is found, none is added
+            assert c(x) == eager(fn, params, x)
+        assert sum(map(len, c._programs.values())) == 3
 
 
 def test_a_maxout_model_trains_compiled_as_eager():
