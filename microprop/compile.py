@@ -812,24 +812,25 @@ class Compiled:
 
     def accumulate(self, rows: Iterable[Sequence[Any]]) -> float:
         """Add the gradients of ``fn(*row)`` for every row into the parameters' ``.grad``."""
-        total, sums, batch = 0.0, None, []  # type: ignore[var-annotated]
+        total = 0.0
+        batch: list[Any] = []
         paths: list[_Program] | None = None
         for row in rows:
             if not isinstance(row, (list, tuple)):
                 row = (row,)
             p, _, flat = self._program(tuple(row))
             if paths is not None and p is not paths:
-                total, sums = self._flush(paths[0], batch, total, sums)
+                total += self._flush(paths[0], batch)
                 batch = []
             paths = p
             batch.append(flat)
         if paths is not None:
-            total, sums = self._flush(paths[0], batch, total, sums)
+            total += self._flush(paths[0], batch)
         return total
 
-    def _flush(
-        self, program: _Program, batch: list[Any], total: float, sums: Any
-    ) -> tuple[Any, ...]:
+    def _flush(self, program: _Program, batch: list[Any]) -> float:
+        """The rows of one structure, run (as one function where it can be): their summed
+        value, their gradients added into the parameters' ``.grad``."""
         P = [v.data for v in program.leaves]
         plain = not (self._checks_left or careful.any_hooks()
                      or engine._open_blocks and anomaly_enabled.get())
@@ -842,7 +843,7 @@ class Compiled:
             value, grads = self._one_by_one(program, batch)
         for p, g in zip(program.params, grads):
             p.grad += g
-        return total + value, sums
+        return value  # type: ignore[no-any-return]
 
     def _one_by_one(self, program: _Program, batch: list[Any]) -> tuple[float, list[float]]:
         total, sums = 0.0, [0.0] * len(program.params)

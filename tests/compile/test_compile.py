@@ -422,3 +422,18 @@ def test_no_label_or_op_name_becomes_code_changes_a_variable_or_grows_the_code()
             if t.type == tokenize.NAME]
     assert "import" not in code and "os" not in code
     assert max(len(line) for line in source.splitlines()) < 200
+
+
+def test_the_code_cache_keeps_the_most_recently_used_sources():
+    """Past its size, the cache drops the least recently used source, not the one just used."""
+    import sys
+
+    module = sys.modules["microprop.compile"]
+    module._CACHE.clear()
+    first = module._code("x = 1")
+    for k in range(module._CACHE_SIZE - 1):
+        module._code(f"x = {k + 2}")
+    assert module._code("x = 1") is first  # used again: now the most recent
+    module._code("y = 0")  # one past the size: "x = 2", the oldest, goes
+    assert "x = 1" in module._CACHE and "x = 2" not in module._CACHE
+    assert len(module._CACHE) == module._CACHE_SIZE

@@ -381,3 +381,27 @@ def test_check_names_the_first_node_whose_number_differs():
     assert message.startswith("compile(check=True): compiled gave -4.0 and [-2.0], eager -6.0 "
                               "and [-3.0]; the first node that differs is #")
     assert "(*): -2.0 != -3.0" in message
+
+
+def test_the_repr_counts_every_trace_and_names_the_function():
+    def step(x):
+        return max(x * A, x * B) * 1.0
+
+    c = compile(step, [A, B])
+    c(2.0)
+    c(-2.0)  # the other side of max: a second trace of the one structure
+    assert repr(c) == "<microprop.compile of 'step': 2 trace(s)>"
+
+
+def test_the_warnings_are_runtime_warnings():
+    c = compile(lambda x, step: W * x + step, [W], max_traces=1)
+    with pytest.warns(RuntimeWarning, match="max_traces=1"):
+        c(1.0, 1)
+        c(1.0, 2)
+
+
+def test_accumulate_takes_bare_numbers_as_one_argument_rows():
+    """A row that is not a list or a tuple is the function's one argument."""
+    w = Value(3.0)
+    c = compile(lambda x: w * x * x, [w])
+    assert c.accumulate([2.0, 3.0]) == 39.0 and w.grad == 13.0
