@@ -1,6 +1,6 @@
-"""Mutation testing with mutmut (engine, nn, serialization, train), and the score per file.
+"""Mutation testing with mutmut (rules, engine, derivatives, compile), and the score per file.
 
-    python scripts/mutation.py                # a fresh run (about 40 minutes on 2 cores)
+    python scripts/mutation.py                # a fresh run (hours on 2 cores)
     python scripts/mutation.py --keep         # reuse mutants/ and re-test only what changed
     python scripts/mutation.py --report       # only print the score of the last run
     python scripts/mutation.py --list         # only list the files mutmut would mutate
