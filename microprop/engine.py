@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, SupportsIndex
+from typing import Any
 
 from . import careful, floats, pickling, rules
 from .careful import Hooks
+from .conversions import Conversions
 from .floats import is_numpy_bool as _is_numpy_bool
 from .floats import to_float as _to_float
 from .micrograd import MicrogradProtocols, closure_nodes, recorded_by_hand
@@ -42,7 +42,7 @@ FLOATS = floats  # the arithmetic eager ops evaluate their rules in
 _SUBCLASSES: set[type] = set()
 
 
-class Value(Copies, Hooks, MicrogradProtocols):
+class Value(Copies, Hooks, MicrogradProtocols, Conversions):
     """A scalar, its gradient, and the inputs it was computed from.
 
     Equality and hashing are by identity: two Values holding the same number are different nodes
@@ -240,54 +240,7 @@ class Value(Copies, Hooks, MicrogradProtocols):
         recursive depth-first walk (drawings and explanations number the nodes by it)."""
         return _walk(self)
 
-    # ---- conveniences -----------------------------------------------------------------------
-
-    def item(self) -> float:
-        """The number, as a float (PyTorch's name for it; the same as ``.data``)."""
-        if _open_blocks:
-            _seen("float", self, None, self.data)
-        return self.data
-
-    # Ordering compares the numbers, so that max(values) and sorted(values) work. Equality does
-    # not: == stays identity (see the class docstring), so Values stay usable in sets and dicts.
-    def __lt__(self, other: Value | float) -> bool:
-        return _ordered(self, other, "<", operator.lt)
-
-    def __le__(self, other: Value | float) -> bool:
-        return _ordered(self, other, "<=", operator.le)
-
-    def __gt__(self, other: Value | float) -> bool:
-        return _ordered(self, other, ">", operator.gt)
-
-    def __ge__(self, other: Value | float) -> bool:
-        return _ordered(self, other, ">=", operator.ge)
-
-    def __bool__(self) -> bool:  # as a float's: False for 0.0 (and -0.0), True for NaN
-        out = bool(self.data)
-        if _open_blocks:
-            _seen("bool", self, None, out)
-        return out
-
-    def __int__(self) -> int:  # truncates toward zero, as int(float) does
-        out = int(self.data)
-        if _open_blocks:
-            _seen("int", self, None, out)
-        return out
-
-    def __round__(self, ndigits: SupportsIndex | None = None) -> float:
-        """``round(v)`` is an int and ``round(v, n)`` a float, as for the float ``v.data``."""
-        out = round(self.data, ndigits)
-        if _open_blocks:
-            _seen("round", self, ndigits, out)
-        return out
-
-    def __float__(self) -> float:
-        if _open_blocks:
-            _seen("float", self, None, self.data)
-        return self.data
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec)
+    # ---- conveniences (reading a Value as a number is conversions.py) ------------------
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -326,24 +279,6 @@ def _result(data: float, op: str, children: tuple[Any, ...], local_grads: tuple[
 
 
 _object_new = object.__new__
-
-
-def _ordered(v: Value, other: object, kind: str, compare: Callable[..., Any]) -> bool:
-    y = _compared(other)
-    if y is None:
-        return NotImplemented  # type: ignore[no-any-return]
-    out: bool = compare(v.data, y)
-    if _open_blocks:
-        _seen(kind, v, other, out)
-    return out
-
-
-def _seen(kind: str, v: Value, other: object, outcome: object) -> None:
-    """A comparison or conversion of ``v``: a compile trace (if this thread runs one) keeps its
-    outcome, to check at each call that the function still takes the path it took."""
-    trace = tracing.get()
-    if trace is not None:
-        trace.guard(kind, v, other, outcome)
 
 
 def _with_constant(op: Op, node: Value, other: object, position: int) -> Value:
@@ -480,16 +415,6 @@ def _inner_nodes(root: Value) -> list[Value]:
 
 
 # ---- coercions: what counts as a number ---------------------------------------------------------
-
-
-def _compared(x: object) -> float | None:
-    """The number on the other side of ``<``, ``<=``, ``>`` or ``>=``, or None if it has none.
-
-    A real number is compared as it is, as a float compares with it (exactly, for a huge int).
-    """
-    if type(x) is Value or type(x) in _SUBCLASSES:
-        return x.data  # type: ignore[attr-defined, no-any-return]
-    return x if isinstance(x, numbers.Real) or _is_numpy_bool(x) else None  # type: ignore
 
 
 def _constant(x: object) -> float | None:

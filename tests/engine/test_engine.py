@@ -7,6 +7,7 @@ import sys
 import threading
 
 import pytest
+from examples import micrograd_readme
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,18 +19,7 @@ from microprop.engine import is_grad_enabled
 
 
 def test_micrograds_readme_example_gives_the_same_numbers():
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    g, a, b = micrograd_readme()
     assert f"{g.data:.4f}" == "24.7041"
     g.backward()
     assert f"{a.grad:.4f}" == "138.8338"

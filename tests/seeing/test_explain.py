@@ -5,7 +5,7 @@ import time
 import tracemalloc
 
 import pytest
-from examples import readme_neuron
+from examples import micrograd_readme, readme_neuron
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -405,41 +405,15 @@ def test_the_drawing_methods_that_moved_say_where_they_went():
 # ---- a node made micrograd's way ---------------------------------------------------------------
 
 
-def micrograd_readme(closure: bool) -> tuple[Value, Value]:
-    """micrograd's README expression, g of a and b, with b**3 made as micrograd makes an op:
-    ``out = Value(b.data**3, (b,), "cube")`` and a ``_backward`` closure (or microprop's ``**``)."""
-    a, b = Value(-4.0, label="a"), Value(2.0, label="b")
-    if closure:
-        cube = Value(b.data**3, (b,), "cube")
-
-        def _backward():
-            b.grad += 3 * b.data**2 * cube.grad
-
-        cube._backward = _backward
-    else:
-        cube = b**3
-    c = a + b
-    d = a * b + cube
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g, b
-
-
 def test_explain_refuses_a_micrograd_closure_node_naming_it():
     """explain silently dropped the paths through a micrograd ``_backward`` closure node (22 of
     the 30 paths from g down to b listed, and a wrong sum) where every other feature refuses
     such a node: its local derivatives are hidden in the closure. Now it refuses, naming it."""
-    g, b = micrograd_readme(closure=False)
+    g, _, b = micrograd_readme(closure=False)
     g.backward()
     assert len(explain(g, b).paths) == 30
     assert explain(g, b).total == pytest.approx(b.grad)  # 645.577, micrograd's README number
-    g, b = micrograd_readme(closure=True)
+    g, _, b = micrograd_readme(closure=True)
     for call in (lambda: explain(g, b), lambda: backward_steps(g)):
         with pytest.raises(TypeError, match=r"#\d+ \(cube\) was made micrograd's way.*_backward "
                                             r"closure.*microprop\.op"):
