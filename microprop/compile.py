@@ -758,13 +758,15 @@ class Compiled:
                        f"more than max_traces={self.max_traces} times, so the least recently "
                        "used traces are dropped and traced again when needed. An int argument "
                        "is a constant of its trace: if one changes at every call (a step "
-                       "counter), pass it as a float, or name its position in indices=")
+                       "counter), pass it as a float, or name its position in indices=",
+                       stacklevel=5)  # _trace is called by _program or _run, one deeper
         return program
 
-    def _warn(self, key: str, message: str) -> None:
+    def _warn(self, key: str, message: str, stacklevel: int = 4) -> None:
+        """Said once per compiled function, at the caller's line (4: _warn, _run, __call__)."""
         if key not in self._warned:
             self._warned.add(key)
-            warnings.warn(message, RuntimeWarning, stacklevel=4)
+            warnings.warn(message, RuntimeWarning, stacklevel=stacklevel)
 
     def __call__(self, *args: Any) -> tuple[float, list[float]]:
         paths, shape, flat = self._program(args)
@@ -848,7 +850,6 @@ class Compiled:
     def _one_by_one(self, program: _Program, batch: list[Any]) -> tuple[float, list[float]]:
         total, sums = 0.0, [0.0] * len(program.params)
         for flat in batch:
-            self._latest = program
             value, grads = self(*_rebuild_plain(program.shape, flat))
             total += value
             sums = [s + g for s, g in zip(sums, grads)]

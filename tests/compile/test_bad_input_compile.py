@@ -106,8 +106,8 @@ for use, misuse in (("divided", lambda i: i / 2), ("negated", lambda i: -i),
         TypeError, "can only be used through microprop.take")
 row("compile(indices=[0]) an index out of range, as eager",
     lambda: traced_take()(2), IndexError, "take(index): 2 is out of range for 2 values")
-row("compile(...).source before a call", lambda: compile(lambda: W).source, RuntimeError,
-    "nothing traced yet")
+row("compile(...).source before a call (whole message)", lambda: compile(lambda: W).source,
+    RuntimeError, "compile: nothing traced yet; call the compiled function once")
 
 
 def test_a_nan_input_gives_nan_as_eager_does():

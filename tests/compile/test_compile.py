@@ -286,6 +286,32 @@ def test_a_long_chain_is_split_into_functions_and_compiles(monkeypatch):
     assert got[0] == want[0] and got[1] == want[1]
 
 
+@settings(max_examples=150)
+@given(programs(max_steps=10), st.integers(1, 9),
+       st.lists(st.floats(-3, 3), min_size=4, max_size=4))
+def test_a_program_split_into_small_functions_gives_eagers_bits(program, chunk, new):
+    """Above _CHUNK lines the source is split into functions sharing a list S. Each kind of
+    line must cross a split intact: a guard, an accumulation (+=), a tuple of arguments, a
+    parameter nothing reads (its gradient 0.0), an output read in the last chunk only. Chunks of
+    1 to 9 lines put the splits everywhere a small program has them."""
+    leaves, steps = program
+    w, unused = Value(0.75, label="w"), Value(2.0, label="unused")
+
+    def fn(*xs):
+        nodes = run([w * x for x in xs], steps, "on_values")
+        out = nodes[-1] * w
+        return out + w if out > w else out - w  # a guard line, on a comparison of Values
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules["microprop.compile"], "_CHUNK", chunk)
+        compiled = microprop.compile(fn, [w, unused], check=False)
+        for xs in (leaves, new[: len(leaves)]):  # the second call runs the split code again
+            want = outcome(lambda xs=xs: eager(fn, [w, unused], *[Value(x) for x in xs]))
+            assert outcome(lambda xs=xs: compiled(*xs)) == want
+    if len(compiled.source.splitlines()) > 3 * chunk + 10:
+        assert "def _c1(S)" in compiled.source
+
+
 def test_compiling_the_same_structure_twice_uses_the_cache():
     import sys
 

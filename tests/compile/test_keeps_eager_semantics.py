@@ -7,6 +7,7 @@ warning (a trace froze what eager computes again at each call).
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 import threading
@@ -17,7 +18,7 @@ import pytest
 
 import microprop
 from microprop import Value, compile, detect_anomaly, fit, nn, no_grad
-from microprop.compile import CompileError
+from microprop.compile import CompileError, TraceMismatchError
 
 
 def eager(fn, params, *args):
@@ -65,6 +66,49 @@ def test_a_value_cut_from_the_graph_is_computed_again_at_every_call(fn):
     a leaf of the trace, frozen at its traced number: compile(lambda x: w * (x * x).detach())
     gave at x = 4 the answer for x = 3."""
     c = same_as_eager(fn, [W], [(3.0,), (4.0,), (-0.5,)])
+    assert len(c._programs) == 1
+
+
+def test_values_cut_and_dropped_while_tracing_keep_their_ids_to_themselves():
+    """A cut value is remembered by its id; one dropped at once frees its id for the next node
+    made, which must not be taken for cut. Thirty cut-and-dropped values, each followed by new
+    nodes, give eager's numbers."""
+    def fn(x):
+        total = W * x
+        for _ in range(30):
+            with no_grad():
+                (total * 2.0).tanh()  # cut, then dropped at once
+            total = total * W + x
+        return total
+
+    same_as_eager(fn, [W], [(1.5,), (-0.25,)])
+
+
+def test_inside_the_traced_function_a_detached_value_is_eagers_label_and_backward_alike():
+    """While tracing, detach() gives a node of its own: it keeps the label, and a backward()
+    that fn runs through it passes nothing back, as eager's does."""
+    seen = []
+
+    def fn(x):
+        g = W * x
+        g.label = "g"
+        h = g.detach()
+        (h * x).backward()
+        seen.append((h.label, x.grad, g.grad))
+        return h * W
+
+    c = compile(fn, [W])
+    assert c(2.0) == eager(fn, [W], 2.0)
+    assert seen[0] == seen[1] == ("g", 4.0, 0.0)
+
+
+def test_values_and_floats_as_arguments_share_one_trace_and_give_eagers_numbers():
+    """A Value passed where a float was (in a list, or beside an index argument) is read as its
+    number: the same trace, and the Value's number, not the traced one."""
+    c = compile(lambda xs: W * xs[0] + xs[1], [W])
+    assert c([Value(3.0), 1.0]) == (7.0, [3.0])
+    assert c([5.0, Value(2.0)]) == (12.0, [5.0])
+    assert c([Value(-1.0), Value(0.5)]) == (-1.5, [-1.0])
     assert len(c._programs) == 1
 
 
@@ -125,6 +169,28 @@ def test_a_comparison_of_values_is_checked_at_every_call(fn):
     assert sum(map(len, c._programs.values())) == traces <= len(points)
 
 
+def test_each_comparison_is_one_readable_guard_line_and_a_second_call_traces_nothing():
+    """Each comparison of the trace is a line of its own, its constant written as fn wrote it
+    (5.0 a float, 2 an int), and a call that takes the traced path again adds no trace."""
+    def fn(x, y):
+        out = W * x
+        if out <= 5.0:
+            out = out + 1.0
+        if out > 2:
+            out = out * 2.0
+        if x < y:
+            out = out + y
+        if out >= y:
+            out = out - 1.0
+        return out
+
+    c = same_as_eager(fn, [W], [(1.0, 3.0), (1.25, 3.5)])
+    assert len(c._programs) == 1
+    guards = [line.strip() for line in c.source.splitlines() if line.strip().startswith("if")]
+    assert guards == ["if not v2 <= 5.0: _other_path()", "if not v3 > 2: _other_path()",
+                      "if not x0 < x1: _other_path()", "if not v6 >= x1: _other_path()"]
+
+
 def test_float_of_a_value_while_tracing_is_checked_too():
     """A number read out of the graph (float(v), v.item()) is a constant of the trace: a call
     where it differs runs on another path, never with the traced number."""
@@ -176,6 +242,18 @@ def test_bce_with_logits_one_sample_at_a_time_is_bit_for_bit_eager():
     assert runs[0] == runs[1]
 
 
+def test_the_repr_names_a_callable_without_a_name_by_its_repr():
+    class Step:
+        def __call__(self, x):
+            return W * x
+
+        def __repr__(self):
+            return "Step()"
+
+    c = compile(Step(), [W])
+    assert repr(c) == "<microprop.compile of Step(): 0 trace(s)>"
+
+
 def test_paths_past_the_bound_run_eagerly_with_one_warning():
     """A function that takes a new path at almost every call is not traced without bound."""
     fn = PATHS[3][1]  # int(x * 0.5): a path per integer
@@ -186,6 +264,16 @@ def test_paths_past_the_bound_run_eagerly_with_one_warning():
             assert c(float(k)) == eager(fn, [A, B], float(k))
     assert len(next(iter(c._programs.values()))) == 8  # microprop.compile's _MOST_PATHS
     assert sum("paths" in str(w.message) for w in caught) == 1
+    assert {w.filename for w in caught if "paths" in str(w.message)} == {__file__}  # the caller
+
+
+def test_the_bound_on_traces_is_said_where_the_caller_called():
+    c = compile(lambda x, step: W * x + step, [W], max_traces=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for step in range(4):
+            c(1.0, step)
+    assert [w.filename for w in caught] == [__file__]
 
 
 # ---- hooks and detect_anomaly ----------------------------------------------------------------
@@ -206,6 +294,34 @@ def test_a_parameters_hook_is_applied_to_its_compiled_gradient():
     w = Value(3.0)
     w.register_hook(lambda g: 2.0 * g)
     assert compile(lambda x: w * x, [w])(5.0) == (15.0, [10.0]) == eager(lambda x: w * x, [w], 5.0)
+
+
+def test_a_hooked_parameters_gradient_comes_from_the_compiled_code_not_an_eager_replay():
+    """Hooks are applied to the compiled gradients; a mistake there must not hide behind the
+    eager replay that catches errors (fn would run again)."""
+    w = Value(3.0)
+    handle = w.register_hook(lambda g: 2.0 * g)
+    runs = []
+
+    def fn(x):
+        runs.append(x)
+        return w * x
+
+    c = compile(fn, [w], check=False)
+    assert c(5.0) == (15.0, [10.0])
+    assert c(6.0) == (18.0, [12.0])
+    assert len(runs) == 1  # traced once, then only the compiled code ran
+    handle.remove()
+
+
+def test_after_an_error_in_accumulate_the_source_shown_is_the_code_that_raised():
+    c = compile(lambda x: (W * (x[0] if isinstance(x, list) else x)).log(), [W])
+    c(1.0)  # a float: one structure
+    c([1.0])  # a list: another
+    c(2.0)  # the float's code is the latest again
+    with pytest.raises(ValueError):
+        c.accumulate([([-1.0],)])
+    assert c._latest is c._programs[(("x",),)][0]
 
 
 def test_a_hook_on_a_node_inside_the_function_is_refused_at_trace_time():
@@ -405,3 +521,63 @@ def test_accumulate_takes_bare_numbers_as_one_argument_rows():
     w = Value(3.0)
     c = compile(lambda x: w * x * x, [w])
     assert c.accumulate([2.0, 3.0]) == 39.0 and w.grad == 13.0
+
+
+# ---- check=True: what it tells apart, and the whole of what it says ---------------------------
+
+V = Value(2.0, label="v")
+
+
+def swap(x):
+    """W or V by a branch on x's number the trace cannot see: one value, other gradients."""
+    s = 1.0 if x.data > 0 else 0.0
+    return (V * 0.5) * (W * s + V * (1.0 - s) + 0.0 * x)  # node #1 the same on both paths
+
+
+def leaf_or_op(x):
+    inner = (x * x).tanh() if x.data > 0 else Value(0.5)
+    return inner * W
+
+
+def test_check_tells_apart_gradients_that_differ_where_the_value_is_the_same():
+    c = compile(swap, [W, V], check=True)
+    assert c(1.0) == (2.0, [1.0, 1.0])
+    with pytest.raises(TraceMismatchError) as caught:
+        c(-1.0)
+    assert str(caught.value) == (
+        "compile(check=True): compiled gave 2.0 and [1.0, 1.0], eager 2.0 and [0.0, 2.0]; the "
+        "first node that differs is #3 (*): 2.0 != 0.0")
+
+
+def test_check_of_code_split_into_functions_names_no_node_it_cannot_read():
+    """Code split into functions keeps no node's value (no _values): the message stops at the
+    numbers, and says nothing of nodes."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules["microprop.compile"], "_CHUNK", 3)
+        c = compile(swap, [W, V], check=True)
+        c(1.0)
+        assert "def _c1(S)" in c.source
+        with pytest.raises(TraceMismatchError) as caught:
+            c(-1.0)
+    assert str(caught.value) == (
+        "compile(check=True): compiled gave 2.0 and [1.0, 1.0], eager 2.0 and [0.0, 2.0]")
+
+
+@pytest.mark.parametrize(("traced_at", "called_at", "was", "now"),
+                         [(1.0, -3.0, "*", "a leaf"), (-1.0, 3.0, "a leaf", "*")])
+def test_check_names_a_node_that_was_an_op_and_is_a_leaf_now_and_back(traced_at, called_at, was,
+                                                                        now):
+    c = compile(leaf_or_op, [W], check=True)
+    c(traced_at)
+    with pytest.raises(TraceMismatchError) as caught:
+        c(called_at)
+    assert str(caught.value) == (f"compile(check=True): node #1 was {was} when traced and is "
+                                 f"{now} now: fn takes another path for these numbers")
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (0.0, 0.0, True), (0.0, -0.0, False), (-0.0, -0.0, True), (1.5, 1.5, True), (1.5, 2.5, False),
+    (math.nan, math.nan, True), (math.nan, 1.0, False), (1.0, math.nan, False),
+    (math.inf, math.inf, True), (math.inf, -math.inf, False)])
+def test_same_means_the_same_float_bits_but_any_nan_is_any_nan(a, b, same):
+    assert sys.modules["microprop.compile"]._same(a, b) is same
