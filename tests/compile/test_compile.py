@@ -3,6 +3,7 @@ over every op and on the benchmark networks; over a batch, the same to 1e-12."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import struct
@@ -310,6 +311,75 @@ def test_a_program_split_into_small_functions_gives_eagers_bits(program, chunk, 
             assert outcome(lambda xs=xs: compiled(*xs)) == want
     if len(compiled.source.splitlines()) > 3 * chunk + 10:
         assert "def _c1(S)" in compiled.source
+
+
+def test_the_code_shown_reads_forward_then_backward_even_with_no_parameter():
+    compiled = microprop.compile(lambda x: x * x, [])
+    assert compiled(2.0) == (4.0, [])
+    assert compiled.source == (
+        "def _step(P, X):\n"
+        "    (x0,) = X\n"
+        "    # forward\n"
+        "    v1 = x0 * x0  # *\n"
+        "    # backward\n"
+        "    d_v1 = 1.0  # δ of the output: dL/dL\n"
+        "    return v1, ()\n")
+    assert compiled.accumulate([(1.0,), (2.0,)]) == 5.0  # the batch function, no gradient
+
+
+def test_a_function_of_no_argument_accumulates_over_empty_rows():
+    w = Value(1.0)
+    compiled = microprop.compile(lambda: w * 3.0, [w])
+    assert compiled() == (3.0, [3.0])
+    assert compiled.accumulate([(), ()]) == 6.0 and w.grad == 6.0
+    assert compiled.accumulate([(), (), ()]) == 9.0 and w.grad == 15.0  # added, as backward()
+
+
+def test_long_lists_of_names_fill_lines_of_88_characters():
+    """One line up to 80 characters; longer, lines of at most 88 (8 names of 9 characters and a
+    space each: a ninth would make 89), indented for a function body."""
+    wrapped = sys.modules["microprop.compile"]._wrapped
+    names = [f"a{k:07d}" for k in range(20)]
+    assert wrapped(names[:8]) == ", ".join(names[:8]) + ","  # 79 characters
+    lines = wrapped(names).split("\n")
+    assert lines[0] == "" and lines[-1] == "    "
+    assert [line.count(",") for line in lines[1:-1]] == [8, 8, 4]
+    assert all(line.startswith("        a") and len(line) <= 8 + 88 for line in lines[1:-1])
+    exactly_80 = [f"b{k:05d}" for k in range(9)] + ["b000000"]  # 9 x "b00000, " + "b000000,"
+    assert len(", ".join(exactly_80) + ",") == 80 and "\n" not in wrapped(exactly_80)
+    assert "\n" in wrapped([*exactly_80[:-1], "b0000000"])  # 81
+
+
+def spy_on_batches(compiled, shape):
+    """Count the calls of the trace's one function for a whole batch of rows."""
+    program = compiled._programs[shape][0]
+    calls, batch = [], program.batch  # compiled on first use, into the trace's namespace
+
+    def counted(*args):
+        calls.append(len(args[1]))
+        return batch(*args)
+
+    program._namespace["_batch"] = counted
+    return calls
+
+
+@pytest.mark.parametrize("inside_no_grad", [False, True])
+def test_accumulate_runs_the_rows_of_one_structure_through_one_function(inside_no_grad):
+    w = Value(2.0)
+    compiled = microprop.compile(lambda x: w * x * x, [w], check=False)
+    compiled(1.0)
+    calls = spy_on_batches(compiled, ("x",))
+    with microprop.no_grad() if inside_no_grad else contextlib.nullcontext():
+        assert compiled.accumulate([(1.0,), (2.0,), (3.0,)]) == 28.0
+    assert calls == [3] and w.grad == 14.0
+
+
+def test_accumulate_adds_the_totals_of_rows_of_several_structures():
+    w = Value(2.0)
+    compiled = microprop.compile(lambda x: w * (x[0] if isinstance(x, list) else x), [w],
+                                 retrace=True)
+    rows = [(1.0,), (2.0,), ([3.0],), ([4.0],), (5.0,)]
+    assert compiled.accumulate(rows) == 30.0 and w.grad == 15.0
 
 
 def test_compiling_the_same_structure_twice_uses_the_cache():

@@ -263,8 +263,49 @@ def test_paths_past_the_bound_run_eagerly_with_one_warning():
         for k in range(30):
             assert c(float(k)) == eager(fn, [A, B], float(k))
     assert len(next(iter(c._programs.values()))) == 8  # microprop.compile's _MOST_PATHS
-    assert sum("paths" in str(w.message) for w in caught) == 1
-    assert {w.filename for w in caught if "paths" in str(w.message)} == {__file__}  # the caller
+    said = [w for w in caught if "paths" in str(w.message)]
+    assert [str(w.message) for w in said] == [
+        "compile: <lambda> took more than 8 paths through comparisons of Values for one "
+        "structure of arguments; calls on other paths run eagerly"]
+    assert said[0].filename == __file__  # the caller's line
+    assert c._latest is next(iter(c._programs.values()))[0]  # the code shown: the first path's
+
+
+def test_a_new_path_whose_code_gives_up_at_once_gives_eagers_numbers():
+    """A path traced now whose code hands the call to eager at once (exp overflows: eager's
+    policy decides) gives eager's numbers."""
+    fn = lambda x: (W * x).exp() if x > 0 else (W * x * x).log()  # noqa: E731
+    c = compile(fn, [W], check=False)
+    assert c(-1.0) == eager(fn, [W], -1.0)
+    assert c(1000.0) == eager(fn, [W], 1000.0) == (math.inf, [math.inf])
+    assert len(c._programs[("x",)]) == 2
+
+
+def test_check_compares_the_first_three_calls_and_then_only_runs_the_code():
+    runs = []
+
+    def fn(x):
+        runs.append(x)
+        return W * x
+
+    c = compile(fn, [W], check=True)
+    for k in range(6):
+        c(float(k))
+    assert len(runs) == 4  # the trace, then eager beside the first three calls
+
+
+def test_inside_no_grad_the_compiled_code_runs_not_an_eager_replay():
+    runs = []
+
+    def fn(x):
+        runs.append(x)
+        return W * x
+
+    c = compile(fn, [W], check=False)
+    with no_grad():
+        assert c(1.0) == (2.0, [1.0])
+        assert c(3.0) == (6.0, [3.0])
+    assert len(runs) == 1
 
 
 def test_the_bound_on_traces_is_said_where_the_caller_called():
