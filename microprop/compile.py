@@ -471,7 +471,7 @@ def _forward_lines(order: list[Value], writer: _Writer, guards: list[Any]) -> di
 def _labels(names: dict[int, str], inputs: list[Any]) -> list[str]:
     """A comment per labelled variable read from outside (parameters, other leaves, arguments):
     which is which, in the order of the variables."""
-    return [f"# {names[id(v)]}: {_comment(v.label)}" for v in inputs if getattr(v, "label", "")]
+    return [f"# {names[id(v)]}: {_comment(v.label)}" for v in inputs if v.label]
 
 
 def _backward_lines(root: Value, order: list[Value], names: dict[int, str],

@@ -266,8 +266,34 @@ def test_a_micrograd_closure_is_refused_at_trace_time_naming_the_op():
         out._backward = _backward
         return out
 
-    with pytest.raises(CompileError, match="cube node has a micrograd _backward"):
+    with pytest.raises(CompileError) as caught:
         microprop.compile(fn, [w])()
+    assert str(caught.value) == (
+        "compile: the cube node has a micrograd _backward closure, whose derivative the compiler "
+        "cannot read; define the op with microprop.op instead")
+
+
+def test_an_unnamed_micrograd_closure_is_refused_as_unnamed():
+    w = Value(2.0)
+
+    def fn():
+        out = Value(w.data**3, (w,), "")
+        out._backward = lambda: None
+        return out
+
+    with pytest.raises(CompileError) as caught:
+        microprop.compile(fn, [w])()
+    assert str(caught.value).startswith("compile: the unnamed node has a micrograd _backward ")
+
+
+@pytest.mark.parametrize(("op", "said"), [("", "unnamed"), ("cube", "cube")])
+def test_a_node_made_by_hand_is_refused_naming_it(op, said):
+    w = Value(2.0)
+    with pytest.raises(CompileError) as caught:
+        microprop.compile(lambda: Value(w.data**3, (w,), op), [w])()
+    assert str(caught.value) == (
+        f"compile: the {said} node was made by hand (Value(data, children, ...)), so it has no "
+        "rule to compile; define the op with microprop.op instead")
 
 
 def test_a_long_chain_is_split_into_functions_and_compiles(monkeypatch):
@@ -380,6 +406,70 @@ def test_accumulate_adds_the_totals_of_rows_of_several_structures():
                                  retrace=True)
     rows = [(1.0,), (2.0,), ([3.0],), ([4.0],), (5.0,)]
     assert compiled.accumulate(rows) == 30.0 and w.grad == 15.0
+
+
+def test_the_code_reuses_a_nodes_value_as_its_slope_and_passes_a_slope_of_one_as_is():
+    w = Value(2.0, label="w")
+    compiled = microprop.compile(lambda x: (w * x + w).exp(), [w])
+    compiled(0.5)
+    assert compiled.source.split("    # backward\n")[1] == (
+        "    d_v4 = 1.0  # δ of the output: dL/dL\n"
+        "    # δ of v4 (exp) = d_v4, passed to its inputs\n"
+        "    d_v3 = 0.0 + v4 * d_v4\n"  # exp's slope is its value: v4, not _exp(v3) again
+        "    # δ of v3 (+) = d_v3, passed to its inputs\n"
+        "    d_v2 = 0.0 + d_v3\n"  # 1.0 * g written as g: the same bits
+        "    d_p0 = 0.0 + d_v3\n"
+        "    # δ of v2 (*) = d_v2, passed to its inputs\n"
+        "    d_p0 += x0 * d_v2\n"
+        "    return v4, (d_p0,)\n")
+    sigmoid = microprop.compile(lambda x: (w * x).sigmoid(), [w])
+    sigmoid(0.5)
+    assert "    d_v2 = 0.0 + v3 * (1.0 - v3) * d_v3\n" in sigmoid.source  # no (v3 * (...))
+
+
+def test_the_variables_are_named_by_kind_and_place_and_the_labels_are_comments():
+    """p for parameters, k for other Values read, x for arguments, in their order; a label,
+    even one fn gives an argument, is a comment beside the name."""
+    w, k = Value(2.0, label="w"), Value(3.0, label="k")
+
+    def fn(x, y):
+        y.label, x.label = "why", "ex"
+        return w * y + x * k
+
+    compiled = microprop.compile(fn, [w])
+    assert compiled(2.0, 1.0) == (8.0, [1.0])  # x0 > x1: their order is not their numbers
+    assert compiled.source.split("    v")[0] == (
+        "def _step(P, X):\n    (p0, k0,) = P\n    (x0, x1,) = X\n    # forward\n"
+        "    # p0: w\n    # k0: k\n    # x0: ex\n    # x1: why\n")
+
+
+def test_a_function_that_returns_its_parameter_has_the_gradient_one():
+    w = Value(2.0)
+    assert microprop.compile(lambda x: w, [w])(1.0) == (2.0, [1.0])
+
+
+def test_the_code_says_where_it_comes_from_in_tracebacks_and_profiles():
+    w = Value(2.0)
+    compiled = microprop.compile(lambda x: w * x, [w])
+    compiled(1.0)
+    assert compiled._latest.step.__code__.co_filename == "<microprop.compile>"
+
+
+@settings(max_examples=60)
+@given(programs(max_steps=10))
+def test_slopes_nested_deeper_than_the_bound_are_split_into_lines_and_give_eagers_bits(program):
+    """A slope deeper than source._DEEPEST operators is written as several lines (CPython's
+    compiler recurses per level); with the bound at 1, every slope of every op is split."""
+    leaves, steps = program
+    params = [Value(x, label=f"leaf.{i}") for i, x in enumerate(leaves)]
+
+    def fn():
+        return run(params, steps, "on_values")[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules["microprop.source"], "_DEEPEST", 1)
+        compiled = microprop.compile(fn, params)
+        assert outcome(compiled) == outcome(lambda: eager(fn, params))
 
 
 def test_compiling_the_same_structure_twice_uses_the_cache():
