@@ -472,6 +472,67 @@ def test_slopes_nested_deeper_than_the_bound_are_split_into_lines_and_give_eager
         assert outcome(compiled) == outcome(lambda: eager(fn, params))
 
 
+def test_labels_in_comments_are_one_escaped_line_of_at_most_40_characters():
+    w = Value(2.0, label="w\tone" + "x" * 50)
+
+    def fn(x, unused):
+        h = w * x
+        h.label = "hidden"
+        return h.tanh()
+
+    compiled = microprop.compile(fn, [w])
+    compiled(0.5, 1.0)
+    lines = compiled.source.splitlines()
+    assert lines[2] == "    (x0, _unused1,) = X"  # an argument fn does not read, named so
+    assert lines[4] == "    # p0: w\\tone" + "x" * 35 + "..."  # 40 characters: \t is one
+    assert "    v2 = p0 * x0  # * hidden" in lines and "    v3 = _tanh(v2)  # tanh" in lines
+    assert "    # δ of v2 (* hidden) = d_v2, passed to its inputs" in lines
+    assert "    # δ of v3 (tanh) = d_v3, passed to its inputs" in lines
+    comment = sys.modules["microprop.compile"]._comment
+    assert comment("x" * 40) == "x" * 40 and comment("x" * 41) == "x" * 40 + "..."
+    assert comment("a\nb\x00") == "a\\nb\\x00"
+
+
+def chunks_of(fn, params, chunk):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules["microprop.compile"], "_CHUNK", chunk)
+        compiled = microprop.compile(fn, params)
+        result = compiled()
+    return compiled, result
+
+
+def test_code_is_split_above_the_bound_and_kept_in_the_cache_up_to_eight_parts():
+    """_CHUNK lines fit one function, one more line makes two; the parts of a program of at
+    most _CACHED_PARTS functions are kept in the code cache, a bigger one's are compiled afresh
+    (each part's code still says where it comes from)."""
+    cache = sys.modules["microprop.compile"]._CACHE
+    x = Value(0.5)
+
+    def chain():
+        y = x
+        for _ in range(20):
+            y = y * 1.5 + 0.25
+        return y
+
+    whole = microprop.compile(chain, [x])
+    want = whole()
+    lines = len([line for line in whole.source.splitlines()[4:-1] if line.strip()])
+    one, _ = chunks_of(chain, [x], lines)
+    assert "def _c0" not in one.source
+    two, got = chunks_of(chain, [x], lines - 1)
+    assert got == want and two.source.count("def _c") == 2
+    parts = [part + "\n" for part in two.source[:-1].split("\n\n\n")]  # a blank line between
+    assert [part.split("(")[0] for part in parts] == ["def _c0", "def _c1", "def _step"]
+    for size, kept in ((-(-lines // 7), True), (-(-lines // 8), False)):  # 8 parts, 9 parts
+        cache.clear()
+        split, got = chunks_of(chain, [x], size)
+        assert got == want
+        parts = [part + "\n" for part in split.source[:-1].split("\n\n\n")]
+        assert len(parts) == (8 if kept else 9)
+        assert all((part in cache) is kept for part in parts)
+        assert split._latest.step.__code__.co_filename == "<microprop.compile>"
+
+
 def test_compiling_the_same_structure_twice_uses_the_cache():
     import sys
 
