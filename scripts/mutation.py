@@ -46,6 +46,12 @@ def main() -> int:
         return 0 if files else 1
 
     if not args.report:
+        elsewhere = _installed_elsewhere()
+        if elsewhere:
+            print(f"microprop imports from {elsewhere}, not from {ROOT}: mutmut's mutants would "
+                  f"not be what the tests import. Run this in that checkout, or pip install -e "
+                  f"{ROOT} first.")
+            return 2
         if not args.keep:
             shutil.rmtree("mutants", ignore_errors=True)
         started = time.monotonic()
@@ -89,6 +95,15 @@ def main() -> int:
         for line in unexplained:
             print("   ", line)
     return 0 if score >= args.fail_under else 1
+
+
+def _installed_elsewhere() -> str | None:
+    """The folder microprop is imported from, if it is not this checkout's (an editable
+    install of another checkout puts that one on every Python's path)."""
+    found = subprocess.run([sys.executable, "-c", "import microprop; print(microprop.__file__)"],
+                           cwd="/", capture_output=True, text=True)
+    where = Path(found.stdout.strip()).parent.parent if found.returncode == 0 else None
+    return None if where is None or where.resolve() == ROOT else str(where)
 
 
 def mutated_files() -> list[str]:
