@@ -43,6 +43,8 @@ for bad in ("f", None, 1):
 for out in (1.0, None, [Value(1.0)]):
     row(f"compile(fn returns {type(out).__name__})", lambda out=out: compile(lambda: out)(),
         TypeError, f"fn returned a {type(out).__name__}", "expected a Value")
+row("compile(fn returns a float) (whole message)", lambda: compile(lambda: 1.0)(), TypeError,
+    "compile(fn): fn returned a float; expected a Value (a scalar, such as a loss)")
 row("compile(params=1)", lambda: compile(lambda: W * 2.0, 1), TypeError,
     "compile(params): expected a list of Values, got int")
 row("compile(params=[1.0])", lambda: compile(lambda: W * 2.0, [1.0]), TypeError,

@@ -592,6 +592,26 @@ def test_a_big_source_is_kept_compressed_and_reads_back_whole(monkeypatch):
     packed = microprop.compile(fn, [w])
     assert packed(1.0) == plain(1.0)
     assert isinstance(packed._latest._source, bytes) and packed.source == plain.source
+    assert isinstance(plain._latest._source, str)  # a small one is kept as it is
+    monkeypatch.setattr(sys.modules["microprop.compile"], "_BIG_SOURCE", len(plain.source))
+    at_the_bound = microprop.compile(fn, [w])
+    at_the_bound(1.0)
+    assert at_the_bound._latest._source == plain.source  # not above the bound: text
+
+
+def test_without_check_the_trace_keeps_no_graph_and_arguments_are_never_leaves():
+    """check=False keeps no graph alive (only check=True compares one); an argument is read from
+    X at every call, never from the Value it was when traced."""
+    w = Value(2.0)
+    fn = lambda x: w * x  # noqa: E731
+    unchecked = microprop.compile(fn, [w], check=False)
+    unchecked(1.0)
+    assert unchecked._latest.order is None
+    checked = microprop.compile(fn, [w], check=True)
+    checked(1.0)
+    assert checked._latest.order is not None
+    assert [v.data for v in checked._latest.leaves] == [2.0]
+    assert checked(5.0) == (10.0, [5.0])
 
 
 def test_a_take_of_numbers_only_follows_its_index_and_is_no_parameter():

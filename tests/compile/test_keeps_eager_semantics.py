@@ -371,8 +371,11 @@ def test_a_hook_on_a_node_inside_the_function_is_refused_at_trace_time():
         y.register_hook(lambda g: 0.0)
         return y * y
 
-    with pytest.raises(CompileError, match="has a hook .*run fn eagerly"):
+    with pytest.raises(CompileError) as caught:
         compile(fn, [W])(2.0)
+    assert str(caught.value) == (
+        "compile: the * node has a hook (register_hook), which compiled code cannot call at each "
+        "step; run fn eagerly, or put the hook on a leaf (a parameter's hook is applied)")
 
 
 def test_detect_anomaly_is_honoured_by_a_compiled_function():
@@ -405,8 +408,35 @@ def test_the_traces_are_bounded_and_the_bound_is_said_once():
         for step in range(40):
             assert c(1.0, step) == (2.0 + step, [1.0])
     assert sum(map(len, c._programs.values())) <= 5
-    messages = [str(w.message) for w in caught]
-    assert len(messages) == 1 and "max_traces=5" in messages[0] and "indices=" in messages[0]
+    assert [str(w.message) for w in caught] == [
+        "compile: <lambda> has been traced more than max_traces=5 times, so the least recently "
+        "used traces are dropped and traced again when needed. An int argument is a constant of "
+        "its trace: if one changes at every call (a step counter), pass it as a float, or name "
+        "its position in indices="]
+
+
+def test_past_the_bound_the_least_recently_used_path_goes_first_then_its_structure():
+    """Each structure of arguments holds its paths; past max_traces the oldest structure
+    gives up its oldest path, and the structure itself goes when it has no other."""
+    def fn(x, k):
+        return W * x if x > 0 else W * x * x + k  # two paths per k
+
+    c = compile(fn, [W], max_traces=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c(1.0, 0)
+        c(-1.0, 0)  # k=0 holds two paths
+        c(1.0, 1)  # three traces: the bound
+        assert [len(paths) for paths in c._programs.values()] == [2, 1]
+        c(-1.0, 1)  # a fourth: k=0 (the oldest) gives up its oldest path
+        assert [len(paths) for paths in c._programs.values()] == [1, 2]
+        (left,) = next(iter(c._programs.values()))
+        assert "if x0 > 0: _other_path()" in left.source  # the newer path of k=0: x <= 0
+        c(2.0, 2)  # a fifth: k=0's one path goes, and k=0 with it
+        assert [k for _, (_, k, _) in c._programs] == [1, 2]
+        assert [len(paths) for paths in c._programs.values()] == [2, 1]
+    for x, k in ((1.0, 0), (-1.0, 0), (3.0, 1), (-3.0, 1), (2.0, 2)):
+        assert c(x, k) == eager(fn, [W], x, k)
 
 
 def test_threads_compiling_at_once_get_their_own_answers():
