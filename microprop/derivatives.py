@@ -81,6 +81,10 @@ class _Values:
         (sqrt's slope at 0, whose own slope is -inf there, as in PyTorch)."""
         if not isinstance(y, Value):
             return x / y if isinstance(x, Value) else floats.over(x, y)
+        return _Over(x, y)
+
+    @staticmethod
+    def divided(x: Any, y: Value) -> Value:
         return x / y if y.data != 0.0 else _node(rules.OVER, x, y)
 
     @staticmethod
@@ -152,7 +156,62 @@ class _DividedBy:
     __rmul__ = __mul__
 
 
+class _Over:
+    """A slope ``x / y`` on Values (sqrt's ``0.5 / sqrt(x)``): ``g * it`` is ``(x * g) / y``,
+    as PyTorch's sqrt backward divides (``g / (2 * result)``). Multiplying by ``x / y`` instead,
+    a gradient of 0 under ``sqrt`` at 1e-310 was ``0 * (x / y)``, whose derivative in ``y``,
+    ``0 * (-x / y^2)``, is NaN where ``y^2`` is subnormal and ``x / y^2`` overflows."""
+
+    def __init__(self, x: Any, y: Value) -> None:
+        self.x, self.y = x, y
+
+    def __mul__(self, g: Any) -> Any:
+        return _Values.divided(self.x * g, self.y)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> _Over:
+        return _Over(-self.x, self.y)
+
+
 VALUES = _Values()
+
+# Rules whose slope, a function of the node's value, the next order differentiates as an op of
+# its own (as PyTorch's ``sigmoid_backward``), so that its derivative is one number; its float
+# rule is the same product, bit for bit.
+_SLOPES_AS_OPS = {rules.sigmoid: rules.SIGMOID_SLOPE}
+
+# The built-in rules whose first call of one of these primitives computes their value (a rule of
+# one's own, such as cosh's ``m.exp(x)`` then ``m.exp(-x)``, may call them for other things).
+_REUSING_RULES = frozenset({
+    rules.div, rules.over, rules.power, rules.power_ieee, rules.power_of_constant, rules.exp,
+    rules.log, rules.sqrt, rules.tanh, rules.relu, rules.leaky_relu, rules.abs, rules.logsumexp,
+    rules.take})
+_VALUE_PRIMITIVES = frozenset({"exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "root",
+                               "leaky_relu", "div", "over", "pow", "power", "logsumexp", "select"})
+
+
+class _Reusing:
+    """VALUES for one node's rule, where the rule's value is the node itself, not a new node.
+
+    PyTorch's backward formulas read the op's saved result (sqrt's ``g / (2 * result)``), so at
+    the next order the paths through the result and through its slope meet at one node before
+    they are multiplied on: ``sqrt(x).exp()`` at ``x = 1e-310`` has d2/dx2 ``-inf`` there. With a
+    second sqrt node they met only at ``x``, as ``inf`` and ``-inf``: NaN."""
+
+    __slots__ = ("node", "fresh")
+
+    def __init__(self, node: Value) -> None:
+        self.node, self.fresh = node, True
+
+    def __getattr__(self, name: str) -> Any:
+        if self.fresh and name in _VALUE_PRIMITIVES:
+            self.fresh = False
+            return self._node
+        return getattr(VALUES, name)
+
+    def _node(self, *args: Any) -> Value:
+        return self.node
 
 
 def local_derivatives(node: Value, on_values: bool = True) -> tuple[Any, ...]:
@@ -169,7 +228,13 @@ def local_derivatives(node: Value, on_values: bool = True) -> tuple[Any, ...]:
     children = node._children
     inputs = children if on_values else [c.data for c in children]
     args = op.arguments(inputs, node._local_grads)
-    _, local = op.rule(VALUES if on_values else floats, *args)
+    if on_values and op.rule in _SLOPES_AS_OPS:  # the rule's slope, recorded as one op
+        return (_node(_SLOPES_AS_OPS[op.rule], node),)
+    if not on_values:
+        arithmetic: Any = floats
+    else:
+        arithmetic = _Reusing(node) if op.rule in _REUSING_RULES else VALUES
+    _, local = op.rule(arithmetic, *args)
     return tuple(local[i] for i in op.inputs_at(len(children)))
 
 

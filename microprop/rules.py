@@ -204,6 +204,10 @@ def sigmoid(m: Any, x: Any) -> Evaluated:
     return s, (s * (1.0 - s),)  # d/dx s(x) = s (1 - s)
 
 
+def sigmoid_slope(m: Any, s: Any) -> Evaluated:  # s (1 - s) as one op of s: derivatives.py
+    return s * (1.0 - s), (1.0 - 2.0 * s,)
+
+
 def relu(m: Any, x: Any) -> Evaluated:
     return m.relu(x), (m.step(x),)  # slope 1 where x > 0, else a mask
 
@@ -259,6 +263,7 @@ LOG = Op("log", log)
 SQRT = Op("sqrt", sqrt)
 TANH = Op("tanh", tanh)
 SIGMOID = Op("sigmoid", sigmoid)
+SIGMOID_SLOPE = Op("*", sigmoid_slope)  # drawn as what it computes, s * (1 - s)
 RELU = Op("relu", relu)
 LEAKY_RELU = Op("leaky_relu", leaky_relu)
 ABS = Op("abs", abs)

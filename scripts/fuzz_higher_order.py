@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{ran} programs, seed {args.seed}, {time.monotonic() - start:.0f} s")
     print(f"{'category':<70} {'programs':>9}")
     order = [fuzz.AGREE, fuzz.RAISES, fuzz.NEGATIVE_INFINITY, fuzz.SIGMOID, fuzz.CONSTANT_OVER,
-             fuzz.STRUCTURAL, fuzz.FORMULA, fuzz.UNEXPLAINED]
+             fuzz.DIVISOR, fuzz.SQRT_QUOTIENT, fuzz.NEGATIVE_POWER, fuzz.STRUCTURAL,
+             fuzz.ONE_NODE, fuzz.FORMULA, fuzz.ORDER, fuzz.UNEXPLAINED]
     for label in order + sorted(set(counts) - set(order)):
         print(f"{label:<70} {counts[label]:>9}")
     kinds: dict[tuple, list] = {}

@@ -69,11 +69,12 @@ def test_the_core_is_a_learner_s_sitting_and_its_rules_beside_it():
     """engine.py is Value, its ops, recording, the walk and backward: about 450 lines, with one
     docstring line per op method saying what it computes and its derivative (reading a Value as a
     number, and what a trace learns from it, is conversions.py); rules.py, each op once, about
-    200 (and a little more for Op, which each node records, and for the two ops only
-    derivatives make: IEEE 754's division and power, a slope's own factors)."""
+    200 (and a little more for Op, which each node records, and for the three ops only
+    derivatives make: IEEE 754's division and power, a slope's own factors, and sigmoid's slope
+    as one op of its value)."""
     lines = {m: len((PACKAGE / f"{m}.py").read_text(encoding="utf-8").splitlines())
              for m in ("engine", "rules")}
-    assert lines["engine"] <= 450 and lines["rules"] <= 270, lines
+    assert lines["engine"] <= 450 and lines["rules"] <= 280, lines
 
 
 def test_explain_returns_data_and_never_imports_the_drawing():

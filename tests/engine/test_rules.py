@@ -88,6 +88,8 @@ def test_no_rule_branches_on_the_numbers_of_its_inputs(op):
     """Evaluated on names, a rule that tested an input's number (``if x > 0``) would raise."""
     arity = {"neg": 1, "exp": 1, "log": 1, "sqrt": 1, "tanh": 1, "sigmoid": 1, "relu": 1,
              "abs": 1, "dot": 5, "sum": 3, "logsumexp": 3}.get(str(op), 2)
+    if op.rule is rules.sigmoid_slope:  # "*" of one input: sigmoid's slope of its value
+        arity = 1
     arithmetic = source.Source(lambda code: source.name("_s"), lambda obj: "_u")
     args = [source.name(f"a{i}") for i in range(arity)]
     if op.rule is rules.power_of_constant:

@@ -58,6 +58,9 @@ CONSTANT_OVER = "c / x: microprop divides, PyTorch takes c * (1/x), which overfl
 STRUCTURAL = "structural zero: a kink's or a mask's slope is a constant"
 FORMULA = "formula-dependent: PyTorch's own ways disagree"
 NEGATIVE_INFINITY = "(-inf) ** a non-integer: microprop refuses it, as any negative base"
+DIVISOR = "x / y: microprop's slope in y is -(x / y) / y, PyTorch's -x / (y * y) overflows"
+NEGATIVE_POWER = "x ** -2: microprop's power is a subnormal, PyTorch's 1 / (x * x) is 0"
+SQRT_QUOTIENT = "sqrt's slope (g / 2) / r: its slope in r reads that quotient, PyTorch's a new one"
 UNEXPLAINED = "unexplained"
 
 
@@ -99,6 +102,90 @@ def _accurate_sigmoid(x: Any) -> Any:
     return torch.where(x < -700.0, torch.exp(torch.clamp(x, max=-700.0)), torch.sigmoid(x))
 
 
+class _Div(torch.autograd.Function):
+    """x / y as rules.div: the slope in x ``1 / y`` divides (``g / y``), the slope in y is
+    ``-out / y`` from the result, at every order. PyTorch's backward takes
+    ``-g * x / (y * y)``, whose ``y * y`` underflows for a subnormal y (to 0, and then
+    ``x / 0`` is inf, and ``inf - inf`` NaN where the true slope is finite)."""
+
+    @staticmethod
+    def forward(x: Any, y: Any) -> Any:
+        return x / y
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        ctx.save_for_backward(inputs[1], output)
+        ctx.save_for_forward(inputs[1], output)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        y, out = ctx.saved_tensors
+        return _Div.apply(g, y), _Div.apply(-out, y) * g
+
+    @staticmethod
+    def jvp(ctx: Any, tx: Any, ty: Any) -> Any:
+        y, out = ctx.saved_tensors
+        total = _c(0.0) if tx is None else _Div.apply(tx, y)
+        return total if ty is None else total + _Div.apply(-out, y) * ty
+
+
+class _Sqrt(torch.autograd.Function):
+    """sqrt as rules.sqrt: the incoming gradient goes back as ``(0.5 * g) / r``, a quotient
+    made as microprop's (``_Div``, whose slope in ``r`` reads that quotient, ``-q / r``).
+    PyTorch's ``g / (2 * r)`` is a division whose own backward makes ``1 / (2 r)`` again as a
+    new node, so at the next order the path through it is met by nothing: under sqrt(sin x) at
+    5e-324 it gets an underflowed gradient (-3e-325 is -0.0) alone, times ``-1 / (4 r^2)``,
+    which overflows: ``0 * inf``, NaN, where microprop's quotient adds that -0.0 to the -inf
+    of the other path first (the third derivative, ``3 / 8 x^(-5/2)``, overflows to +inf)."""
+
+    @staticmethod
+    def forward(x: Any) -> Any:
+        return torch.sqrt(x)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (r,) = ctx.saved_tensors
+        return _Div.apply(0.5 * g, r)
+
+    @staticmethod
+    def jvp(ctx: Any, t: Any) -> Any:
+        (r,) = ctx.saved_tensors
+        return _Div.apply(0.5 * t, r)
+
+
+class _PowerOf(torch.autograd.Function):
+    """x ** n for a constant n as rules.power_of_constant computes it: the float power, which
+    is correctly rounded down to the subnormals, and its slope n x^(n-1) the same way at every
+    order (floats.pow_slope, derivatives.pow_slope). PyTorch computes ``x ** -2`` as
+    ``1 / (x * x)``: for |x| > 1.34e154 the square overflows and the power is 0 where it is a
+    subnormal (``4e160 ** -2`` is 6.27e-322)."""
+
+    @staticmethod
+    def forward(x: Any, n: float) -> Any:
+        return _c(floats.power(float(x), n))
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        ctx.save_for_backward(inputs[0])
+        ctx.save_for_forward(inputs[0])
+        ctx.n = inputs[1]
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        (x,) = ctx.saved_tensors
+        return g * (ctx.n * _PowerOf.apply(x, ctx.n - 1.0)), None
+
+    @staticmethod
+    def jvp(ctx: Any, t: Any, _: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return t * (ctx.n * _PowerOf.apply(x, ctx.n - 1.0))
+
+
 # ---- the kinks and masks written microprop's way, in PyTorch ------------------------------------
 # microprop records a piecewise-constant slope (relu's step, leaky_relu's, abs's sign, take's
 # chosen one, pow's mask at the exponent 0) as a constant, so its derivative is exactly 0, and a
@@ -113,10 +200,31 @@ def _c(x: float) -> Any:
     return torch.tensor(x, dtype=F64)
 
 
-def _relu_as_microprop(x: Any) -> Any:
-    """relu(x) = x where x > 0 or NaN (slope 1), else 0 with a masked slope: a selection."""
-    xd = x.detach()
-    return torch.where(~(xd <= 0.0), x, _c(0.0))
+class _Relu(torch.autograd.Function):
+    """relu(x) as rules.relu: the slope 1 where x > 0 or NaN, else a mask, which sends back a
+    constant 0 (floats.Masked: ``MASKED * g`` is the float 0.0, whatever ``g`` is), so nothing
+    flows into the incoming gradient's own graph at the next order. A ``torch.where`` sends back
+    ``where(on, g, 0)``, whose derivative in ``g`` is a zeros tensor, and that is multiplied on
+    (``0 * inf``: sqrt's ``g / (2 * 0)`` below a switched-off relu is NaN at the next order)."""
+
+    @staticmethod
+    def forward(x: Any) -> Any:
+        return torch.relu(x)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        ctx.on = not bool(inputs[0] <= 0.0)  # a scalar: microprop's step decides per number
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g if ctx.on else _c(0.0)
+
+    @staticmethod
+    def jvp(ctx: Any, t: Any) -> Any:
+        return t * 1.0 if ctx.on else _c(0.0)
+
+
+_relu_as_microprop = _Relu.apply
 
 
 def _leaky_relu_as_microprop(x: Any) -> Any:
@@ -158,6 +266,40 @@ class _LogSumExp(torch.autograd.Function):
         return total
 
 
+class _Dot(torch.autograd.Function):
+    """dot([w1, w2], [x1, x2], b) as one node, as rules.dot: an input used twice (``dot([y, y],
+    [a, b], y)``) has its gradients added in the order of its places, (w1, x1, w2, x2, b), as
+    microprop's backward adds them; PyTorch's three products and two sums send them in the order
+    its engine reaches those nodes, and ``1e300 + 1 - 1e300`` is not ``1e300 - 1e300 + 1``."""
+
+    @staticmethod
+    def forward(w1: Any, x1: Any, w2: Any, x2: Any, b: Any) -> Any:
+        return w1 * x1 + w2 * x2 + b
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        ctx.save_for_backward(*inputs[:4])
+        ctx.save_for_forward(*inputs[:4])
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> tuple:
+        w1, x1, w2, x2 = ctx.saved_tensors
+        return x1 * g, w1 * g, x2 * g, w2 * g, g
+
+    @staticmethod
+    def jvp(ctx: Any, *tangents: Any) -> Any:
+        w1, x1, w2, x2 = ctx.saved_tensors
+        total = None  # microprop's jvp: only the inputs that carry a tangent, in order
+        for slope, t in zip((x1, w1, x2, w2, _c(1.0)), tangents):
+            if t is not None:
+                total = slope * t if total is None else total + slope * t
+        return _c(0.0) if total is None else total
+
+
+def _dot_as_microprop(w1: Any, w2: Any, x1: Any, x2: Any, b: Any) -> Any:
+    return _Dot.apply(w1, x1, w2, x2, b)  # the row's arguments, in the rule's order
+
+
 class _Pow(torch.autograd.Function):
     """x ** n for two Values as rules.power: the slope in x n x^(n-1), masked (a selected 0) at
     n == 0; the slope in n x^n ln x, with ln x a constant 0 at x == 0 and NaN below."""
@@ -181,17 +323,18 @@ class _Pow(torch.autograd.Function):
                          torch.where(x == 0.0, _c(0.0), _c(nan)))
         return masked, in_x, out * ln
 
+    # At n == 0 the slope in x is a mask: a constant 0 goes back, as for relu (see _Relu).
     @staticmethod
     def backward(ctx: Any, g: Any) -> tuple:
         masked, in_x, in_n = _Pow._slopes(*ctx.saved_tensors)
-        return torch.where(masked, _c(0.0), g * in_x), g * in_n
+        return _c(0.0) if masked else g * in_x, g * in_n
 
     @staticmethod
     def jvp(ctx: Any, tx: Any, tn: Any) -> Any:
         masked, in_x, in_n = _Pow._slopes(*ctx.saved_tensors)
         total = _c(0.0)
-        if tx is not None:
-            total = total + torch.where(masked, _c(0.0), in_x * tx)
+        if tx is not None and not masked:
+            total = total + in_x * tx
         return total if tn is None else total + in_n * tn
 
 
@@ -227,13 +370,19 @@ STRUCTURAL_OPS: dict[str, Callable[..., Any]] = {
     "pow value": _Pow.apply,
 }
 
+ONE_NODE = "dot as one node: an input's gradients add up in the order of its places"
+
 # What PyTorch would compute had it made microprop's documented choice: a mismatch that goes
 # away when the program is computed again with one of these (or the fewest of them together) is
 # explained by it.
 FIXES: dict[str, dict[str, Callable[..., Any]]] = {
     SIGMOID: {"sigmoid": _accurate_sigmoid},
     CONSTANT_OVER: {"constant div": lambda a: torch.tensor(4.0, dtype=F64) / a},
+    DIVISOR: {"div": _Div.apply},
+    SQRT_QUOTIENT: {"sqrt": _Sqrt.apply},
+    NEGATIVE_POWER: {"pow negative int": lambda a: _PowerOf.apply(a, -2.0)},
     STRUCTURAL: STRUCTURAL_OPS,
+    ONE_NODE: {"dot": _dot_as_microprop},
 }
 
 
@@ -426,6 +575,131 @@ def other_ways(program: Program, fixes: dict | None = None) -> list[dict[str, li
     return [fr, rf]
 
 
+# ---- microprop's graph, its last backward run in PyTorch's order --------------------------------
+# PyTorch's engine runs the nodes of a backward pass by sequence number, the last made first, and
+# a node's gradient is its contributions added as they arrive; microprop's walk takes the reverse
+# of a depth-first order. Where finite contributions overflow when added before an infinite one
+# (1.2e308 + 1.2e308 - inf is NaN, 1.2e308 - inf + 1.2e308 is -inf), or a large pair cancels
+# before or after a small one, the two orders give different numbers from the same terms.
+
+ORDER = "order of adding: microprop's terms, added in PyTorch's order, give PyTorch's number"
+
+
+class _Numbered:
+    """Numbers microprop's nodes in the order PyTorch would have made them, while active.
+
+    A node's number is when it was made (engine._result, which every op calls), except in a
+    backward pass with create_graph: there microprop's rule makes all of an op's slopes, in the
+    order of its inputs, and then multiplies each by the incoming gradient, while PyTorch's
+    generated backward takes the last input first and multiplies each slope as soon as it is
+    made (``x ** x``: log x, x^x log x, g times it, then x - 1, x^(x-1), x x^(x-1), g times it).
+    So each slope's new nodes, then its product, are numbered in that order. Numbers are tuples:
+    ``(n,)`` as made, ``(n, rank, 0 or 1, m)`` for the rank-th slope (0) or product (1) of the
+    op whose slopes were asked for after node ``n``."""
+
+    def __enter__(self) -> dict:
+        from microprop import custom_op, derivatives, engine, nary
+
+        self.made: dict[Value, tuple] = {}
+        self.slot: tuple | None = None
+        result, slopes = engine._result, derivatives.local_derivatives
+        self.patched = [(m, "_result", result) for m in (engine, nary, custom_op)]
+        self.patched.append((derivatives, "local_derivatives", slopes))
+
+        def numbered(*args: Any) -> Value:
+            node = result(*args)
+            n = len(self.made)
+            self.made[node] = (n,) if self.slot is None else (*self.slot, n)
+            return node
+
+        def in_torch_order(node: Value, on_values: bool = True) -> tuple:
+            start = len(self.made)
+            local = slopes(node, on_values)
+            return tuple(self._renumbered(local, start)) if on_values else local
+
+        for module, name, _ in self.patched:
+            setattr(module, name, in_torch_order if name == "local_derivatives" else numbered)
+        return self.made
+
+    def _renumbered(self, local: tuple, start: int) -> list:
+        """Renumbers the nodes made for ``local`` from ``start`` on, the last slope's first, and
+        wraps each slope so that its product with the gradient is numbered right after it."""
+        wrapped: list[Any] = [None] * len(local)
+        for rank, i in enumerate(reversed(range(len(local)))):
+            new, stack = set(), [local[i]]
+            while stack:  # the slope's nodes made for it (not yet given to a later input's)
+                v = stack.pop()
+                if isinstance(v, Value) and len(self.made.get(v, ())) == 1 \
+                        and self.made[v][0] >= start:
+                    new.add(v)
+                    stack.extend(v._children)
+            for v in sorted(new, key=self.made.__getitem__):
+                self.made[v] = (start - 1, rank, 0, self.made[v][0])
+            wrapped[i] = _Product(local[i], (start - 1, rank, 1), self)
+        return wrapped
+
+    def __exit__(self, *_: object) -> None:
+        for module, name, original in self.patched:
+            setattr(module, name, original)
+
+
+class _Product:
+    """A slope whose product with the gradient (``slope * g``, derivatives._backward) is
+    numbered in ``slot``."""
+
+    def __init__(self, slope: Any, slot: tuple, numbered: _Numbered) -> None:
+        self.slope, self.slot, self.numbered = slope, slot, numbered
+
+    def __mul__(self, g: Any) -> Any:
+        self.numbered.slot = self.slot
+        try:
+            return self.slope * g
+        finally:
+            self.numbered.slot = None
+
+
+def _grad_in_torch_order(y: Any, xs: Sequence[Value], made: dict) -> list[float]:
+    """d y / d xs on floats, microprop's recorded slopes, nodes run the last made first."""
+    if not isinstance(y, Value):
+        return [0.0] * len(xs)
+    from microprop.engine import _walk
+
+    order = sorted(_walk(y), key=lambda node: made.get(node, (-1,)), reverse=True)
+    grads: dict[Value, Any] = {y: 1.0}
+    for node in order:
+        if node in grads:
+            for child, local in zip(node._children, node._local_grads):
+                step = local * grads[node]
+                grads[child] = grads[child] + step if child in grads else step
+    return [float(grads.get(x, 0.0)) for x in xs]
+
+
+def ours_in_torch_order(program: Program) -> dict[str, list]:
+    """microprop's Hessian and third derivative, each last backward pass in PyTorch's order."""
+    with _Numbered() as made:
+        xs = [Value(x) for x in program.leaves]
+        first = microprop.grad(run(program, xs, "on_values")[-1], xs, create_graph=True,
+                               allow_unused=True)
+        hessian = [h for g in first for h in _grad_in_torch_order(g, xs, made)]
+        v = program.direction
+        inner = microprop.grad(_along(first, v), xs, create_graph=True, allow_unused=True)
+        third = [_number(_along(_grad_in_torch_order(_along(inner, v), xs, made), v))]
+    return {"hessian": hessian, "third": third}
+
+
+def _in_torch_order(program: Program, mine: dict, subsets: list[list[str]]) -> set | None:
+    """The documented choices (perhaps none) with which PyTorch's numbers are microprop's terms
+    added in PyTorch's order; None where no such choice is found."""
+    try:
+        reordered = {**mine, **ours_in_torch_order(program)}
+    except Exception:  # noqa: BLE001 - a quantity microprop could not compute: not this
+        return None
+    for subset in [[], *subsets]:
+        if not compare(reordered, theirs(program, _fixes(subset))):
+            return {*subset, ORDER}
+    return None
+
+
 def _formula_dependent(mismatches: list[Mismatch], reference: dict, ways: list[dict]) -> bool:
     """Whether at every mismatched entry one of PyTorch's other ways disagrees with its first
     (one NaN or infinite and the other not, or two finite numbers beyond the tolerance)."""
@@ -459,12 +733,17 @@ def _fixes(names: Sequence[str]) -> dict:
 def _explain(program: Program, mine: dict, mismatches: list[Mismatch]) -> tuple[set, list]:
     """The labels that explain ``mismatches``, and those that stay unexplained: first the
     fewest of microprop's documented choices that, made in PyTorch, remove every mismatch; then
-    the mismatches left with all of them made, where PyTorch disagrees with itself."""
+    those with which microprop's own terms, added in PyTorch's order, give PyTorch's numbers
+    (an exact reproduction, so it goes before the next); then the mismatches left with all of
+    them made, where PyTorch disagrees with itself."""
     names = list(FIXES)
     subsets = [[a] for a in names] + [[a, b] for i, a in enumerate(names) for b in names[i + 1:]]
     for subset in subsets + [names]:
         if not compare(mine, theirs(program, _fixes(subset))):
             return set(subset), []
+    reordered = _in_torch_order(program, mine, subsets + [names])
+    if reordered is not None:
+        return reordered, []
     reference = theirs(program, _fixes(names))
     left = compare(mine, reference)
     labels = {name for name in names if len(compare(mine, theirs(
@@ -486,6 +765,11 @@ def check(program: Program) -> Outcome:
         k, error = raised
         xs = [torch.tensor(x, dtype=F64) for x in program.leaves]
         value = float(run(program, xs, "on_tensors")[len(program.leaves) + k])
+        for name in FIXES:  # PyTorch's number once an earlier step is computed microprop's way
+            if math.isfinite(value):  # (sigmoid(-745) is 5e-324 here: -745 ** 5e-324 is NaN)
+                value = float(run(program, xs, "on_tensors", _fixes([name]))[
+                    len(program.leaves) + k])
+                outcome.labels.add(name) if not math.isfinite(value) else None
         documented = error.startswith(("ValueError", "ZeroDivisionError"))
         if error.startswith("ValueError: pow: a negative base -inf to the non-integer power"):
             outcome.labels.add(NEGATIVE_INFINITY)  # docs/numbers.md: PyTorch takes the limit

@@ -214,3 +214,75 @@ def test_a_zero_gradient_stays_zero_through_a_1_over_x_slope_at_every_order():
     (g,) = grad(y, [x1], create_graph=True)
     assert grad(g, [x1], allow_unused=True)[0] == 0.0
     assert microprop.func.grad(microprop.func.grad(lambda v: v.log() * 0.0))(1e-160) == 0.0
+
+
+REUSED = [  # where the paths through an op's result and through its slope must meet first
+    ("sqrt(x).exp() at 1e-310", lambda x: x.sqrt().exp(), 1e-310),
+    ("x * sqrt(x) + x at 1e-310", lambda x: x.sqrt() * (x.sqrt() + 2.5), 1e-310),
+    ("2 ** sqrt(x) at 1e-310", lambda x: 2.0 ** x.sqrt(), 1e-310),
+    ("x sqrt(x) at 1e-310 as 2 ** sqrt(x)", lambda x: 2.0 ** x.sqrt() * x.sqrt(), 1e-310),
+]
+
+
+@pytest.mark.parametrize("name, f, point", REUSED, ids=[r[0] for r in REUSED])
+def test_a_rule_reads_its_nodes_result_as_pytorchs_backward_reads_the_saved_result(name, f, point):
+    """Defect: evaluated on Values, a rule computed its own value again as a new node (sqrt's
+    slope 0.5 / r with a second r). PyTorch's backward reads the saved result, so at the next
+    order the path through the result and the path through the slope add up at that one node
+    (``5e154 + -inf``) before the chain multiplies on; here they met only at x, as ``inf`` and
+    ``-inf``, and ``sqrt(x).exp()'' `` at 1e-310 was NaN where PyTorch gives -inf."""
+    x = Value(point)
+    (first,) = grad(f(x), [x], create_graph=True)
+    (second,) = grad(first, [x])
+    t = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    (tfirst,) = torch.autograd.grad(f(t), [t], create_graph=True)
+    (tsecond,) = torch.autograd.grad(tfirst, [t])
+    assert second == tsecond.item() and not math.isnan(second), name
+
+
+def test_the_slope_of_sigmoid_is_one_op_at_the_next_order_as_pytorchs_sigmoid_backward():
+    """Defect: sigmoid's slope s (1 - s) was a product on Values, so an infinite gradient went
+    down both its edges to s, ``inf * (1 - s) - inf * s``: d2/dx2 of ``sigmoid(x) * inf`` at 0.5
+    was NaN; PyTorch's sigmoid_backward differentiates to ``(1 - 2s)`` first: -inf."""
+    x = Value(0.5)
+    (first,) = grad(x.sigmoid() * math.inf, [x], create_graph=True)
+    (second,) = grad(first, [x])
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    (tfirst,) = torch.autograd.grad(torch.sigmoid(t) * math.inf, [t], create_graph=True)
+    assert second == torch.autograd.grad(tfirst, [t])[0].item() == -math.inf
+    y = Value(-1.3)  # and the third derivative of sigmoid, s' (1 - 6s + 6s^2), as before
+    s = 1.0 / (1.0 + math.exp(1.3))
+    (g,) = grad(y.sigmoid(), [y], create_graph=True)
+    (h,) = grad(g, [y], create_graph=True)
+    assert grad(h, [y])[0] == pytest.approx(s * (1 - s) * (1 - 6 * s + 6 * s * s), rel=1e-12)
+
+
+def test_a_mask_below_sqrt_sends_back_a_constant_zero_at_every_order():
+    """The choice the fuzz recomputes in PyTorch: relu switched off below sqrt at 0 passes on a
+    constant 0, so d2/dx2 of exp(sqrt(relu(x))) at 0 is 0 (PyTorch's where(on, g, 0) is a zeros
+    tensor that its sqrt's double backward multiplies by 1 / (2 * 0): NaN)."""
+    x = Value(0.0)
+    (first,) = grad(x.relu().sqrt().exp(), [x], create_graph=True)
+    assert first.data == 0.0 and grad(first, [x], allow_unused=True) == (0.0,)
+
+
+@pytest.mark.parametrize("row", [r for r in TABLE if r.name != "op of your own"], ids=str)
+def test_the_primitive_a_rule_reuses_as_its_node_computes_the_nodes_value(row):
+    """Reading the node as its rule's value is right only where the rule's first call of a
+    value primitive computes that value: checked for every built-in op on Values."""
+    from microprop import derivatives
+
+    node = row.on_values(*[Value(x) for x in row.point])
+    if node._op.rule not in derivatives._REUSING_RULES:
+        return
+    calls = []
+
+    class Recording:
+        def __getattr__(self, name):
+            f = getattr(derivatives.VALUES, name)
+            if name in derivatives._VALUE_PRIMITIVES and not calls:
+                return lambda *a: calls.append(f(*a)) or calls[0]
+            return f
+
+    node._op.rule(Recording(), *node._op.arguments(node._children, node._local_grads))
+    assert calls and getattr(calls[0], "data", calls[0]) == node.data, row.name
