@@ -205,6 +205,7 @@ RULE_POINTS = [
     (rules.SQRT, (2.25,), (), 1.5),
     (rules.TANH, (0.5,), (), math.tanh(0.5)),
     (rules.SIGMOID, (0.5,), (), 1.0 / (1.0 + math.exp(-0.5))),
+    (rules.SIGMOID_SLOPE, (0.25,), (), 0.1875),
     (rules.RELU, (1.5,), (), 1.5),
     (rules.LEAKY_RELU, (-1.5, 0.1), (1,), -0.15),
     (rules.ABS, (-1.5,), (), 1.5),
