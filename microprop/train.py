@@ -1,7 +1,8 @@
 """Training: the article's gradient-descent loop, "while the termination condition is not met".
 
 ``fit`` repeats forward, loss, ``backward()`` and an optimizer step, and stops at a maximum
-number of epochs, when the loss falls below a tolerance, or when it stops improving.
+number of epochs, when the loss falls below a tolerance, when it stops improving, or when a
+callback, shown each epoch as an ``Epoch``, says so.
 
 NaN and infinity: ``X`` and ``y`` must be finite (``ValueError`` naming the row or target); a loss
 that becomes NaN or infinite during training stops ``fit`` with ``NonFiniteLossError`` naming the
@@ -31,6 +32,7 @@ from .optim import SGD, Optimizer
 __all__ = [
     "fit",
     "History",
+    "Epoch",
     "NonFiniteLossError",
     "TrainingInterrupted",
     "predict",
@@ -46,6 +48,7 @@ STOP_REASONS = {
     "plateau": "the loss stopped improving",
     "interrupted": "interrupted",
     "non_finite": "the loss became NaN or infinite",
+    "callback": "the callback asked to stop",
 }
 
 LossFunction = Callable[[list[Value], list[float]], Value]
@@ -70,6 +73,29 @@ class History:
     def epochs(self) -> int:
         """The number of epochs completed."""
         return len(self.losses)
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What ``fit`` shows its callback after each epoch, enough for a live view to redraw.
+
+    ``epoch`` counts from 1, as ``History`` does (``history.losses[epoch - 1] == loss``), of at
+    most ``epochs`` (fit's argument); ``loss`` is the epoch's mean loss, each batch's measured
+    just before its update; ``model`` holds the parameters after the epoch's updates; ``history``
+    is the one ``fit`` fills and returns, not a copy: its ``stop_reason`` is "" until ``fit``
+    ends, so keep ``list(history.losses)`` to hold the losses of a moment.
+
+    An error the callback raises goes on up out of ``fit`` with a note naming the epoch, and the
+    parameters stay as that epoch's updates left them (the ones it was shown): they are not put
+    back as for an error of the training itself, which is not what went wrong. Ctrl-C in the
+    callback is Ctrl-C between epochs: ``TrainingInterrupted``, that epoch kept.
+    """
+
+    epoch: int
+    epochs: int
+    loss: float
+    model: Module
+    history: History
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -120,6 +146,7 @@ def fit(
     schedule: Any = None,
     seed: int | random.Random | None = None,
     progress: bool | None = None,
+    callback: Callable[[Epoch], bool | None] | None = None,
     compile: bool = False,  # noqa: A002  (PyTorch's word for it, as in torch.compile)
 ) -> History:
     """Train ``model`` on rows ``X`` and targets ``y``; return the ``History``.
@@ -137,6 +164,9 @@ def fit(
     - Stops after ``epochs`` epochs, or once an epoch's loss is below ``tol``, or after
       ``patience`` epochs in a row without the best loss improving by more than ``min_delta``.
     - ``progress``: a tqdm bar with the loss (None: if tqdm is installed and stderr a terminal).
+    - ``callback``: called after each epoch with an ``Epoch`` (its number, loss, the model, the
+      history so far). True stops training (``stop_reason`` "callback"; it is asked before
+      ``tol`` and ``patience``), None or False goes on; its errors: see ``Epoch``.
     - ``compile=True``: each sample's loss runs as generated code (``microprop.compile``; a loss
       by name, at most 64 distinct targets): bit for bit eager's with ``batch_size=1``, else
       the same to about 1e-15 per step, since a batch adds its samples' gradients by target.
@@ -150,18 +180,10 @@ def fit(
     plan = _plan(
         model, X, y, loss=loss, optimizer=optimizer, lr=lr, epochs=epochs,
         batch_size=batch_size, tol=tol, patience=patience, min_delta=min_delta, l2=l2,
-        schedule=schedule, seed=seed, progress=progress, compile=compile,
+        schedule=schedule, seed=seed, progress=progress, callback=callback, compile=compile,
     )
     history = History()
-    bar = _progress_bar(plan.progress, plan.epochs)
-    collecting = _pause_collector()
-    try:
-        _run(model, plan, history, bar, collecting)
-    finally:
-        if collecting:
-            gc.enable()
-        if bar is not None:
-            bar.close()
+    _run(model, plan, history)
     return history
 
 
@@ -195,13 +217,15 @@ class _Plan:
     schedule: Any
     rng: Any
     progress: bool | None
+    callback: Callable[[Epoch], object] | None = None
     compiled: _CompiledLoss | None = None
 
 
 def _plan(
     model: object, X: object, y: object, *, loss: object, optimizer: object, lr: object,
     epochs: object, batch_size: object, tol: object, patience: object, min_delta: object,
-    l2: object, schedule: object, seed: object, progress: object, compile: object,  # noqa: A002
+    l2: object, schedule: object, seed: object, progress: object, callback: object,
+    compile: object,  # noqa: A002
 ) -> _Plan:
     """Check every argument of ``fit``, in the order its messages have always come."""
     model = _check_model(model, "fit")
@@ -219,6 +243,9 @@ def _plan(
     min_delta = _checks.finite(min_delta, "fit(min_delta)", 0.0)
     l2 = _checks.finite(l2, "fit(l2)", 0.0)
     progress = _checks.flag_or_none(progress, "fit(progress)")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit(callback): expected a function of an Epoch, or None, got "
+                        f"{type(callback).__name__} {callback!r:.40}")
     if schedule is not None and not callable(getattr(schedule, "step", None)):
         raise TypeError("fit(schedule): expected an object with a step() method, or None")
     params = model.parameters()
@@ -239,7 +266,7 @@ def _plan(
     _check_schedule(schedule, optimizer, given)
     rng = _checks.rng(seed, "fit(seed)")
     plan = _Plan(rows, targets, loss_fn, optimizer, epochs, bs, tol, patience, min_delta, l2,
-                 schedule, rng, progress)
+                 schedule, rng, progress, callback)
     if _checks.flag(compile, "fit(compile)"):
         plan.compiled = _compiled_losses(model, plan, loss)
     return plan
@@ -275,62 +302,116 @@ def _check_schedule(schedule: object, optimizer: Optimizer, given: bool) -> None
     )
 
 
-def _run(model: Module, plan: _Plan, history: History, bar: Any, collect: bool) -> None:
-    """The epochs: each one a pass over shuffled batches, then the checks for stopping."""
-    params = model.parameters()
-    n = len(plan.rows)
-    order = list(range(n))
-    good = [p.data for p in params]  # from the start of the last epoch with all losses finite
+@dataclass
+class _Marks:
+    """Where the epochs have got to, so that an error can put the right parameters back."""
+
+    good: list[float]  # from the start of the last epoch with all losses finite
     start: list[float] | None = None  # from the start of the running epoch, while it runs
-    best, waited = math.inf, 0
+    asking: bool = False  # the callback runs: its error leaves the parameters it was shown
+
+
+def _run(model: Module, plan: _Plan, history: History) -> None:
+    """The epochs and the final loss, the progress bar shown and the collector paused meanwhile;
+    what Ctrl-C or an op's error leaves is put right here."""
+    params = model.parameters()
+    marks = _Marks([p.data for p in params])
+    bar = _progress_bar(plan.progress, plan.epochs)
+    collecting = _pause_collector()
     try:
-        for epoch in range(1, plan.epochs + 1):
-            start = [p.data for p in params]
-            if plan.batch_size < n:
-                plan.rng.shuffle(order)
-            epoch_loss = _epoch(model, plan, params, order, epoch, good, history)
-            history.losses.append(epoch_loss)
-            good, start = start, None
-            if collect:
-                gc.collect(1)  # the young generations: everything made since the last epoch
-            if plan.schedule is not None:
-                plan.schedule.step()
-            if bar is not None:
-                bar.set_postfix_str(f"loss={epoch_loss:.4g}", refresh=False)
-                bar.update(1)
-            if plan.tol is not None and epoch_loss < plan.tol:
-                history.stop_reason = "tolerance"
-                break
-            if epoch_loss < best - plan.min_delta:
-                best, waited = epoch_loss, 0
-            else:
-                waited += 1
-                if plan.patience is not None and waited >= plan.patience:
-                    history.stop_reason = "plateau"
-                    break
-        else:
-            history.stop_reason = "max_epochs"
-        final = evaluate_loss(model, plan.rows, plan.targets, plan.loss_fn)
-        if plan.l2:
-            with no_grad():
-                final += l2_penalty(params, plan.l2).data
-        if not math.isfinite(final):  # the very last update overflowed
-            _restore(params, good)
-            history.stop_reason = "non_finite"
-            raise NonFiniteLossError(history.epochs, final, history, after=True)
-        history.final_loss = final
+        _epochs(model, plan, params, history, bar, collecting, marks)
+        _final_loss(model, plan, params, history, marks.good)
     except KeyboardInterrupt:
-        if start is not None:  # mid-epoch: undo its partial updates
-            _restore(params, start)
+        if marks.start is not None:  # mid-epoch: undo its partial updates
+            _restore(params, marks.start)
         history.stop_reason = "interrupted"
         raise TrainingInterrupted(history) from None
     except (ArithmeticError, ValueError) as error:  # an op's error (an overflow, a log of 0)
-        if not isinstance(error, NonFiniteLossError):  # which has put them back already
-            _restore(params, good)
-            if hasattr(error, "add_note"):  # Python 3.11 and later
-                error.add_note(f"fit: the parameters from the start of epoch "
-                               f"{max(history.epochs, 1)} were put back")
+        # NonFiniteLossError has put them back already; the callback's error is not training's
+        if not isinstance(error, NonFiniteLossError) and not marks.asking:
+            _restore(params, marks.good)
+            _note(error, f"fit: the parameters from the start of epoch {max(history.epochs, 1)} "
+                         "were put back")
         raise
+    finally:
+        if collecting:
+            gc.enable()
+        if bar is not None:
+            bar.close()
+
+
+def _epochs(model: Module, plan: _Plan, params: list[Value], history: History, bar: Any,
+            collect: bool, marks: _Marks) -> None:
+    """Each epoch a pass over shuffled batches, then the rules for stopping: the callback's
+    answer, the tolerance, then patience."""
+    n = len(plan.rows)
+    order = list(range(n))
+    callback = plan.callback
+    best, waited = math.inf, 0
+    for epoch in range(1, plan.epochs + 1):
+        marks.start = [p.data for p in params]
+        if plan.batch_size < n:
+            plan.rng.shuffle(order)
+        epoch_loss = _epoch(model, plan, params, order, epoch, marks.good, history)
+        history.losses.append(epoch_loss)
+        marks.good, marks.start = marks.start, None
+        if collect:
+            gc.collect(1)  # the young generations: everything made since the last epoch
+        if plan.schedule is not None:
+            plan.schedule.step()
+        if bar is not None:
+            bar.set_postfix_str(f"loss={epoch_loss:.4g}", refresh=False)
+            bar.update(1)
+        if callback is not None and _ask(
+            callback, Epoch(epoch, plan.epochs, epoch_loss, model, history), marks
+        ):
+            history.stop_reason = "callback"
+            return
+        if plan.tol is not None and epoch_loss < plan.tol:
+            history.stop_reason = "tolerance"
+            return
+        if epoch_loss < best - plan.min_delta:
+            best, waited = epoch_loss, 0
+        else:
+            waited += 1
+            if plan.patience is not None and waited >= plan.patience:
+                history.stop_reason = "plateau"
+                return
+    history.stop_reason = "max_epochs"
+
+
+def _ask(callback: Callable[[Epoch], object], shown: Epoch, marks: _Marks) -> bool:
+    """The callback's answer to "stop now?"; its own error goes on up, noted with the epoch."""
+    marks.asking = True
+    try:
+        answer = callback(shown)
+    except Exception as error:
+        _note(error, f"fit: raised by the callback after epoch {shown.epoch}; the parameters "
+                     "are left as that epoch's updates made them (the ones it was shown)")
+        raise
+    marks.asking = False
+    if answer is True:
+        return True
+    if answer is None or answer is False:
+        return False
+    raise TypeError(
+        f"fit(callback): it returned {type(answer).__name__} {answer!r:.40} after epoch "
+        f"{shown.epoch}; expected True to stop training, or False or None to go on"
+    )
+
+
+def _final_loss(model: Module, plan: _Plan, params: list[Value], history: History,
+                good: list[float]) -> None:
+    """The loss of the parameters fit returns, into ``history.final_loss``."""
+    final = evaluate_loss(model, plan.rows, plan.targets, plan.loss_fn)
+    if plan.l2:
+        with no_grad():
+            final += l2_penalty(params, plan.l2).data
+    if not math.isfinite(final):  # the very last update overflowed
+        _restore(params, good)
+        history.stop_reason = "non_finite"
+        raise NonFiniteLossError(history.epochs, final, history, after=True)
+    history.final_loss = final
 
 
 def _epoch(
@@ -416,7 +497,7 @@ def _compiled_gradients(compiled: _CompiledLoss, plan: _Plan, params: list[Value
         return compiled.gradients(plan, params, batch)
     except CompileError as error:
         warnings.warn(f"fit(compile=True): {error}; training eagerly instead", RuntimeWarning,
-                      stacklevel=5)
+                      stacklevel=6)  # user, fit, _run, _epochs, _epoch, here
         plan.compiled = None
         return None
 
@@ -516,6 +597,11 @@ def _progress_bar(progress: bool | None, total: int) -> Any:
     except ImportError:  # the bar is a nicety: the `train` extra installs it
         return None
     return tqdm(total=total, desc="training", unit="epoch", leave=False)
+
+
+def _note(error: BaseException, text: str) -> None:
+    if hasattr(error, "add_note"):  # Python 3.11 and later
+        error.add_note(text)
 
 
 def _restore(params: list[Value], values: list[float]) -> None:

@@ -1,10 +1,12 @@
-"""Bad input to fit, predict, accuracy and evaluate_loss:
+"""Bad input to fit (its callback too), predict, accuracy and evaluate_loss:
 each row a call, the error it raises and words its message says.
 
 The rows and their shared machinery follow tests/bad_input.py; one test runs them all.
 """
 
 from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
 
 import pytest
 from bad_input import check, inf, nan, short, table
@@ -13,7 +15,7 @@ from microprop import Value
 from microprop.losses import cross_entropy
 from microprop.nn import MLP, Layer, Neuron
 from microprop.optim import SGD
-from microprop.train import accuracy, evaluate_loss, fit, predict
+from microprop.train import Epoch, History, accuracy, evaluate_loss, fit, predict
 
 ROWS, row = table()
 
@@ -135,6 +137,27 @@ for bad in (1.5, "x", True, [1]):
 for bad in ("yes", 1, 0):
     row(f"fit(progress={bad!r})", lambda bad=bad: fit_with(progress=bad), TypeError,
         "fit(progress)", "expected True, False or None")
+for bad in (3, "print", [print], True):
+    row(f"fit(callback={short(bad)})", lambda bad=bad: fit_with(callback=bad), TypeError,
+        "fit(callback): expected a function of an Epoch, or None", type(bad).__name__)
+row("fit(callback takes no argument)", lambda: fit_with(callback=lambda: None), TypeError,
+    "positional argument")
+for out, shown in ((1, "int 1"), (0, "int 0"), ("stop", "str 'stop'"), (1.0, "float 1.0"),
+                   ([], "list []"), (Value(1.0), "Value")):
+    row(f"fit(callback returns {short(out)})", lambda out=out: fit_with(callback=lambda e: out),
+        TypeError, f"fit(callback): it returned {shown}", "after epoch 1",
+        "expected True to stop training, or False or None to go on")
+row("fit(callback raises)", lambda: fit_with(callback=lambda e: [][e.epoch]), IndexError,
+    "list index out of range")
+
+
+def assign_to_an_epoch() -> None:
+    record = Epoch(1, 2, 9.0, Neuron(1, seed=0), History([9.0]))
+    record.loss = 0.0  # type: ignore[misc]
+
+
+row("Epoch.loss = 0.0 (the record fit shows its callback is read-only)", assign_to_an_epoch,
+    FrozenInstanceError, "cannot assign to field 'loss'")
 row("fit(learning_rate=0.1) unknown option", lambda: fit_with(learning_rate=0.1), TypeError,
     "learning_rate")
 row("fit(positional epochs)", lambda: fit(Neuron(1, seed=0), X, Y, "mse"), TypeError,

@@ -1,4 +1,4 @@
-"""fit: its three stopping reasons, NaN and Ctrl-C handling, progress bar, evaluation helpers."""
+"""fit: its stopping reasons, NaN and Ctrl-C, progress bar, callback, evaluation helpers."""
 
 import math
 import random
@@ -11,6 +11,8 @@ from microprop.losses import mse
 from microprop.nn import MLP, Module, Neuron
 from microprop.optim import SGD, Adam, LinearDecay
 from microprop.train import (
+    STOP_REASONS,
+    Epoch,
     History,
     NonFiniteLossError,
     TrainingInterrupted,
@@ -428,3 +430,152 @@ def test_a_loss_infinite_before_any_update_blames_the_data_not_the_learning_rate
     message = str(caught.value)
     assert "before any update" in message and "Standardizer" in message
     assert "learning rate" not in message and model.state_dict() == start
+
+
+# ---- callback: training you watch --------------------------------------------------------------
+
+
+class Watcher:
+    """A callback that keeps what each call showed, and asks to stop at epoch ``stop_at``."""
+
+    def __init__(self, stop_at=None):
+        self.stop_at = stop_at
+        self.seen = []
+
+    def __call__(self, e):
+        self.seen.append((e.epoch, e.epochs, e.loss, e.model.state_dict(), e.history,
+                          list(e.history.losses), e.history.stop_reason))
+        return e.epoch == self.stop_at
+
+
+def test_the_callback_is_called_once_per_epoch_with_the_epoch_its_loss_and_the_model():
+    model = line()
+    recorder = Recorder(model)  # its step() runs after each epoch's updates, as the callback does
+    watch = Watcher()
+    history = fit(model, X, Y, lr=0.01, epochs=3, schedule=recorder, callback=watch,
+                  progress=False)
+    assert [s[:2] for s in watch.seen] == [(1, 3), (2, 3), (3, 3)]
+    assert [s[2] for s in watch.seen] == history.losses
+    assert watch.seen[0][2] == (1 + 1 + 9 + 25) / 4  # epoch 1's loss: before any update
+    assert [s[3] for s in watch.seen] == recorder.states  # the model after the epoch's updates
+    assert all(s[4] is history for s in watch.seen)  # fit's own history, as it grows
+    assert [s[5] for s in watch.seen] == [history.losses[:1], history.losses[:2], history.losses]
+    assert [s[6] for s in watch.seen] == ["", "", ""]  # the stop reason comes once fit ends
+    assert history.stop_reason == "max_epochs"
+
+
+def test_a_callback_returning_true_stops_training_and_the_history_says_why():
+    model = line()
+    watch = Watcher(stop_at=2)
+    history = fit(model, X, Y, lr=0.01, epochs=10, callback=watch, progress=False)
+    assert len(watch.seen) == 2 and history.epochs == len(history.losses) == 2
+    assert history.stop_reason == "callback"
+    assert STOP_REASONS["callback"] == "the callback asked to stop"
+    assert history.final_loss == evaluate_loss(model, X, Y)  # as after any other stop
+
+
+@pytest.mark.parametrize("answer", [None, False])
+def test_a_callback_returning_none_or_false_lets_training_go_on(answer):
+    history = fit(line(), X, Y, lr=0.01, epochs=4, callback=lambda e: answer, progress=False)
+    assert history.epochs == 4 and history.stop_reason == "max_epochs"
+
+
+def test_the_callback_is_asked_before_the_tolerance_and_patience():
+    # Epoch 1's loss, 9.0, is below tol=10: the callback saying stop at the same epoch wins.
+    history = fit(line(), X, Y, lr=0.01, epochs=5, tol=10.0, callback=lambda e: True,
+                  progress=False)
+    assert (history.epochs, history.stop_reason) == (1, "callback")
+    history = fit(line(), X, Y, lr=0.01, epochs=5, tol=10.0, callback=lambda e: None,
+                  progress=False)
+    assert (history.epochs, history.stop_reason) == (1, "tolerance")
+    history = fit(line(), X, Y, lr=1e-9, epochs=100, patience=3, min_delta=1e-3,
+                  callback=Watcher(stop_at=4), progress=False)
+    assert (history.epochs, history.stop_reason) == (4, "callback")
+
+
+@pytest.mark.parametrize("loss, targets, outputs", [
+    ("mse", [-1.0, 1.0, 3.0, 5.0], 1),
+    ("bce", [0, 1, 0, 1], 1),
+    ("hinge", [-1, 1, -1, 1], 1),
+    ("cross_entropy", [0, 1, 2, 1], 3),
+    (mse, [-1.0, 1.0, 3.0, 5.0], 1),
+])
+def test_the_callback_sees_the_epoch_losses_with_every_loss(loss, targets, outputs):
+    watch = Watcher()
+    history = fit(MLP(1, [3, outputs], seed=0), X, targets, loss=loss, lr=0.05, epochs=3,
+                  callback=watch, progress=False)
+    assert [s[2] for s in watch.seen] == history.losses and len(history.losses) == 3
+
+
+@pytest.mark.parametrize("loss, targets, outputs", [
+    ("mse", [-1.0, 1.0, 3.0, 5.0], 1),
+    ("cross_entropy", [0, 1, 2, 1], 3),
+])
+def test_compiled_training_makes_the_same_callback_calls_as_eager(loss, targets, outputs):
+    calls = {}
+    for compile in (False, True):
+        watch = Watcher(stop_at=4)
+        model = MLP(1, [3, outputs], seed=0)
+        history = fit(model, X, targets, loss=loss, lr=0.05, epochs=10, batch_size=1, seed=0,
+                      callback=watch, compile=compile, progress=False)
+        calls[compile] = [s[:4] for s in watch.seen], history.stop_reason
+    # One sample per update: compiled training is eager's bit for bit, so are the calls.
+    assert calls[True] == calls[False]
+    assert [s[0] for s in calls[True][0]] == [1, 2, 3, 4] and calls[True][1] == "callback"
+
+
+@pytest.mark.parametrize("error", [ValueError("bad plot"), ZeroDivisionError("bad plot"),
+                                   RuntimeError("bad plot")])
+def test_a_callbacks_error_goes_on_with_a_note_and_leaves_the_parameters_it_was_shown(error):
+    """Even an error fit would take for an op's (a ValueError, an ArithmeticError) is the
+    callback's own: the parameters are not put back, and the note names the epoch."""
+    model = line(0.5, 0.5)
+    shown = []
+
+    def fail_at_epoch_2(e):
+        shown.append(e.model.state_dict())
+        if e.epoch == 2:
+            raise error
+
+    with pytest.raises(type(error), match="bad plot") as info:
+        fit(model, X, Y, lr=0.01, epochs=5, callback=fail_at_epoch_2, progress=False)
+    assert model.state_dict() == shown[-1] != shown[0]
+    if sys.version_info >= (3, 11):
+        assert info.value.__notes__ == [
+            "fit: raised by the callback after epoch 2; the parameters are left as that epoch's "
+            "updates made them (the ones it was shown)"
+        ]
+
+
+def test_ctrl_c_in_the_callback_keeps_the_epoch_it_was_shown():
+    model = line()
+    shown = []
+
+    def interrupt_at_epoch_3(e):
+        shown.append(e.model.state_dict())
+        if e.epoch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted) as info:
+        fit(model, X, Y, lr=0.01, epochs=5, callback=interrupt_at_epoch_3, progress=False)
+    history = info.value.history
+    assert history.epochs == 3 and history.stop_reason == "interrupted"
+    assert model.state_dict() == shown[-1]
+
+
+def test_without_a_callback_fit_makes_no_epoch_records(monkeypatch):
+    import microprop.train as train
+
+    def no_record(*args):
+        raise AssertionError("fit built an Epoch with no callback to show it to")
+
+    monkeypatch.setattr(train, "Epoch", no_record)
+    assert fit(line(), X, Y, lr=0.01, epochs=3, progress=False).epochs == 3
+
+
+def test_the_epoch_record_is_read_only():
+    from dataclasses import FrozenInstanceError
+
+    record = Epoch(1, 3, 9.0, line(), History([9.0]))
+    with pytest.raises(FrozenInstanceError):
+        record.loss = 0.0
