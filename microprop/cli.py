@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from . import _files, viz
-from ._checks import install_hint
+from ._checks import few, install_hint
+from .csv_data import CSVData, load_csv
 from .data import (
     IRIS_FEATURES,
     IRIS_SPECIES,
     ScaledOverflowError,
     Standardizer,
     load_iris,
+    make_circles,
     make_moons,
+    make_spiral,
+    make_xor,
     train_test_split,
 )
 from .engine import Value, no_grad
@@ -70,9 +74,18 @@ class _Dataset:
     help: str  # its part of --data's help
     what: str  # the report's "on ..." line
     meta: dict[str, Any] = field(default_factory=dict)  # saved with the model
+    # With more than two: the class names, trained with one output (a logit) each; with two the
+    # data set has one output, its positive class against the rest.
+    classes: tuple[str, ...] = ()
+    noun: str = "class"  # what the report calls a class: "species" for Iris
+
+    @property
+    def nin(self) -> int:
+        """How many features (network inputs) a row has."""
+        return len(self.meta["features"])
 
 
-# The --data choices: adding a data set is one row here.
+# The --data names (a CSV file is any other value): adding a data set is one row here.
 _DATASETS = {
     "iris": _Dataset(
         lambda seed: load_iris("virginica"),
@@ -88,6 +101,25 @@ _DATASETS = {
         "two moons: the lower moon (1) against the upper one (0)",
         {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"},
     ),
+    "circles": _Dataset(
+        lambda seed: make_circles(200, noise=0.1, seed=seed),
+        "circles: 200 seeded points on two circles, 2 features",
+        "two circles: the inner circle (1) against the outer one (0)",
+        {"data": "circles", "features": ["x", "y"], "positive": "1", "negative": "0"},
+    ),
+    "xor": _Dataset(
+        lambda seed: make_xor(200, noise=0.1, seed=seed),
+        "xor: 200 seeded points in four squares, 2 features",
+        "XOR: points whose coordinates differ in sign (1) against those that agree (0)",
+        {"data": "xor", "features": ["x", "y"], "positive": "1", "negative": "0"},
+    ),
+    "spiral": _Dataset(
+        lambda seed: make_spiral(200, noise=0.05, seed=seed),
+        "spiral: 200 seeded points on two interleaved spirals, 2 features (a hard one: try "
+        "--hidden 16,16)",
+        "two spirals: the second spiral (1) against the first (0)",
+        {"data": "spiral", "features": ["x", "y"], "positive": "1", "negative": "0"},
+    ),
 }
 # --classes 3: the three species, one output each; predict names the class from "classes".
 _IRIS_SPECIES = _Dataset(
@@ -95,6 +127,8 @@ _IRIS_SPECIES = _Dataset(
     "",
     "Iris: the three species, setosa (0), versicolor (1) and virginica (2)",
     {"data": "iris", "features": list(IRIS_FEATURES), "classes": list(IRIS_SPECIES)},
+    IRIS_SPECIES,
+    "species",
 )
 
 
@@ -145,8 +179,11 @@ def _run(argv: list[str] | None, out: _Output) -> int:
         parser = _parser()
         args = parser.parse_args(_numbers_as_values(sys.argv[1:] if argv is None else argv))
         if args.command == "train":
-            problem = (_classes_problem(args) or _size_problem(args) or _outputs_problem(args)
-                       or _html_problem(args))
+            try:  # a CSV file is read here, so a bad one is refused before anything else
+                args.dataset = _dataset(args)
+            except _Refused as e:
+                parser.error(str(e))
+            problem = _size_problem(args) or _outputs_problem(args) or _html_problem(args)
             if problem:  # before training: a run must not end by losing what it made
                 parser.error(problem)
             return _train(args, saved, out)
@@ -276,11 +313,17 @@ def _add_train(commands: Any) -> None:
         "Then print a report and save the model and a drawing of its graph.",
     )
     add = train.add_argument
-    add("--data", choices=tuple(_DATASETS), default="iris",
-        help="; ".join(d.help for d in _DATASETS.values()) + " (default: iris)")
-    add("--classes", type=_class_count, default=2, metavar="K",
+    add("--data", type=_data_source, default="iris", metavar="NAME|FILE.csv",
+        help="; ".join(d.help for d in _DATASETS.values()) + "; or the path of a CSV file: a "
+        "header row naming the columns, numeric features, and a target column of class names "
+        "or whole numbers, each value a class (a file named as a data set: ./moons) "
+        "(default: iris)")
+    add("--target", default=None, metavar="NAME",
+        help="the CSV file's target column (default: its last column)")
+    add("--classes", type=_class_count, default=None, metavar="K",
         help="2: one output, the --data's positive class against the rest; 3: all three Iris "
-        "species, one output each, trained with cross-entropy (default: 2)")
+        "species, one output each, trained with cross-entropy (default: 2; for a CSV file, "
+        "its number of classes: one output for two, one output each for more)")
     add("--activation", choices=ACTIVATION_NAMES, default="tanh",
         help="the hidden layers' activation f (default: tanh)")
     add("--hidden", type=_sizes, default=[2, 2], metavar="N,N",
@@ -331,17 +374,83 @@ def _graph_files(path: str) -> list[str]:
     return [path] if suffix.lower() in (".dot", ".gv") else [path, base + ".dot"]
 
 
-def _classes_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with --classes beside the other options, found before training; or None."""
-    if args.classes > 2 and args.data != "iris":
-        return (f"--classes {args.classes} trains on the three Iris species, but --data "
-                f"{args.data} has two classes; give --data iris, or --classes 2")
-    return None
+class _Refused(Exception):
+    """Data that train cannot use (a bad --data, --target or --classes): the one-line reason."""
+
+
+def _dataset(args: argparse.Namespace) -> _Dataset:
+    """What train fits: a --data name, with --classes, or a CSV file read and checked."""
+    if args.data not in _DATASETS:
+        return _csv_dataset(args.data, args.target, args.classes)
+    if args.target is not None:
+        raise _Refused(f"--target {args.target} picks a column of a CSV file, but --data "
+                       f"{args.data} is built in; give a CSV file, or leave --target out")
+    if args.classes in (None, 2):
+        return _DATASETS[args.data]
+    if args.data != "iris":
+        raise _Refused(f"--classes {args.classes} trains on the three Iris species, but --data "
+                       f"{args.data} has two classes; give --data iris, or --classes 2")
+    return _IRIS_SPECIES
+
+
+def _csv_dataset(path: str, target: str | None, classes: int | None) -> _Dataset:
+    """A CSV file as train fits it: its target's values are the classes, in sorted order."""
+    try:
+        table = load_csv(path, target)
+    except (OSError, ValueError) as e:  # load_csv's message, said as the option's
+        message = str(e)
+        for prefix, option in (("load_csv(target): ", "--target"), ("load_csv(path): ", "--data"),
+                               ("load_csv: ", "--data")):
+            message = message.replace(prefix, f"argument {option}: ", 1)
+        raise _Refused(message) from None
+    names, y = _csv_classes(path, table)
+    if classes is not None and classes != len(names):
+        raise _Refused(f"--classes {classes}, but the target {table.target!r} of {path} has "
+                       f"{len(names)} classes ({few(list(names))}); leave --classes out: a CSV "
+                       "file's classes are its target's values")
+    meta: dict[str, Any] = {"data": path, "features": list(table.features),
+                            "target": table.target}
+    if len(names) == 2:  # one output, as for the built-in data: the second name is 1
+        meta |= {"positive": names[1], "negative": names[0]}
+        what = f"{path}: {table.target} {names[1]} (1) against {names[0]} (0)"
+        return _Dataset(lambda seed: (table.X, y), "", what, meta)
+    meta["classes"] = list(names)
+    shown = ", ".join(f"{name} ({c})" for c, name in enumerate(names[:3]))
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    what = f"{path}: the {len(names)} classes of {table.target}, {shown}{more}"
+    return _Dataset(lambda seed: (table.X, y), "", what, meta, names)
+
+
+def _csv_classes(path: str, table: CSVData) -> tuple[tuple[str, ...], list[int]]:
+    """The class names and each row's class index: text names as load_csv sorted them, or
+    whole numbers in numeric order named as written (0/1 labels stay 0 and 1). Train
+    classifies, so a target of other numbers is refused, and so is a class with one row, which
+    the held-out fifth of each class cannot be taken from."""
+    if table.classes is not None:
+        names, y = tuple(table.classes), [int(c) for c in table.y]  # indices already
+    else:
+        for x in table.y:
+            if not float(x).is_integer():
+                raise _Refused(f"argument --data: the target {table.target!r} of {path} holds "
+                               f"{x!r}, not a whole number; train classifies, so its target "
+                               "must be class names or whole numbers (one class each)")
+        values = sorted({int(x) for x in table.y})
+        index = {v: c for c, v in enumerate(values)}
+        names, y = tuple(str(v) for v in values), [index[int(x)] for x in table.y]
+    counts = [0] * len(names)
+    for c in y:
+        counts[c] += 1
+    for name, n in zip(names, counts):
+        if n < 2:
+            raise _Refused(f"argument --data: class {name!r} of the target {table.target!r} in "
+                           f"{path} has {n} row; train holds out a fifth of each class, so each "
+                           "needs at least 2 rows")
+    return names, y
 
 
 def _species(args: argparse.Namespace) -> bool:
-    """Whether train fits one output per Iris species (--classes 3), not one output."""
-    return bool(args.classes > 2)
+    """Whether train fits one output per class (--classes 3, or a CSV file of 3 or more)."""
+    return bool(args.dataset.classes)
 
 
 def _loss_name(args: argparse.Namespace) -> str:
@@ -350,7 +459,7 @@ def _loss_name(args: argparse.Namespace) -> str:
 
 def _sizes_of(args: argparse.Namespace, nin: int) -> list[int]:
     """The network's layer sizes, inputs first: --hidden, then one output or one per species."""
-    return [nin, *args.hidden, len(IRIS_SPECIES) if _species(args) else 1]
+    return [nin, *args.hidden, len(args.dataset.classes) if _species(args) else 1]
 
 
 def _outputs_problem(args: argparse.Namespace) -> str | None:
@@ -388,7 +497,7 @@ def _html_problem(args: argparse.Namespace) -> str | None:
         if _same_file(args.html, other):
             return (f"--html {args.html} and {name} {other} are the same file, "
                     f"{os.path.realpath(other)}; give two different paths")
-    nin = len(_DATASETS[args.data].meta["features"])
+    nin = args.dataset.nin
     cost = _one_cost(_model(args, nin), [0.0] * nin, 0.0, _loss_name(args))
     nodes, _ = trace(cost)
     steps = sum(1 for v in nodes if v._children)  # backward's steps: one per node that is no leaf
@@ -425,7 +534,7 @@ def _same_file(a: str, b: str) -> bool:
 
 def _train(args: argparse.Namespace, saved: list[str], out: _Output) -> int:
     started = time.perf_counter()
-    data = _IRIS_SPECIES if _species(args) else _DATASETS[args.data]
+    data = args.dataset
     loss = _loss_name(args)
     X, y = data.load(args.seed)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -481,9 +590,8 @@ def _print_header(
     args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int, out: _Output
 ) -> None:
     shape = "-".join(str(n) for n in _sizes_of(args, nin))
-    article = (" the article's" if args.data == "iris" and args.hidden == [2, 2]
-               and not _species(args) else "")
-    outputs = ("linear outputs without bias, one logit per species" if _species(args)
+    article = " the article's" if data is _DATASETS["iris"] and args.hidden == [2, 2] else ""
+    outputs = (f"linear outputs without bias, one logit per {data.noun}" if _species(args)
                else "linear output without bias")
     out.say(f"Training{article} {shape} network ({args.activation}, {outputs})")
     out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
@@ -509,26 +617,27 @@ def _print_results(
     out.say(f"accuracy      train {accuracy(model, *train):.3f}, "
             f"held-out {accuracy(model, *test):.3f} ({len(test[0])} rows)")
     if _species(args):
-        _print_per_class(model, test, out)
+        _print_per_class(model, test, args.dataset, out)
 
 
-def _print_per_class(model: MLP, test: tuple[Any, ...], out: _Output) -> None:
-    """Held-out accuracy of each species, and the confusion table: true species by row."""
+def _print_per_class(model: MLP, test: tuple[Any, ...], data: _Dataset, out: _Output) -> None:
+    """Held-out accuracy of each class, and the confusion table: true class by row."""
     X, y = test
     guesses = predict(model, X)
-    k = len(IRIS_SPECIES)
+    names = data.classes
+    k = len(names)
     counts = [[0] * k for _ in range(k)]
     for label, guess in zip(y, guesses, strict=True):
         counts[label][guess] += 1
     parts = []
-    for c, name in enumerate(IRIS_SPECIES):
+    for c, name in enumerate(names):
         n = sum(counts[c])
         parts.append(f"{name} {counts[c][c] / n:.3f} ({counts[c][c]}/{n})" if n else f"{name} -")
     out.say("per class     held-out: " + ", ".join(parts))
-    width = max(map(len, IRIS_SPECIES))
-    out.say("confusion     held-out rows: true species down, predicted across")
-    out.say(" " * (16 + width) + "  ".join(f"{name:>{width}}" for name in IRIS_SPECIES))
-    for c, name in enumerate(IRIS_SPECIES):
+    width = max(map(len, names))
+    out.say(f"confusion     held-out rows: true {data.noun} down, predicted across")
+    out.say(" " * (16 + width) + "  ".join(f"{name:>{width}}" for name in names))
+    for c, name in enumerate(names):
         cells = "  ".join(f"{n:>{width}}" for n in counts[c])
         out.say(f"{'':14}{name:<{width}}  {cells}")
 
@@ -734,6 +843,18 @@ def _class_count(text: str) -> int:
     return n
 
 
+def _data_source(text: str) -> str:
+    """A --data name, or the path of a file to read as CSV (read after parsing, with --target)."""
+    if text in _DATASETS or (os.path.exists(text) and not os.path.isdir(text)):
+        return text
+    names = ", ".join(_DATASETS)
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; expected one of {names}, or "
+                                         "the path of a CSV file")
+    raise argparse.ArgumentTypeError(f"no data set or file named {text!r}; expected one of "
+                                     f"{names}, or the path of a CSV file")
+
+
 def _output_file(text: str) -> str:
     problem = _unwritable(text)
     if problem:
@@ -804,7 +925,7 @@ def _sizes(text: str) -> list[int]:
 def _size_problem(args: argparse.Namespace) -> str | None:
     """Why train would not build the network --hidden asks for, or None: counted from the
     sizes alone, before anything is built, so --hidden 100000,100000 costs nothing."""
-    shape = _sizes_of(args, len(_DATASETS[args.data].meta["features"]))
+    shape = _sizes_of(args, args.dataset.nin)
     # (inputs + bias) * neurons for each hidden layer, then the output neurons, without bias
     n = sum((a + 1) * b for a, b in zip(shape[:-2], shape[1:-1], strict=True))
     n += shape[-2] * shape[-1]

@@ -1,6 +1,7 @@
-"""Built-in data, no downloads: Fisher's Iris measurements, a two-moons generator, and first names.
+"""Data, no downloads: Fisher's Iris measurements, the classic 2-D shapes, first names, your CSV.
 
-Also a seeded train/test split and feature standardisation, all on plain lists of floats, so
+The shapes (moons, circles, XOR, spiral) are seeded generators; ``load_csv`` reads a file of your
+own. Also a seeded train/test split and feature standardisation, all on plain lists of floats, so
 nothing here needs NumPy.
 """
 
@@ -17,10 +18,15 @@ from typing import Any
 
 from . import _checks
 from ._checks import rng as _rng  # one seeding rule for data, models and training
+from .csv_data import CSVData, load_csv  # noqa: F401  (data.load_csv: data of your own)
 
 __all__ = [
     "load_iris",
     "make_moons",
+    "make_circles",
+    "make_xor",
+    "make_spiral",
+    "load_csv",
     "load_names",
     "train_test_split",
     "Standardizer",
@@ -80,23 +86,109 @@ def make_moons(
     Gaussian noise of standard deviation ``noise`` on each coordinate. ``seed``: an int, a
     ``random.Random``, or None for the global ``random`` module (as everywhere in microprop).
     """
-    n_samples = _checks.integer(n_samples, "make_moons(n_samples)", low=2)
-    noise = _checks.finite(noise, "make_moons(noise)", 0.0)
-    rng = _rng(seed, "make_moons(seed)")
-    n_upper = (n_samples + 1) // 2
-    n_lower = n_samples - n_upper
+    n_samples, noise, rng = _shape_arguments("make_moons", n_samples, noise, seed)
     X: Rows = []
     y: list[int] = []
-    for label, n in ((0, n_upper), (1, n_lower)):
+    for label, n in _halves(n_samples):
         for i in range(n):
             t = math.pi * i / (n - 1) if n > 1 else 0.0
             if label == 0:
                 point = [math.cos(t), math.sin(t)]
             else:
                 point = [1.0 - math.cos(t), 0.5 - math.sin(t)]
-            X.append([c + rng.gauss(0.0, noise) if noise else c for c in point])
+            X.append(_noisy(point, noise, rng))
             y.append(label)
     return X, y
+
+
+def make_circles(
+    n_samples: int = 100, noise: float = 0.1, seed: int | random.Random | None = None
+) -> tuple[Rows, list[int]]:
+    """Two circles around the origin in 2-D: label 0 on the outer one (radius 1), 1 on the inner
+    one (radius 0.5), which no straight line separates.
+
+    Each circle's points are evenly spaced around it, starting at angle 0 (half the points each,
+    the extra one to the outer circle), plus Gaussian noise as in ``make_moons``, whose
+    arguments these are.
+    """
+    n_samples, noise, rng = _shape_arguments("make_circles", n_samples, noise, seed)
+    X: Rows = []
+    y: list[int] = []
+    for label, n in _halves(n_samples):
+        radius = 1.0 if label == 0 else 0.5
+        for i in range(n):
+            t = 2.0 * math.pi * i / n
+            X.append(_noisy([radius * math.cos(t), radius * math.sin(t)], noise, rng))
+            y.append(label)
+    return X, y
+
+
+def make_xor(
+    n_samples: int = 100, noise: float = 0.1, seed: int | random.Random | None = None
+) -> tuple[Rows, list[int]]:
+    """The XOR pattern in 2-D: label 0 where both coordinates have the same sign, 1 where they
+    differ, so no straight line separates the classes (the perceptron's classic failure).
+
+    Unlike the other shapes the points themselves are random, even with ``noise=0``: each is
+    uniform in a square from 0.1 to 1 away from both axes (the gap keeps noiseless classes
+    apart), in the label's two quadrants taken in turn, then Gaussian noise is added as in
+    ``make_moons``, whose arguments these are. Half the points have each label, the extra one 0.
+    """
+    n_samples, noise, rng = _shape_arguments("make_xor", n_samples, noise, seed)
+    X: Rows = []
+    y: list[int] = []
+    for label, n in _halves(n_samples):
+        for i in range(n):
+            sx = 1.0 if i % 2 == 0 else -1.0  # label 0: (+, +) then (-, -); label 1: (+, -), ...
+            sy = sx if label == 0 else -sx
+            point = [sx * rng.uniform(0.1, 1.0), sy * rng.uniform(0.1, 1.0)]
+            X.append(_noisy(point, noise, rng))
+            y.append(label)
+    return X, y
+
+
+def make_spiral(
+    n_samples: int = 100, noise: float = 0.1, seed: int | random.Random | None = None
+) -> tuple[Rows, list[int]]:
+    """Two interleaved spirals in 2-D, each 1.75 turns from near the origin out to radius 1:
+    label 0 on one, 1 on the other (the same spiral turned half a turn).
+
+    A point at radius ``r`` is at angle ``3.5 pi r`` (plus ``pi`` for label 1), with ``r``
+    evenly spaced from ``1/n`` to 1 along each spiral (half the points each, the extra one to
+    label 0), plus Gaussian noise as in ``make_moons``, whose arguments these are. The arms are
+    about 0.29 apart, so a noise above about 0.1 starts to blur them into each other.
+    """
+    n_samples, noise, rng = _shape_arguments("make_spiral", n_samples, noise, seed)
+    X: Rows = []
+    y: list[int] = []
+    for label, n in _halves(n_samples):
+        for i in range(n):
+            r = (i + 1) / n  # from 1/n, not 0: the two spirals never share a point
+            t = 3.5 * math.pi * r + math.pi * label
+            X.append(_noisy([r * math.cos(t), r * math.sin(t)], noise, rng))
+            y.append(label)
+    return X, y
+
+
+def _shape_arguments(
+    name: str, n_samples: object, noise: object, seed: object
+) -> tuple[int, float, Any]:
+    """The checks every shape makes: at least 2 points (one per label), a finite noise >= 0 and
+    a seed, each named as ``make_moons(noise)`` in a message."""
+    n = _checks.integer(n_samples, f"{name}(n_samples)", low=2)
+    sd = _checks.finite(noise, f"{name}(noise)", 0.0)
+    return n, sd, _rng(seed, f"{name}(seed)")
+
+
+def _halves(n_samples: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(label, how many points) for the two labels: half each, the extra one to label 0."""
+    return (0, (n_samples + 1) // 2), (1, n_samples // 2)
+
+
+def _noisy(point: list[float], noise: float, rng: Any) -> list[float]:
+    """``point`` plus Gaussian noise of standard deviation ``noise`` on each coordinate; with no
+    noise no number is drawn, so a noiseless shape leaves the random stream as it was."""
+    return [c + rng.gauss(0.0, noise) if noise else c for c in point]
 
 
 def load_names() -> list[str]:

@@ -57,7 +57,14 @@ for args, words in [
     (("train", "--lr", "-inf"), ("--lr: must be a finite number, got '-inf'",)),
     (("train", "--activation", "gelu"), ("--activation: invalid choice: 'gelu'",)),
     (("train", "--activation", "Tanh"), ("--activation: invalid choice: 'Tanh'",)),
-    (("train", "--data", "mnist"), ("--data: invalid choice: 'mnist'",)),
+    (("train", "--data", "mnist"),
+     ("--data: no data set or file named 'mnist'; expected one of iris, moons, circles, xor, "
+      "spiral, or the path of a CSV file",)),
+    (("train", "--data", "."), ("--data: '.' is a folder; expected one of iris, moons",)),
+    (("train", "--data", "moons", "--target", "y"),
+     ("--target y picks a column of a CSV file, but --data moons is built in",)),
+    (("train", "--data", "spiral", "--classes", "3"),
+     ("--classes 3 trains on the three Iris species", "--data spiral has two classes")),
     (("train", "--classes", "1"), ("--classes: expected 2", "or 3", "got '1'")),
     (("train", "--classes", "0"), ("--classes: expected 2", "or 3", "got '0'")),
     (("train", "--classes", "4"), ("--classes: expected 2", "or 3", "got '4'")),
@@ -163,6 +170,64 @@ row("main(['predict', <bad standardize metadata>, '1', '2'])",
     lambda: (save(Neuron(2, seed=0), "m.json", metadata={"standardize": {"mean": [0.0]}}),
              cli("predict", "m.json", "1", "2")), CommandLineError,
     "bad 'standardize' metadata")
+
+
+
+# ---- a CSV file: refused before training, with load_csv's line and column -------------------
+
+
+def csv_file(text: str) -> str:
+    """A file ``bad.csv`` holding ``text`` (in the row's own temporary folder)."""
+    with open("bad.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return "bad.csv"
+
+
+def latin1_file(text: str) -> str:
+    """A file ``bad.csv`` holding ``text`` as Latin-1 (as an old spreadsheet saves it)."""
+    with open("bad.csv", "wb") as f:
+        f.write(text.encode("latin-1"))
+    return "bad.csv"
+
+
+for id, text, options, words in [
+    ("a missing value", "a,b,y\n1,2,x\n3,,z\n", (),
+     ("python -m microprop: error: argument --data: bad.csv, line 3, column 2 ('b') is empty; "
+      "expected a number (a missing value: fill it in or drop the row) (see python -m microprop "
+      "--help)",)),
+    ("a non-numeric cell", "a,b,y\n1,2,x\n3,four,z\n", (),
+     ("argument --data: bad.csv, line 3, column 2 ('b') is 'four', not a number",)),
+    ("a ragged row", "a,b,y\n1,2,x\n3,4\n", (),
+     ("argument --data: bad.csv, line 3 has 2 cells, but the header names 3 columns",)),
+    ("an unknown target", "a,b,y\n1,2,x\n3,4,z\n", ("--target", "Y"),
+     ("argument --target: no column named 'Y' in bad.csv; its columns are 'a', 'b', 'y'; did "
+      "you mean 'y'?",)),
+    ("one class only", "a,b,y\n1,2,x\n3,4,x\n", (),
+     ("argument --data: bad.csv, column 3 ('y') holds one class only, 'x', in every row",)),
+    ("an empty file", "", (), ("argument --data: bad.csv is empty; expected a header row",)),
+    ("no header", "1,2,x\n3,4,z\n", (),
+     ("argument --data: bad.csv, line 1, column 1 is '1', a number; expected a header row",)),
+    ("a float target", "a,y\n1,0.5\n2,1.5\n", (),
+     ("argument --data: the target 'y' of bad.csv holds 0.5, not a whole number; train "
+      "classifies, so its target must be class names or whole numbers",)),
+    ("a class with one row", "a,y\n1,x\n2,x\n3,z\n", (),
+     ("argument --data: class 'z' of the target 'y' in bad.csv has 1 row; train holds out a "
+      "fifth of each class, so each needs at least 2 rows",)),
+    ("two classes, --classes 3", "a,y\n1,x\n2,x\n3,z\n4,z\n", ("--classes", "3"),
+     ("--classes 3, but the target 'y' of bad.csv has 2 classes ('x', 'z'); leave --classes "
+      "out",)),
+    ("three classes, --classes 2", "a,y\n1,p\n2,p\n3,q\n4,q\n5,r\n6,r\n", ("--classes", "2"),
+     ("--classes 2, but the target 'y' of bad.csv has 3 classes ('p', 'q', 'r')",)),
+    ("a text feature", "name,y\nann,1\nbob,0\n", (),
+     ("bad.csv, line 2, column 1 ('name') is 'ann', not a number; expected a number in every "
+      "column but the target",)),
+]:
+    row(f"main(['train', '--data', <{id}>])",
+        lambda text=text, options=options: cli("train", "--data", csv_file(text), *options),
+        CommandLineError, *words)
+row("main(['train', '--data', <not UTF-8>])",
+    lambda: cli("train", "--data", latin1_file("a,y\n1,x\n2,\u00e9\n")), CommandLineError,
+    "argument --data: bad.csv, line 3 is not UTF-8 text (byte 0xe9 at byte 3 of the line)")
 
 
 @pytest.mark.parametrize("case", ROWS)

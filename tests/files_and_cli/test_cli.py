@@ -1,6 +1,7 @@
 """The command line, run as users run it: ``python -m microprop`` in a scratch folder."""
 
 import contextlib
+import csv
 import io
 import os
 import re
@@ -15,6 +16,7 @@ import pytest
 from microprop import cli
 from microprop._checks import install_hint
 from microprop.cli import main
+from microprop.data import IRIS_SPECIES, load_iris
 from microprop.serialization import load, load_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,7 +142,7 @@ def test_help_explains_each_option(capsys):
         (["train", "--epochs", "2.5"], "--epochs: not a whole number"),
         (["train", "--seed", "x"], "--seed: not a whole number"),
         (["train", "--activation", "gelu"], "--activation: invalid choice: 'gelu'"),
-        (["train", "--data", "mnist"], "--data: invalid choice"),
+        (["train", "--data", "mnist"], "--data: no data set or file named 'mnist'"),
         (["train", "--hidden", "2,x"], "--hidden: expected sizes separated by commas"),
         (["train", "--hidden", "2,0"], "--hidden: every size must be >= 1"),
         (["train", "--tol", "-0.1"], "--tol: must be a number >= 0"),
@@ -904,3 +906,133 @@ def test_an_output_that_overflows_is_an_error_not_a_made_up_class(
     err = capsys.readouterr().err
     assert f"the model's output for these inputs is {result}; they are too far" in err
     assert capsys.readouterr().out == ""
+
+
+# ---- --data: the classic shapes and CSV files of your own ------------------------------------
+
+
+def train_quietly(*args):
+    """``main(["train", ...])`` with its report captured: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["train", "--no-progress", "--model", "m.json", "--graph", "g.dot", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("name, what", [
+    ("circles", "on two circles: the inner circle (1) against the outer one (0); 160 training"),
+    ("xor", "on XOR: points whose coordinates differ in sign (1) against those that agree (0)"),
+    ("spiral", "on two spirals: the second spiral (1) against the first (0); 160 training"),
+])
+def test_train_takes_each_classic_shape_by_name(tmp_path, monkeypatch, name, what):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = train_quietly("--data", name, "--epochs", "2")
+    assert code == 0, err
+    assert "Training 2-2-2-1 network" in out and what in out
+    meta = load_metadata("m.json")
+    assert meta["data"] == name and meta["features"] == ["x", "y"]
+    assert (meta["positive"], meta["negative"]) == ("1", "0")
+
+
+def write_rows(path, rows):
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return str(path)
+
+
+def test_a_csv_with_two_text_classes_trains_one_output_named_by_them(tmp_path, monkeypatch,
+                                                                     capsys):
+    monkeypatch.chdir(tmp_path)
+    rows = [[x, x * x, "yes" if x > 0 else "no"] for x in (-3, -2, -1.5, -1, 1, 1.5, 2, 3)]
+    write_rows("signs.csv", [["x", "x2", "positive"], *rows])
+    code, out, err = train_quietly("--data", "signs.csv", "--epochs", "200", "--tol", "0")
+    assert code == 0, err
+    assert "Training 2-2-2-1 network" in out
+    assert "on signs.csv: positive yes (1) against no (0); 6 training rows, 2 held out." in out
+    meta = load_metadata("m.json")
+    assert meta["data"] == "signs.csv" and meta["features"] == ["x", "x2"]
+    assert (meta["target"], meta["positive"], meta["negative"]) == ("positive", "yes", "no")
+    assert main(["predict", "m.json", "2.5", "6.25"]) == 0
+    assert capsys.readouterr().out.startswith("yes  (probability of yes: ")
+
+
+def test_a_csv_with_three_classes_trains_as_iris_classes_3_does(tmp_path, monkeypatch, capsys):
+    """Iris written as a CSV file with its species' names: the same run as --classes 3."""
+    monkeypatch.chdir(tmp_path)
+    X, y = load_iris(classes=3)
+    write_rows("flowers.csv", [["sl", "sw", "pl", "pw", "species"],
+                               *([*x, IRIS_SPECIES[c]] for x, c in zip(X, y, strict=True))])
+    code, out, err = train_quietly("--data", "flowers.csv")
+    assert code == 0, err
+    assert "Training 4-2-2-3 network (tanh, linear outputs without bias, one logit per class)" \
+        in out
+    assert ("on flowers.csv: the 3 classes of species, setosa (0), versicolor (1), virginica (2);"
+            " 120 training rows, 30 held out.") in out
+    assert "held-out 0.967 (30 rows)" in out  # as --classes 3 on the built-in Iris
+    assert "confusion     held-out rows: true class down, predicted across" in out
+    assert load_metadata("m.json")["classes"] == list(IRIS_SPECIES)
+    assert main(["predict", "m.json", "6.3", "3.3", "6.0", "2.5"]) == 0
+    assert capsys.readouterr().out.startswith("virginica  (probability 0.9")
+
+
+def test_a_csv_target_of_whole_numbers_picked_by_name_is_a_class_each(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = [[k % 3, x, x + 1] for k, x in enumerate(range(12))]  # labels 0, 1, 2 in column 1
+    write_rows("d.csv", [["digit", "a", "b"], *rows])
+    code, out, err = train_quietly("--data", "d.csv", "--target", "digit", "--epochs", "1")
+    assert code == 0, err
+    assert "on d.csv: the 3 classes of digit, 0 (0), 1 (1), 2 (2);" in out
+    meta = load_metadata("m.json")
+    assert meta["features"] == ["a", "b"] and meta["classes"] == ["0", "1", "2"]
+
+
+def test_a_csv_with_more_than_three_classes_lists_three_and_counts_the_rest(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    write_rows("d.csv", [["x", "y"], *([k, -k] for k in range(10) for _ in range(2))])
+    code, out, err = train_quietly("--data", "d.csv", "--epochs", "1")
+    assert code == 0, err
+    assert "Training 1-2-2-10 network" in out
+    assert "the 10 classes of y, -9 (0), -8 (1), -7 (2) and 7 more;" in out
+
+
+def test_a_file_named_as_a_data_set_is_read_with_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_rows("moons", [["p", "q"], [1, 0], [2, 0], [3, 1], [4, 1], [5, 0], [6, 1]])
+    code, out, _ = train_quietly("--data", "./moons", "--epochs", "1")
+    assert code == 0 and "on ./moons: q 1 (1) against 0 (0)" in out
+    code, out, _ = train_quietly("--data", "moons", "--epochs", "1")
+    assert code == 0 and "two moons" in out  # the name is the built-in data set
+
+
+def test_help_names_the_data_sets_the_csv_file_and_target(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for words in ("circles:", "xor:", "spiral:", "the path of a CSV file", "--target NAME",
+                  "its last column"):
+        assert words in out
+
+
+@pytest.mark.slow
+def test_a_bad_csv_as_a_subprocess_exits_2_with_one_line_before_training(tmp_path):
+    (tmp_path / "bad.csv").write_text("a,b,y\n1,2,x\n3,NA,z\n")
+    result = run(["train", "--data", "bad.csv"], tmp_path)
+    assert_one_line_error(result, r"argument --data: bad\.csv, line 3, column 2 \('b'\) is 'NA', "
+                                  r"not a number")
+    assert "Training" not in result.stdout and not (tmp_path / "model.json").exists()
+
+
+@pytest.mark.slow
+def test_a_csv_file_trains_and_predicts_as_a_subprocess(tmp_path):
+    X, y = load_iris()
+    write_rows(tmp_path / "iris.csv", [["sl", "sw", "pl", "pw", "kind"],
+                                       *([*x, "virginica" if c else "other"]
+                                         for x, c in zip(X, y, strict=True))])
+    result = run(["train", "--data", "iris.csv", "--no-progress"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "on iris.csv: kind virginica (1) against other (0)" in result.stdout
+    result = run(["predict", "model.json", "6.3", "3.3", "6.0", "2.5"], tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("virginica  (probability of "
+                                                              "virginica: ")

@@ -9,9 +9,31 @@ from __future__ import annotations
 import pytest
 from bad_input import check, inf, nan, short, table
 
-from microprop.data import Standardizer, load_iris, make_moons, train_test_split
+from microprop.data import (
+    Standardizer,
+    load_csv,
+    load_iris,
+    make_circles,
+    make_moons,
+    make_spiral,
+    make_xor,
+    train_test_split,
+)
 
 ROWS, row = table()
+
+
+def csv_file(text: str, name: str = "bad.csv") -> str:
+    """A file ``bad.csv`` holding ``text`` (in the row's own temporary folder)."""
+    with open(name, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return name
+
+
+def bytes_file(data: bytes) -> str:
+    with open("bad.csv", "wb") as f:
+        f.write(data)
+    return "bad.csv"
 
 # ---- data ----------------------------------------------------------------------------------------
 
@@ -46,6 +68,127 @@ for bad in ("0.1", None, True):
 for bad in (1.5, "x", True):
     row(f"make_moons(seed={bad!r})", lambda bad=bad: make_moons(10, seed=bad), TypeError,
         "make_moons(seed)", "expected an int, a random.Random or None")
+
+# The other shapes check their arguments as make_moons does, each naming itself.
+for make in (make_circles, make_xor, make_spiral):
+    name = make.__name__
+    for bad in (1, 0, -5):
+        row(f"{name}(n_samples={bad})", lambda make=make, bad=bad: make(bad), ValueError,
+            f"{name}(n_samples): expected at least 2, got {bad}")
+    for bad in (2.5, "100", True, None):
+        row(f"{name}(n_samples={bad!r})", lambda make=make, bad=bad: make(bad), TypeError,
+            f"{name}(n_samples)", "expected an int", type(bad).__name__)
+    for bad in (-0.1, nan, inf, -inf, 10**400):
+        row(f"{name}(noise={short(bad)})", lambda make=make, bad=bad: make(10, noise=bad),
+            ValueError, f"{name}(noise): expected a finite number >= 0")
+    for bad in ("0.1", None, True):
+        row(f"{name}(noise={bad!r})", lambda make=make, bad=bad: make(10, noise=bad), TypeError,
+            f"{name}(noise)", "expected a number")
+    for bad in (1.5, "x", True):
+        row(f"{name}(seed={bad!r})", lambda make=make, bad=bad: make(10, seed=bad), TypeError,
+            f"{name}(seed): expected an int, a random.Random or None")
+
+# ---- load_csv: each bad file named by its line and column ------------------------------------
+
+GOOD = "a,b,y\n1,2,x\n3,4,z\n"
+for id, text, words in [
+    ("a missing value", "a,b,y\n1,2,x\n3,,z\n",
+     ("load_csv: bad.csv, line 3, column 2 ('b') is empty; expected a number (a missing value",)),
+    ("a missing value at the end of a row", "a,b,y\n1,2,x\n3,4,\n",
+     ("load_csv: bad.csv, column 3 ('y') is empty on line 3; expected a value in every row",)),
+    ("a non-numeric cell", "a,b,y\n1,2,x\n3,four,z\n",
+     ("bad.csv, line 3, column 2 ('b') is 'four', not a number; expected a number in every "
+      "column but the target",)),
+    ("NA", "a,b,y\n1,2,x\nNA,4,z\n", ("line 3, column 1 ('a') is 'NA', not a number",)),
+    ("a thousands separator", 'a,b,y\n1,"1,000",x\n3,4,z\n',
+     ("line 2, column 2 ('b') is '1,000', not a number",)),
+    ("nan", "a,b,y\n1,nan,x\n3,4,z\n",
+     ("line 2, column 2 ('b') is 'nan'; expected a finite number",)),
+    ("-inf", "a,b,y\n1,2,x\n-inf,4,z\n",
+     ("line 3, column 1 ('a') is '-inf'; expected a finite number",)),
+    ("1e400", "a,b,y\n1,2,x\n3,1e400,z\n",
+     ("line 3, column 2 ('b') is '1e400'; expected a finite number",)),
+    ("a row too short", "a,b,y\n1,2,x\n3,4\n",
+     ("bad.csv, line 3 has 2 cells, but the header names 3 columns; expected 3 cells in every "
+      "row",)),
+    ("a row too long", "a,b,y\n1,2,x\n\n3,4,z,5\n", ("line 4 has 4 cells",)),
+    ("a row too long by an empty cell", "a,b,y\n1,2,x,\n3,4,z\n", ("line 2 has 4 cells",)),
+    ("one class only", "a,b,y\n1,2,x\n3,4,x\n",
+     ("load_csv: bad.csv, column 3 ('y') holds one class only, 'x', in every row; expected at "
+      "least two classes for a model to tell apart",)),
+    ("one value only", "a,b,y\n1,2,0\n3,4,0\n", ("column 3 ('y') holds one value only, 0",)),
+    ("one float value only", "a,b,y\n1,2,0.5\n3,4,0.5\n",
+     ("column 3 ('y') holds one value only, 0.5",)),
+    ("an empty file", "", ("load_csv: bad.csv is empty; expected a header row naming the "
+                           "columns, then rows of numbers",)),
+    ("only blank lines", "\n  \n\n", ("bad.csv is empty",)),
+    ("no header", "1,2,x\n3,4,z\n",
+     ("load_csv: bad.csv, line 1, column 1 is '1', a number; expected a header row naming the "
+      "columns (the file seems to start with data",)),
+    ("a header only", "a,b,y\n", ("bad.csv has a header (line 1) but no rows of data",)),
+    ("a header only, after blank lines", "\n\na,b,y\n\n",
+     ("bad.csv has a header (line 3) but no rows of data",)),
+    ("one column", "y\nx\nz\n",
+     ("line 1 names one column, 'y'; expected at least two: the features and a target",)),
+    ("a column without a name", "a,,y\n1,2,x\n3,4,z\n",
+     ("line 1, column 2 has no name; expected a header naming every column",)),
+    ("two columns with one name", "a,b,a\n1,2,x\n3,4,z\n",
+     ("line 1, column 3 is named 'a', as column 1 is; expected a different name for each",)),
+    ("a target of numbers and text", "a,b,y\n1,2,1\n3,4,x\n",
+     ("column 3 ('y') mixes numbers (line 2: '1') and text (line 3: 'x'); expected all numbers "
+      "or all class names",)),
+    ("a target of numbers and NA", "a,b,y\n1,2,NA\n3,4,1.5\n",
+     ("mixes numbers (line 3: '1.5') and text (line 2: 'NA')",)),
+    ("a target of nan", "a,b,y\n1,2,0.5\n3,4,nan\n",
+     ("column 3 ('y') is 'nan' on line 3; expected a finite number or a class name",)),
+    ("a quote left open", 'a,b,y\n1,2,"x\n3,4,z\n',
+     ("load_csv: bad.csv, line 3: unexpected end of data (expected CSV as Excel or Python's csv "
+      "module writes it)",)),
+    ("a stray quote", 'a,b,y\n1,"2"3,x\n3,4,z\n', ("bad.csv, line 2: ',' expected after '\"'",)),
+]:
+    row(f"load_csv(<{id}>)", lambda text=text: load_csv(csv_file(text)), ValueError, *words)
+for id, data, words in [
+    ("not UTF-8", "a,b,y\n1,2,x\n3,4,\u00e9\n".encode("latin-1"),
+     ("load_csv: bad.csv, line 3 is not UTF-8 text (byte 0xe9 at byte 5 of the line); save it "
+      "as UTF-8",)),
+    ("a NUL byte", b"a,b,y\n1,2\x00,x\n3,4,z\n",
+     ("load_csv: bad.csv, line 2, column 2 ('b') is '2\\x00', not a number",)),
+    ("a cell over 128 kB", b"a,b,y\n1,2," + b"x" * 200_000 + b"\n3,4,z\n",
+     ("load_csv: bad.csv, line 2: field larger than field limit",)),
+]:
+    row(f"load_csv(<{id}>)", lambda data=data: load_csv(bytes_file(data)), ValueError, *words)
+# More than the bound is refused as soon as the row past it is read (a 10-million-row file is
+# never read to its end); this one has one row too many.
+row("load_csv(<1,000,001 rows>)",
+    lambda: load_csv(csv_file("a,y\n" + "0,1\n" * 1_000_001)), ValueError,
+    "load_csv: bad.csv has more than 1,000,000 rows (line 1000002 is one more); load_csv "
+    "reads at most microprop.csv_data.MAX_CSV_ROWS = 1,000,000")
+for target, error, words in [
+    ("z", ValueError, ("load_csv(target): no column named 'z' in bad.csv; its columns are 'a', "
+                       "'b', 'y'",)),
+    ("Y", ValueError, ("no column named 'Y'", "did you mean 'y'?")),
+    ("", ValueError, ("no column named ''",)),
+    (2, TypeError, ("load_csv(target): expected a column name such as 'species', or None for "
+                    "the last column, got int 2",)),
+    (["y"], TypeError, ("load_csv(target)", "got list",)),
+]:
+    row(f"load_csv(target={target!r})",
+        lambda target=target: load_csv(csv_file(GOOD), target), error, *words)
+row("load_csv(target=..., 6 columns)",
+    lambda: load_csv(csv_file("a,b,c,d,e,y\n1,2,3,4,5,x\n1,2,3,4,5,z\n"), "f"), ValueError,
+    "its columns are 'a', 'b', 'c' and 3 more")
+row("load_csv(target='a', a text feature)", lambda: load_csv(csv_file(GOOD), "a"), ValueError,
+    "line 2, column 3 ('y') is 'x', not a number")
+for path, error, words in [
+    ("absent.csv", FileNotFoundError, ("load_csv(path): no file at 'absent.csv'",)),
+    ("", FileNotFoundError, ("load_csv(path): no file at ''",)),
+    (".", IsADirectoryError, ("load_csv(path): '.' is a folder; expected a CSV file",)),
+    ("a\0b.csv", ValueError, ("load_csv(path): 'a\\x00b.csv' is not a file name",)),
+    (3, TypeError, ("load_csv(path): expected a file path (a str or a pathlib.Path), got int 3",)),
+    (None, TypeError, ("load_csv(path): expected a file path", "got NoneType")),
+    (True, TypeError, ("load_csv(path): expected a file path", "got bool")),
+]:
+    row(f"load_csv({path!r})", lambda path=path: load_csv(path), error, *words)
 
 XS, YS = [[float(i)] for i in range(10)], [i % 2 for i in range(10)]
 for bad in (0, 1, -0.2, 1.5, nan, inf, 10**400):

@@ -1,22 +1,31 @@
-"""Built-in data: the Iris table as shipped, seeded moons, the census names, seeded splits,
-standardisation."""
+"""Data: the Iris table as shipped, the seeded shapes (moons, circles, XOR, spiral), the census
+names, CSV files of your own, seeded splits, standardisation."""
 
+import csv
 import math
+import os
 import random
 from pathlib import Path
 
 import pytest
 
+import microprop.csv_data
 import microprop.data
 from microprop.data import (
     IRIS_SPECIES,
     ScaledOverflowError,
     Standardizer,
+    load_csv,
     load_iris,
     load_names,
+    make_circles,
     make_moons,
+    make_spiral,
+    make_xor,
     train_test_split,
 )
+
+SHAPES = [make_moons, make_circles, make_xor, make_spiral]
 
 
 def test_iris_has_150_rows_of_4_measurements_and_50_virginica():
@@ -89,6 +98,153 @@ def test_moons_use_the_global_random_module_without_a_seed():
 
 def test_a_random_generator_can_be_passed_as_the_seed():
     assert make_moons(20, seed=random.Random(3)) == make_moons(20, seed=3)
+
+
+# ---- the shapes: circles, XOR, spiral, seeded as the moons are -----------------------------
+
+
+@pytest.mark.parametrize("make", SHAPES, ids=lambda f: f.__name__)
+def test_each_shape_is_reproducible_with_a_seed_and_differs_with_another(make):
+    X, y = make(40, seed=3)
+    assert (X, y) == make(40, seed=3) == make(40, seed=random.Random(3))
+    assert make(40, seed=4)[0] != X
+    assert len(X) == 40 and all(len(row) == 2 and all(map(math.isfinite, row)) for row in X)
+    random.seed(5)
+    a = make(20)
+    random.seed(5)
+    assert make(20) == a  # without a seed: the global random module
+
+
+@pytest.mark.parametrize("make", SHAPES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("n", [2, 7, 100])
+def test_each_shape_has_balanced_labels_the_extra_point_to_label_0(make, n):
+    _, y = make(n, seed=0)
+    assert y == [0] * ((n + 1) // 2) + [1] * (n // 2)
+
+
+def test_circles_without_noise_are_evenly_spaced_on_radius_1_and_0_5():
+    X, y = make_circles(8, noise=0.0)
+    assert y == [0] * 4 + [1] * 4
+    assert [math.hypot(*p) for p in X] == pytest.approx([1.0] * 4 + [0.5] * 4)
+    assert X[0] == [1.0, 0.0] and X[4] == [0.5, 0.0]
+    assert X[1] == pytest.approx([0.0, 1.0]) and X[6] == pytest.approx([-0.5, 0.0])
+
+
+def test_xor_without_noise_labels_by_the_signs_and_keeps_0_1_from_the_axes():
+    X, y = make_xor(200, noise=0.0, seed=0)
+    for (a, b), label in zip(X, y, strict=True):
+        assert label == int((a > 0) != (b > 0))
+        assert 0.1 <= abs(a) <= 1.0 and 0.1 <= abs(b) <= 1.0
+    quadrants = [(a > 0, b > 0) for a, b in X]
+    assert {q: quadrants.count(q) for q in set(quadrants)} == {
+        (True, True): 50, (False, False): 50, (True, False): 50, (False, True): 50
+    }
+
+
+def test_spirals_without_noise_are_each_others_half_turn():
+    X, y = make_spiral(10, noise=0.0)
+    assert y == [0] * 5 + [1] * 5
+    assert [math.hypot(*p) for p in X] == pytest.approx([0.2, 0.4, 0.6, 0.8, 1.0] * 2)
+    assert X[5:] == [[pytest.approx(-a, abs=1e-12), pytest.approx(-b, abs=1e-12)]
+                     for a, b in X[:5]]
+    assert X[4] == pytest.approx([math.cos(3.5 * math.pi), math.sin(3.5 * math.pi)], abs=1e-12)
+
+
+def test_noise_moves_each_coordinate_by_about_its_standard_deviation():
+    for make in (make_circles, make_spiral):
+        clean, _ = make(2000, noise=0.0)
+        noisy, _ = make(2000, noise=0.1, seed=0)
+        shifts = [a - b for p, q in zip(noisy, clean, strict=True) for a, b in zip(p, q)]
+        sd = math.sqrt(sum(d * d for d in shifts) / len(shifts))
+        assert sd == pytest.approx(0.1, rel=0.05)
+
+
+# ---- load_csv: a file of your own ---------------------------------------------------------
+
+
+def write_csv(path, rows, **options):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, **options).writerows(rows)
+    return path
+
+
+def test_a_csv_round_trip_gives_back_the_numbers_and_names_the_classes(tmp_path):
+    X, y = load_iris(classes=3)
+    rows = [[*x, IRIS_SPECIES[label]] for x, label in zip(X, y, strict=True)]
+    path = write_csv(tmp_path / "iris.csv", [["sl", "sw", "pl", "pw", "species"], *rows])
+    table = load_csv(path)
+    assert table.X == X and table.y == y  # repr round-trips every float exactly
+    assert table.classes == IRIS_SPECIES  # sorted: setosa, versicolor, virginica
+    assert table.features == ("sl", "sw", "pl", "pw") and table.target == "species"
+    X2, y2 = table  # unpacks as load_iris does
+    assert (X2, y2) == (X, y)
+
+
+def test_text_classes_are_sorted_and_y_indexes_them(tmp_path):
+    path = write_csv(tmp_path / "d.csv", [["x", "label"], [1, "yes"], [2, "no"], [3, "maybe"],
+                                          [4, "yes"]])
+    table = load_csv(path)
+    assert table.classes == ("maybe", "no", "yes")
+    assert table.y == [2, 1, 0, 2]
+    assert [table.classes[k] for k in table.y] == ["yes", "no", "maybe", "yes"]
+
+
+def test_whole_number_targets_stay_ints_as_written_and_other_numbers_are_floats(tmp_path):
+    ints = load_csv(write_csv(tmp_path / "i.csv", [["x", "y"], [1, 3], [2, 7], [3, -2]]))
+    assert ints.y == [3, 7, -2] and all(type(v) is int for v in ints.y)
+    assert ints.classes is None
+    floats = load_csv(write_csv(tmp_path / "f.csv", [["x", "y"], [1, "3"], [2, "2.5"]]))
+    assert floats.y == [3.0, 2.5] and all(type(v) is float for v in floats.y)
+    assert floats.classes is None
+    # 1.0 is written as a float, so it is read as one, as pandas reads it
+    assert load_csv(write_csv(tmp_path / "g.csv", [["x", "y"], [1, "1.0"], [2, "0"]])).y == [
+        1.0, 0.0]
+
+
+def test_the_target_can_be_any_column_by_name(tmp_path):
+    path = write_csv(tmp_path / "d.csv", [["a", "kind", "b"], [1, "cat", 2], [3, "dog", 4]])
+    table = load_csv(path, target="kind")
+    assert table.X == [[1.0, 2.0], [3.0, 4.0]] and table.y == [0, 1]
+    assert table.features == ("a", "b") and table.classes == ("cat", "dog")
+    assert load_csv(str(path), "kind") == table  # a str path or a pathlib.Path
+
+
+def test_spreadsheet_habits_are_read_bom_crlf_spaces_quotes_and_blank_lines(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf a , b ,class\r\n 1.5 ,\"2\", x \r\n\r\n-3e2,4,\"y, z\"\r\n")
+    table = load_csv(path)
+    assert table.features == ("a", "b") and table.target == "class"
+    assert table.X == [[1.5, 2.0], [-300.0, 4.0]]
+    assert table.classes == ("x", "y, z") and table.y == [0, 1]
+
+
+def test_load_csv_only_reads_the_file(tmp_path):
+    path = write_csv(tmp_path / "d.csv", [["x", "y"], [1, 0], [2, 1]])
+    before = path.read_bytes(), os.stat(path).st_mtime_ns
+    load_csv(path)
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+    assert os.listdir(tmp_path) == ["d.csv"]
+
+
+def test_the_row_bound_takes_exactly_max_rows_and_stops_at_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(microprop.csv_data, "MAX_CSV_ROWS", 5)
+    rows = [["x", "y"], *([i, i % 2] for i in range(5))]
+    assert len(load_csv(write_csv(tmp_path / "five.csv", rows)).X) == 5
+    # Row 6 is refused before row 7 is read: a bad cell further on is never reached.
+    path = write_csv(tmp_path / "more.csv", [*rows, [5, 1], ["bad", 0]])
+    with pytest.raises(ValueError, match=r"more\.csv has more than 5 rows \(line 7 is one more\)"):
+        load_csv(path)
+
+
+def test_a_bad_cell_is_named_by_its_line_in_the_file_counting_blank_lines(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n\n1,a\n\n\n2,b\n?,c\n")
+    with pytest.raises(ValueError) as info:
+        load_csv(path)
+    assert str(info.value) == (
+        f"load_csv: {path}, line 7, column 1 ('x') is '?', not a number; expected a number in "
+        "every column but the target"
+    )
 
 
 def test_names_are_the_5163_census_first_names_most_common_first():
