@@ -531,6 +531,8 @@ def test_code_is_split_above_the_bound_and_kept_in_the_cache_up_to_eight_parts()
         assert len(parts) == (8 if kept else 9)
         assert all((part in cache) is kept for part in parts)
         assert split._latest.step.__code__.co_filename == "<microprop.compile>"
+    free, got = chunks_of(chain, [], 5)  # no parameter: the gradients are ()
+    assert got == (want[0], []) and "def _c1" in free.source
 
 
 def test_compiling_the_same_structure_twice_uses_the_cache():

@@ -278,6 +278,39 @@ def test_paths_past_the_bound_run_eagerly_with_one_warning():
     assert c._latest is next(iter(c._programs.values()))[0]  # the code shown: the first path's
 
 
+def test_a_call_past_the_bound_leaves_the_grad_of_every_value_it_read_as_it_was():
+    """The eager call past the bound zeroes and then puts back the .grad of the leaves it
+    reads, those of the structure's first path (K, read at n = 0 and n = 8 only)."""
+    k = Value(3.0)
+
+    def fn(x):
+        return W * x * (k if int(x) in (0, 8) else 1.0)
+
+    c = compile(fn, [W])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in range(9):
+            c(n + 0.5)
+    assert c(8.5) == (51.0, [25.5]) and k.grad == 0.0 and W.grad == 0.0
+
+
+def test_the_bounds_warnings_name_a_function_without_a_name_fn():
+    class Step:
+        def __call__(self, x, step):
+            return W * x * int(x) + step
+
+    paths, traces = compile(Step(), [W]), compile(Step(), [W], max_traces=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for n in range(10):
+            paths(float(n), 0)  # one structure, a path per int(x)
+        for step in range(6):
+            traces(1.0, step)  # a structure per step
+    said = [str(w.message)[:40] for w in caught]
+    assert said == ["compile: fn took more than 8 paths throu",
+                    "compile: fn has been traced more than ma"]
+
+
 def test_a_new_path_whose_code_gives_up_at_once_gives_eagers_numbers():
     """A path traced now whose code hands the call to eager at once (exp overflows: eager's
     policy decides) gives eager's numbers."""
