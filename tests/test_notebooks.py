@@ -41,11 +41,13 @@ def has_parameters(path: Path) -> bool:
     return any("parameters" in tags(c) for c in nbformat.read(path, as_version=4).cells)
 
 
-def run(path: Path, tmp_path: Path, settings: str = "", replace: dict | None = None):
+def run(path: Path, tmp_path: Path, settings: str = "", replace: dict | None = None,
+        after: dict[str, list[tuple[str, str]]] | None = None):
     """Execute the notebook at ``path`` in a scratch folder and return it with its outputs.
 
     ``settings`` is code run right after the parameters cell; ``replace`` maps a cell's tag to
-    the code that runs in its place."""
+    the code that runs in its place; ``after`` maps a cell's tag to cells, ``(tag, code)``, run
+    right after it."""
     if path.name in NEEDS:
         pytest.importorskip(NEEDS[path.name])
     nb = nbformat.read(path, as_version=4)
@@ -54,6 +56,11 @@ def run(path: Path, tmp_path: Path, settings: str = "", replace: dict | None = N
             if replace and tag in replace:
                 cell.source = replace.pop(tag)
     assert not replace, f"no cell of {path.name} is tagged {sorted(replace or ())}"
+    for tag, extra in (after or {}).items():
+        at = next((i for i, c in enumerate(nb.cells) if tag in tags(c)), None)
+        assert at is not None, f"no cell of {path.name} is tagged {tag}"
+        nb.cells[at + 1:at + 1] = [nbformat.v4.new_code_cell(code, metadata={"tags": [new]})
+                                   for new, code in extra]
     settings = "\n".join(filter(None, [QUICK.get(path.name, ""), settings]))
     if settings:
         at = next(i for i, c in enumerate(nb.cells) if "parameters" in tags(c))
@@ -279,3 +286,8 @@ def test_every_notebook_runs_without_graphviz_s_dot_program(path, tmp_path, monk
     shown = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     if path.name == "01_forward_propagation.ipynb":  # it draws: the note stands in for the picture
         assert any("dot program is not installed" in html for html in shown)
+
+
+def test_the_several_classes_notebook_runs_with_one_hidden_neuron(tmp_path):
+    # A layer of one neuron gives a Value, not a list; the notebook reads a^(2) with outputs().
+    run(ROOT / "notebooks" / "05_several_classes.ipynb", tmp_path, settings="HIDDEN = 1")
