@@ -24,9 +24,14 @@ def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-def _on(method: str, on_floats: Any) -> Any:
+class _On:
     """A primitive of one argument: the Value's own op, or the float one on a constant."""
-    return lambda x: getattr(x, method)() if isinstance(x, Value) else on_floats(x)
+
+    def __init__(self, method: str, on_floats: Any) -> None:
+        self.method, self.on_floats = method, on_floats
+
+    def __call__(self, x: Any) -> Any:
+        return getattr(x, self.method)() if isinstance(x, Value) else self.on_floats(x)
 
 
 class _Values:
@@ -34,13 +39,13 @@ class _Values:
     differentiated again. Python's ``+ - * /`` serve as they are."""
 
     masked = floats.MASKED
-    exp = staticmethod(_on("exp", floats.exp))
-    log = staticmethod(_on("log", floats.log))
-    sqrt = staticmethod(_on("sqrt", floats.sqrt))
-    tanh = staticmethod(_on("tanh", floats.tanh))
-    sigmoid = staticmethod(_on("sigmoid", floats.sigmoid))
-    relu = staticmethod(_on("relu", floats.relu))
-    abs = staticmethod(_on("abs", floats.abs))
+    exp = _On("exp", floats.exp)
+    log = _On("log", floats.log)
+    sqrt = _On("sqrt", floats.sqrt)
+    tanh = _On("tanh", floats.tanh)
+    sigmoid = _On("sigmoid", floats.sigmoid)
+    relu = _On("relu", floats.relu)
+    abs = _On("abs", floats.abs)
 
     @staticmethod
     def root(x: Any) -> Any:
