@@ -1,12 +1,13 @@
 """Shared test set-up: seeded randomness, Hypothesis without deadlines, the ``slow`` marker, and
 the import path for tests kept in folders by subject."""
 
+import os
 import random
 import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 # The tests sit in one folder per subject (engine/, nn/, seeing/, ...) beside the helpers they
 # share here (ops.py, programs.py, bad_input.py, examples.py, readability.py, golden/). This folder
@@ -21,7 +22,11 @@ for _folder in sorted(HERE.iterdir()):
 
 # Timing is not behaviour: a slow CI machine must not fail a property test.
 settings.register_profile("microprop", deadline=None, max_examples=100)
-settings.load_profile("microprop")
+# Under mutation testing a failing example is a verdict, not a report: it is not shrunk (which
+# can take longer than the timeout, making a killed mutant count as a hang).
+settings.register_profile("mutation", parent=settings.get_profile("microprop"),
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile("mutation" if "MUTANT_UNDER_TEST" in os.environ else "microprop")
 
 
 def pytest_configure(config):
