@@ -244,3 +244,27 @@ def test_the_slope_marker_reads_as_its_name_and_pickles_as_the_one_marker():
 
     assert repr(rules.SLOPE) == "SLOPE"
     assert pickle.loads(pickle.dumps(rules.SLOPE)) is rules.SLOPE
+
+
+def test_an_op_with_the_same_constants_is_made_once_and_shared_by_every_node():
+    """A node records its op; ops with constants are made once per constant, so a million
+    ``x - 2.0`` hold one op between them. -0.0 and 0.0 are two constants; NaN, equal to nothing,
+    is never found again, so an op with it is never kept."""
+    a, b = Value(1.0), Value(2.0)
+    assert (a - 2.0)._op is (b - 2.0)._op and (2.0 - a)._op is (2.0 - b)._op
+    assert (a - 2.0)._op is not (2.0 - a)._op
+    assert (a - 2.0)._op.args == (None, 2.0) and (2.0 - a)._op.args == (2.0, None)
+    made = rules.SUB.called_with((None, 3.5))
+    assert rules.SUB.called_with((None, 3.5)) is made and made.args == (None, 3.5)
+    zero, minus_zero = rules.SUB.called_with((None, 0.0)), rules.SUB.called_with((None, -0.0))
+    assert zero is not minus_zero and rules.SUB.called_with((None, 0.0)) is zero
+    assert rules.SUB.called_with((None, math.nan)) is not rules.SUB.called_with((None, math.nan))
+    assert rules.SUB.called_with((None, 3.5)).rule is rules.sub and str(made) == "-"
+
+
+def test_the_ops_kept_per_op_are_bounded():
+    op = rules.Op("bounded", rules.sub)
+    for k in range(rules._MADE_AT_MOST + 50):
+        op.called_with((None, float(k)))
+        op.with_constant(float(k) + 0.5, 1)
+    assert len(op._made) == len(op.right) == rules._MADE_AT_MOST
