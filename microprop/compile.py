@@ -950,7 +950,7 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
                                  "parameter once, so that each gradient has one place")
     return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
                     _checks.flag(check, "compile(check)"), _positions(indices),
-                    _checks.integer(max_traces, "compile(max_traces)", low=1))
+                    _checks.integer(max_traces, "compile(max_traces)"))
 
 
 def _positions(indices: object) -> frozenset[int]:

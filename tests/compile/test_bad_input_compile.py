@@ -82,6 +82,38 @@ TABLE = [Value(1.0), Value(2.0)]
 for bad in (0, "0", [True], [-1], [1.5]):
     row(f"compile(indices={bad!r})", lambda bad=bad: compile(lambda i: W, indices=bad),
         TypeError, "compile(indices): expected")
+row("compile(max_traces=0) (whole message)", lambda: compile(lambda: W, max_traces=0),
+    ValueError, "compile(max_traces): expected a positive int, got 0")
+row("compile(indices='x') (whole message)", lambda: compile(lambda x: W, indices="x"), TypeError,
+    "compile(indices): expected a list of argument positions, got str")
+row("compiled(object()) (whole message)", lambda: compile(lambda x: W * x, [W])(object()),
+    TypeError, "compiled <lambda>: argument 0 is a object; expected a number, a Value, or a list "
+    "or tuple of them")
+
+
+row("compile(indices=[0])(1.5) (whole message)",
+    lambda: compile(lambda i: W * 1.0, indices=[0])(1.5), TypeError,
+    "compiled <lambda>: argument 0 is a float; argument 0 holds indices, so expected an int or a "
+    "list of them")
+
+
+class _Unnamed:  # a callable without __name__: messages call it fn
+    def __call__(self, x):
+        return W * x
+
+
+def _traced_unnamed():
+    compiled = compile(_Unnamed(), [W])
+    compiled(1.0)
+    return compiled
+
+
+row("compiled fn(1.0, 2.0), traced with one (whole message)",
+    lambda: _traced_unnamed()(1.0, 2.0), TypeError,
+    "compiled fn: expected 1 argument(s), as traced, got 2")
+row("compiled fn([object()]) (whole message)", lambda: _traced_unnamed()([object()]), TypeError,
+    "compiled fn: argument 0[0] is a object; expected a number, a Value, or a list or tuple of "
+    "them")
 row("compile(indices=[1])(one argument)",
     lambda: compile(lambda i: W, indices=[1])(0), TypeError,
     "compile(indices) names argument 1, but it was called with 1")

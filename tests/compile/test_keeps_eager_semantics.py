@@ -455,6 +455,17 @@ def test_the_traces_are_bounded_and_the_bound_is_said_once():
         "its position in indices="]
 
 
+def test_past_the_bound_the_structure_used_least_recently_is_dropped_not_the_oldest():
+    c = compile(lambda x: W * (x if isinstance(x, Value) else x[0]), [W], max_traces=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c(1.0)
+        c([1.0])
+        c(2.0)  # the float's trace is the most recently used again
+        c((1.0,))  # a third structure: the list's trace goes
+    assert list(c._programs) == [("x",), (("tuple", ("x",)),)]
+
+
 def test_past_the_bound_the_least_recently_used_path_goes_first_then_its_structure():
     """Each structure of arguments holds its paths; past max_traces the oldest structure
     gives up its oldest path, and the structure itself goes when it has no other."""
