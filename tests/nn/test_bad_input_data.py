@@ -6,6 +6,8 @@ The rows and their shared machinery follow tests/bad_input.py; one test runs the
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from bad_input import check, inf, nan, short, table
 
@@ -151,7 +153,8 @@ for id, data, words in [
     ("not UTF-8", "a,b,y\n1,2,x\n3,4,\u00e9\n".encode("latin-1"),
      ("load_csv: bad.csv, line 3 is not UTF-8 text (byte 0xe9 at byte 5 of the line); save it "
       "as UTF-8",)),
-    ("a NUL byte", b"a,b,y\n1,2\x00,x\n3,4,z\n",
+    ("a NUL byte", b"a,b,y\n1,2\x00,x\n3,4,z\n",  # Python 3.10's csv refuses it, later ones read it
+     ("load_csv: bad.csv, line 2: line contains NUL",) if sys.version_info < (3, 11) else
      ("load_csv: bad.csv, line 2, column 2 ('b') is '2\\x00', not a number",)),
     ("a cell over 128 kB", b"a,b,y\n1,2," + b"x" * 200_000 + b"\n3,4,z\n",
      ("load_csv: bad.csv, line 2: field larger than field limit",)),
