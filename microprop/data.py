@@ -12,7 +12,7 @@ import io
 import math
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -86,19 +86,11 @@ def make_moons(
     Gaussian noise of standard deviation ``noise`` on each coordinate. ``seed``: an int, a
     ``random.Random``, or None for the global ``random`` module (as everywhere in microprop).
     """
-    n_samples, noise, rng = _shape_arguments("make_moons", n_samples, noise, seed)
-    X: Rows = []
-    y: list[int] = []
-    for label, n in _halves(n_samples):
-        for i in range(n):
-            t = math.pi * i / (n - 1) if n > 1 else 0.0
-            if label == 0:
-                point = [math.cos(t), math.sin(t)]
-            else:
-                point = [1.0 - math.cos(t), 0.5 - math.sin(t)]
-            X.append(_noisy(point, noise, rng))
-            y.append(label)
-    return X, y
+    def point(label: int, i: int, n: int, rng: Any) -> list[float]:
+        t = math.pi * i / (n - 1) if n > 1 else 0.0
+        return [math.cos(t), math.sin(t)] if label == 0 else [1.0 - math.cos(t), 0.5 - math.sin(t)]
+
+    return _shape("make_moons", n_samples, noise, seed, point)
 
 
 def make_circles(
@@ -111,16 +103,11 @@ def make_circles(
     the extra one to the outer circle), plus Gaussian noise as in ``make_moons``, whose
     arguments these are.
     """
-    n_samples, noise, rng = _shape_arguments("make_circles", n_samples, noise, seed)
-    X: Rows = []
-    y: list[int] = []
-    for label, n in _halves(n_samples):
-        radius = 1.0 if label == 0 else 0.5
-        for i in range(n):
-            t = 2.0 * math.pi * i / n
-            X.append(_noisy([radius * math.cos(t), radius * math.sin(t)], noise, rng))
-            y.append(label)
-    return X, y
+    def point(label: int, i: int, n: int, rng: Any) -> list[float]:
+        radius, t = (1.0 if label == 0 else 0.5), 2.0 * math.pi * i / n
+        return [radius * math.cos(t), radius * math.sin(t)]
+
+    return _shape("make_circles", n_samples, noise, seed, point)
 
 
 def make_xor(
@@ -134,17 +121,12 @@ def make_xor(
     apart), in the label's two quadrants taken in turn, then Gaussian noise is added as in
     ``make_moons``, whose arguments these are. Half the points have each label, the extra one 0.
     """
-    n_samples, noise, rng = _shape_arguments("make_xor", n_samples, noise, seed)
-    X: Rows = []
-    y: list[int] = []
-    for label, n in _halves(n_samples):
-        for i in range(n):
-            sx = 1.0 if i % 2 == 0 else -1.0  # label 0: (+, +) then (-, -); label 1: (+, -), ...
-            sy = sx if label == 0 else -sx
-            point = [sx * rng.uniform(0.1, 1.0), sy * rng.uniform(0.1, 1.0)]
-            X.append(_noisy(point, noise, rng))
-            y.append(label)
-    return X, y
+    def point(label: int, i: int, n: int, rng: Any) -> list[float]:
+        sx = 1.0 if i % 2 == 0 else -1.0  # label 0: (+, +) then (-, -); label 1: (+, -), ...
+        sy = sx if label == 0 else -sx
+        return [sx * rng.uniform(0.1, 1.0), sy * rng.uniform(0.1, 1.0)]
+
+    return _shape("make_xor", n_samples, noise, seed, point)
 
 
 def make_spiral(
@@ -158,26 +140,28 @@ def make_spiral(
     label 0), plus Gaussian noise as in ``make_moons``, whose arguments these are. The arms are
     about 0.29 apart, so a noise above about 0.1 starts to blur them into each other.
     """
-    n_samples, noise, rng = _shape_arguments("make_spiral", n_samples, noise, seed)
+    def point(label: int, i: int, n: int, rng: Any) -> list[float]:
+        r = (i + 1) / n  # from 1/n, not 0: the two spirals never share a point
+        t = 3.5 * math.pi * r + math.pi * label
+        return [r * math.cos(t), r * math.sin(t)]
+
+    return _shape("make_spiral", n_samples, noise, seed, point)
+
+
+def _shape(name: str, n_samples: object, noise: object, seed: object,
+           point: Callable[[int, int, int, Any], list[float]]) -> tuple[Rows, list[int]]:
+    """A shape's rows and labels: ``point(label, i, n, rng)`` for each of the label's ``n``
+    points, label 0 first, plus the noise; the arguments checked as every shape checks them."""
+    n = _checks.integer(n_samples, f"{name}(n_samples)", low=2)  # one point per label at least
+    sd = _checks.finite(noise, f"{name}(noise)", 0.0)
+    rng = _rng(seed, f"{name}(seed)")
     X: Rows = []
     y: list[int] = []
-    for label, n in _halves(n_samples):
-        for i in range(n):
-            r = (i + 1) / n  # from 1/n, not 0: the two spirals never share a point
-            t = 3.5 * math.pi * r + math.pi * label
-            X.append(_noisy([r * math.cos(t), r * math.sin(t)], noise, rng))
+    for label, count in _halves(n):
+        for i in range(count):
+            X.append(_noisy(point(label, i, count, rng), sd, rng))
             y.append(label)
     return X, y
-
-
-def _shape_arguments(
-    name: str, n_samples: object, noise: object, seed: object
-) -> tuple[int, float, Any]:
-    """The checks every shape makes: at least 2 points (one per label), a finite noise >= 0 and
-    a seed, each named as ``make_moons(noise)`` in a message."""
-    n = _checks.integer(n_samples, f"{name}(n_samples)", low=2)
-    sd = _checks.finite(noise, f"{name}(noise)", 0.0)
-    return n, sd, _rng(seed, f"{name}(seed)")
 
 
 def _halves(n_samples: int) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -296,16 +296,21 @@ def test_a_node_made_by_hand_is_refused_naming_it(op, said):
         "rule to compile; define the op with microprop.op instead")
 
 
+def chain_of(x, steps, a, b):
+    """A function of no argument: ``steps`` times ``y * a + b`` from ``x``."""
+    def chain():
+        y = x
+        for _ in range(steps):
+            y = y * a + b
+        return y
+
+    return chain
+
+
 def test_a_long_chain_is_split_into_functions_and_compiles(monkeypatch):
     monkeypatch.setattr(sys.modules["microprop.compile"], "_CHUNK", 500)
     x = Value(1.0)
-
-    def chain():
-        y = x
-        for _ in range(3000):
-            y = y * 1.0001 + 0.0001
-        return y
-
+    chain = chain_of(x, 3000, 1.0001, 0.0001)
     compiled = microprop.compile(chain, [x])
     got = compiled()
     assert "def _c1(S)" in compiled.source
@@ -507,13 +512,7 @@ def test_code_is_split_above_the_bound_and_kept_in_the_cache_up_to_eight_parts()
     (each part's code still says where it comes from)."""
     cache = sys.modules["microprop.compile"]._CACHE
     x = Value(0.5)
-
-    def chain():
-        y = x
-        for _ in range(20):
-            y = y * 1.5 + 0.25
-        return y
-
+    chain = chain_of(x, 20, 1.5, 0.25)
     whole = microprop.compile(chain, [x])
     want = whole()
     lines = len([line for line in whole.source.splitlines()[4:-1] if line.strip()])
