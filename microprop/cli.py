@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from . import _files, viz
+from . import _files, article, viz
 from ._checks import few, install_hint
 from .csv_data import CSVData, load_csv
 from .data import (
@@ -643,17 +643,11 @@ def _print_per_class(model: MLP, test: tuple[Any, ...], data: _Dataset, out: _Ou
 
 
 def _one_cost(model: MLP, x: list[float], y: float, loss: str) -> Value:
-    """One example's cost C, its values labelled as the article names them: x0..., s, C."""
-    xs = [Value(v, label=f"x{k}") for k, v in enumerate(x)]  # x0 meets w.0, x1 meets w.1, ...
-    s = model(xs)
-    if isinstance(s, Value):  # one output neuron
-        s.label = "s"
-        cost = LOSS_TABLE[loss].function(s, y)
-    else:  # one logit per class
-        for k, v in enumerate(s):
-            v.label = f"s{k}"
-        cost = LOSS_TABLE[loss].function(s, int(y))
-    cost.label = "C"
+    """One example's cost C, its values named as the article names them: x_1, z^(2)_1, s, C."""
+    function = LOSS_TABLE[loss].function
+    several = len(model.layers[-1].neurons) > 1  # a logit per class, and a class number
+    cost = article.forward(model, x, int(y) if several else y, cost=function).C
+    assert cost is not None  # a target was given
     return cost
 
 
@@ -692,7 +686,8 @@ def _save_html(model: MLP, x: list[float], y: float, path: str, loss: str) -> st
 
 
 def _stepper(cost: Value) -> Stepper:
-    return Stepper(cost, show_local_grads=True, color="grad")  # as the page draws it
+    # One box per neuron, named as the article names them, reads best on a projector.
+    return Stepper(cost, show_local_grads=True, color="grad", collapse=True, names="article")
 
 
 def _write_drawing(path: str, data: bytes | str, model_path: str) -> None:

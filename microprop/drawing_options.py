@@ -149,6 +149,15 @@ OPTIONS = (
         f"a highlight in a graph of more than {BIG} values is drawn so; ``False`` never folds.",
     ),
     Option(
+        "names",
+        None,
+        _one_of("article", None),
+        '``"article"`` names parameters as the article does (``W^(1)_24`` for '
+        "``layers.0.neurons.1.w.3``, ``b^(2)_1``), writes an unlabelled value's number and op "
+        "(``#6 (+)``) in its box, and draws a collapsed neuron as its ``a = f(z)``, its bias, "
+        "and its weights on the arrows in; by default, labels only.",
+    ),
+    Option(
         "step",
         None,
         _step_number,
@@ -172,6 +181,7 @@ class Options:
     parameters: frozenset[Value] | None
     rankdir: str | None
     path_only: Value | str | bool | None
+    names: str | None
     step: int | None
 
 

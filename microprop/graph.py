@@ -8,6 +8,7 @@ found by Value or label, and their numbers printed alike in tables, captions and
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 from .engine import Value
@@ -49,6 +50,27 @@ def numbered(root: Value) -> tuple[list[Value], dict[Value, int]]:
 def node_name(v: Value, i: int) -> str:
     """How tables and captions name a node: its label, or its position and op (``#4 (+)``)."""
     return v.label or f"#{i} ({v._op or ('op' if v._children else 'leaf')})"
+
+
+# A parameter's dotted label in an MLP: layers.{l}.neurons.{j}.w.{k} or layers.{l}.neurons.{j}.b.
+_PARAMETER = re.compile(r"layers\.(\d+)\.neurons\.(\d+)\.(?:w\.(\d+)|b)")
+
+
+def article_name(name: str) -> str:
+    """A parameter's dotted label as the article writes it; any other name unchanged.
+
+    ``layers.0.neurons.1.w.3`` is ``W^(1)_24`` and ``layers.1.neurons.0.b`` is ``b^(2)_1``: the
+    article counts from 1, and a weight's superscript is the layer it comes from (its quirk Q2).
+    Indices of two digits are set apart by a comma, ``W^(1)_12,3``, so that 12,3 is not 1,23.
+    """
+    found = _PARAMETER.fullmatch(name)
+    if found is None:
+        return name
+    layer, j = int(found[1]) + 1, int(found[2]) + 1
+    if found[3] is None:
+        return f"b^({layer})_{j}"
+    k = int(found[3]) + 1
+    return f"W^({layer})_{j}{',' if j >= 10 or k >= 10 else ''}{k}"
 
 
 def find(

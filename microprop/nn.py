@@ -304,6 +304,15 @@ class Neuron(Module):
         f = self._f
         return z if f is None else f(z)
 
+    def z_and_a(self, x: Iterable[Value | float] | Value | float) -> tuple[Value, Value]:
+        """The article's two values of this neuron: ``z = w · x + b`` and ``a = f(z)``.
+
+        The same nodes ``neuron(x)`` makes (``a`` is ``z`` itself for a linear neuron), so that
+        a forward pass can be named as the article names it (see ``microprop.article``).
+        """
+        z = dot(self.w, _inputs(x, self.nin, "Neuron.z_and_a"), 0.0 if self.b is None else self.b)
+        return z, z if self._f is None else self._f(z)
+
     def parameters(self) -> list[Value]:
         """The weights, then the bias (if any): ``[*w, b]``."""
         # The hot path of zero_grad() and every optimizer step: no names built.

@@ -18,6 +18,7 @@ from .drawing_options import COLLAPSE as _COLLAPSE
 from .drawing_options import Options
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
+from .graph import article_name as _article_name
 from .graph import check_root as _check_root
 from .graph import constants as _constants
 from .graph import find as _find_value
@@ -108,6 +109,12 @@ class _Reading:
 
     def grad(self, v: Value) -> float:
         return self.grads[v] if self.grads is not None else v.grad
+
+    def name(self, v: Value) -> str:
+        """What a box calls ``v``: its label, or in the article's names also ``#6 (+)``."""
+        if self.opts.names != "article":
+            return v.label
+        return _article_name(_node_name(v, self.index[v]))
 
     def role_of(self, v: Value) -> str:
         if v is self.root:
@@ -278,15 +285,17 @@ def _boxes(r: _Reading) -> list[Box]:
         cluster = r.cluster_of(v)
         shown = r.output_of[v] if v in r.unit_of else v  # a neuron shows its output's numbers
         members: tuple[Value, ...] = (v, shown) if v in r.unit_of else (v,)
-        if v in r.unit_of:
+        if v in r.unit_of and r.opts.names == "article":
+            fields = _neuron_fields(r, v, shown)
+            fill = r.fill(shown, "neuron")
+        elif v in r.unit_of:
             fields = [r.key_of[v] or "neuron", shown._op if shown is not v else "linear"]
             fill = r.fill(shown, "neuron")
         else:
-            fields = [v.label] if v.label else []
+            fields = [r.name(v)] if v.label or r.opts.names == "article" else []
             fill = r.fill(v, r.role_of(v))
-        fields.append(f"data {_number(shown.data)}")
-        if r.opts.show_grads:
-            fields.append(f"grad {_number(r.grad(shown))}")
+        if r.opts.names != "article" or v not in r.unit_of:
+            fields += _numbers(r, shown, "data ")
         outline = r.outline(members)
         if v._children and not r.expands(v):
             outline["style"] = "dashed"  # computed from values path_only does not draw
@@ -298,6 +307,43 @@ def _boxes(r: _Reading) -> list[Box]:
     return boxes
 
 
+def _numbers(r: _Reading, v: Value, prefix: str) -> list[str]:
+    """A value's data and (unless show_grads=False) grad, as a box's fields."""
+    shown = [f"{prefix}{_number(v.data)}"]
+    if r.opts.show_grads:
+        shown.append(f"grad {_number(r.grad(v))}")
+    return shown
+
+
+def _neuron_fields(r: _Reading, z: Value, a: Value) -> list[str]:
+    """A collapsed neuron in the article's names: ``a = f(z)``, then z's, a's and b's numbers.
+
+    Every value the stepping text can name is in the box: z and a (one node when the neuron is
+    linear), and the bias, which is drawn inside the neuron; the weights label the arrows in.
+    """
+    if a is z:
+        fields = [f"{r.name(z)} (linear)", *_numbers(r, z, "data ")]
+    else:
+        fields = [f"{r.name(a)} = {a._op}({r.name(z)})"]
+        fields += [" ".join(_numbers(r, z, "z ")), " ".join(_numbers(r, a, "a "))]
+    for b in z._children:
+        if b in r.hidden and b.label.endswith(".b"):
+            fields.append(" ".join(_numbers(r, b, r.name(b) + " ")))
+    return fields
+
+
+def _weights_in(r: _Reading, z: Value) -> dict[Value, Value]:
+    """The weight on each input of a collapsed neuron: ``w.k`` meets the neuron's k-th input."""
+    inputs = [c for c in z._children if c not in r.params]
+    weights = {}
+    for w in z._children:
+        if w in r.hidden and not w.label.endswith(".b"):
+            k = int(w.label.rsplit(".", 1)[1])
+            if k < len(inputs):
+                weights[inputs[k]] = w
+    return weights
+
+
 def _edges(r: _Reading) -> list[Edge]:
     """Input -> op -> result for each value; one arrow per input into a collapsed neuron."""
     edges: list[Edge] = []
@@ -306,6 +352,7 @@ def _edges(r: _Reading) -> list[Edge]:
         if not r.expands(v):
             continue
         is_unit = v in r.unit_of
+        weights = _weights_in(r, v) if is_unit and r.opts.names == "article" else {}
         rows = _rows(r, v)
         for child, local, row in zip(v._children, v._local_grads, rows):
             if is_unit and (child in r.params or r.unit_of.get(child) is r.unit_of[v]):
@@ -319,6 +366,8 @@ def _edges(r: _Reading) -> list[Edge]:
                 if (src, dst) in unit_edges:
                     continue  # one arrow per input is enough for a collapsed neuron
                 unit_edges.add((src, dst))
+                if child in weights:
+                    attrs["label"] = f" {r.name(weights[child])} "
             else:
                 dst = f"n{i}op"
                 if r.opts.show_local_grads and exact:

@@ -12,7 +12,6 @@ import copy
 import html
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from .dot_text import dot_lines
 from .drawing_options import parse_options
 from .engine import Value
 from .explain import BackwardSteps, backward_steps
+from .graph import article_name as _article_name
 from .graph import check_root as _check_root
 from .graph import node_name as _node_name
 from .graph import number as _number
@@ -162,10 +162,15 @@ class Stepper(_Slides):
             raise TypeError(
                 "Stepper: the option 'step' is set by the stepper itself; move with go(k) instead"
             )
+        options = _top_to_bottom(options)
         parse_options("Stepper", options)  # every name and value, before any work
         self.steps: BackwardSteps = backward_steps(root)
         self.options = options
         super().__init__()
+
+    def _name(self, name: str) -> str:
+        """A node's name as the drawing writes it (the article's, with ``names="article"``)."""
+        return _article_name(name) if self.options.get("names") == "article" else name
 
     def __len__(self) -> int:
         """The number of steps; positions go from 0 to this."""
@@ -177,7 +182,7 @@ class Stepper(_Slides):
     @property
     def root_name(self) -> str:
         """The root's name as drawings show it: its label, or its number and op (``#4 (+)``)."""
-        return _node_name(self.steps.root, len(self.steps.order) - 1)
+        return self._name(_node_name(self.steps.root, len(self.steps.order) - 1))
 
     def frame(self, k: int | None = None) -> Frame:
         """What step ``k`` (default: the current one) shows, as plain text."""
@@ -190,15 +195,16 @@ class Stepper(_Slides):
                          (f"grad({root}) = {grad}",), None)
         step = self.steps[k - 1]
         inputs = len(step.updates)
-        op = f" ({step.node._op})" if not step.name.endswith(")") else ""
-        title = (f"{step.name}{op} passes its grad {_number(step.grad)} to its "
+        name = self._name(step.name)
+        op = f" ({step.node._op})" if not name.endswith(")") else ""
+        title = (f"{name}{op} passes its grad {_number(step.grad)} to its "
                  f"{'input' if inputs == 1 else f'{inputs} inputs'}")
         lines = tuple(
-            f"grad({u.name}) += {_number(u.local)} × {_number(step.grad)}: "
+            f"grad({self._name(u.name)}) += {_number(u.local)} × {_number(step.grad)}: "
             f"{_number(u.before)} → {_number(u.after)}"
             for u in step.updates
         )
-        return Frame(k, n, title, lines, step.name)
+        return Frame(k, n, title, lines, name)
 
     def heading(self) -> str:
         """``backward() on`` the root's name."""
@@ -243,6 +249,7 @@ class Training(_Slides):
                 f"Training(epochs): at most 200 (each epoch is one drawing), got {epochs}"
             )
         self.lr = _checks.finite(lr, "Training(lr)", 0.0, low_ok=False)
+        options = _top_to_bottom(options)
         parse_options("Training", options)
         super().__init__()
         self.model = copy.deepcopy(model)
@@ -270,7 +277,10 @@ class Training(_Slides):
             self._scenes.append(make_scene(loss, parse_options("Training", options), "Training")[0])
             self.losses.append(loss.data)
             if epoch < epochs:
-                update = [(p.label or f"parameter {i}", p.data, p.grad, p.data - self.lr * p.grad)
+                article = options.get("names") == "article"
+                update = [(_article_name(p.label or f"parameter {i}") if article
+                            else p.label or f"parameter {i}",
+                           p.data, p.grad, p.data - self.lr * p.grad)
                           for i, p in enumerate(params)]
                 for p, (_, _, _, new) in zip(params, update):
                     p.data = new  # p ← p − lr × grad, as SGD(params, lr).step() does
@@ -307,6 +317,12 @@ class Training(_Slides):
 
     def _scene(self, k: int) -> Scene:
         return self._scenes[k]
+
+
+def _top_to_bottom(options: dict[str, Any]) -> dict[str, Any]:
+    """The options, drawing top to bottom unless they say otherwise: a page and a widget are
+    taller than a notebook's output, and a graph reads down the screen, root at the bottom."""
+    return options if "rankdir" in options else {**options, "rankdir": "TB"}
 
 
 def widget(root: Value, **options: Any) -> Any:
@@ -383,9 +399,9 @@ def _widget(stepper: _Slides) -> Any:
 
 
 def _fit(svg: str) -> str:
-    """The drawing scaled to the width of its box (its viewBox keeps the shape), not in pt."""
-    return re.sub(r'^<svg width="[\d.]+pt" height="[\d.]+pt"',
-                  '<svg width="100%" style="max-height:75vh"', svg, count=1)
+    """The drawing at its own size, its text 11 pt (14.7 px) whatever the size of the graph, in
+    a box that scrolls: scaled to the cell's width, the article's network had 5 px text."""
+    return f"<div style='overflow:auto;max-height:70vh'>{svg}</div>"
 
 
 def _arithmetic_html(frame: Frame, size: str) -> str:
@@ -404,27 +420,37 @@ def _arithmetic_html(frame: Frame, size: str) -> str:
 
 # ---- the web page --------------------------------------------------------------------------
 
+# The drawing fills the window beside the arithmetic and scrolls; its scale is in CSS px, so
+# browser zoom makes it bigger, as a reader expects, and text never shrinks below 13 px.
 _STYLE = """
-body { font-family: Helvetica, Arial, sans-serif; margin: 0; padding: 1rem 2rem; color: #222; }
-header { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; font-size: 1.6rem; }
-h1 { font-size: 1.8rem; margin: 0 1rem 0 0; }
-button { font-size: 1.5rem; padding: 0.3rem 1rem; cursor: pointer; }
-input[type=range] { flex: 1; min-width: 10rem; height: 2rem; }
-#counter { font-weight: bold; min-width: 9em; }
-main { display: flex; gap: 2rem; margin-top: 1rem; }
-body.wide main { flex-direction: column; gap: 0; }
-.drawing { flex: 3 1 0; }
-.drawing svg { width: 100%; height: auto; max-height: 78vh; }
-body.wide .drawing svg { max-height: 60vh; }
-.text { flex: 2 1 0; font-size: 1.7rem; line-height: 1.4; }
-.text code { font-size: 1.6rem; background: #fff3e6; padding: 0.1rem 0.3rem; }
+* { box-sizing: border-box; }
+html, body { height: 100%; }
+body { font-family: Helvetica, Arial, sans-serif; margin: 0; color: #222; display: flex;
+       flex-direction: column; }
+header { display: flex; align-items: center; gap: 0.8rem; flex-wrap: wrap; font-size: 1.3rem;
+         padding: 0.4rem 1rem; border-bottom: 1px solid #ddd; }
+h1 { font-size: 1.4rem; margin: 0 0.5rem 0 0; }
+button { font-size: 1.2rem; padding: 0.2rem 0.8rem; cursor: pointer; }
+input[type=range] { flex: 1; min-width: 8rem; height: 1.6rem; }
+#counter { font-weight: bold; min-width: 8em; }
+main { display: flex; flex: 1; min-height: 0; }
+#view { flex: 1; overflow: auto; cursor: grab; padding: 0.5rem; min-width: 0; }
+#view.dragging { cursor: grabbing; user-select: none; }
+#view svg { display: block; margin: 0 auto; }
+.text { flex: 0 0 30%; min-width: 16rem; overflow: auto; font-size: 1.4rem; line-height: 1.4;
+        padding: 0.5rem 1rem; border-left: 1px solid #ddd; }
+.text code { font-size: 1.3rem; background: #fff3e6; padding: 0.1rem 0.3rem; }
 .text ul { padding-left: 1.2rem; margin: 0.3rem 0; }
 .text li { margin-bottom: 0.4rem; }
 .text .title { margin: 0.5rem 0; }
 #current { color: #d35400; font-weight: bold; }
-body[data-unit=epoch] .text code { font-size: 1.15rem; }
+body[data-unit=epoch] .text code { font-size: 1.05rem; }
 body[data-unit=epoch] #marked { display: none; }
-footer { color: #666; font-size: 1.1rem; margin-top: 1rem; }
+footer { color: #666; font-size: 1rem; padding: 0.3rem 1rem; border-top: 1px solid #ddd; }
+@media (max-width: 900px) {  /* a narrow window, or a wide one zoomed in: the text below */
+  main { flex-direction: column; }
+  .text { flex: 0 0 auto; max-height: 35%; border-left: none; border-top: 1px solid #ddd; }
+}
 """
 
 # One drawing, and per position only what changes in it (see _restyling): show(k) lays position
@@ -478,23 +504,82 @@ function show(k) {
   document.getElementById('current').textContent = steps[k].current || '(none yet)';
   document.getElementById('prev').disabled = k === 0;
   document.getElementById('next').disabled = k === last;
+  follow();
 }
+// The drawing's scale: fit to the view's width, its smallest text kept between 13 and 22 px;
+// + and - (or Ctrl and the wheel) zoom about the pointer, 0 fits again; drag or the wheel pans.
+const view = document.getElementById('view');
+const box = svg ? svg.viewBox.baseVal : null;
+const fonts = svg ? [...svg.querySelectorAll('g.node text')].map(
+  t => Number(t.getAttribute('font-size')) || 14) : [];
+const smallest = (fonts.length ? Math.min(...fonts) : 14) * 4 / 3;  // px at scale 1 (pt to px)
+let scale = 1;
+function zoom(to, x, y) {
+  if (!box) return;
+  const r = view.getBoundingClientRect();
+  x = x === undefined ? r.width / 2 : x; y = y === undefined ? r.height / 2 : y;
+  const ax = (view.scrollLeft + x) / scale, ay = (view.scrollTop + y) / scale;
+  scale = Math.max(4 / smallest, Math.min(200 / smallest, to));
+  svg.style.width = (box.width * 4 / 3 * scale) + 'px';
+  svg.style.height = (box.height * 4 / 3 * scale) + 'px';
+  view.scrollLeft = ax * scale - x; view.scrollTop = ay * scale - y;
+}
+function fit() {
+  if (!box) return;
+  const width = view.clientWidth - 16;
+  zoom(Math.max(13 / smallest, Math.min(22 / smallest, width / (box.width * 4 / 3))), 0, 0);
+}
+if (svg) { svg.removeAttribute('width'); svg.removeAttribute('height'); fit(); }
+window.addEventListener('resize', fit);
+function follow() {  // the orange node into view, if a step put it outside
+  const marked = [...nodes.values()].find(g => g.querySelector('[stroke="#ff7f0e"]'))
+    || (at() === 0 ? nodes.get(document.body.dataset.root) : null);  // backward starts there
+  if (!marked) return;
+  const m = marked.getBoundingClientRect(), v = view.getBoundingClientRect();
+  if (m.top < v.top || m.bottom > v.bottom || m.left < v.left || m.right > v.right) {
+    view.scrollTop += m.top + m.height / 2 - (v.top + v.height / 2);
+    view.scrollLeft += m.left + m.width / 2 - (v.left + v.width / 2);
+  }
+}
+view.addEventListener('wheel', (event) => {
+  if (!event.ctrlKey) return;  // the wheel alone scrolls; with Ctrl (or a pinch) it zooms
+  event.preventDefault();
+  const r = view.getBoundingClientRect();
+  zoom(scale * Math.exp(-event.deltaY / 300), event.clientX - r.left, event.clientY - r.top);
+}, {passive: false});
+let drag = null;
+view.addEventListener('mousedown', (event) => {
+  drag = {x: event.clientX, y: event.clientY, left: view.scrollLeft, top: view.scrollTop};
+  view.classList.add('dragging');
+});
+window.addEventListener('mousemove', (event) => {
+  if (!drag) return;
+  view.scrollLeft = drag.left - (event.clientX - drag.x);
+  view.scrollTop = drag.top - (event.clientY - drag.y);
+});
+window.addEventListener('mouseup', () => { drag = null; view.classList.remove('dragging'); });
+document.getElementById('zoom-in').onclick = () => zoom(scale * 1.25);
+document.getElementById('zoom-out').onclick = () => zoom(scale / 1.25);
+document.getElementById('zoom-fit').onclick = fit;
 const at = () => Number(slider.value);
 document.getElementById('prev').onclick = () => show(at() - 1);
 document.getElementById('next').onclick = () => show(at() + 1);
 slider.oninput = () => show(at());
 document.addEventListener('keydown', (event) => {
+  const pan = {ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0]};
+  const zooms = {'+': 1.25, '=': 1.25, '-': 1 / 1.25};
   const moves = {ArrowLeft: at() - 1, ArrowRight: at() + 1, Home: 0, End: last};
-  if (event.key in moves) { event.preventDefault(); show(moves[event.key]); }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;  // the browser's own keys
+  if (event.key in pan && (event.shiftKey || !(event.key in moves))) {
+    event.preventDefault();  // Shift and an arrow, or up and down: pan by a fifth of the view
+    const [dx, dy] = pan[event.key];
+    view.scrollBy(dx * view.clientWidth / 5, dy * view.clientHeight / 5);
+  } else if (event.key in moves) { event.preventDefault(); show(moves[event.key]); }
+  else if (event.key in zooms) { event.preventDefault(); zoom(scale * zooms[event.key]); }
+  else if (event.key === '0') { event.preventDefault(); fit(); }
 });
 show(0);
 """
-
-
-def _aspect(svg: str) -> float:
-    """Width over height of an SVG drawing, from its first width and height (1 if none)."""
-    found = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg[:500])
-    return float(found[1]) / max(float(found[2]), 1.0) if found else 1.0
 
 
 def _page(stepper: _Slides) -> str:
@@ -505,8 +590,6 @@ def _page(stepper: _Slides) -> str:
     scene, changes = _restyling(stepper)
     svg = _drawing(stepper, scene)
     heading = e(stepper.heading())
-    # A wide drawing gets the whole width, its text below; decided once, so nothing jumps.
-    wide = " class='wide'" if _aspect(svg) > 1.6 else ""
     texts = [_arithmetic_html(stepper.frame(k), "1em") for k in range(n + 1)]
     # Each position as a template: what it says, the node it marks, what it changes (as JSON).
     positions = "".join(
@@ -518,19 +601,29 @@ def _page(stepper: _Slides) -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{heading}, {stepper.unit} by {stepper.unit}</title>"
-        f"<style>{_STYLE}</style></head><body{wide} data-unit='{stepper.unit}'>"
+        f"<style>{_STYLE}</style></head>"
+        f"<body data-unit='{stepper.unit}' data-root='{e(_root_box(scene))}'>"
         f"<header><h1>{heading}</h1>"
         "<button id='prev' title='previous step (left arrow)'>◀ previous</button>"
         f"<input id='slider' type='range' min='0' max='{n}' value='0' aria-label='step'>"
         "<button id='next' title='next step (right arrow)'>next ▶</button>"
         f"<span id='counter'>{stepper.unit} 0 of {n}</span>"
-        "<span id='marked'>in orange: <span id='current'>(none yet)</span></span></header>"
-        f"<main class='frame'><div class='drawing'>{svg}</div>"
+        "<span id='marked'>in orange: <span id='current'>(none yet)</span></span>"
+        "<span><button id='zoom-out' title='smaller (-)'>−</button>"
+        "<button id='zoom-fit' title='fit to the width (0)'>fit</button>"
+        "<button id='zoom-in' title='bigger (+)'>+</button></span></header>"
+        f"<main class='frame'><div class='drawing' id='view'>{svg}</div>"
         f"<div class='text'>{texts[0]}</div></main>"
-        f"<footer>{e(stepper.note)} Keys: ← and → move, Home and End jump.</footer>"
+        f"<footer>{e(stepper.note)} Keys: ← → step, Home End jump, + − 0 zoom, ↑ ↓ pan "
+        "(or drag).</footer>"
         f"{positions}"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )
+
+
+def _root_box(scene: Scene) -> str:
+    """The DOT name of the root's box, the last value drawn (boxes come inputs first)."""
+    return next((b.name for b in reversed(scene.boxes) if not b.is_op and not b.shape), "")
 
 
 def _looks(scene: Scene) -> dict[str, str]:

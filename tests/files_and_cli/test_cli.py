@@ -355,7 +355,7 @@ def test_train_classes_3_saves_the_species_names_and_the_scaling(species):
     assert meta["loss"] == "cross_entropy" and "positive" not in meta
     assert len(meta["standardize"]["mean"]) == 4 and len(meta["standardize"]["std"]) == 4
     dot = (folder / "g.dot").read_text()
-    assert dot.startswith("digraph") and all(f"s{k}" in dot for k in range(3))
+    assert dot.startswith("digraph") and all(f"s_{k}" in dot for k in range(1, 4))
 
 
 def test_predict_names_the_species_and_gives_every_probability(species, capsys):

@@ -79,6 +79,8 @@ for where in ("dot_source", "draw_dot"):
         ("path_only", 3, TypeError, ("path_only must be a Value, a label (str) or None",)),
         ("path_only", "y", ValueError, ("path_only='y': no value in the graph has that label",)),
         ("path_only", True, ValueError, ("path_only=True", "no highlight is given")),
+        ("names", "Article", ValueError, ("names='Article' is not allowed", "'article' or None")),
+        ("names", True, ValueError, ("names=True is not allowed",)),
         ("step", -1, ValueError, ("(step): expected at least 0, got -1",)),
         ("step", True, TypeError, ("(step): expected an int, got bool True",)),
         ("step", "1", TypeError, ("(step): expected an int, got str '1'",)),

@@ -110,8 +110,9 @@ def test_the_widget_moves_the_stepper_with_its_slider_and_buttons():
     following.click()
     assert slider.value == 2 and box.stepper.k == 2
     assert "grad(#6 (+)) += 1.0000 × 0.8556" in text.value
-    if "<svg" in drawing.value:  # scaled to the cell's width, not its size in pt
-        assert drawing.value.startswith('<svg width="100%"') and "grad 0.8556" in drawing.value
+    if "<svg" in drawing.value:  # at its own size in pt (11 pt text), in a box that scrolls
+        assert drawing.value.startswith("<div style='overflow:auto;max-height:70vh'><svg width=")
+        assert 'pt" height="' in drawing.value[:120] and "grad 0.8556" in drawing.value
     slider.value = 5
     assert following.disabled and "grad(w1) += 1.5000 × 0.8556" in text.value
     previous.click()
@@ -220,16 +221,15 @@ def test_saving_the_page_twice_replaces_it_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["steps.html"]
 
 
-def test_a_wide_drawing_takes_the_whole_width_and_a_tall_one_sits_beside_its_text(tmp_path):
+def test_the_page_draws_top_to_bottom_unless_told_and_starts_at_the_root(tmp_path):
     pytest.importorskip("graphviz")
     a, _ = readme_neuron()
-    wide = Stepper(a, rankdir="LR")
-    tall = Stepper(Value(0.5, label="x").tanh().exp().log().relu(), rankdir="TB")
-    for stepper, name in ((wide, "wide.html"), (tall, "tall.html")):
-        stepper.save_html(tmp_path / name)
-    if "<svg" in wide.svg(0):  # with Graphviz's dot program
-        assert "<body class='wide'" in (tmp_path / "wide.html").read_text(encoding="utf-8")
-        assert "<body class='wide'" not in (tmp_path / "tall.html").read_text(encoding="utf-8")
+    assert Stepper(a).options["rankdir"] == "TB" and Stepper(a, rankdir="LR").options == {
+        "rankdir": "LR"}
+    Stepper(a).save_html(tmp_path / "a.html")
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    # The root's box, where backward starts: the page scrolls it into view at step 0.
+    assert "<body data-unit='step' data-root='n9'>" in page
 
 
 # ---- training, epoch by epoch ------------------------------------------------------------------
@@ -320,7 +320,8 @@ def test_without_the_dot_program_the_page_shows_each_steps_dot_text(tmp_path, mo
     assert stepper.svg(1).startswith("<p>Graphviz's dot program is not installed")
     stepper.save_html(tmp_path / "steps.html")
     page = (tmp_path / "steps.html").read_text(encoding="utf-8")
-    assert page.count("<pre>digraph microprop {") == 1 and "<body data-unit='step'>" in page
+    assert page.count("<pre>digraph microprop {") == 1
+    assert "<body data-unit='step' data-root='n9'>" in page
     assert len(steps_data(page)) == 6  # the arithmetic still steps
 
 

@@ -166,3 +166,82 @@ def test_the_one_drawing_is_restyled_per_step_and_any_jump_lands_right(browser, 
     tab.fill("#slider", "5")
     assert tab.evaluate(drawing) == at_5
     tab.close()
+
+
+# ---- readable on a projector: text sizes measured in the browser --------------------------------
+
+SMALLEST_TEXT = """() => Math.min(...[...document.querySelectorAll('svg g.node text')].map(
+    t => Number(t.getAttribute('font-size')) * t.getScreenCTM().a))"""
+
+
+def article_page(folder):
+    """The command line's page: the article's network on one example, as train --html makes it."""
+    from microprop.cli import _one_cost, _stepper
+    from microprop.nn import article_network
+
+    cost = _one_cost(article_network(seed=0), [0.5, -1.0, 0.3, 1.2], 1.0, "bce")
+    _stepper(cost).save_html(folder / "article.html")
+    return folder / "article.html"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_the_article_network_s_page_has_text_a_projector_shows(browser, tmp_path, size):
+    tab = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    tab.goto(article_page(tmp_path).as_uri())
+    assert tab.evaluate(SMALLEST_TEXT) >= 13.0  # it was 2.7 px at 1280 x 720 before fitting
+    tab.close()
+
+
+def test_the_page_zooms_by_keys_and_fits_again_and_browser_zoom_makes_it_bigger(
+        browser, tmp_path):
+    path = article_page(tmp_path)
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(path.as_uri())
+    fitted = tab.evaluate(SMALLEST_TEXT)
+    tab.keyboard.press("+")
+    assert tab.evaluate(SMALLEST_TEXT) == pytest.approx(fitted * 1.25, rel=1e-3)
+    tab.keyboard.press("-")
+    tab.keyboard.press("-")
+    assert tab.evaluate(SMALLEST_TEXT) == pytest.approx(fitted / 1.25, rel=1e-3)
+    tab.keyboard.press("0")
+    assert tab.evaluate(SMALLEST_TEXT) == pytest.approx(fitted, rel=1e-3)
+    tab.close()
+    # Browser zoom at 200% is a window half as wide in CSS px, each px two on the screen.
+    zoomed = browser.new_page(viewport={"width": 640, "height": 360}, device_scale_factor=2)
+    zoomed.goto(path.as_uri())
+    assert 2 * zoomed.evaluate(SMALLEST_TEXT) > fitted  # in screen pixels: bigger, not smaller
+    zoomed.close()
+
+
+def test_the_orange_node_is_scrolled_into_view(browser, tmp_path):
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(article_page(tmp_path).as_uri())
+    inside = """() => {
+        const g = [...document.querySelectorAll('g.node')].find(
+            g => g.querySelector('[stroke="#ff7f0e"]'))
+            || [...document.querySelectorAll('g.node')].find(
+            g => g.querySelector('title').textContent === document.body.dataset.root);
+        const m = g.getBoundingClientRect();
+        const v = document.getElementById('view').getBoundingClientRect();
+        return m.top >= v.top && m.bottom <= v.bottom;
+    }"""
+    assert tab.evaluate(inside)  # step 0: the root, where backward starts, at the bottom
+    for _ in range(12):
+        tab.keyboard.press("ArrowRight")
+        assert tab.evaluate(inside), shown(tab)["counter"]
+    tab.close()
+
+
+def test_the_widget_s_drawing_keeps_its_text_size(browser, tmp_path):
+    from microprop.stepper import _fit
+
+    a, _ = readme_neuron()
+    from microprop.stepper import Stepper
+
+    # The widget's drawing in a box as wide as a JupyterLab output's drawing pane.
+    html = f"<div style='width:600px'>{_fit(Stepper(a).svg(2))}</div>"
+    (tmp_path / "widget.html").write_text(html, encoding="utf-8")
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto((tmp_path / "widget.html").as_uri())
+    assert tab.evaluate(SMALLEST_TEXT) >= 14.0  # 11 pt; 5 px when scaled to the box
+    tab.close()

@@ -411,6 +411,7 @@ OTHER_THAN_DEFAULT = {
     "parameters": [],
     "rankdir": "TB",
     "path_only": "x0",
+    "names": "article",
     "step": 2,
 }
 
