@@ -162,7 +162,7 @@ class Stepper(_Slides):
             raise TypeError(
                 "Stepper: the option 'step' is set by the stepper itself; move with go(k) instead"
             )
-        options = _top_to_bottom(options)
+        options = _stepping_defaults(options)
         parse_options("Stepper", options)  # every name and value, before any work
         self.steps: BackwardSteps = backward_steps(root)
         self.options = options
@@ -249,7 +249,7 @@ class Training(_Slides):
                 f"Training(epochs): at most 200 (each epoch is one drawing), got {epochs}"
             )
         self.lr = _checks.finite(lr, "Training(lr)", 0.0, low_ok=False)
-        options = _top_to_bottom(options)
+        options = _stepping_defaults(options)
         parse_options("Training", options)
         super().__init__()
         self.model = copy.deepcopy(model)
@@ -319,10 +319,12 @@ class Training(_Slides):
         return self._scenes[k]
 
 
-def _top_to_bottom(options: dict[str, Any]) -> dict[str, Any]:
-    """The options, drawing top to bottom unless they say otherwise: a page and a widget are
-    taller than a notebook's output, and a graph reads down the screen, root at the bottom."""
-    return options if "rankdir" in options else {**options, "rankdir": "TB"}
+def _stepping_defaults(options: dict[str, Any]) -> dict[str, Any]:
+    """The options, with what stepping needs unless they say otherwise: top to bottom (a page
+    and a widget are taller than a notebook's output, and a graph reads down the screen, root
+    at the bottom), and names="article", so that every node the text names (``#6 (+)``,
+    ``W^(1)_24``) is named in the drawing too."""
+    return {"rankdir": "TB", "names": "article", **options}
 
 
 def widget(root: Value, **options: Any) -> Any:

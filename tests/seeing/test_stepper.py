@@ -224,8 +224,8 @@ def test_saving_the_page_twice_replaces_it_whole(tmp_path):
 def test_the_page_draws_top_to_bottom_unless_told_and_starts_at_the_root(tmp_path):
     pytest.importorskip("graphviz")
     a, _ = readme_neuron()
-    assert Stepper(a).options["rankdir"] == "TB" and Stepper(a, rankdir="LR").options == {
-        "rankdir": "LR"}
+    assert Stepper(a).options == {"rankdir": "TB", "names": "article"}
+    assert Stepper(a, rankdir="LR", names=None).options == {"rankdir": "LR", "names": None}
     Stepper(a).save_html(tmp_path / "a.html")
     page = (tmp_path / "a.html").read_text(encoding="utf-8")
     # The root's box, where backward starts: the page scrolls it into view at step 0.
@@ -257,10 +257,12 @@ def test_training_writes_each_parameters_update_with_numbers():
     assert training.frame().title.startswith("before training: loss 0.6250")
     first = training.go(1)
     assert first.counter == "epoch 1 of 2"
-    assert first.lines == (
-        "layers.0.neurons.0.w.0 ← 0.5000 − 0.1 × -2.5000 = 0.7500",
-        "layers.0.neurons.0.b ← 0.0000 − 0.1 × -1.5000 = 0.1500",
+    assert first.lines == (  # in the article's names, as the drawing writes them
+        "W^(1)_11 ← 0.5000 − 0.1 × -2.5000 = 0.7500",
+        "b^(1)_1 ← 0.0000 − 0.1 × -1.5000 = 0.1500",
     )
+    dotted = Training(model, X, y, epochs=1, lr=0.1, names=None).go(1).lines
+    assert dotted[0] == "layers.0.neurons.0.w.0 ← 0.5000 − 0.1 × -2.5000 = 0.7500"
     # s = 0.9, 1.65: loss = (0.1^2 + 0.35^2) / 2 = 0.06625
     assert first.title == "after epoch 1: loss 0.0663 (was 0.6250)"
     assert training.losses[1] == pytest.approx(0.06625)
