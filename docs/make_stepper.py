@@ -48,8 +48,8 @@ def pages(folder: pathlib.Path) -> dict[str, tuple[pathlib.Path, int]]:
     subprocess.run([sys.executable, "-m", "microprop", "train", "--html", "steps.html"],
                    cwd=folder, check=True, capture_output=True,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})
-    from microprop.stepper import Stepper, _fit
     from microprop import Value
+    from microprop.stepper import Stepper, _fit
 
     x1, w1 = Value(1.5, label="x1"), Value(0.8, label="w1")
     a = (w1 * x1).tanh()
