@@ -1,4 +1,5 @@
-"""Data, no downloads: Fisher's Iris measurements, the classic 2-D shapes, first names, your CSV.
+"""Data, no downloads: Fisher's Iris measurements, handwritten digits, the classic 2-D shapes,
+first names, your CSV.
 
 The shapes (moons, circles, XOR, spiral) are seeded generators; ``load_csv`` reads a file of your
 own. Also a seeded train/test split and feature standardisation, all on plain lists of floats, so
@@ -8,6 +9,7 @@ nothing here needs NumPy.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import math
 import random
@@ -22,6 +24,7 @@ from .csv_data import CSVData, load_csv  # noqa: F401  (data.load_csv: data of y
 
 __all__ = [
     "load_iris",
+    "load_digits",
     "make_moons",
     "make_circles",
     "make_xor",
@@ -73,6 +76,27 @@ def load_iris(positive: str = "virginica", *, classes: int = 2) -> tuple[Rows, l
     for row in reader:
         X.append([float(v) for v in row[:4]])
         y.append(IRIS_SPECIES.index(row[4]) if classes == 3 else int(row[4] == positive))
+    return X, y
+
+
+def load_digits(*, scaled: bool = False) -> tuple[Rows, list[int]]:
+    """1,797 handwritten digits, each an 8x8 image as 64 numbers, and the digit it shows (0-9).
+
+    A row is the image read line by line from the top left, so pixel ``(r, c)`` is
+    ``row[8 * r + c]``. Each pixel counts the inked dots in a 4x4 block of the 32x32 scan: a
+    whole number from 0 (blank) to 16 (all ink), as a float; ``scaled=True`` divides it by 16,
+    giving 0 to 1. Every digit appears 174 to 183 times. The rows are the test part of UCI's
+    "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998, CC BY 4.0), in its
+    order; where they come from is in ``microprop/data/digits.md``. New lists each call.
+    """
+    scaled = _checks.flag(scaled, "load_digits(scaled)")
+    packed = resources.files(__package__).joinpath("data", "digits.csv.gz").read_bytes()
+    X: Rows = []
+    y: list[int] = []
+    for line in gzip.decompress(packed).decode("ascii").splitlines():
+        *pixels, digit = (int(v) for v in line.split(","))
+        X.append([p / 16 for p in pixels] if scaled else [float(p) for p in pixels])
+        y.append(digit)
     return X, y
 
 

@@ -14,6 +14,7 @@ from bad_input import check, inf, nan, short, table
 from microprop.data import (
     Standardizer,
     load_csv,
+    load_digits,
     load_iris,
     make_circles,
     make_moons,
@@ -55,6 +56,13 @@ for bad, error, words in (
     row(f"load_iris(classes={bad!r})", lambda bad=bad: load_iris(classes=bad), error, *words)
 row("load_iris('setosa', classes=3)", lambda: load_iris("setosa", classes=3), ValueError,
     "positive='setosa' picks one species against the rest, which needs classes=2")
+for bad in (1, 0, "yes", None, 16):
+    row(f"load_digits(scaled={bad!r})", lambda bad=bad: load_digits(scaled=bad), TypeError,
+        "load_digits(scaled): expected True or False", type(bad).__name__)
+row("load_digits(scaled=1) (whole message)", lambda: load_digits(scaled=1), TypeError,
+    "load_digits(scaled): expected True or False, got int 1")
+row("load_digits(True) (scaled by place)", lambda: load_digits(True), TypeError,
+    "load_digits() takes 0 positional arguments")
 for bad in (1, 0, -5):
     row(f"make_moons(n_samples={bad})", lambda bad=bad: make_moons(bad), ValueError,
         "make_moons(n_samples)", "expected at least 2")

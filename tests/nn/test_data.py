@@ -1,5 +1,5 @@
-"""Data: the Iris table as shipped, the seeded shapes (moons, circles, XOR, spiral), the census
-names, CSV files of your own, seeded splits, standardisation."""
+"""Data: the Iris table and the handwritten digits as shipped, the seeded shapes (moons, circles,
+XOR, spiral), the census names, CSV files of your own, seeded splits, standardisation."""
 
 import csv
 import math
@@ -16,6 +16,7 @@ from microprop.data import (
     ScaledOverflowError,
     Standardizer,
     load_csv,
+    load_digits,
     load_iris,
     load_names,
     make_circles,
@@ -66,6 +67,53 @@ def test_a_stratified_split_keeps_all_three_species_in_proportion():
         _, _, y_train, y_test = train_test_split(X, y, 0.2, seed=seed, stratify=True)
         assert [y_test.count(c) for c in range(3)] == [10, 10, 10]
         assert [y_train.count(c) for c in range(3)] == [40, 40, 40]
+
+
+def test_digits_are_1797_images_of_64_pixels_from_0_to_16():
+    X, y = load_digits()
+    assert len(X) == len(y) == 1797 and all(len(row) == 64 for row in X)
+    pixels = {p for row in X for p in row}
+    assert pixels == {float(k) for k in range(17)}
+    assert all(type(p) is float for p in X[0]) and all(type(d) is int for d in y)
+
+
+def test_digits_have_uci_s_test_set_count_of_each_digit():
+    _, y = load_digits()
+    assert [y.count(d) for d in range(10)] == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    assert y[:10] == list(range(10))  # the file starts 0, 1, ..., 9
+
+
+def test_the_first_digit_is_a_zero_read_row_by_row_from_the_top_left():
+    X, y = load_digits()
+    assert y[0] == 0
+    assert X[0][:16] == [0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0]  # image rows 0, 1
+    assert X[0][56:] == [0, 0, 6, 13, 10, 0, 0, 0]  # the bottom row
+    assert X[-1][:8] == [0, 0, 10, 14, 8, 1, 0, 0] and y[-1] == 8
+    column_0 = [X[0][8 * r] for r in range(8)]  # a zero's left edge: blank, then its stroke
+    assert column_0 == [0, 0, 0, 0, 0, 0, 0, 0] and [X[0][8 * r + 1] for r in range(8)] == [
+        0, 0, 3, 4, 5, 4, 2, 0]
+
+
+def test_scaled_digits_are_the_pixels_divided_by_16():
+    X, y = load_digits()
+    scaled, y_scaled = load_digits(scaled=True)
+    assert y_scaled == y
+    assert scaled == [[p / 16 for p in row] for row in X]
+    assert min(map(min, scaled)) == 0.0 and max(map(max, scaled)) == 1.0
+
+
+def test_each_call_gives_new_lists_of_digits():
+    X, y = load_digits()
+    X[0][0], y[0] = 99.0, 7
+    assert load_digits()[0][0][0] == 0.0 and load_digits()[1][0] == 0
+
+
+def test_a_stratified_split_of_the_digits_keeps_a_fifth_of_each_digit():
+    X, y = load_digits()
+    _, _, y_train, y_test = train_test_split(X, y, 0.2, seed=0, stratify=True)
+    assert [y_test.count(d) for d in range(10)] == [
+        round(0.2 * n) for n in (178, 182, 177, 183, 181, 182, 181, 179, 174, 180)]
+    assert len(y_train) + len(y_test) == 1797
 
 
 def test_moons_are_reproducible_with_a_seed():
