@@ -123,7 +123,7 @@ def _cost(s: Value | list[Value], y: Any, cost: Cost | None, nodes: dict[str, Va
             f"article.forward: the model has {len(s)} outputs, and the article's cost "
             "(s - y)^2 is for one; pass cost=, such as cost=cross_entropy"
         )
-    d = s - _checks.finite(y, "article.forward(y)")
+    d = s - (y if isinstance(y, Value) else _checks.finite(y, "article.forward(y)"))
     d.label = "s - y"
     nodes["s - y"] = d
     return d * d  # (s - y)^2 as mse writes it, so that C has mse's numbers bit for bit

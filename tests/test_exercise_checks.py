@@ -224,11 +224,11 @@ WRONG: dict[str, dict[int, dict[str, tuple[str, str] | str]]] = {
     },
     "08_compiled_code": {
         1: {
-            "dC/da, not dC/dz": ('variable("z2_1")', 'variable("a2_1")'),
-            "z itself, not its gradient": ('"d_" + variable("z2_1")', 'variable("z2_1")'),
-            "named after the label": ('"d_" + variable("z2_1")', '"d_z2_1"'),
-            "one layer too late, z3_1": ('variable("z2_1")', 'variable("z3_1")'),
-            "the bias's gradient": ('variable("z2_1")', 'variable("layers.0.neurons.0.b")'),
+            "dC/da, not dC/dz": ('variable("z^(2)_1")', 'variable("a^(2)_1")'),
+            "z itself, not its gradient": ('"d_" + variable("z^(2)_1")', 'variable("z^(2)_1")'),
+            "named after the label": ('"d_" + variable("z^(2)_1")', '"d_z^(2)_1"'),
+            "one layer too late, z^(3)_1": ('variable("z^(2)_1")', 'variable("z^(3)_1")'),
+            "the bias's gradient": ('variable("z^(2)_1")', 'variable("layers.0.neurons.0.b")'),
         },
         2: {
             "W transposed": ("W2[1][0] * delta3[1]", "W2[0][1] * delta3[1]"),
@@ -264,6 +264,31 @@ WRONG: dict[str, dict[int, dict[str, tuple[str, str] | str]]] = {
             "upside down": ("grad(C_out)(w_out) / grad(grad(C_out))(w_out)",
                             "grad(grad(C_out))(w_out) / grad(C_out)(w_out)"),
             "half a step": (" / grad(grad(C_out))(w_out)", " / grad(grad(C_out))(w_out) / 2"),
+        },
+    },
+    "10_digits": {
+        1: {
+            "all 64 reversed, a half turn": (
+                "[image[8 * r + 7 - c] for r in range(8) for c in range(8)]", "image[::-1]"),
+            "upside down": ("image[8 * r + 7 - c]", "image[8 * (7 - r) + c]"),
+            "transposed": ("image[8 * r + 7 - c]", "image[8 * c + r]"),
+            "unchanged": ("image[8 * r + 7 - c]", "image[8 * r + c]"),
+        },
+        2: {
+            "no f'(z)": (" * (1.0 if a0[j] > 0 else 0.0)", ""),
+            "a_j for f'(z_j)": ("(1.0 if a0[j] > 0 else 0.0)", "a0[j]"),
+            "the right digit's share only": ("sum(W[i][j] * delta_out[i] for i in range(10))",
+                                             "W[t0][j] * delta_out[t0]"),
+            "the wrong sign": ("sum(W[i][j]", "-sum(W[i][j]"),
+        },
+        3: {
+            "the first hidden neuron only": (
+                "sum(W1[j][k] * delta_hidden[j] for j in range(HIDDEN))",
+                "W1[0][k] * delta_hidden[0]"),
+            "times the pixel, a weight's gradient": ("W1[j][k] * delta_hidden[j]",
+                                                     "x0[k] * delta_hidden[j]"),
+            "the wrong sign": ("sum(W1", "-sum(W1"),
+            "the weights without delta": ("W1[j][k] * delta_hidden[j]", "W1[j][k]"),
         },
     },
     "90_tiny_gpt": {

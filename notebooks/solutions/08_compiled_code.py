@@ -5,9 +5,9 @@
 
 
 # %% exercise-1
-# δ^(2)_1 = dC/dz^(2)_1 is the gradient of z2_1's variable: the line that multiplies
-# (1.0 - a * a), a being a2_1's variable, by d_ of that variable (f'(z) times dC/da).
-delta_name = "d_" + variable("z2_1")
+# δ^(2)_1 = dC/dz^(2)_1 is the gradient of z^(2)_1's variable: the line that multiplies
+# (1.0 - a * a), a being a^(2)_1's variable, by d_ of that variable (f'(z) times dC/da).
+delta_name = "d_" + variable("z^(2)_1")
 
 
 # %% exercise-2

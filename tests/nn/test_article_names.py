@@ -53,6 +53,14 @@ def test_several_outputs_are_s_1_to_s_k_and_take_a_cost_function():
     assert "z^(2)_3" in named and "a^(2)_3" in named and named.C.label == "C"
 
 
+def test_a_target_given_as_a_value_is_read_by_the_cost():
+    y = Value(1.0, label="y")
+    named = forward(article_network(seed=0), X, y)
+    assert named["s - y"]._children == (named.s, y)
+    named.C.backward()
+    assert y.grad == -2 * (named.s.data - 1.0)
+
+
 def test_without_a_target_there_is_no_cost_and_inputs_keep_their_labels():
     x1 = Value(0.5, label="petal")
     named = forward(article_network(seed=0), [x1, -1.0, 0.3, 1.2])
