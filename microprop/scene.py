@@ -337,10 +337,9 @@ def _weights_in(r: _Reading, z: Value) -> dict[Value, Value]:
     inputs = [c for c in z._children if c not in r.params]
     weights = {}
     for w in z._children:
-        if w in r.hidden and not w.label.endswith(".b"):
-            k = int(w.label.rsplit(".", 1)[1])
-            if k < len(inputs):
-                weights[inputs[k]] = w
+        k = w.label.rsplit(".", 1)[-1]  # a weight's label ends in its number, w.0, w.1, ...
+        if w in r.hidden and k.isdigit() and int(k) < len(inputs):
+            weights[inputs[int(k)]] = w
     return weights
 
 

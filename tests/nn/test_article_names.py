@@ -132,3 +132,16 @@ def test_every_node_the_stepping_text_names_is_named_in_the_drawing(collapse):
     assert {"W^(1)_12", "b^(2)_1", "z^(2)_1", "a^(2)_1", "C"} <= named
     assert [name for name in named if name.replace("^", "\\^") not in drawn
             and name not in drawn] == []
+
+
+def test_a_collapsed_neuron_whose_weights_have_no_number_draws_no_weight_names():
+    # n.wa and n.wb are one neuron's (their labels share "n"), but no number says which input
+    # each weight meets: the arrows in go unnamed, and nothing fails.
+    from microprop.nary import dot
+
+    w = [Value(0.5, label="n.wa"), Value(-1.0, label="n.wb")]
+    x = [Value(1.0, label="x_1"), Value(2.0, label="x_2")]
+    a = dot(w, x, Value(0.1, label="n.b")).tanh()
+    a.backward()
+    text = dot_source(a, collapse=True, names="article")
+    assert "tanh(#" in text and "n.b 0.1000" in text and 'label=" ' not in text, text
