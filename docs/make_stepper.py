@@ -54,7 +54,9 @@ def pages(folder: pathlib.Path) -> dict[str, tuple[pathlib.Path, int]]:
     x1, w1 = Value(1.5, label="x1"), Value(0.8, label="w1")
     a = (w1 * x1).tanh()
     a.label = "a"
-    widget = f"<div style='width:600px'>{_fit(Stepper(a, show_local_grads=True).svg(1))}</div>"
+    widget = ("<style>svg { max-width: 100%; height: auto; }</style>"  # JupyterLab's rule
+              f"<div style='width:600px;overflow:auto'>"
+              f"{_fit(Stepper(a, show_local_grads=True).svg(1))}</div>")
     (folder / "widget.html").write_text(widget, encoding="utf-8")
     return {"docs/seeing.md's snippet": (folder / "backward.html", 2),
             "train --html steps.html": (folder / "steps.html", 3),

@@ -9,6 +9,7 @@ drawings and the stepper then show those names, and ``names="article"`` writes t
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,12 +79,13 @@ def forward(model: MLP, x: Any, y: Any = None, *, cost: Cost | None = None) -> A
         return ArticlePass(s, None, nodes)
     C = _cost(s, y, cost, nodes)
     C.label = "C"
-    nodes["C"] = C
+    _name(nodes, "C", C)
     return ArticlePass(s, C, nodes)
 
 
 def _named_inputs(model: MLP, x: Any, nodes: dict[str, Value]) -> list[Value]:
-    row = _checks.listed(x, "article.forward(x)")
+    one = isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
+    row = [x] if one else _checks.listed(x, "article.forward(x)")  # as model(3.0) takes it
     if len(row) != model.nin:
         raise ValueError(f"article.forward(x): the model takes {model.nin} inputs, got {len(row)}")
     inputs = []
@@ -92,7 +94,7 @@ def _named_inputs(model: MLP, x: Any, nodes: dict[str, Value]) -> list[Value]:
             v = Value(_checks.finite(v, f"article.forward(x[{k - 1}])"))
         if not v.label:
             v.label = f"x_{k}"
-        nodes[v.label] = v
+        _name(nodes, v.label, v)
         inputs.append(v)
     return inputs
 
@@ -106,9 +108,18 @@ def _neuron(neuron: Neuron, a: list[Value], layer: int, j: int, outputs: int,
     if out is not z:
         z.label = f"z^({layer})_{j}"
     out.label = f"a^({layer})_{j}" if not outputs else "s" if outputs == 1 else f"s_{j}"
-    nodes[f"z^({layer})_{j}"] = z
-    nodes[out.label] = out
+    _name(nodes, f"z^({layer})_{j}", z)
+    _name(nodes, out.label, out)
     return out
+
+
+def _name(nodes: dict[str, Value], name: str, v: Value) -> None:
+    """Look ``v`` up by ``name``; a name taken by another value (an input labelled "s", two
+    inputs labelled alike) would make a drawing and a lookup ambiguous, so it is refused."""
+    if nodes.get(name, v) is not v:
+        raise ValueError(f"article.forward: two values would be named {name!r}; give the "
+                         "inputs labels of their own, or none (they are then x_1, x_2, ...)")
+    nodes[name] = v
 
 
 def _cost(s: Value | list[Value], y: Any, cost: Cost | None, nodes: dict[str, Value]) -> Value:
@@ -125,5 +136,5 @@ def _cost(s: Value | list[Value], y: Any, cost: Cost | None, nodes: dict[str, Va
         )
     d = s - (y if isinstance(y, Value) else _checks.finite(y, "article.forward(y)"))
     d.label = "s - y"
-    nodes["s - y"] = d
+    _name(nodes, "s - y", d)
     return d * d  # (s - y)^2 as mse writes it, so that C has mse's numbers bit for bit

@@ -76,8 +76,9 @@ def dot_lines(scene: Scene) -> list[str]:
     if scene.inputs:  # see _inputs: an invisible node keeps the inputs in order
         body.append("\tinputs [shape=point style=invis ordering=out]\n")
         body.extend(f"\tinputs -> {name} [style=invis]\n" for name in scene.inputs)
-    for edge in scene.edges:  # edge attributes are numbers and colours: nothing to escape
-        attrs = f" {_attrs(edge.attrs)}" if edge.attrs else ""
+    for edge in scene.edges:  # numbers and colours, and a label that may be a weight's name
+        escaped = {k: _escape(v) if k == "label" else v for k, v in edge.attrs.items()}
+        attrs = f" {_attrs(escaped)}" if edge.attrs else ""
         body.append(f"\t{edge.src} -> {edge.dst}{attrs}\n")
     return body
 

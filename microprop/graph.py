@@ -84,6 +84,8 @@ def find(
     if not isinstance(wanted, str):
         raise TypeError(f"{where}: {what} must be a Value or a label, got {type(wanted).__name__}")
     found = [v for v in order if v.label == wanted]
+    if not found:  # a parameter by the name a drawing with names="article" gives it
+        found = [v for v in order if v.label and article_name(v.label) == wanted]
     if not found:
         raise ValueError(f"{where}: {what}={wanted!r}: no value in the graph has that label")
     if len(found) > 1:

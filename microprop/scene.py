@@ -326,9 +326,10 @@ def _neuron_fields(r: _Reading, z: Value, a: Value) -> list[str]:
     else:
         fields = [f"{r.name(a)} = {a._op}({r.name(z)})"]
         fields += [" ".join(_numbers(r, z, "z ")), " ".join(_numbers(r, a, "a "))]
-    for b in z._children:
-        if b in r.hidden and b.label.endswith(".b"):
-            fields.append(" ".join(_numbers(r, b, r.name(b) + " ")))
+    arrows = _weights_in(r, z).values()
+    for p in z._children:  # the bias, and weights that meet a number rather than a drawn value
+        if p in r.hidden and p not in arrows:
+            fields.append(" ".join(_numbers(r, p, r.name(p) + " ")))
     return fields
 
 

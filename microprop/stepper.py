@@ -380,7 +380,8 @@ def _widget(stepper: _Slides) -> Any:
     previous = w.Button(description="◀ previous")
     following = w.Button(description="next ▶")
     counter = w.HTML()
-    drawing = w.HTML(layout=w.Layout(flex="3 1 0", overflow="auto"))
+    # The box scrolls, not the drawing inside it, so each step keeps where the reader was.
+    drawing = w.HTML(layout=w.Layout(flex="3 1 0", overflow="auto", max_height="70vh"))
     text = w.HTML(layout=w.Layout(flex="2 1 0", padding="0 0 0 1em"))
 
     def show(change: object = None) -> None:
@@ -401,9 +402,10 @@ def _widget(stepper: _Slides) -> Any:
 
 
 def _fit(svg: str) -> str:
-    """The drawing at its own size, its text 11 pt (14.7 px) whatever the size of the graph, in
-    a box that scrolls: scaled to the cell's width, the article's network had 5 px text."""
-    return f"<div style='overflow:auto;max-height:70vh'>{svg}</div>"
+    """The drawing at its own size, its text 11 pt (14.7 px) whatever the size of the graph (in
+    the widget's box, which scrolls): scaled to the cell's width, the article's network had 5 px
+    text. JupyterLab caps an SVG at its box's width; ``max-width: none`` keeps the size."""
+    return svg.replace("<svg ", "<svg style='max-width:none' ", 1)
 
 
 def _arithmetic_html(frame: Frame, size: str) -> str:

@@ -67,6 +67,11 @@ def test_without_a_target_there_is_no_cost_and_inputs_keep_their_labels():
     assert named.C is None and "C" not in named and named["petal"] is x1 and "x_2" in named
 
 
+def test_a_one_input_model_takes_one_number_as_model_does():
+    model = MLP(1, [1], seed=0)
+    assert forward(model, 3.0, 1.0).s.data == model(3.0).data
+
+
 def test_a_linear_hidden_neuron_is_one_node_with_both_names():
     named = forward(MLP(2, [2, 1], activation="linear", seed=0), [1.0, 2.0], 0.5)
     assert named["z^(2)_1"] is named["a^(2)_1"] and named["a^(2)_1"].label == "a^(2)_1"
@@ -86,6 +91,10 @@ def test_a_linear_hidden_neuron_is_one_node_with_both_names():
          "cost(s, y) gave a float, expected a Value"),
         (lambda: forward(MLP(2, [3]), [1.0, 2.0], 1), ValueError,
          "has 3 outputs, and the article's cost (s - y)^2 is for one; pass cost="),
+        (lambda: forward(MLP(2, [1]), [Value(1.0, label="x"), Value(2.0, label="x")]),
+         ValueError, "two values would be named 'x'; give the inputs labels of their own"),
+        (lambda: forward(MLP(2, [1]), [Value(1.0, label="s"), 2.0]), ValueError,
+         "two values would be named 's'"),
         (lambda: forward(article_network(), X, Y)["z^(5)_1"], KeyError,
          "no value is named 'z^(5)_1'; the names are x_1"),
     ],
@@ -145,3 +154,25 @@ def test_a_collapsed_neuron_whose_weights_have_no_number_draws_no_weight_names()
     a.backward()
     text = dot_source(a, collapse=True, names="article")
     assert "tanh(#" in text and "n.b 0.1000" in text and 'label=" ' not in text, text
+
+
+def test_a_weight_s_name_on_an_arrow_is_escaped_and_weights_that_meet_numbers_are_in_the_box():
+    from microprop.nary import dot
+
+    x = [Value(1.0, label="x1"), Value(2.0, label="x2")]
+    w = [Value(0.5, label='w"{a}.0'), Value(-0.3, label='w"{a}.1')]
+    a = dot(w, x, 0.0).tanh()
+    a.backward()
+    assert 'label=" w\\"{a}.0 "' in dot_source(a, names="article", collapse=True, parameters=w)
+    # A model called on plain numbers: its first layer's weights have no arrow to sit on.
+    model = MLP(2, [3, 1], seed=1)
+    out = model([1.0, 2.0])
+    out.backward()
+    text = dot_source(out, names="article", collapse=True)
+    assert all(f"W^(1)_{j}{k}" in text for j in (1, 2, 3) for k in (1, 2))
+
+
+def test_highlight_and_path_only_take_the_article_s_names_too():
+    cost = article_cost()
+    assert dot_source(cost, highlight="W^(1)_24") == dot_source(
+        cost, highlight="layers.0.neurons.1.w.3")

@@ -111,8 +111,9 @@ def test_the_widget_moves_the_stepper_with_its_slider_and_buttons():
     assert slider.value == 2 and box.stepper.k == 2
     assert "grad(#6 (+)) += 1.0000 × 0.8556" in text.value
     if "<svg" in drawing.value:  # at its own size in pt (11 pt text), in a box that scrolls
-        assert drawing.value.startswith("<div style='overflow:auto;max-height:70vh'><svg width=")
-        assert 'pt" height="' in drawing.value[:120] and "grad 0.8556" in drawing.value
+        assert drawing.value.startswith("<svg style='max-width:none' width=")
+        assert 'pt" height="' in drawing.value[:80] and "grad 0.8556" in drawing.value
+        assert (drawing.layout.overflow, drawing.layout.max_height) == ("auto", "70vh")
     slider.value = 5
     assert following.disabled and "grad(w1) += 1.5000 × 0.8556" in text.value
     previous.click()

@@ -239,7 +239,9 @@ def test_the_widget_s_drawing_keeps_its_text_size(browser, tmp_path):
     from microprop.stepper import Stepper
 
     # The widget's drawing in a box as wide as a JupyterLab output's drawing pane.
-    html = f"<div style='width:600px'>{_fit(Stepper(a).svg(2))}</div>"
+    # JupyterLab's own rule for an output's SVG, which would scale it down to the pane.
+    html = (f"<style>svg {{ max-width: 100%; height: auto; }}</style>"
+            f"<div style='width:600px;overflow:auto'>{_fit(Stepper(a).svg(2))}</div>")
     (tmp_path / "widget.html").write_text(html, encoding="utf-8")
     tab = browser.new_page(viewport={"width": 1280, "height": 720})
     tab.goto((tmp_path / "widget.html").as_uri())
