@@ -1,5 +1,5 @@
-"""Plots for training: the loss per epoch, a model's decision regions on two features, and a
-confusion matrix.
+"""Plots for training: the loss per epoch, a model's decision regions on two features, a
+confusion matrix, and ``live``, the first two redrawn in a notebook while ``fit`` runs.
 
 Each function returns a matplotlib ``Figure`` (made without pyplot, so a notebook shows it once
 and a script saves it with ``fig.savefig``). matplotlib is imported only when a plot is asked for.
@@ -10,17 +10,21 @@ from __future__ import annotations
 import io
 import math
 import numbers
+import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _checks
 from .engine import Value, no_grad
+from .nn import Module
+from .train import Epoch, _check_model
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_loss", "plot_decision_boundary", "plot_confusion_matrix"]
+__all__ = ["plot_loss", "plot_decision_boundary", "plot_confusion_matrix", "live"]
 
 _MAX_RESOLUTION = 1000  # 1000 x 1000 is already a million forward passes
 _REGION_COLORS = ("#c6dbef", "#fdd0a2")  # score <= threshold, score > threshold
@@ -100,10 +104,9 @@ def plot_decision_boundary(
     fig, ax = _figure_and_axes(where, ax)
     xs, ys = _grid(where, points, resolution)
     scores = _scores(where, model, xs, ys, full)
-    if scores.shape[2] == 1:
-        handles, default = _one_output(ax, xs, ys, scores[:, :, 0], points, labels, cut)
-    else:
-        handles, default = _k_outputs(where, ax, xs, ys, scores, points, raw, cut, class_names)
+    classes, names, cut = _classes(where, scores.shape[2], labels, raw, cut, class_names)
+    _draw_scores(ax, xs, ys, scores, cut)
+    handles, default = _draw_data(ax, points, classes, names, cut)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     i, j = full.features
@@ -167,12 +170,14 @@ class _Features:
 
 
 def _boundary_arguments(
-    where: str, model: Any, X: Any, y: Any, resolution: Any, features: Any, at: Any
+    where: str, model: Any, X: Any, y: Any, resolution: Any, features: Any, at: Any,
+    also: str = "",
 ) -> tuple[list[tuple[float, float]], list[float], list[Any], _Features]:
-    """The points, their labels and the model's input rows, checked before anything is drawn."""
+    """The points, their labels and the model's input rows, checked before anything is drawn;
+    ``also`` ends the message for rows of more than two features."""
     if not callable(model):
         raise TypeError(f"{where}: model must be callable, got {type(model).__name__}")
-    points, full = _points(where, X, features, at)
+    points, full = _points(where, X, features, at, also)
     # A label may be True or False (as a target may): it is 1 or 0.
     rule = "every label must be finite"
     raw = _sequence(y, f"{where}(y)", "labels")
@@ -185,12 +190,17 @@ def _boundary_arguments(
             f"{where}: X has {len(points)} rows but y has {len(labels)} labels; "
             "they must have the same length"
         )
-    what = f"{where}(resolution)"
-    if _checks.integer(resolution, what, low=2) > _MAX_RESOLUTION:
-        raise ValueError(
-            f"{what}: expected an int from 2 to {_MAX_RESOLUTION}, got {resolution!r:.40}"
-        )
+    _resolution(where, resolution)
     return points, labels, raw, full
+
+
+def _resolution(where: str, resolution: object) -> int:
+    """The grid's points along each feature: 2 to ``_MAX_RESOLUTION``."""
+    what = f"{where}(resolution)"
+    n = _checks.integer(resolution, what, low=2)
+    if n > _MAX_RESOLUTION:
+        raise ValueError(f"{what}: expected an int from 2 to {_MAX_RESOLUTION}, got {n!r:.40}")
+    return n
 
 
 def _grid(where: str, points: list[tuple[float, float]], resolution: int) -> tuple[Any, Any]:
@@ -231,53 +241,66 @@ def _scores(where: str, model: Any, xs: Any, ys: Any, full: _Features) -> Any:
     return scores
 
 
-def _one_output(
-    ax: Any, xs: Any, ys: Any, scores: Any, points: Any, labels: list[float], cut: float | None
-) -> tuple[list[Any], str]:
-    """Above and below the threshold (default 0); the legend's handles and the default title."""
-    cut = 0.0 if cut is None else cut
-    _draw_regions(ax, xs, ys, scores, cut)
-    handles = _draw_points(ax, points, labels)
-    handles += _patches(
-        [_REGION_COLORS[1], _REGION_COLORS[0]], [f"score > {cut:g}", f"score <= {cut:g}"]
-    )
-    return handles, f"decision boundary (score = {cut:g})"
+def _classes(
+    where: str, k: int, labels: list[float], raw: list[Any], cut: float | None, names: Any
+) -> tuple[list[Any], list[str] | None, float]:
+    """The points' classes, the classes' names and the threshold, for a model of ``k`` outputs.
 
-
-def _k_outputs(
-    where: str, ax: Any, xs: Any, ys: Any, scores: Any, points: Any, y: Any, cut: Any, names: Any
-) -> tuple[list[Any], str]:
-    """The class of the largest output; the legend's handles and the default title."""
-    k = scores.shape[2]
+    One output: the labels as they are, no names, and the threshold (default 0). k outputs:
+    class indices 0 to k-1, k names, and no threshold (each region is the largest output's).
+    """
+    if k == 1:
+        return labels, None, 0.0 if cut is None else cut
     if cut is not None:
         raise ValueError(
             f"{where}: threshold is for a model with one output, but this one has {k}; "
             "with k outputs each region is the class of the largest output"
         )
     names = _class_names(where, names, k)
-    classes = [_checks.class_index(v, f"{where}(y): label {i}", k) for i, v in enumerate(y)]
-    _draw_class_regions(ax, xs, ys, scores)
+    classes = [_checks.class_index(v, f"{where}(y): label {i}", k) for i, v in enumerate(raw)]
+    return classes, names, 0.0
+
+
+def _draw_scores(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> list[Any]:
+    """The regions of one output (above and below ``cut``) or of k (the largest); the artists."""
+    if scores.shape[2] == 1:
+        return _draw_regions(ax, xs, ys, scores[:, :, 0], cut)
+    return _draw_class_regions(ax, xs, ys, scores)
+
+
+def _draw_data(
+    ax: Any, points: Any, classes: list[Any], names: list[str] | None, cut: float
+) -> tuple[list[Any], str]:
+    """The points on top; the legend's handles and the default title."""
     handles = _draw_points(ax, points, classes, names)
-    return handles, f"decision regions of {k} classes (the largest output wins)"
+    if names is not None:
+        return handles, f"decision regions of {len(names)} classes (the largest output wins)"
+    handles += _patches(
+        [_REGION_COLORS[1], _REGION_COLORS[0]], [f"score > {cut:g}", f"score <= {cut:g}"]
+    )
+    return handles, f"decision boundary (score = {cut:g})"
 
 
-def _draw_regions(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> None:
+def _draw_regions(ax: Any, xs: Any, ys: Any, scores: Any, cut: float) -> list[Any]:
     """Two colours for above and below the threshold, and the line between them if it shows."""
     above = (scores > cut).astype(float)
-    ax.contourf(xs, ys, above, levels=[-0.5, 0.5, 1.5], colors=_REGION_COLORS)
+    drawn = [ax.contourf(xs, ys, above, levels=[-0.5, 0.5, 1.5], colors=_REGION_COLORS)]
     if scores.min() < cut < scores.max():
-        ax.contour(xs, ys, scores, levels=[cut], colors="#333333", linewidths=1.2)
+        drawn.append(ax.contour(xs, ys, scores, levels=[cut], colors="#333333", linewidths=1.2))
+    return drawn
 
 
-def _draw_class_regions(ax: Any, xs: Any, ys: Any, scores: Any) -> None:
+def _draw_class_regions(ax: Any, xs: Any, ys: Any, scores: Any) -> list[Any]:
     """One light colour per class where its output is the largest, and lines between them."""
     k = scores.shape[2]
     winner = scores.argmax(axis=2).astype(float)
     colors = [_light(_CLASS_COLORS[c % len(_CLASS_COLORS)]) for c in range(k)]
     levels = [c - 0.5 for c in range(k + 1)]
-    ax.contourf(xs, ys, winner, levels=levels, colors=colors)
+    drawn = [ax.contourf(xs, ys, winner, levels=levels, colors=colors)]
     if winner.min() < winner.max():
-        ax.contour(xs, ys, winner, levels=levels[1:-1], colors="#333333", linewidths=1.0)
+        drawn.append(ax.contour(xs, ys, winner, levels=levels[1:-1], colors="#333333",
+                                linewidths=1.0))
+    return drawn
 
 
 def _draw_points(
@@ -364,17 +387,286 @@ def _confusion_arguments(
     return counts, names
 
 
+# ---- the live view -----------------------------------------------------------------------------
+
+_LIVE_DPI = 100  # a frame 900 px wide: a notebook cell's width, and a PNG quick to make
+_FIRST_FRAME = 0.06  # seconds to draw a frame's axes and PNG, a guess until one has been timed
+_NO_LOSS_CURVE = "; for the loss curve alone, leave out X and y: live(model)"
+
+
+def live(
+    model: Module,
+    X: Sequence[Sequence[float]] | None = None,
+    y: Sequence[float] | None = None,
+    *,
+    every: int = 5,
+    budget: float | None = 0.1,
+    resolution: int = 24,
+    features: Sequence[int] | None = None,
+    class_names: Sequence[str] | None = None,
+    threshold: float | None = None,
+    callback: Callable[[Epoch], bool | None] | None = None,
+) -> LiveView:
+    """A figure that redraws itself in the notebook cell while ``fit`` runs:
+    ``fit(model, X, y, callback=live(model, X, y))``.
+
+    It shows the loss per epoch and, given points ``X`` and their labels ``y``, the model's
+    decision regions as ``plot_decision_boundary`` draws them, on a ``resolution`` x
+    ``resolution`` grid (rows of 2 features, or any number with ``features=(i, j)``);
+    ``live(model)`` shows the loss alone. Every argument is checked here, before training
+    (the model runs once, on the first row).
+
+    It is cheap: it redraws after every ``every``-th epoch, and only while drawing has taken at
+    most ``budget`` of the time spent training so far (keeping a frame's time in hand for the
+    last epoch, which is always drawn: at once if it is fit's last, else when the cell ends);
+    ``budget=None`` redraws every ``every`` epochs whatever that costs. A fast training is
+    drawn few times: there was little to watch.
+
+    Outside a Jupyter kernel (a script, a terminal) nothing is drawn while training, and
+    ``view.figure`` is drawn when asked for, showing the latest epoch, ready for ``savefig``.
+
+    It never stops training itself: it returns what ``callback`` (called with each ``Epoch``
+    after the view's own work) returns, so a callback of your own can still stop ``fit``.
+    """
+    where = "live"
+    model = _check_model(model, where)
+    every = _checks.integer(every, f"{where}(every)")
+    if budget is not None:
+        budget = _checks.finite(budget, f"{where}(budget)", 0.0, 1.0, low_ok=False, high_ok=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"{where}(callback): expected a function of an Epoch, or None, got "
+                        f"{type(callback).__name__} {callback!r:.40}")
+    regions = None
+    if X is not None or y is not None:
+        regions = _region_arguments(where, model, X, y, resolution, features, class_names,
+                                    threshold)
+    else:
+        _no_regions(where, resolution, features=features, class_names=class_names,
+                    threshold=threshold)
+    return LiveView(model, regions, every, budget, callback)
+
+
+def _region_arguments(
+    where: str, model: Module, X: Any, y: Any, resolution: Any, features: Any, names: Any,
+    threshold: Any,
+) -> dict[str, Any]:
+    """What the region panel needs, checked: the points, their classes and names, the grid, the
+    threshold; and how long one run of the model takes, to guess a frame's cost."""
+    if X is None or y is None:
+        given, absent = ("X", "y") if y is None else ("y", "X")
+        raise TypeError(f"{where}: got {given} but no {absent}; give both for the decision "
+                        "regions, or neither for the loss curve alone: live(model)")
+    points, labels, raw, full = _boundary_arguments(where, model, X, y, resolution, features,
+                                                    None, _NO_LOSS_CURVE)
+    cut = None if threshold is None else _checks.finite(_data(threshold), f"{where}(threshold)")
+    a, b = points[0]
+    start = time.perf_counter()
+    with no_grad():
+        k = len(_outputs(where, model(full.row(a, b)), a, b))
+    seconds = time.perf_counter() - start
+    classes, names, cut = _classes(where, k, labels, raw, cut, names)
+    xs, ys = _grid(where, points, resolution)
+    return {"points": points, "classes": classes, "names": names, "cut": cut, "full": full,
+            "xs": xs, "ys": ys, "guess": seconds * len(xs) * len(ys)}
+
+
+def _no_regions(where: str, resolution: Any, **options: Any) -> None:
+    """Refuse options of the regions without the data to draw them."""
+    _resolution(where, resolution)
+    for name, value in options.items():
+        if value is not None:
+            raise ValueError(f"{where}({name}): only used for the decision regions, with X and "
+                             "y: live(model, X, y, ...)")
+
+
+class LiveView:
+    """The loss per epoch and the decision regions, redrawn while ``fit`` runs (see ``live``)."""
+
+    def __init__(self, model: Module, regions: dict[str, Any] | None, every: int,
+                 budget: float | None, callback: Callable[[Epoch], bool | None] | None) -> None:
+        self.every, self.budget, self._model, self._callback = every, budget, model, callback
+        self.frames = 0  # shown in the notebook during the latest fit
+        self._fig, self._loss_ax, self._line = _live_figure(regions is not None)
+        self._regions = None if regions is None else _Regions(self._fig.axes[1], regions)
+        guess = 0.0 if regions is None else regions["guess"]
+        self._cost = guess + _FIRST_FRAME  # seconds a frame takes: the latest one's, once timed
+        self._history: Any = None
+        self._seen: Epoch | None = None  # the latest epoch fit showed the view
+        self._drawn: Epoch | None = None  # the one the figure shows
+        self._shown: Epoch | None = None  # the one the notebook shows
+        self._notebook: _Jupyter | None = None
+        self._handle: Any = None
+        self._trained = self._spent = self._back = 0.0
+
+    @property
+    def figure(self) -> Figure:
+        """The figure, showing the latest epoch fit has shown the view (drawn now if not yet)."""
+        if self._seen is not None and self._drawn is not self._seen:
+            self._draw(self._seen)
+        return self._fig
+
+    def __call__(self, e: Epoch) -> bool | None:
+        """Note the epoch, redraw if one is due and affordable; what ``callback`` says, or None."""
+        now = time.perf_counter()
+        if e.history is not self._history:
+            self._begin(e)
+        else:
+            self._trained += now - self._back  # training since the view last returned
+        self._seen = e
+        answer = None if self._callback is None else self._callback(e)
+        last = e.epoch == e.epochs or answer is True
+        if self._notebook is not None and (last or self._due(e.epoch)):
+            self._show()
+        self._back = time.perf_counter()
+        return answer
+
+    def _begin(self, e: Epoch) -> None:
+        """A new fit: the same model, a new place in the output, and the clocks at zero."""
+        if e.model is not self._model:
+            raise ValueError(
+                "live: fit trains another model than the one live was given; give both the "
+                "same one: fit(model, X, y, callback=live(model, X, y))")
+        self._finish()  # the previous fit's last epoch, if it is not shown yet
+        self._history, self._handle, self.frames = e.history, None, 0
+        self._trained = self._spent = 0.0  # epoch 1 is not timed: the view sees its end only
+        self._notebook = _notebook()
+        if self._notebook is not None:
+            self._notebook.at_cell_end(self._finish)
+
+    def _due(self, epoch: int) -> bool:
+        """Every ``every`` epochs, while the frames so far and two more fit in the budget: the
+        next, and the last epoch's, which is always drawn."""
+        if epoch % self.every:
+            return False
+        return self.budget is None or self._spent + 2 * self._cost <= self.budget * self._trained
+
+    def _show(self) -> None:
+        """Draw the latest epoch and show it in the cell's output; its time counts."""
+        assert self._seen is not None and self._notebook is not None
+        start = time.perf_counter()
+        self._draw(self._seen)
+        buffer = io.BytesIO()
+        self._fig.savefig(buffer, format="png", dpi=_LIVE_DPI)
+        frame = _Png(buffer.getvalue())
+        if self._handle is None:
+            self._handle = self._notebook.display(frame)
+        else:
+            self._handle.update(frame)
+        self._shown = self._seen
+        self.frames += 1
+        self._cost = time.perf_counter() - start
+        self._spent += self._cost
+
+    def _finish(self) -> None:
+        """Show the latest epoch if the notebook does not show it yet (fit stopped early)."""
+        if self._notebook is not None and self._seen is not None and self._shown is not self._seen:
+            self._show()
+
+    def _draw(self, e: Epoch) -> None:
+        losses = e.history.losses[: e.epoch]
+        self._line.set_data(range(1, len(losses) + 1), losses)
+        self._loss_ax.set_xlim(0.5, max(e.epochs, len(losses)) + 0.5)
+        self._loss_ax.relim()
+        self._loss_ax.autoscale_view(scalex=False)
+        self._loss_ax.set_title(f"epoch {e.epoch} of {e.epochs}: loss {e.loss:.4g}")
+        if self._regions is not None:
+            self._regions.draw(e.model)
+        self._drawn = e
+
+
+class _Regions:
+    """The region panel: the points and legend drawn once, the regions again each frame."""
+
+    def __init__(self, ax: Any, r: dict[str, Any]) -> None:
+        self.ax, self.xs, self.ys, self.full, self.cut = ax, r["xs"], r["ys"], r["full"], r["cut"]
+        handles, self.title = _draw_data(ax, r["points"], r["classes"], r["names"], self.cut)
+        for points in ax.collections:
+            points.set_zorder(3)  # above each frame's regions, drawn later
+        ax.legend(handles=handles, loc="best", fontsize="small")
+        ax.set_xlim(self.xs[0], self.xs[-1])
+        ax.set_ylim(self.ys[0], self.ys[-1])
+        i, j = self.full.features
+        ax.set_xlabel(f"x[{i}]")
+        ax.set_ylabel(f"x[{j}]")
+        ax.set_title(self.title)
+        self.drawn: list[Any] = []
+
+    def draw(self, model: Module) -> None:
+        try:
+            scores = _scores("live", model, self.xs, self.ys, self.full)
+        except ValueError:  # a score of nan or inf: fit says what went wrong, if it goes on
+            self.ax.set_title("decision regions: the model gives scores that are not finite")
+            return
+        for artist in self.drawn:
+            artist.remove()
+        self.drawn = _draw_scores(self.ax, self.xs, self.ys, scores, self.cut)
+        self.ax.set_title(self.title)
+
+
+def _live_figure(regions: bool) -> tuple[Figure, Any, Any]:
+    """The live view's figure: the loss on the left, the regions (if any) on the right; its
+    margins fixed, since a layout engine at every frame would double a frame's cost."""
+    fig = _figure_class("live")(figsize=(9.0 if regions else 5.0, 3.6))
+    ax = fig.subplots(1, 2 if regions else 1, squeeze=False)[0][0]
+    fig.subplots_adjust(left=0.08 if regions else 0.14, right=0.97, bottom=0.14, top=0.9,
+                        wspace=0.28)
+    (line,) = ax.plot([], [], color=_CLASS_COLORS[0])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title("loss per epoch")
+    ax.grid(True, alpha=0.3)
+    return fig, ax, line
+
+
+class _Png:
+    """A frame for a display handle: IPython shows its PNG."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _repr_png_(self) -> bytes:
+        return self.data
+
+    def __repr__(self) -> str:
+        return "<microprop live view>"
+
+
+class _Jupyter:
+    """The notebook's side of the view: a place in the cell's output, and the cell's end."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+
+    def display(self, frame: _Png) -> Any:
+        from IPython import display
+
+        show: Any = display.display  # IPython has no type hints
+        return show(frame, display_id=True)
+
+    def at_cell_end(self, then: Callable[[], None]) -> None:
+        def once(*_: object) -> None:
+            self.shell.events.unregister("post_run_cell", once)
+            then()
+
+        self.shell.events.register("post_run_cell", once)
+
+
+def _notebook() -> _Jupyter | None:
+    """The Jupyter kernel's side when this runs in one, else None (a script, a terminal)."""
+    ipython = sys.modules.get("IPython")  # a kernel has imported it; a script need not
+    shell = None if ipython is None else ipython.get_ipython()
+    return None if getattr(shell, "kernel", None) is None else _Jupyter(shell)
+
+
 # ---- checks and helpers ----------------------------------------------------------------------
 
 
 def _figure_and_axes(where: str, ax: Any) -> tuple[Figure, Any]:
-    try:
-        from matplotlib.axes import Axes
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(f"{where} needs matplotlib: {_checks.install_hint('plot')}") from None
+    new_figure = _figure_class(where)
+    from matplotlib.axes import Axes
+
     if ax is None:
-        fig = _figure_class(Figure)(figsize=(6.0, 4.5), layout="constrained")
+        fig = new_figure(figsize=(6.0, 4.5), layout="constrained")
         return fig, fig.add_subplot()
     if not isinstance(ax, Axes):
         raise TypeError(f"{where}: ax must be a matplotlib Axes or None, got {type(ax).__name__}")
@@ -384,16 +676,20 @@ def _figure_and_axes(where: str, ax: Any) -> tuple[Figure, Any]:
 _figure_cls: Any = None
 
 
-def _figure_class(base: Any) -> Any:
+def _figure_class(where: str) -> Any:
     """A ``Figure`` that Jupyter shows as a PNG even when pyplot's inline support is not set up.
 
     The figure is made without pyplot, so pyplot neither keeps it alive nor shows it a second
-    time at the end of a notebook cell.
+    time at the end of a notebook cell. Without matplotlib, an ImportError says how to get it.
     """
+    try:
+        from matplotlib.figure import Figure as base
+    except ImportError:
+        raise ImportError(f"{where} needs matplotlib: {_checks.install_hint('plot')}") from None
     global _figure_cls
     if _figure_cls is None:
 
-        class Figure(base):  # type: ignore[misc]
+        class Figure(base):  # type: ignore[misc, unused-ignore]  # Any without matplotlib
             def _repr_png_(self) -> bytes:
                 buffer = io.BytesIO()
                 self.savefig(buffer, format="png", dpi=100)
@@ -450,7 +746,7 @@ def _row_data(r: object) -> object:
 
 
 def _points(
-    where: str, X: Any, features: Any, at: Any
+    where: str, X: Any, features: Any, at: Any, also: str = ""
 ) -> tuple[list[tuple[float, float]], _Features]:
     """The rows of ``X`` as (x, y) points on the two plotted features, and the model's input rows:
     two finite numbers to a row, or any number with ``features=(i, j)``."""
@@ -461,7 +757,7 @@ def _points(
         if n != 2:
             raise ValueError(
                 f"{what}: row 0 has {n} features; a decision-boundary plot needs exactly 2, "
-                "or features=(i, j) to pick two and hold the others fixed"
+                "or features=(i, j) to pick two and hold the others fixed" + also
             )
         pair = (0, 1)
     else:

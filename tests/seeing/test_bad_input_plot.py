@@ -197,6 +197,73 @@ for args, kwargs, error, words in [
         "plot_confusion_matrix", *words)
 
 
+# ---- the live view: every row raises when live(...) is made, before any training ---------------
+
+LX, LY = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]], [0, 1, 1]
+
+
+def watch(*args: object, **changes: object) -> object:
+    """live(model, X, y, ...) with a one-output MLP on LX, LY unless the row says otherwise."""
+    given: dict = {"model": MLP(2, [1], seed=0), "X": LX, "y": LY, **changes}
+    return plot("live")(given.pop("model"), given.pop("X"), given.pop("y"), **given)
+
+
+for kwargs, error, words in [
+    ({"model": lambda p: p[0]}, TypeError, ("live(model): expected a microprop Module",
+                                            "got function")),
+    ({"model": 3}, TypeError, ("live(model): expected a microprop Module, got int",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0]}, ValueError,
+     ("live(X): row 0 has 3 features", "exactly 2", "features=(i, j)",
+      "for the loss curve alone, leave out X and y: live(model)")),
+    ({"every": 0}, ValueError, ("live(every): expected a positive int, got 0",)),
+    ({"every": -5}, ValueError, ("live(every): expected a positive int, got -5",)),
+    ({"every": 2.5}, TypeError, ("live(every): expected a positive int, got float 2.5",)),
+    ({"every": True}, TypeError, ("live(every): expected a positive int, got bool",)),
+    ({"every": "5"}, TypeError, ("live(every): expected a positive int, got str",)),
+    ({"every": None}, TypeError, ("live(every): expected a positive int, got NoneType",)),
+    ({"y": [0, 1]}, ValueError, ("live: X has 3 rows but y has 2 labels",
+                                 "they must have the same length")),
+    ({"X": LX * 2}, ValueError, ("live: X has 6 rows but y has 3 labels",)),
+    ({"y": None}, TypeError, ("live: got X but no y", "give both", "live(model)")),
+    ({"X": None}, TypeError, ("live: got y but no X", "give both", "live(model)")),
+    ({"X": "abc"}, TypeError, ("live(X): expected a list of rows",)),
+    ({"X": [[0.0, nan], [1.0, 1.0], [0.0, 1.0]]}, ValueError, ("live(X): row 0 holds nan",)),
+    ({"y": [0, nan, 1]}, ValueError, ("live(y): label 1 is nan",)),
+    ({"budget": 0}, ValueError, ("live(budget): expected a finite number in (0, 1], got 0",)),
+    ({"budget": 1.5}, ValueError, ("live(budget): expected a finite number in (0, 1]",)),
+    ({"budget": -0.1}, ValueError, ("live(budget): expected a finite number in (0, 1]",)),
+    ({"budget": nan}, ValueError, ("live(budget): expected a finite number", "nan")),
+    ({"budget": "0.1"}, TypeError, ("live(budget): expected a number, got str",)),
+    ({"budget": True}, TypeError, ("live(budget): expected a number, got bool",)),
+    ({"resolution": 1}, ValueError, ("live(resolution): expected at least 2, got 1",)),
+    ({"resolution": 1001}, ValueError, ("live(resolution): expected an int from 2 to 1000",)),
+    ({"resolution": 2.5}, TypeError, ("live(resolution): expected an int",)),
+    ({"callback": 3}, TypeError, ("live(callback): expected a function of an Epoch, or None",
+                                  "got int 3")),
+    ({"threshold": nan}, ValueError, ("live(threshold): expected a finite number",)),
+    ({"model": MLP(2, [2], seed=0), "threshold": 0.5}, ValueError,
+     ("live: threshold is for a model with one output, but this one has 2",)),
+    ({"model": MLP(2, [2], seed=0), "y": [0, 1, 2]}, ValueError,
+     ("live(y): label 2 is 2, expected a class index from 0 to 1",)),
+    ({"model": MLP(2, [2], seed=0), "y": [0, 0.5, 1]}, TypeError,
+     ("live(y): label 1 is a float", "class index")),
+    ({"model": MLP(2, [2], seed=0), "class_names": ["a"]}, ValueError,
+     ("live(class_names): got 1 names for 2 classes",)),
+    ({"model": MLP(3, [1], seed=0)}, ValueError, ("MLP: expected 3 inputs, got 2",)),
+    ({"X": [[0.0, 0.0, 0.0]], "y": [0], "features": (0, 3)}, ValueError,
+     ("live(features): index 1 is 3, expected a class index from 0 to 2",)),
+]:
+    row(f"live({', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})",
+        lambda kwargs=kwargs: watch(**kwargs), error, *words)
+for option, value in (("features", (0, 1)), ("class_names", ["a", "b"]), ("threshold", 0.5)):
+    row(f"live(model, {option}={value!r}) without X and y",
+        lambda option=option, value=value: plot("live")(MLP(2, [1], seed=0), **{option: value}),
+        ValueError, f"live({option}): only used for the decision regions, with X and y")
+row("live(model, resolution=0) without X and y",
+    lambda: plot("live")(MLP(2, [1], seed=0), resolution=0), ValueError,
+    "live(resolution): expected at least 2, got 0")
+
+
 @pytest.mark.parametrize("case", ROWS)
 def test_bad_input_raises_an_error_naming_what_was_wrong(case, tmp_path, monkeypatch):
     check(case, tmp_path, monkeypatch)
