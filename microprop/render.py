@@ -8,8 +8,10 @@ package, and a notebook shows the DOT text and a note instead of the drawing.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -36,7 +38,22 @@ _INSTALL_DOT = (
 
 
 class DotNotFoundError(RuntimeError):
-    """Rendering was asked for, but Graphviz's ``dot`` program is not installed."""
+    """Rendering was asked for, but Graphviz's ``dot`` program is not installed, or this Python
+    cannot start it (Pyodide, in a web page, cannot start any program)."""
+
+
+class _DotCannotStart(DotNotFoundError):
+    """``dot`` may be installed, but this Python cannot start it."""
+
+
+def _cannot_start(why: str) -> str:
+    """Why ``dot`` did not run when starting it failed, rather than finding it."""
+    return (
+        f"Graphviz's `dot` program could not be started here ({why}): this Python cannot run "
+        "other programs, as in Pyodide, or may not run that one. dot_source() and "
+        "draw_dot(...).source work without it; in a web page, Graphviz compiled to WebAssembly "
+        "(the npm package @viz-js/viz) draws that DOT text."
+    )
 
 # Above this many drawn nodes, handing a drawing to Graphviz warns first: dot's layout grows
 # faster than the graph (an 8,001-node chain takes it about 14 s).
@@ -168,35 +185,57 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
             """A ``graphviz.Digraph`` that names the system package when ``dot`` is missing."""
 
             def pipe(self, *args: Any, **kwargs: Any) -> Any:
-                try:
+                with _running_dot(graphviz):
                     return super().pipe(*args, **kwargs)
-                except graphviz.ExecutableNotFound:
-                    raise DotNotFoundError(_INSTALL_DOT) from None
 
             def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
                 # In a notebook without `dot`, show the DOT text and a note: the notebook goes on.
                 try:
-                    return super()._repr_mimebundle_(*args, **kwargs)
-                except (graphviz.ExecutableNotFound, DotNotFoundError):
-                    return _without_dot(self.source)
+                    with _running_dot(graphviz):
+                        return super()._repr_mimebundle_(*args, **kwargs)
+                except DotNotFoundError as e:
+                    return _without_dot(self.source, isinstance(e, _DotCannotStart))
 
             def render(self, *args: Any, **kwargs: Any) -> Any:
-                try:
+                with _running_dot(graphviz):
                     return super().render(*args, **kwargs)
-                except graphviz.ExecutableNotFound:
-                    raise DotNotFoundError(_INSTALL_DOT) from None
 
         _digraph_class = Digraph
     return _digraph_class("microprop", format=format)
 
 
-def _without_dot(source: str) -> dict[str, str]:
+# Where no program can be started at all: Pyodide (in a web page) and WASI. There subprocess
+# raises OSError (Pyodide's errno 138, "not supported"), which says nothing about `dot`.
+_NO_PROCESSES = sys.platform in ("emscripten", "wasi")
+_NOT_SUPPORTED = {errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+@contextlib.contextmanager
+def _running_dot(graphviz: Any) -> Iterator[None]:
+    """Graphviz's ``dot`` run inside: not found, or not startable, is a ``DotNotFoundError``
+    (any other error, such as a folder that cannot be written, stays what it is)."""
+    if _NO_PROCESSES:
+        raise _DotCannotStart(_cannot_start(f"sys.platform is {sys.platform!r}"))
+    try:
+        yield
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(_INSTALL_DOT) from None
+    except OSError as e:
+        if e.errno not in _NOT_SUPPORTED:
+            raise
+        raise _DotCannotStart(_cannot_start(str(e))) from None
+
+
+def _without_dot(source: str, cannot_start: bool = False) -> dict[str, str]:
     """What a notebook shows of a drawing when Graphviz's ``dot`` program is missing."""
     import html
 
     note = (
         "Graphviz's dot program is not installed, so this drawing is shown as its DOT text "
         "(apt-get install graphviz, brew install graphviz or conda install graphviz draws it)."
+    ) if not cannot_start else (
+        "Graphviz's dot program cannot be started by this Python (as in Pyodide), so this "
+        "drawing is shown as its DOT text (@viz-js/viz draws it in a web page)."
     )
     return {
         "text/plain": note + "\n\n" + source,
@@ -274,7 +313,5 @@ def _as_digraph(where: str, graph: object, format: str, options: dict[str, Any])
 def _pipe(digraph: Any, format: str, encoding: str | None) -> Any:
     """Render with Graphviz's ``dot``, naming the system package when it is missing."""
     graphviz = _import_graphviz("rendering")
-    try:
+    with _running_dot(graphviz):
         return digraph.pipe(format=format, encoding=encoding)
-    except graphviz.ExecutableNotFound:
-        raise DotNotFoundError(_INSTALL_DOT) from None

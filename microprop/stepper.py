@@ -346,7 +346,8 @@ def _svg_text(digraph: Any) -> str:
         text = viz.render_svg(digraph)
         return text[text.index("<svg"):]  # no XML prolog inside a page
     except viz.DotNotFoundError:
-        note = "Graphviz's dot program is not installed; the drawing as DOT text:"
+        note = ("Graphviz's dot program is not installed, or cannot be started here; the drawing "
+                "as DOT text:")
         return f"<p>{note}</p><pre>{html.escape(digraph.source)}</pre>"
 
 

@@ -1,8 +1,11 @@
 """Drawings: the DOT text (no Graphviz needed), its options and errors, and rendering to SVG."""
 
+import builtins
 import dataclasses
+import errno
 import importlib.util
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -649,6 +652,51 @@ def test_without_the_dot_program_a_notebook_shows_the_dot_text_and_a_note(monkey
     assert "dot program is not installed" in bundle["text/plain"]
     assert "digraph microprop" in bundle["text/plain"]
     assert "&quot;{ x1 | data 1.5000 | grad 0.6845 }&quot;" in bundle["text/html"]
+
+
+def test_where_no_program_can_start_every_drawing_falls_back_as_without_dot(monkeypatch, tmp_path):
+    # Pyodide (sys.platform "emscripten") starts no process: subprocess raises OSError 138
+    # there. Every drawing call then behaves as without `dot`, and says why.
+    pytest.importorskip("graphviz")
+    from microprop import render
+    from microprop.stepper import Stepper
+    from microprop.viz import DotNotFoundError, draw_dot, render_svg, save
+
+    monkeypatch.setattr(render, "_NO_PROCESSES", True)
+    monkeypatch.setattr(render.sys, "platform", "emscripten")
+    a, _ = neuron()
+    for call in (lambda: render_svg(a), lambda: draw_dot(a).pipe(),
+                 lambda: save(a, tmp_path / "a.svg"), lambda: draw_dot(a).render(tmp_path / "b")):
+        with pytest.raises(DotNotFoundError, match=r"could not be started here \(sys.platform "
+                                                   r"is 'emscripten'\).*@viz-js/viz"):
+            call()
+    bundle = draw_dot(a)._repr_mimebundle_()
+    assert "cannot be started by this Python" in bundle["text/plain"]
+    assert "digraph microprop" in bundle["text/plain"]
+    stepper = Stepper(a)
+    assert stepper.svg(1).startswith("<p>Graphviz's dot program is not installed, or cannot be")
+    stepper.save_html(tmp_path / "a.html")  # the page steps through the DOT text
+    assert "<pre>digraph microprop" in (tmp_path / "a.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("code", "becomes"), [(errno.ENOSYS, "DotNotFoundError"), (errno.ENOTSUP, "DotNotFoundError"),
+                          (errno.EACCES, "PermissionError"), (errno.ENOSPC, "OSError")])
+def test_an_error_starting_dot_is_no_dot_only_when_processes_are_not_supported(
+        monkeypatch, code, becomes):
+    graphviz = pytest.importorskip("graphviz")
+    from microprop.viz import DotNotFoundError, draw_dot
+
+    def refuse(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    a, _ = neuron()
+    expected = DotNotFoundError if becomes == "DotNotFoundError" else getattr(builtins, becomes)
+    with pytest.raises(expected) as raised:
+        draw_dot(a).pipe()
+    assert type(raised.value).__name__.lstrip("_") in (becomes, "DotCannotStart")
+    assert not isinstance(raised.value, graphviz.ExecutableNotFound)
 
 
 def test_drawing_thousands_of_nodes_warns_before_dot_is_asked_and_suggests_collapse():
