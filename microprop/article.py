@@ -42,10 +42,11 @@ class ArticlePass(Mapping[str, Value]):
         return self.nodes[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.nodes)
+        # Each value once, by its label: a linear neuron's z (z^(4)_1, that is s) is looked up only.
+        return (name for name, v in self.nodes.items() if v.label == name)
 
     def __len__(self) -> int:
-        return len(self.nodes)
+        return sum(1 for _ in self)
 
 
 def forward(model: MLP, x: Any, y: Any = None, *, cost: Cost | None = None) -> ArticlePass:

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from . import _checks, viz
+from . import _checks, article, viz
 from ._files import output_path, write_atomic
 from .dot_text import dot_lines
 from .drawing_options import parse_options
@@ -26,7 +26,7 @@ from .graph import check_root as _check_root
 from .graph import node_name as _node_name
 from .graph import number as _number
 from .losses import mse
-from .nn import Module
+from .nn import MLP, Module
 from .scene import Scene, make_scene
 
 __all__ = ["Stepper", "Training", "Frame", "widget", "to_html"]
@@ -243,6 +243,11 @@ class Training(_Slides):
                    for i, t in enumerate(_checks.listed(y, "Training(y)"))]
         if len(targets) != len(rows):
             raise ValueError(f"Training(y): {len(targets)} targets for {len(rows)} rows of X")
+        nin = getattr(model, "nin", None)
+        for i, row in enumerate(rows):
+            if nin is not None and len(row) != nin:
+                raise ValueError(f"Training(X): row {i} has {len(row)} numbers; expected {nin}, "
+                                 "one per input of the model")
         epochs = _checks.integer(epochs, "Training(epochs)")
         if epochs > 200:
             raise ValueError(
@@ -264,8 +269,9 @@ class Training(_Slides):
         for epoch in range(epochs + 1):
             self.model.zero_grad()
             outputs: list[Value] = []
-            for x in rows:
-                out = self.model(x)
+            for x in rows:  # an MLP's values named as the article names them: z, a, s
+                out = (article.forward(self.model, x).s if isinstance(self.model, MLP)
+                       else self.model(x))
                 if not isinstance(out, Value):
                     raise TypeError(f"Training(model): the model has {len(out)} outputs; "
                                     "expected one (the mean squared error of one output)")
@@ -277,8 +283,8 @@ class Training(_Slides):
             self._scenes.append(make_scene(loss, parse_options("Training", options), "Training")[0])
             self.losses.append(loss.data)
             if epoch < epochs:
-                article = options.get("names") == "article"
-                update = [(_article_name(p.label or f"parameter {i}") if article
+                named = options.get("names") == "article"
+                update = [(_article_name(p.label or f"parameter {i}") if named
                             else p.label or f"parameter {i}",
                            p.data, p.grad, p.data - self.lr * p.grad)
                           for i, p in enumerate(params)]
@@ -304,7 +310,9 @@ class Training(_Slides):
         if k == 0:
             title = f"before training: loss {loss}; the grads drawn are the ones epoch 1 uses"
             return Frame(0, n, title, (), None, "epoch")
-        title = f"after epoch {k}: loss {loss} (was {_number(self.losses[k - 1])})"
+        drawn = f"epoch {k + 1} uses" if k < n else "at the end"
+        title = (f"after epoch {k}: loss {loss} (was {_number(self.losses[k - 1])}); the grads "
+                 f"drawn are the ones {drawn}")
         update = self._updates[k - 1]
         lines = [f"{name} ← {_number(old)} − {self.lr:g} × {_number(g)} = {_number(new)}"
                  for name, old, g, new in update[: self._SHOWN]]

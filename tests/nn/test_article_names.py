@@ -25,10 +25,10 @@ def test_every_value_of_the_article_network_gets_its_name():
     named = forward(article_network(seed=0), X, Y)
     assert list(named) == [
         "x_1", "x_2", "x_3", "x_4", "z^(2)_1", "a^(2)_1", "z^(2)_2", "a^(2)_2",
-        "z^(3)_1", "a^(3)_1", "z^(3)_2", "a^(3)_2", "z^(4)_1", "s", "s - y", "C"]
-    assert all(named[name].label == name for name in named if name != "z^(4)_1")
-    # The output neuron is linear: z^(4)_1 and s are one node, named s.
-    assert named["z^(4)_1"] is named.s and named.s.label == "s"
+        "z^(3)_1", "a^(3)_1", "z^(3)_2", "a^(3)_2", "s", "s - y", "C"]
+    assert all(named[name].label == name for name in named) and len(named) == 15
+    # The output neuron is linear: z^(4)_1 and s are one node, named s, found by both names.
+    assert named["z^(4)_1"] is named.s and named.s.label == "s" and "z^(4)_1" in named
     assert named["a^(2)_1"]._children == (named["z^(2)_1"],) and named["a^(2)_1"]._op == "tanh"
 
 
@@ -75,6 +75,7 @@ def test_a_one_input_model_takes_one_number_as_model_does():
 def test_a_linear_hidden_neuron_is_one_node_with_both_names():
     named = forward(MLP(2, [2, 1], activation="linear", seed=0), [1.0, 2.0], 0.5)
     assert named["z^(2)_1"] is named["a^(2)_1"] and named["a^(2)_1"].label == "a^(2)_1"
+    assert "z^(2)_1" not in list(named)  # listed once, as a^(2)_1
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ row("Training(X='ab')", lambda: Training(net(), "ab", Y), TypeError,
 row("Training(X=[[nan, 1.0], ...])", lambda: Training(net(), [[float("nan"), 1.0], [1, 0]], Y),
     ValueError, "Training(X): row 0", "finite")
 row("Training(X with 3 columns)", lambda: Training(net(), [[0, 1, 2], [1, 0, 2]], Y), ValueError,
-    "expected 2")
+    "Training(X): row 0 has 3 numbers; expected 2, one per input of the model")
 row("Training(y=[1.0])", lambda: Training(net(), X, [1.0]), ValueError,
     "Training(y): 1 targets for 2 rows of X")
 row("Training(y=[1.0, inf])", lambda: Training(net(), X, [1.0, float("inf")]), ValueError,

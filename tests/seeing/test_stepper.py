@@ -265,7 +265,11 @@ def test_training_writes_each_parameters_update_with_numbers():
     dotted = Training(model, X, y, epochs=1, lr=0.1, names=None).go(1).lines
     assert dotted[0] == "layers.0.neurons.0.w.0 ← 0.5000 − 0.1 × -2.5000 = 0.7500"
     # s = 0.9, 1.65: loss = (0.1^2 + 0.35^2) / 2 = 0.06625
-    assert first.title == "after epoch 1: loss 0.0663 (was 0.6250)"
+    assert first.title == ("after epoch 1: loss 0.0663 (was 0.6250); the grads drawn are the "
+                           "ones epoch 2 uses")
+    assert training.go(2).title.endswith("the grads drawn are the ones at the end")
+    # An MLP's loss graph is named as the article names it, one forward pass per row.
+    assert all(f">{name}</text>" in training.svg(0) for name in ("x_1", "s", "W^(1)_11"))
     assert training.losses[1] == pytest.approx(0.06625)
 
 
