@@ -65,6 +65,7 @@ def test_without_a_target_there_is_no_cost_and_inputs_keep_their_labels():
     x1 = Value(0.5, label="petal")
     named = forward(article_network(seed=0), [x1, -1.0, 0.3, 1.2])
     assert named.C is None and "C" not in named and named["petal"] is x1 and "x_2" in named
+    assert named.s is named["s"] and named.s.label == "s"
 
 
 def test_a_one_input_model_takes_one_number_as_model_does():
@@ -81,28 +82,37 @@ def test_a_linear_hidden_neuron_is_one_node_with_both_names():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: forward("model", X, Y), TypeError, "expected an MLP such as article_network()"),
-        (lambda: forward(article_network(), X[:3], Y), ValueError, "takes 4 inputs, got 3"),
-        (lambda: forward(article_network(), "abcd", Y), TypeError, "expected a list of numbers"),
-        (lambda: forward(article_network(), [1, 2, float("nan"), 4], Y), ValueError, "x[2]"),
-        (lambda: forward(article_network(), X, float("inf")), ValueError, "forward(y)"),
+        (lambda: forward("model", X, Y), TypeError, "article.forward(model): expected an MLP such "
+         "as article_network() or MLP(4, [2, 2, 1]), got str"),
+        (lambda: forward(article_network(), X[:3], Y), ValueError,
+         "article.forward(x): the model takes 4 inputs, got 3"),
+        (lambda: forward(article_network(), "abcd", Y), TypeError,
+         "article.forward(x): expected a list of numbers, got str"),
+        (lambda: forward(article_network(), [1, 2, float("nan"), 4], Y), ValueError,
+         "article.forward(x[2])"),
+        (lambda: forward(article_network(), X, float("inf")), ValueError, "article.forward(y)"),
         (lambda: forward(article_network(), X, Y, cost="mse"), TypeError,
-         "expected a function of (s, y), got str"),
+         "article.forward(cost): expected a function of (s, y), got str"),
         (lambda: forward(article_network(), X, Y, cost=lambda s, y: 1.0), TypeError,
-         "cost(s, y) gave a float, expected a Value"),
-        (lambda: forward(MLP(2, [3]), [1.0, 2.0], 1), ValueError,
-         "has 3 outputs, and the article's cost (s - y)^2 is for one; pass cost="),
-        (lambda: forward(MLP(2, [1]), [Value(1.0, label="x"), Value(2.0, label="x")]),
-         ValueError, "two values would be named 'x'; give the inputs labels of their own"),
+         "article.forward(cost): cost(s, y) gave a float, expected a Value"),
+        (lambda: forward(MLP(2, [2, 1]), [Value(1.0, label="x"), Value(2.0, label="x")]),
+         ValueError, "article.forward: two values would be named 'x'; give the inputs labels of "
+         "their own, or none (they are then x_1, x_2, ...)"),
         (lambda: forward(MLP(2, [1]), [Value(1.0, label="s"), 2.0]), ValueError,
-         "two values would be named 's'"),
-        (lambda: forward(article_network(), X, Y)["z^(5)_1"], KeyError,
-         "no value is named 'z^(5)_1'; the names are x_1"),
+         "article.forward: two values would be named 's'"),
+        (lambda: forward(MLP(2, [3]), [1.0, 2.0], 1), ValueError, "article.forward: the model "
+         "has 3 outputs, and the article's cost (s - y)^2 is for one; pass cost="),
     ],
 )
 def test_bad_input_is_named(call, error, words):
-    with pytest.raises(error, match=re.escape(words)):
+    with pytest.raises(error, match="^" + re.escape(words)):  # from the start: who says it
         call()
+
+
+def test_a_name_that_is_not_there_lists_the_names():
+    with pytest.raises(KeyError, match=re.escape(
+            "ArticlePass: no value is named 'z^(5)_1'; the names are x_1, x_2, x_3, x_4, z^(2)_1")):
+        forward(article_network(), X, Y)["z^(5)_1"]
 
 
 @pytest.mark.parametrize(
@@ -123,8 +133,13 @@ def article_cost():
 
 def test_a_collapsed_drawing_in_the_article_s_names():
     dot = dot_source(article_cost(), collapse=True, names="article", rankdir="TB")
-    for text in ("a^(2)_1 = tanh(z^(2)_1)", "z -0.3876 grad -1.2390", "b^(1)_1 0.0113",
-                 'label=" W^(1)_24 "', 'label=" W^(3)_12 "', "s (linear)"):
+    for text in (
+        # a neuron: its a = f(z), z's and a's numbers, its bias (and nothing else) in one box
+        'n11 [label="{ a^(2)_1 = tanh(z^(2)_1) | z -0.3876 grad -1.2390 | a -0.3693 grad -1.4346 '
+        '| b^(1)_1 0.0113 grad -1.2390 }"]',
+        'n30 [label="{ s (linear) | data -0.6154 | grad -3.2307 }"]',  # the output: one node
+        'label=" W^(1)_24 "', 'label=" W^(3)_12 "',
+    ):
         assert text in dot, text
     assert "layers.0" not in dot  # every parameter in the article's names
     # Without the option, the same drawing as before: the neurons' dotted keys.
