@@ -85,6 +85,14 @@ class _Dataset:
         return len(self.meta["features"])
 
 
+def _shape(name: str, make: Callable[..., Any], noise: float, points: str, what: str,
+           hint: str = "") -> _Dataset:
+    """A seeded 2-D shape of 200 points, one output: class 1 against class 0."""
+    return _Dataset(lambda seed: make(200, noise=noise, seed=seed),
+                    f"{name}: 200 seeded {points}, 2 features{hint}", what,
+                    {"data": name, "features": ["x", "y"], "positive": "1", "negative": "0"})
+
+
 # The --data names (a CSV file is any other value): adding a data set is one row here.
 _DATASETS = {
     "iris": _Dataset(
@@ -95,31 +103,15 @@ _DATASETS = {
         {"data": "iris", "features": list(IRIS_FEATURES), "positive": "virginica",
          "negative": "setosa or versicolor"},
     ),
-    "moons": _Dataset(
-        lambda seed: make_moons(200, noise=0.1, seed=seed),
-        "moons: 200 seeded two-moons points, 2 features",
-        "two moons: the lower moon (1) against the upper one (0)",
-        {"data": "moons", "features": ["x", "y"], "positive": "1", "negative": "0"},
-    ),
-    "circles": _Dataset(
-        lambda seed: make_circles(200, noise=0.1, seed=seed),
-        "circles: 200 seeded points on two circles, 2 features",
-        "two circles: the inner circle (1) against the outer one (0)",
-        {"data": "circles", "features": ["x", "y"], "positive": "1", "negative": "0"},
-    ),
-    "xor": _Dataset(
-        lambda seed: make_xor(200, noise=0.1, seed=seed),
-        "xor: 200 seeded points in four squares, 2 features",
-        "XOR: points whose coordinates differ in sign (1) against those that agree (0)",
-        {"data": "xor", "features": ["x", "y"], "positive": "1", "negative": "0"},
-    ),
-    "spiral": _Dataset(
-        lambda seed: make_spiral(200, noise=0.05, seed=seed),
-        "spiral: 200 seeded points on two interleaved spirals, 2 features (a hard one: try "
-        "--hidden 16,16)",
-        "two spirals: the second spiral (1) against the first (0)",
-        {"data": "spiral", "features": ["x", "y"], "positive": "1", "negative": "0"},
-    ),
+    "moons": _shape("moons", make_moons, 0.1, "two-moons points",
+                    "two moons: the lower moon (1) against the upper one (0)"),
+    "circles": _shape("circles", make_circles, 0.1, "points on two circles",
+                      "two circles: the inner circle (1) against the outer one (0)"),
+    "xor": _shape("xor", make_xor, 0.1, "points in four squares",
+                  "XOR: points whose coordinates differ in sign (1) against those that agree (0)"),
+    "spiral": _shape("spiral", make_spiral, 0.05, "points on two interleaved spirals",
+                     "two spirals: the second spiral (1) against the first (0)",
+                     " (a hard one: try --hidden 16,16)"),
 }
 # --classes 3: the three species, one output each; predict names the class from "classes".
 _IRIS_SPECIES = _Dataset(
@@ -590,10 +582,10 @@ def _print_header(
     args: argparse.Namespace, data: _Dataset, nin: int, n_train: int, n_test: int, out: _Output
 ) -> None:
     shape = "-".join(str(n) for n in _sizes_of(args, nin))
-    article = " the article's" if data is _DATASETS["iris"] and args.hidden == [2, 2] else ""
+    whose = " the article's" if data is _DATASETS["iris"] and args.hidden == [2, 2] else ""
     outputs = (f"linear outputs without bias, one logit per {data.noun}" if _species(args)
                else "linear output without bias")
-    out.say(f"Training{article} {shape} network ({args.activation}, {outputs})")
+    out.say(f"Training{whose} {shape} network ({args.activation}, {outputs})")
     out.say(f"on {data.what}; {n_train} training rows, {n_test} held out.")
     title = LOSS_TABLE[_loss_name(args)].title
     compiled = ", compiled" if args.compile else ""

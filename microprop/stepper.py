@@ -64,9 +64,14 @@ class _Slides:
     unit = "step"
     note = "Each step, one node passes its grad to its inputs: grad(input) += local × grad(node)."
 
-    def __init__(self) -> None:
+    def __init__(self, options: dict[str, Any]) -> None:
         self.k = 0
+        self.options = options
         self._svgs: dict[int, str] = {}
+
+    def _name(self, name: str) -> str:
+        """A node's name as the drawing writes it (the article's, with ``names="article"``)."""
+        return _article_name(name) if self.options.get("names") == "article" else name
 
     def __len__(self) -> int:
         raise NotImplementedError
@@ -165,12 +170,8 @@ class Stepper(_Slides):
         options = _stepping_defaults(options)
         parse_options("Stepper", options)  # every name and value, before any work
         self.steps: BackwardSteps = backward_steps(root)
-        self.options = options
-        super().__init__()
+        super().__init__(options)
 
-    def _name(self, name: str) -> str:
-        """A node's name as the drawing writes it (the article's, with ``names="article"``)."""
-        return _article_name(name) if self.options.get("names") == "article" else name
 
     def __len__(self) -> int:
         """The number of steps; positions go from 0 to this."""
@@ -256,16 +257,16 @@ class Training(_Slides):
         self.lr = _checks.finite(lr, "Training(lr)", 0.0, low_ok=False)
         options = _stepping_defaults(options)
         parse_options("Training", options)
-        super().__init__()
+        super().__init__(options)
         self.model = copy.deepcopy(model)
         self.losses: list[float] = []
         self._digraphs: list[Any] = []
         self._scenes: list[Scene] = []
         self._updates: list[list[tuple[str, float, float, float]]] = []
-        self._train(rows, targets, epochs, options)
+        self._train(rows, targets, epochs)
 
-    def _train(self, rows: list[list[float]], y: list[float], epochs: int, options: Any) -> None:
-        params = self.model.parameters()
+    def _train(self, rows: list[list[float]], y: list[float], epochs: int) -> None:
+        params, options = self.model.parameters(), self.options
         for epoch in range(epochs + 1):
             self.model.zero_grad()
             outputs: list[Value] = []
@@ -283,11 +284,8 @@ class Training(_Slides):
             self._scenes.append(make_scene(loss, parse_options("Training", options), "Training")[0])
             self.losses.append(loss.data)
             if epoch < epochs:
-                named = options.get("names") == "article"
-                update = [(_article_name(p.label or f"parameter {i}") if named
-                            else p.label or f"parameter {i}",
-                           p.data, p.grad, p.data - self.lr * p.grad)
-                          for i, p in enumerate(params)]
+                update = [(self._name(p.label or f"parameter {i}"), p.data, p.grad,
+                           p.data - self.lr * p.grad) for i, p in enumerate(params)]
                 for p, (_, _, _, new) in zip(params, update):
                     p.data = new  # p ← p − lr × grad, as SGD(params, lr).step() does
                 self._updates.append(update)
