@@ -13,7 +13,7 @@ import errno
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._checks import install_hint
@@ -185,10 +185,15 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
             """A ``graphviz.Digraph`` that names the system package when ``dot`` is missing."""
 
             def pipe(self, *args: Any, **kwargs: Any) -> Any:
+                format = kwargs.get("format", args[0] if args else None) or self.format
+                if _svg_renderer is not None and format == "svg":
+                    return _rendered_svg(_svg_renderer, self.source, kwargs.get("encoding"))
                 with _running_dot(graphviz):
                     return super().pipe(*args, **kwargs)
 
             def _repr_mimebundle_(self, *args: Any, **kwargs: Any) -> Any:
+                if _svg_renderer is not None:
+                    return {"image/svg+xml": _rendered_svg(_svg_renderer, self.source, "utf-8")}
                 # In a notebook without `dot`, show the DOT text and a note: the notebook goes on.
                 try:
                     with _running_dot(graphviz):
@@ -202,6 +207,41 @@ def _make_digraph(graphviz: Any, format: str) -> Any:
 
         _digraph_class = Digraph
     return _digraph_class("microprop", format=format)
+
+
+# A function that draws DOT text as SVG text in place of the dot program: in a web page, Graphviz
+# compiled to WebAssembly (set by the page, through set_svg_renderer).
+_svg_renderer: Callable[[str], str] | None = None
+
+
+def set_svg_renderer(render: Callable[[str], str] | None) -> Callable[[str], str] | None:
+    """Draw SVG with ``render(dot_text) -> svg_text`` instead of Graphviz's ``dot`` program;
+    ``None`` goes back to ``dot``. Returns the renderer that was set before.
+
+    For where no program can be started, as in a web page (Pyodide), where ``@viz-js/viz``
+    (Graphviz compiled to WebAssembly) draws: then ``render_svg``, ``save`` to .svg, a drawing
+    shown in a notebook and the stepping pages all draw with it. Other formats still need ``dot``.
+    """
+    global _svg_renderer
+    if render is not None and not callable(render):
+        raise TypeError(
+            "set_svg_renderer: expected a function taking DOT text and returning SVG text, "
+            f"or None, got {type(render).__name__}"
+        )
+    before, _svg_renderer = _svg_renderer, render
+    return before
+
+
+def _rendered_svg(render: Callable[[str], str], source: str, encoding: str | None) -> str | bytes:
+    """``source`` drawn by the renderer given to ``set_svg_renderer``, checked to be SVG."""
+    svg = render(source)
+    if not isinstance(svg, str) or "<svg" not in svg:
+        shown = repr(svg)[:60]
+        raise TypeError(
+            "the renderer given to set_svg_renderer must return SVG text (a str holding "
+            f"'<svg'), got {type(svg).__name__} {shown}"
+        )
+    return svg if encoding else svg.encode("utf-8")
 
 
 # Where no program can be started at all: Pyodide (in a web page) and WASI. There subprocess
@@ -312,6 +352,8 @@ def _as_digraph(where: str, graph: object, format: str, options: dict[str, Any])
 
 def _pipe(digraph: Any, format: str, encoding: str | None) -> Any:
     """Render with Graphviz's ``dot``, naming the system package when it is missing."""
+    if _svg_renderer is not None and format == "svg":
+        return _rendered_svg(_svg_renderer, digraph.source, encoding)
     graphviz = _import_graphviz("rendering")
     with _running_dot(graphviz):
         return digraph.pipe(format=format, encoding=encoding)

@@ -134,6 +134,11 @@ class _Slides:
         write_atomic(path, _page(self))
         return path
 
+    def html(self) -> str:
+        """The page ``save_html`` writes, as text (for a page that shows it in a frame)."""
+        self.check_page(f"{type(self).__name__}.html")
+        return _page(self)
+
     def check_page(self, where: str) -> None:
         """Refuse, before any drawing, a page whose layout or positions would take minutes."""
         if len(self) + 1 > MOST_FRAMES:
@@ -588,6 +593,8 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key in moves) { event.preventDefault(); show(moves[event.key]); }
   else if (event.key in zooms) { event.preventDefault(); zoom(scale * zooms[event.key]); }
   else if (event.key === '0') { event.preventDefault(); fit(); }
+  // Shown in a frame (the browser site's), Escape is the host page's: it closes the frame.
+  else if (event.key === 'Escape' && window.parent !== window) parent.postMessage('escape', '*');
 });
 show(0);
 """

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from .dot_text import dot_source
 from .graph import trace
-from .render import DotNotFoundError, draw_dot, draw_step, draw_steps, render_svg, save
+from .render import (
+    DotNotFoundError,
+    draw_dot,
+    draw_step,
+    draw_steps,
+    render_svg,
+    save,
+    set_svg_renderer,
+)
 
 __all__ = ["trace", "dot_source", "draw_dot", "render_svg", "save", "DotNotFoundError"]
-__all__ += ["draw_step", "draw_steps"]
+__all__ += ["draw_step", "draw_steps", "set_svg_renderer"]

@@ -1,0 +1,136 @@
+"""The playground's code cells, run as a notebook runs them: one namespace shared by every cell,
+what a cell prints, and its last expression shown (a drawing as SVG, a stepper as its page).
+
+This runs inside the page's Python (Pyodide, in a Web Worker) and, for the tests, in any Python.
+Each result is plain data (dicts, lists and strings) that the page turns into HTML itself: the
+page never puts a cell's text into HTML without escaping it.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import linecache
+import traceback
+from typing import Any
+
+_CELL = "<cell "  # each cell's file name: "<cell 3>", so a traceback shows its lines
+# What one cell may print before the rest is cut (and the cut is said): a loop printing forever
+# would otherwise fill the page's memory before Stop is pressed.
+MOST_PRINTED = 200_000
+
+
+class _Printed(io.StringIO):
+    """stdout and stderr together, in order, up to MOST_PRINTED characters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cut = 0
+
+    def write(self, text: str) -> int:
+        room = MOST_PRINTED - self.tell()
+        if len(text) > room:
+            self.cut += len(text) - max(room, 0)
+            text = text[: max(room, 0)]
+        super().write(text)
+        return len(text)
+
+
+class Cells:
+    """The namespace of one page's cells, and how each value is shown."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "display": self._display}
+        self._shown: list[dict[str, str]] = []
+        self.count = 0
+
+    def run(self, code: str) -> dict[str, Any]:
+        """Run ``code`` as a cell: {"printed", "outputs", "error"} (error: a traceback or None)."""
+        if not isinstance(code, str):
+            raise TypeError(f"Cells.run: code must be a str, got {type(code).__name__}")
+        printed = _Printed()
+        self._shown = []
+        error = None
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            try:
+                self._run(code)
+            except BaseException as e:  # a cell's error is shown in the cell; the page goes on
+                if isinstance(e, (SystemExit, KeyboardInterrupt)) and not _from_cell(e):
+                    raise
+                error = _traceback(e)
+        text = printed.getvalue()
+        if printed.cut:
+            text += f"\n[... {printed.cut:,} more characters printed, not shown]\n"
+        return {"printed": text, "outputs": self._shown, "error": error}
+
+    def _run(self, code: str) -> None:
+        self.count += 1
+        name = f"{_CELL}{self.count}>"
+        linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+        tree = ast.parse(code, name, "exec")
+        last = tree.body[-1] if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        if last is not None:
+            tree.body.pop()
+        exec(compile(tree, name, "exec"), self.namespace)
+        if last is not None:
+            value = eval(compile(ast.Expression(last.value), name, "eval"), self.namespace)
+            if value is not None:
+                self._display(value)
+
+    def _display(self, *values: Any) -> None:
+        """Show each value below the cell, as a notebook would (``display(x)`` in a cell)."""
+        for value in values:
+            self._shown.append(shown(value))
+
+
+def shown(value: Any) -> dict[str, str]:
+    """How a value is shown: {"kind": "svg" | "stepper" | "text", "data": ...}."""
+    from microprop.stepper import Stepper, Training
+
+    if isinstance(value, (Stepper, Training)):
+        return {"kind": "stepper", "data": value.html()}
+    bundle = _mimebundle(value)
+    if "image/svg+xml" in bundle:
+        return {"kind": "svg", "data": _svg_only(bundle["image/svg+xml"])}
+    if "text/plain" in bundle:
+        return {"kind": "text", "data": bundle["text/plain"]}
+    return {"kind": "text", "data": repr(value)}
+
+
+def _mimebundle(value: Any) -> dict[str, str]:
+    """The value's own notebook forms, where it has any (a drawing's SVG, say)."""
+    make = getattr(type(value), "_repr_mimebundle_", None)
+    if make is not None:
+        bundle = make(value)
+        return bundle if isinstance(bundle, dict) else {}
+    svg = getattr(type(value), "_repr_svg_", None)
+    return {"image/svg+xml": svg(value)} if svg is not None else {}
+
+
+def _svg_only(svg: str) -> str:
+    """The ``<svg>`` element itself, without the XML prolog and doctype before it."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _from_cell(error: BaseException) -> bool:
+    """Whether ``error`` was raised by the cell's own code (``sys.exit()`` in a cell, say)."""
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_CELL):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _traceback(error: BaseException) -> str:
+    """The traceback as Python prints it, from the cell's first line on (the runner's own
+    frames left out): what a learner needs to find their mistake."""
+    tb = error.__traceback__
+    while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(_CELL):
+        tb = tb.tb_next
+    if isinstance(error, SyntaxError):
+        tb = None  # the cell never ran: the caret under the line says it all
+    return "".join(traceback.format_exception(type(error), error, tb))
+

@@ -1,0 +1,63 @@
+// The page's side of the worker: call(name, args) returns a promise of Python's answer; stop()
+// ends the worker (a run that never ends, say) and starts a new one, whose namespace is new.
+export class Python {
+  constructor(onStatus) {
+    this.onStatus = onStatus;
+    this.waiting = new Map();
+    this.next = 0;
+    this.start();
+  }
+
+  start() {
+    this.ready = false;
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.worker.onmessage = (event) => this.heard(event.data);
+    this.worker.onerror = (event) => {
+      this.onStatus("broken", `Python's worker failed: ${event.message || "see the console"}`);
+    };
+  }
+
+  heard(message) {
+    if (message.type) {
+      this.ready = message.type === "ready" ? true : this.ready;
+      this.onStatus(message.type, message.text, message);
+      return;
+    }
+    const waiting = this.waiting.get(message.id);
+    this.waiting.delete(message.id);
+    if (waiting) waiting.resolve(message.answer);
+  }
+
+  call(name, args = {}) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, name, args });
+    });
+  }
+
+  stop() {
+    this.worker.terminate();
+    for (const { reject } of this.waiting.values()) reject(new Stopped());
+    this.waiting.clear();
+    this.onStatus("restarting", "Stopped. Starting a new Python (its variables are new)…");
+    this.start();
+  }
+}
+
+export class Stopped extends Error {
+  constructor() {
+    super("stopped");
+  }
+}
+
+// A stepping page (what Stepper.html() returns) in a frame: its own script moves it, with the
+// arrow keys once it has the focus. Sandboxed: the page's script runs, and reaches nothing else.
+export function stepperFrame(html, title) {
+  const frame = document.createElement("iframe");
+  frame.className = "stepper";
+  frame.title = title;
+  frame.setAttribute("sandbox", "allow-scripts");
+  frame.srcdoc = html;
+  return frame;
+}
