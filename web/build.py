@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -44,27 +44,46 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.dir).resolve()
     try:
         _check_target(out)
-        modules = _npm_packages()
-    except BuildError as e:
-        print(f"web/build.py: error: {e}", file=sys.stderr)
+        _build_into(out, _npm_packages())
+    except (BuildError, OSError, subprocess.CalledProcessError) as e:
+        print(f"web/build.py: error: {_one_line(e)}", file=sys.stderr)
         return 2
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a site is read by a web server
-    try:
-        _build(staging, modules)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"built {out} ({size / 1e6:.1f} MB); serve it with: python -m http.server -d {out}")
     return 0
 
 
+def _build_into(out: Path, modules: Path) -> None:
+    """The site built in a new folder beside ``out``, then moved into place: a failed build
+    leaves ``out`` as it was, and no half-built folder behind."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a site is read by a web server
+    old = None
+    try:
+        _build(staging, modules)
+        if out.exists():  # the site built before steps aside, and is deleted once replaced
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+            out.rename(old / "site")
+        staging.rename(out)
+    except BaseException:
+        if old is not None and not out.exists():
+            (old / "site").rename(out)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _one_line(error: Exception) -> str:
+    """What stopped the build, said in one line: a failed command by its words and status."""
+    if isinstance(error, subprocess.CalledProcessError):
+        return f"{shlex.join(map(str, error.cmd))} failed (exit status {error.returncode})"
+    return str(error)
+
+
 class BuildError(Exception):
-    """What stops the build before anything is written, in one line."""
+    """What stops the build, in one line."""
 
 
 def _check_target(out: Path) -> None:

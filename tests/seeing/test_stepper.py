@@ -199,6 +199,21 @@ def test_a_graph_too_big_for_a_page_is_refused_before_any_drawing(tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
+def test_html_is_the_page_save_html_writes_and_refuses_what_it_refuses(tmp_path):
+    # The browser site shows html() in a frame; it is the same page, with the same limits.
+    pytest.importorskip("graphviz")
+    from microprop import nary
+
+    a, _ = readme_neuron()
+    stepper = Stepper(a, show_local_grads=True)
+    stepper.save_html(tmp_path / "steps.html")
+    assert stepper.html() == (tmp_path / "steps.html").read_text(encoding="utf-8")
+    assert "Escape" in stepper.html()  # in a frame, Escape is passed to the page around it
+    total = nary.sum([Value(float(i)) for i in range(3000)])
+    with pytest.raises(ValueError, match=r"^Stepper.html: the drawing would have 3,002 nodes"):
+        Stepper(total).html()
+
+
 def test_each_text_is_drawn_as_wide_as_it_ever_gets():
     """The drawing is made once, so a grad that grows longer later (0.0000 to -12.3457) must
     already have room: each field is drawn with its longest text, step 0 then sets the real one."""

@@ -679,6 +679,79 @@ def test_where_no_program_can_start_every_drawing_falls_back_as_without_dot(monk
     assert "<pre>digraph microprop" in (tmp_path / "a.html").read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def svg_renderer():
+    """A renderer standing in for @viz-js/viz: it records the DOT text and draws a box."""
+    from microprop.viz import set_svg_renderer
+
+    seen = []
+
+    def render(dot):
+        seen.append(dot)
+        return f"<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'><!-- {len(dot)} --></svg>"
+
+    before = set_svg_renderer(render)
+    yield seen
+    assert set_svg_renderer(before) is render
+
+
+def test_a_renderer_set_draws_every_svg_where_no_program_can_start(
+        monkeypatch, tmp_path, svg_renderer):
+    # In the browser site, Graphviz compiled to WebAssembly draws what dot would have drawn.
+    pytest.importorskip("graphviz")
+    from microprop import render
+    from microprop.stepper import Stepper
+    from microprop.viz import DotNotFoundError, dot_source, draw_dot, render_svg, save
+
+    monkeypatch.setattr(render, "_NO_PROCESSES", True)
+    a, _ = neuron()
+    source = dot_source(a)
+    assert render_svg(a).startswith("<?xml version='1.0'?>\n<svg")
+    assert draw_dot(a).pipe().startswith(b"<?xml")  # bytes, as graphviz's own pipe gives
+    assert draw_dot(a).pipe(format="svg", encoding="utf-8").endswith("</svg>")
+    assert list(draw_dot(a)._repr_mimebundle_()) == ["image/svg+xml"]
+    save(a, tmp_path / "a.svg")
+    assert (tmp_path / "a.svg").read_text().endswith(f"<!-- {len(source)} --></svg>")
+    assert Stepper(a).svg(1).startswith("<svg")  # the prolog dropped, for inside a page
+    assert svg_renderer[0] == source  # exactly the DOT text of dot_source
+    assert len(svg_renderer) == 6
+    # Other formats still need the dot program, and say so.
+    with pytest.raises(DotNotFoundError, match="could not be started here"):
+        save(a, tmp_path / "a.png")
+    with pytest.raises(DotNotFoundError, match="could not be started here"):
+        draw_dot(a, format="png").pipe()
+
+
+@pytest.mark.parametrize(("renderer", "message"), [
+    (42, "set_svg_renderer: expected a function taking DOT text and returning SVG text, or "
+         "None, got int"),
+    ("viz", "set_svg_renderer: expected a function taking DOT text and returning SVG text, or "
+            "None, got str"),
+])
+def test_set_svg_renderer_refuses_what_cannot_be_called(renderer, message):
+    from microprop.viz import set_svg_renderer
+
+    with pytest.raises(TypeError) as raised:
+        set_svg_renderer(renderer)
+    assert str(raised.value) == message
+    assert set_svg_renderer(None) is None  # and nothing was set
+
+
+@pytest.mark.parametrize("answer", [None, b"<svg/>", "<png>", 3.5])
+def test_a_renderer_that_does_not_answer_svg_text_is_named(answer):
+    pytest.importorskip("graphviz")
+    from microprop.viz import render_svg, set_svg_renderer
+
+    set_svg_renderer(lambda dot: answer)
+    try:
+        with pytest.raises(TypeError, match=r"^the renderer given to set_svg_renderer must "
+                                            r"return SVG text \(a str holding '<svg'\), got "
+                                            + type(answer).__name__):
+            render_svg(neuron()[0])
+    finally:
+        set_svg_renderer(None)
+
+
 @pytest.mark.parametrize(
     ("code", "becomes"), [(errno.ENOSYS, "DotNotFoundError"), (errno.ENOTSUP, "DotNotFoundError"),
                           (errno.EACCES, "PermissionError"), (errno.ENOSPC, "OSError")])

@@ -126,11 +126,11 @@ def _from_cell(error: BaseException) -> bool:
 
 def _traceback(error: BaseException) -> str:
     """The traceback as Python prints it, from the cell's first line on (the runner's own
-    frames left out): what a learner needs to find their mistake."""
+    frames left out): what a learner needs to find their mistake. A cell that does not parse
+    has no frame of its own, so the caret under its line says it all; a SyntaxError raised
+    while the cell runs (its ``eval("1 +")``, say) keeps the cell's line that raised it."""
     tb = error.__traceback__
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(_CELL):
         tb = tb.tb_next
-    if isinstance(error, SyntaxError):
-        tb = None  # the cell never ran: the caret under the line says it all
     return "".join(traceback.format_exception(type(error), error, tb))
 

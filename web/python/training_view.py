@@ -44,9 +44,9 @@ def load(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> 
                                 "centred and scaled); 3 species")
     makers = {"moons": data.make_moons, "circles": data.make_circles, "xor": data.make_xor,
               "spiral": data.make_spiral}
-    if name not in makers:
+    if not isinstance(name, str) or name not in makers:  # a list from the page is unhashable
         raise ValueError(f"data set {name!r} is not one of {', '.join(map(repr, DATASETS))}")
-    if not isinstance(n_samples, int) or not 2 <= n_samples <= MOST_SAMPLES:
+    if not _whole(n_samples) or not 2 <= n_samples <= MOST_SAMPLES:
         raise ValueError(f"samples: {n_samples!r} is not a whole number from 2 to {MOST_SAMPLES}")
     rows, labels = makers[name](n_samples, noise=noise, seed=seed)
     return rows, labels, f"{n_samples} points in two classes, {name}, noise {noise}"
@@ -64,8 +64,8 @@ class Session:
             raise ValueError(f"activation {activation!r} is not one of {choices}")
         self.lr = _number("learning rate", lr, 1e-6, 10.0)
         self.rows, self.labels, self.about = load(dataset, n_samples, noise, seed)
-        if batch_size is not None and (not isinstance(batch_size, int) or isinstance(
-                batch_size, bool) or not 1 <= batch_size <= len(self.rows)):
+        if batch_size is not None and (not _whole(batch_size) or not
+                                       1 <= batch_size <= len(self.rows)):
             raise ValueError(f"batch size {batch_size!r} is not a whole number from 1 to "
                              f"{len(self.rows)} (the number of samples), or None for all")
         self.batch_size = batch_size
@@ -86,10 +86,20 @@ class Session:
 
     def train(self, epochs: int = 5) -> dict[str, Any]:
         """Train ``epochs`` more epochs; the state to draw then."""
-        if not isinstance(epochs, int) or not 1 <= epochs <= 1000:
+        if not _whole(epochs) or not 1 <= epochs <= 1000:
             raise ValueError(f"epochs: {epochs!r} is not a whole number from 1 to 1000")
-        history = fit(self.model, self.rows, self.labels, loss=self.loss, lr=self.lr,
-                      epochs=epochs, batch_size=self.batch_size, seed=self.rng, progress=False)
+        before = [p.data for p in self.model.parameters()]
+        try:
+            history = fit(self.model, self.rows, self.labels, loss=self.loss, lr=self.lr,
+                          epochs=epochs, batch_size=self.batch_size, seed=self.rng,
+                          progress=False)
+        except ArithmeticError:  # fit's NonFiniteLossError, or an op's overflow
+            for p, x in zip(self.model.parameters(), before):
+                p.data = x
+            raise ValueError(
+                f"training stopped: the loss became too large to compute within "
+                f"{epochs} epochs, so the network is put back as it was after epoch "
+                f"{self.epoch}; try a smaller learning rate") from None
         self.losses.extend(history.losses)
         self.epoch += len(history.losses)
         return self.state()
@@ -99,7 +109,7 @@ class Session:
         loss = evaluate_loss(self.model, self.rows, self.labels, loss=self.loss)
         return {
             "epoch": self.epoch,
-            "losses": self.losses,
+            "losses": list(self.losses),  # a copy: a state kept is not changed by training on
             "loss": loss,
             "accuracy": accuracy(self.model, self.rows, self.labels),
             "regions": self.regions(),
@@ -127,7 +137,7 @@ class Session:
 
     def sample(self, i: int) -> str:
         """The stepping page of sample ``i``'s backward pass through the network as it is now."""
-        if not isinstance(i, int) or not 0 <= i < len(self.rows):
+        if not _whole(i) or not 0 <= i < len(self.rows):
             raise ValueError(f"sample {i!r} is not a whole number from 0 to {len(self.rows) - 1}")
         cost = self._cost(i)
         self.model.zero_grad()
@@ -139,11 +149,13 @@ def _hidden(hidden: Any) -> list[int]:
     """Hidden layer sizes, refused in one line when the network would be too big to watch."""
     if isinstance(hidden, str):
         parts = [p for p in hidden.replace(",", " ").split() if p]
-        if not all(p.isdigit() for p in parts):
+        if not all(p.isdecimal() for p in parts):  # isdigit() passes '²', which int() refuses
             raise ValueError(f"hidden layers {hidden!r}: expected sizes such as '4, 4'")
         hidden = [int(p) for p in parts]
+    if not isinstance(hidden, (list, tuple)):
+        raise ValueError(f"hidden layers {hidden!r}: expected sizes such as '4, 4'")
     sizes = list(hidden)
-    if not all(isinstance(n, int) and n >= 1 for n in sizes):
+    if not all(_whole(n) and n >= 1 for n in sizes):
         raise ValueError(f"hidden layers {sizes!r}: each size must be a whole number from 1")
     if len(sizes) > MOST_LAYERS or any(n > MOST_NEURONS for n in sizes):
         raise ValueError(f"hidden layers {sizes!r}: at most {MOST_LAYERS} layers of at most "
@@ -151,7 +163,13 @@ def _hidden(hidden: Any) -> list[int]:
     return sizes
 
 
+def _whole(value: Any) -> bool:
+    """Whether ``value`` is an int and not a bool (True is an int to Python, not to a learner)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _number(what: str, value: Any, low: float, high: float) -> float:
+    # NaN is refused too: every comparison with it is False.
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
             low <= value <= high):
         raise ValueError(f"{what}: {value!r} is not a number from {low:g} to {high:g}")

@@ -7,7 +7,8 @@ const COLORS = [[240, 138, 36], [31, 119, 180], [44, 160, 44]]; // orange, blue,
 const EPOCHS_PER_DRAW = 5;
 
 let state = null; // the last answer of Python: what is drawn
-let training = false;
+let training = false; // asked to go on training
+let looping = false; // the training loop is running (until the epochs under way are drawn)
 let fresh = true; // settings changed since the network was made: the next Train makes a new one
 
 const python = new Python((type, text) => {
@@ -15,7 +16,6 @@ const python = new Python((type, text) => {
   $("status").dataset.state = type;
   const ready = type === "ready";
   $("train").disabled = $("reset").disabled = !ready;
-  if (type === "restarting") stopTraining();
   if (ready) reset();
 });
 
@@ -53,10 +53,10 @@ async function reset() {
 }
 
 async function train() {
-  if (training) return stopTraining();
+  if (looping) return stopTraining();
   if (fresh) await reset();
   if (fresh) return; // refused: the message says why
-  training = true;
+  training = looping = true;
   $("train").textContent = "❚❚ Pause";
   while (training) {
     const answer = await ask("train", { epochs: EPOCHS_PER_DRAW });
@@ -64,12 +64,17 @@ async function train() {
     draw(answer);
     await new Promise((resolve) => requestAnimationFrame(resolve)); // let the page paint
   }
-  stopTraining();
+  training = looping = false;
+  $("train").textContent = "▶ Train";
+  $("train").disabled = !python.ready;
 }
 
+// The epochs under way finish and are drawn; then the loop ends and the button says so.
 function stopTraining() {
+  if (!looping) return;
   training = false;
-  $("train").textContent = "▶ Train";
+  $("train").textContent = "pausing…";
+  $("train").disabled = true;
 }
 
 function draw(next) {
