@@ -688,7 +688,8 @@ def svg_renderer():
 
     def render(dot):
         seen.append(dot)
-        return f"<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'><!-- {len(dot)} --></svg>"
+        return ("<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'>"
+                f"<!-- {len(dot)} --></svg>")
 
     before = set_svg_renderer(render)
     yield seen
