@@ -187,6 +187,6 @@ def test_a_network_too_big_is_refused_in_one_line_before_training(training):
     training.click("#train")
     time.sleep(0.5)
     assert training.inner_text("#epoch") == epoch  # nothing trained
-    training.fill("#hidden", "4, 4")
+    training.fill("#hidden", "8, 8")
     training.dispatch_event("#hidden", "change")
     training.wait_for_function("document.getElementById('message').textContent === ''")

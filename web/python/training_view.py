@@ -55,7 +55,7 @@ def load(name: str, n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> 
 class Session:
     """One network being trained on one data set, a few epochs at a time."""
 
-    def __init__(self, dataset: str = "moons", hidden: Any = (4, 4), activation: str = "tanh",
+    def __init__(self, dataset: str = "moons", hidden: Any = (8, 8), activation: str = "tanh",
                  lr: float = 0.1, batch_size: int | None = 10, seed: int = 0, n_samples: int = 200,
                  noise: float = 0.1) -> None:
         self.hidden = _hidden(hidden)

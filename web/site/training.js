@@ -205,7 +205,8 @@ document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") closeSample();
     return;
   }
-  if (event.target.matches("input, select, textarea")) return;
+  // A focused control keeps its own keys (Space on the Train button presses it once).
+  if (event.target.matches("input, select, textarea, button")) return;
   if (event.key === " ") { event.preventDefault(); if (!$("train").disabled) train(); }
   if (event.key === "r" || event.key === "R") { if (!$("reset").disabled) reset(); }
 });

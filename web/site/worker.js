@@ -56,7 +56,13 @@ const ready = start().catch((error) => {
 
 self.onmessage = async (event) => {
   const { id, name, args } = event.data;
-  const call = await ready;
+  let call;
+  try {
+    call = await ready;
+  } catch (error) {
+    postMessage({ id, answer: { refused: `Python could not start: ${error.message || error}` } });
+    return;
+  }
   try {
     postMessage({ id, answer: JSON.parse(call(name, JSON.stringify(args))) });
   } catch (error) {
