@@ -141,6 +141,19 @@ row("viz.save(a graph of 21,001 nodes, 'g.svg')",
 row("render_svg(3)", lambda: viz("render_svg")(3), TypeError, "render_svg",
     "expected a Value or a Digraph")
 
+def set_renderer_and_put_back(render: object) -> None:
+    from microprop.viz import set_svg_renderer
+
+    before = set_svg_renderer(render)  # raises on bad input; put back if it ever did not
+    set_svg_renderer(before)
+
+
+for bad in (42, "viz", b"<svg/>"):
+    row(f"set_svg_renderer({short(bad)})", lambda bad=bad: set_renderer_and_put_back(bad),
+        TypeError, "set_svg_renderer: expected a function taking DOT text and returning SVG text",
+        type(bad).__name__)
+
+
 for bad in ("x", None, 1.0):
     row(f"explain(root={short(bad)})", lambda bad=bad: explain(bad, "x"), TypeError,
         "explain", "expected a Value as the root")
