@@ -596,6 +596,13 @@ document.addEventListener('keydown', (event) => {
   // Shown in a frame (the browser site's), Escape is the host page's: it closes the frame.
   else if (event.key === 'Escape' && window.parent !== window) parent.postMessage('escape', '*');
 });
+// ... and the page around the frame may pass on keys it was given ("key:ArrowRight").
+window.addEventListener('message', (event) => {
+  if (event.source === window.parent && typeof event.data === 'string' &&
+      event.data.startsWith('key:')) {
+    document.dispatchEvent(new KeyboardEvent('keydown', {key: event.data.slice(4)}));
+  }
+});
 show(0);
 """
 

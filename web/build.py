@@ -87,12 +87,24 @@ class BuildError(Exception):
 
 
 def _check_target(out: Path) -> None:
-    """DIR must be new or a site built before: nothing of anyone else's is ever replaced."""
+    """DIR must be new or a site built before, holding only what the build wrote: nothing of
+    anyone else's is ever replaced (a file added to a built site stops the rebuild)."""
+    for sources in (WEB / "site", WEB / "python"):
+        if out == sources or sources in out.parents:
+            raise BuildError(f"{out} is inside {sources}, which the site is built from; give a "
+                             "folder elsewhere")
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out} is a file; give a folder for the site")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARK).exists():
-        raise BuildError(f"{out} holds files that are not a site built by web/build.py; "
-                         "give a new or empty folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MARK).exists():
+            raise BuildError(f"{out} holds files that are not a site built by web/build.py; "
+                             "give a new or empty folder")
+        built = set((out / MARK).read_text(encoding="utf-8").splitlines()[1:])
+        added = sorted(str(p.relative_to(out)) for p in out.rglob("*")
+                       if p.is_file() and p.name != MARK and str(p.relative_to(out)) not in built)
+        if added:
+            raise BuildError(f"{out} holds {added[0]!r} (and {len(added) - 1} more), which the "
+                             "build did not write; a rebuild would delete it: move it away first")
     if not out.parent.is_dir():
         raise BuildError(f"the folder {out.parent} does not exist; create it first")
 
@@ -139,7 +151,9 @@ def _build(site: Path, modules: Path) -> None:
     wheels = _wheels(site / "wheels")
     manifest = {"wheels": wheels, "python": python_files, "npm": versions}
     (site / "site.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    (site / MARK).write_text("built by web/build.py; a rebuild replaces this whole folder\n")
+    files = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
+    (site / MARK).write_text("built by web/build.py, which replaces these files and no others:\n"
+                             + "".join(f"{name}\n" for name in files), encoding="utf-8")
 
 
 def _wheels(folder: Path) -> list[str]:

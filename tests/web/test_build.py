@@ -70,7 +70,8 @@ def built_before(tmp_path):
     is: (the site, what tmp_path holds)."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / web_build.MARK).write_text("built by web/build.py\n")
+    (site / web_build.MARK).write_text("built by web/build.py, which replaces these files and "
+                                       "no others:\nindex.html\ngone.txt\n")
     (site / "index.html").write_text("<p>the site built before</p>")
     return site, files(tmp_path)
 
@@ -131,6 +132,27 @@ def test_a_site_built_before_is_replaced_whole(quick, built_before, capsys):
     assert web_build.main([str(site)]) == 0
     assert not (site / "gone.txt").exists()
     assert (site / "index.html").read_bytes() == (WEB / "site" / "index.html").read_bytes()
+
+
+def test_a_file_added_to_a_built_site_stops_the_rebuild_and_is_kept(
+        no_tools, built_before, capsys):
+    """A rebuild replaces the whole folder: a file someone put there since (a CNAME for GitHub
+    Pages, notes) would be lost, so it is named and nothing is built."""
+    site, _ = built_before
+    (site / "CNAME").write_text("microprop.example")
+    before = files(site.parent)
+    assert web_build.main([str(site)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"web/build.py: error: {site} holds 'CNAME' (and 0 more), which the "
+                          "build did not write; a rebuild would delete it")
+    assert files(site.parent) == before
+
+
+@pytest.mark.parametrize("inside", ["site", "site/out", "python/x"])
+def test_a_target_inside_the_sources_is_refused(no_tools, inside, capsys):
+    assert web_build.main([str(WEB / inside)]) == 2
+    assert capsys.readouterr().err.startswith("web/build.py: error: ")
+    assert not (WEB / "site" / "out").exists() and not (WEB / "python" / "x").exists()
 
 
 def _raise(error):

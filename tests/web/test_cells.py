@@ -190,3 +190,41 @@ def test_code_that_is_not_a_str_is_refused(code, name):
     with pytest.raises(TypeError) as caught:
         Cells().run(code)
     assert str(caught.value).startswith(f"Cells.run: code must be a str, got {name}")
+
+
+def test_a_value_whose_text_is_huge_is_cut_as_printed_text_is():
+    """A repr of 50 million characters froze the page for 13 s (150 million crashed it): a
+    shown value's text is cut at MOST_PRINTED, as what is printed is, and the cut said."""
+    done = Cells().run("class Big:\n    def __repr__(self):\n        return 'y' * 10**7\nBig()")
+    text = done["outputs"][0]["data"]
+    assert text.startswith("y" * MOST_PRINTED + "\n[... ")
+    assert text.endswith(f"{10**7 - MOST_PRINTED:,} more characters, not shown]")
+
+
+def test_a_cell_shows_at_most_its_share_of_values_and_says_so(fake_svg):
+    done = Cells().run(f"for k in range({cells.MOST_OUTPUTS + 50}):\n    display(k)")
+    outputs = done["outputs"]
+    assert len(outputs) == cells.MOST_OUTPUTS + 1
+    assert outputs[-2] == {"kind": "text", "data": str(cells.MOST_OUTPUTS - 1)}
+    assert outputs[-1]["data"] == f"[more than {cells.MOST_OUTPUTS} values shown by one cell: " \
+                                  "the rest are not]"
+
+
+def test_a_drawing_too_big_for_the_page_is_named_instead(monkeypatch):
+    monkeypatch.setattr(cells, "MOST_SHOWN", 100)
+    svg = "<svg>" + "<g/>" * 50 + "</svg>"
+    done = Cells().run(f"class D:\n    def _repr_svg_(self):\n        return {svg!r}\nD()")
+    assert done["outputs"] == [{"kind": "text", "data": f"[a drawing of {len(svg):,} characters,"
+                                " more than the page shows (100); draw less]"}]
+
+
+@pytest.mark.parametrize("bundle, shown", [
+    ("({'text/plain': 'as text'}, {})", {"kind": "text", "data": "as text"}),  # IPython's pair
+    ("{'text/plain': object()}", {"kind": "text", "data": "V()"}),  # not text: its repr
+    ("{'image/svg+xml': 3}", {"kind": "text", "data": "V()"}),
+    ("[1, 2]", {"kind": "text", "data": "V()"}),
+])
+def test_a_values_own_forms_are_read_only_where_they_are_text(bundle, shown):
+    code = (f"class V:\n    def _repr_mimebundle_(self, **kw):\n        return {bundle}\n"
+            "    def __repr__(self):\n        return 'V()'\nV()")
+    assert Cells().run(code)["outputs"] == [shown]

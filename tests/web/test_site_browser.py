@@ -138,6 +138,52 @@ def test_a_cell_that_runs_forever_is_stopped_and_python_starts_again(playground)
     assert run_cell(playground, 0).startswith("y = -0.462117")
 
 
+HOSTILE_SVG = """\
+class Hostile:
+    def _repr_svg_(self):
+        return ('<svg xmlns="http://www.w3.org/2000/svg"><style>body {background: red}</style>'
+                '<iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:parent.pwned=1">'
+                '</iframe><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><img '
+                'src="http://evil.example/a.png"/></div></foreignObject><rect width="9" '
+                'height="9" style="fill: url(http://evil.example/b.svg#x)" fill="url(#g)" '
+                'onload="parent.pwned=2"/><image href="http://evil.example/c.png"/>'
+                '<text x="1" y="9" filter="url(http://evil.example/d.svg)">kept</text></svg>')
+Hostile()"""
+
+
+def test_a_drawing_can_neither_run_code_nor_fetch_anything(site, playground):
+    """The cleaner once removed only scripts, event attributes and links: an iframe inside the
+    SVG ran script in the page, a <style> restyled it, and url(...) fetched from anywhere. Now
+    a drawing is rebuilt from the SVG elements and attributes a drawing is made of."""
+    _, _, refused = site
+    asked_before = len(refused)
+    run_cell(playground, 5, HOSTILE_SVG)
+    time.sleep(0.5)
+    drawn = playground.evaluate("""() => {
+        const svg = document.querySelectorAll('section.cell')[5].querySelector('.drawing svg');
+        return {pwned: window.pwned === undefined ? null : window.pwned,
+                background: getComputedStyle(document.body).backgroundColor,
+                elements: [...svg.querySelectorAll('*')].map(e => e.localName),
+                rect: [...svg.querySelector('rect').attributes].map(a => a.name + '=' + a.value),
+                text: [...svg.querySelector('text').attributes].map(a => a.name)};
+    }""")
+    assert drawn == {"pwned": None, "background": "rgba(0, 0, 0, 0)", "elements": ["rect", "text"],
+                     "rect": ["width=9", "height=9", "fill=url(#g)"], "text": ["x", "y"]}
+    assert refused[asked_before:] == []
+
+
+def test_a_crash_of_python_itself_restarts_it_and_says_so(playground):
+    """A recursion deeper than the JavaScript stack broke Pyodide for good, and later cells ran
+    on the broken interpreter: now the page sees that the runtime failed and starts anew."""
+    out = run_cell(playground, 5, "import sys\nsys.setrecursionlimit(10**5)\n"
+                                  "def f(n):\n    return f(n + 1)\n\nf(0)")
+    assert out.startswith("Python crashed: ") and "run the cells above again" in out
+    playground.wait_for_function(
+        "document.getElementById('status').dataset.state === 'ready'", timeout=READY)
+    assert "NameError: name 'f' is not defined" in run_cell(playground, 5, "f")
+    assert run_cell(playground, 5, "import sys; print(sys.getrecursionlimit() < 10**5)") == "True\n"
+
+
 @pytest.fixture(scope="module")
 def training(site):
     url, context, _ = site
@@ -190,3 +236,34 @@ def test_a_network_too_big_is_refused_in_one_line_before_training(training):
     training.fill("#hidden", "8, 8")
     training.dispatch_event("#hidden", "change")
     training.wait_for_function("document.getElementById('message').textContent === ''")
+
+
+def test_train_pressed_twice_at_once_is_pressed_then_paused(training):
+    """The loop began only after the new network was made, so a second click then started a
+    second loop, which Pause did not stop."""
+    training.select_option("#dataset", "circles")
+    training.dblclick("#train")
+    training.wait_for_function("document.getElementById('train').textContent === '▶ Train'")
+    time.sleep(1)
+    assert training.evaluate("window.micropropTraining.state.epoch") == 0
+    training.click("#train")
+    training.wait_for_function("window.micropropTraining.state.epoch >= 5", timeout=60_000)
+    training.click("#train")
+    training.wait_for_function("document.getElementById('train').textContent === '▶ Train'")
+    epoch = training.evaluate("window.micropropTraining.state.epoch")
+    time.sleep(1)
+    assert training.evaluate("window.micropropTraining.state.epoch") == epoch
+
+
+def test_a_sample_is_stepped_through_by_its_number_with_the_keys_alone(training):
+    training.fill("#sample", "5")
+    training.click("#step")
+    training.wait_for_selector("#sample-view:not([hidden]) iframe.stepper", timeout=30_000)
+    assert training.inner_text("#sample-title").startswith("Sample 5 at (")
+    frame = training.frame_locator("#sample-frame iframe")
+    assert frame.locator("#counter").inner_text().startswith("step 0 of ")
+    training.click("#sample-title")  # the keys now go to the page around the stepper ...
+    training.keyboard.press("ArrowRight")  # ... which passes them on
+    assert frame.locator("#counter").inner_text().startswith("step 1 of ")
+    training.keyboard.press("Escape")
+    assert training.locator("#sample-view").is_hidden()

@@ -19,6 +19,10 @@ _CELL = "<cell "  # each cell's file name: "<cell 3>", so a traceback shows its 
 # What one cell may print before the rest is cut (and the cut is said): a loop printing forever
 # would otherwise fill the page's memory before Stop is pressed.
 MOST_PRINTED = 200_000
+# The largest drawing or stepping page sent to the page (dot's drawing of 20,000 nodes, the most
+# draw_dot makes, is about 12 MB); and the most values one cell shows.
+MOST_SHOWN = 20_000_000
+MOST_OUTPUTS = 100
 
 
 class _Printed(io.StringIO):
@@ -81,28 +85,50 @@ class Cells:
     def _display(self, *values: Any) -> None:
         """Show each value below the cell, as a notebook would (``display(x)`` in a cell)."""
         for value in values:
-            self._shown.append(shown(value))
+            if len(self._shown) == MOST_OUTPUTS:
+                self._shown.append({"kind": "text", "data": f"[more than {MOST_OUTPUTS} values "
+                                                            "shown by one cell: the rest are not]"})
+            if len(self._shown) <= MOST_OUTPUTS:
+                self._shown.append(shown(value))
 
 
 def shown(value: Any) -> dict[str, str]:
-    """How a value is shown: {"kind": "svg" | "stepper" | "text", "data": ...}."""
+    """How a value is shown: {"kind": "svg" | "stepper" | "text", "data": ...}; text is cut at
+    MOST_PRINTED characters, as printed text is, and a drawing or a page past MOST_SHOWN is
+    named instead of sent."""
     from microprop.stepper import Stepper, Training
 
     if isinstance(value, (Stepper, Training)):
-        return {"kind": "stepper", "data": value.html()}
+        return _sized("stepper", value.html(), "stepping page")
     bundle = _mimebundle(value)
-    if "image/svg+xml" in bundle:
-        return {"kind": "svg", "data": _svg_only(bundle["image/svg+xml"])}
-    if "text/plain" in bundle:
-        return {"kind": "text", "data": bundle["text/plain"]}
-    return {"kind": "text", "data": repr(value)}
+    svg = bundle.get("image/svg+xml")
+    if isinstance(svg, str):
+        return _sized("svg", _svg_only(svg), "drawing")
+    text = bundle.get("text/plain")
+    return {"kind": "text", "data": _cut(text if isinstance(text, str) else repr(value))}
 
 
-def _mimebundle(value: Any) -> dict[str, str]:
-    """The value's own notebook forms, where it has any (a drawing's SVG, say)."""
+def _sized(kind: str, data: str, what: str) -> dict[str, str]:
+    if len(data) > MOST_SHOWN:
+        return {"kind": "text", "data": f"[a {what} of {len(data):,} characters, more than the "
+                                        f"page shows ({MOST_SHOWN:,}); draw less]"}
+    return {"kind": kind, "data": data}
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MOST_PRINTED:
+        return text
+    return text[:MOST_PRINTED] + f"\n[... {len(text) - MOST_PRINTED:,} more characters, not shown]"
+
+
+def _mimebundle(value: Any) -> dict[str, Any]:
+    """The value's own notebook forms, where it has any (a drawing's SVG, say); IPython's
+    ``(data, metadata)`` form is read as its data."""
     make = getattr(type(value), "_repr_mimebundle_", None)
     if make is not None:
         bundle = make(value)
+        if isinstance(bundle, tuple) and len(bundle) == 2:
+            bundle = bundle[0]
         return bundle if isinstance(bundle, dict) else {}
     svg = getattr(type(value), "_repr_svg_", None)
     return {"image/svg+xml": svg(value)} if svg is not None else {}

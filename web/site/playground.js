@@ -75,21 +75,52 @@ function line(text, kind) {
   return pre;
 }
 
-// SVG text made by Graphviz, put in the page as an element: parsed as SVG (never as HTML), and
-// anything that could run (scripts, event attributes, foreign HTML, links) taken out first.
+// SVG text (Graphviz's, or any a cell's value gives) parsed as SVG, never as HTML, then built
+// anew from what a drawing is made of: the SVG elements and attributes listed here, text as
+// text. Nothing else is copied: no script, no HTML, no style, no link, no address outside the
+// drawing (only url(#id), a gradient or clip of its own), so a drawing can neither run code in
+// the page nor make it fetch anything.
+const SVG = "http://www.w3.org/2000/svg";
+const ELEMENTS = new Set(["svg", "g", "title", "desc", "path", "polygon", "polyline", "ellipse",
+  "circle", "rect", "line", "text", "tspan", "defs", "linearGradient", "radialGradient", "stop",
+  "clipPath"]);
+const ATTRIBUTES = new Set(["id", "class", "transform", "d", "points", "cx", "cy", "rx", "ry", "r",
+  "x", "y", "x1", "y1", "x2", "y2", "dx", "dy", "width", "height", "viewBox",
+  "preserveAspectRatio", "fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray",
+  "stroke-opacity", "stroke-linecap", "stroke-linejoin", "opacity", "font-family", "font-size",
+  "font-weight", "font-style", "text-anchor", "dominant-baseline", "offset", "stop-color",
+  "stop-opacity", "gradientUnits", "gradientTransform", "clip-path", "clipPathUnits"]);
+const MOST_ELEMENTS = 200_000; // a drawing dot lays out has at most about 100,000
+
 function drawing(svgText) {
   const parsed = new DOMParser().parseFromString(svgText, "image/svg+xml");
-  const svg = parsed.documentElement;
-  if (svg.nodeName !== "svg") return line("(a drawing that is not SVG, not shown)", "error");
-  for (const element of svg.querySelectorAll("script, foreignObject, a")) element.replaceWith(...element.childNodes);
-  for (const element of [svg, ...svg.querySelectorAll("*")]) {
-    for (const attribute of [...element.attributes]) {
-      const name = attribute.name.toLowerCase();
-      if (name.startsWith("on") || name.endsWith("href")) element.removeAttribute(attribute.name);
-    }
+  const root = parsed.documentElement;
+  if (root.namespaceURI !== SVG || root.localName !== "svg") {
+    return line("(a drawing that is not SVG, not shown)", "error");
   }
+  const budget = { left: MOST_ELEMENTS };
   const box = document.createElement("div");
   box.className = "drawing";
-  box.append(document.importNode(svg, true));
+  box.append(cleanCopy(root, budget));
+  if (budget.left < 0) box.append(line("(the drawing was cut: too many elements)", "note"));
   return box;
+}
+
+function cleanCopy(source, budget) {
+  const copy = document.createElementNS(SVG, source.localName);
+  for (const attribute of source.attributes) {
+    const value = attribute.value;
+    const ownUrlsOnly = !/url\s*\(/i.test(value) || /^url\(#[\w.-]+\)$/.test(value.trim());
+    if (!attribute.namespaceURI && ATTRIBUTES.has(attribute.localName) && ownUrlsOnly) {
+      copy.setAttribute(attribute.localName, value);
+    }
+  }
+  for (const child of source.childNodes) {
+    if (child.nodeType === Node.TEXT_NODE) copy.append(child.data);
+    else if (child.nodeType === Node.ELEMENT_NODE && child.namespaceURI === SVG &&
+             ELEMENTS.has(child.localName) && child.localName !== "svg" && --budget.left >= 0) {
+      copy.append(cleanCopy(child, budget));
+    }
+  }
+  return copy;
 }

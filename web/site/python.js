@@ -18,6 +18,10 @@ export class Python {
   }
 
   heard(message) {
+    if (message.type === "fatal") {
+      this.restart(`${message.text} Starting a new Python (its variables are new)…`);
+      return;
+    }
     if (message.type) {
       this.ready = message.type === "ready" ? true : this.ready;
       this.onStatus(message.type, message.text, message);
@@ -37,10 +41,14 @@ export class Python {
   }
 
   stop() {
+    this.restart("Stopped. Starting a new Python (its variables are new)…");
+  }
+
+  restart(text) {
     this.worker.terminate();
     for (const { reject } of this.waiting.values()) reject(new Stopped());
     this.waiting.clear();
-    this.onStatus("restarting", "Stopped. Starting a new Python (its variables are new)…");
+    this.onStatus("restarting", text);
     this.start();
   }
 }

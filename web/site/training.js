@@ -45,20 +45,23 @@ async function ask(name, args) {
   }
 }
 
-async function reset() {
-  stopTraining();
+async function newNetwork() {
   const answer = await ask("start", settings());
   fresh = answer === null;
   if (answer) draw(answer);
 }
 
+async function reset() {
+  stopTraining();
+  await newNetwork();
+}
+
 async function train() {
   if (looping) return stopTraining();
-  if (fresh) await reset();
-  if (fresh) return; // refused: the message says why
-  training = looping = true;
+  training = looping = true; // at once: a second click while the network is made pauses
   $("train").textContent = "❚❚ Pause";
-  while (training) {
+  if (fresh) await newNetwork(); // refused: the message says why, and nothing trains
+  while (training && !fresh) {
     const answer = await ask("train", { epochs: EPOCHS_PER_DRAW });
     if (answer === null) break;
     draw(answer);
@@ -163,7 +166,7 @@ function drawCurve() {
 
 // A click on a point: that sample's backward pass, stepped through over the whole window.
 async function pick(event) {
-  if (!state) return;
+  if (!state || fresh) return; // the settings changed: these points may be gone
   const rect = $("regions").getBoundingClientRect();
   const [cx, cy] = [event.clientX - rect.left, event.clientY - rect.top];
   let best = -1, nearest = 12 * 12; // within 12 px of a point's centre
@@ -176,6 +179,7 @@ async function pick(event) {
 }
 
 async function openSample(index) {
+  if (!state || fresh) return;
   stopTraining();
   const html = await ask("sample", { index });
   if (html === null) return;
@@ -198,11 +202,26 @@ $("train").addEventListener("click", train);
 $("reset").addEventListener("click", reset);
 $("close").addEventListener("click", closeSample);
 $("regions").addEventListener("click", pick);
-$("settings").addEventListener("change", () => { stopTraining(); fresh = true; reset(); });
+$("settings").addEventListener("change", (event) => {
+  if (event.target.id === "sample") return; // not a setting of the network
+  stopTraining();
+  fresh = true;
+  reset();
+});
+$("step").addEventListener("click", () => {
+  const k = Number($("sample").value);
+  if (state && Number.isInteger(k) && k >= 0 && k < state.points.length) openSample(k);
+  else $("message").textContent = `sample: a number from 0 to ${state ? state.points.length - 1 : 0}`;
+});
 $("settings").addEventListener("submit", (event) => event.preventDefault());
 document.addEventListener("keydown", (event) => {
   if (!$("sample-view").hidden) {
     if (event.key === "Escape") closeSample();
+    else if (event.target === document.body || event.target.closest(".overlay-bar")) {
+      // The keys went to this page (its bar was clicked): pass them to the stepper's page.
+      const frame = $("sample-frame").querySelector("iframe");
+      if (frame) frame.contentWindow.postMessage(`key:${event.key}`, "*");
+    }
     return;
   }
   // A focused control keeps its own keys (Space on the Train button presses it once).

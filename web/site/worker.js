@@ -41,6 +41,8 @@ from microprop.viz import set_svg_renderer
 set_svg_renderer(js.renderDot)
 import site_calls
 `);
+  // Kept now: once the runtime has failed, even reading pyodide.ffi throws.
+  self.PythonError = pyodide.ffi.PythonError;
   const call = pyodide.globals.get("site_calls").call;
   const version = pyodide.runPython("import sys, microprop; " +
     "f'Python {sys.version.split()[0]}, microprop {microprop.__version__}'");
@@ -66,7 +68,16 @@ self.onmessage = async (event) => {
   try {
     postMessage({ id, answer: JSON.parse(call(name, JSON.stringify(args))) });
   } catch (error) {
-    // A Python error that site_calls did not turn into a refusal: shown, and the page goes on.
-    postMessage({ id, answer: { refused: String(error.message || error) } });
+    const said = String(error.message || error);
+    if (error instanceof self.PythonError) {
+      // A Python error that site_calls did not turn into a refusal: shown, and the page goes on.
+      postMessage({ id, answer: { refused: said } });
+      return;
+    }
+    // Not Python's own error but the runtime's (the JavaScript stack overflowed under a deep
+    // recursion, say): Pyodide is broken from here on, so the page starts a new one.
+    postMessage({ id, answer: { refused: `Python crashed: ${said}. A new Python is starting; ` +
+      "its variables are new, so run the cells above again." } });
+    postMessage({ type: "fatal", text: `Python crashed (${said}).` });
   }
 };
