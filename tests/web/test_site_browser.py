@@ -9,6 +9,7 @@ seconds, so the site is built and opened once for the whole file.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,10 @@ def run_cell(page, k: int, code: str | None = None) -> str:
 def test_python_becomes_ready_and_says_so(playground):
     status = playground.inner_text("#status")
     assert status.startswith("Python 3.") and "microprop 0." in status and "ready in" in status
+    versions = json.loads((ROOT / "web" / "package.json").read_text())["dependencies"]
+    assert playground.inner_text("#credits").startswith(
+        f"Runs on Pyodide {versions['pyodide']} (MPL 2.0) and viz-js {versions['@viz-js/viz']} "
+        "(MIT; Graphviz, EPL 1.0)")
 
 
 def test_the_first_cell_runs_the_readmes_first_example(playground):

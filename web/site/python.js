@@ -69,3 +69,15 @@ export function stepperFrame(html, title) {
   frame.srcdoc = html;
   return frame;
 }
+
+// The footer of every page: what the site runs on, at the versions it was built with.
+async function credits() {
+  const footer = document.getElementById("credits");
+  const { npm } = await (await fetch(new URL("./site.json", import.meta.url))).json();
+  footer.innerHTML = 'Runs on <a href="https://pyodide.org/">Pyodide</a> (MPL 2.0) and ' +
+    '<a href="https://github.com/mdaines/viz-js">viz-js</a> (MIT; Graphviz, EPL 1.0), served ' +
+    "from this site. microprop is MIT-licensed.";
+  footer.querySelector("a").after(` ${npm.pyodide}`);
+  footer.querySelectorAll("a")[1].after(` ${npm["@viz-js/viz"]}`);
+}
+credits();
