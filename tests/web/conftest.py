@@ -34,7 +34,9 @@ class FakeRenderer:
 @pytest.fixture
 def fake_svg():
     """microprop's SVG renderer replaced by a FakeRenderer (as the page's is viz-js); the
-    renderer set before is put back."""
+    renderer set before is put back. What it draws needs the graphviz package (the viz extra),
+    as in the page."""
+    pytest.importorskip("graphviz")
     render = FakeRenderer()
     before = set_svg_renderer(render)
     yield render
