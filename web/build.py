@@ -4,7 +4,8 @@ The site is static files: the pages (web/site/), their Python (web/python/), mic
 pure-Python wheel and graphviz's (for draw_dot), and from npm the Python runtime compiled to
 WebAssembly (pyodide) and Graphviz compiled to WebAssembly (@viz-js/viz). Nothing is fetched at
 run time from anywhere but the site itself. Serve it with python -m http.server -d DIR (browsers
-refuse to load its modules from file://).
+refuse to load its modules from file://). With --notebooks, the site also holds microprop's pure
+notebooks in JupyterLite, in DIR/notebooks/ (see web/lite.py).
 
 npm installs the packages named by web/package-lock.json into web/node_modules when they are
 missing; pip builds the wheels. The site is built in a new folder beside DIR and moved into place
@@ -14,6 +15,7 @@ at the end, so a failed build leaves DIR as it was.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shlex
 import shutil
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 WEB = Path(__file__).resolve().parent
 ROOT = WEB.parent
@@ -36,16 +39,33 @@ NPM_FILES = {
 MARK = ".microprop-site"
 
 
+def _load(name: str) -> ModuleType:
+    """A module of web/, loaded by its path: web/ is not a package, and the tests load this
+    file by its path too, without web/ on sys.path (where build.py would hide PyPA's build)."""
+    spec = importlib.util.spec_from_file_location(f"web_{name}", WEB / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lite = _load("lite")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python web/build.py", description=__doc__.split(
         "\n\n")[0])
     parser.add_argument("dir", help="the folder to build the site in (new, or a site built before)")
+    parser.add_argument("--notebooks", action="store_true", help="also build microprop's pure "
+                        "notebooks in JupyterLite, into DIR/notebooks/ (needs the site extra)")
     args = parser.parse_args(argv)
     out = Path(args.dir).resolve()
     try:
         _check_target(out)
-        _build_into(out, _npm_packages())
-    except (BuildError, OSError, subprocess.CalledProcessError) as e:
+        if args.notebooks:  # said before npm and pip run, not after
+            lite.check_installed()
+        _build_into(out, _npm_packages(), args.notebooks)
+    except (BuildError, lite.LiteError, OSError, subprocess.CalledProcessError) as e:
         print(f"web/build.py: error: {_one_line(e)}", file=sys.stderr)
         return 2
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
@@ -53,14 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _build_into(out: Path, modules: Path) -> None:
+def _build_into(out: Path, modules: Path, notebooks: bool = False) -> None:
     """The site built in a new folder beside ``out``, then moved into place: a failed build
     leaves ``out`` as it was, and no half-built folder behind."""
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is read by a web server
     old = None
     try:
-        _build(staging, modules)
+        _build(staging, modules, notebooks)
         if out.exists():  # the site built before steps aside, and is deleted once replaced
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
             out.rename(old / "site")
@@ -134,7 +154,7 @@ def _installed(modules: Path, name: str) -> str | None:
         return None
 
 
-def _build(site: Path, modules: Path) -> None:
+def _build(site: Path, modules: Path, notebooks: bool = False) -> None:
     for page in sorted((WEB / "site").iterdir()):
         shutil.copy2(page, site / page.name)
     (site / "python").mkdir()
@@ -150,6 +170,9 @@ def _build(site: Path, modules: Path) -> None:
         versions[package] = _installed(modules, package)
     wheels = _wheels(site / "wheels")
     manifest = {"wheels": wheels, "python": python_files, "npm": versions}
+    if notebooks:  # the pages link to them when site.json names them
+        manifest["notebooks"] = lite.build(site / "notebooks", modules / "pyodide",
+                                           site / "wheels")
     (site / "site.json").write_text(json.dumps(manifest, indent=1) + "\n")
     files = sorted(str(p.relative_to(site)) for p in site.rglob("*") if p.is_file())
     (site / MARK).write_text("built by web/build.py, which replaces these files and no others:\n"

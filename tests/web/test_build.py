@@ -1,6 +1,8 @@
 """Building the browser site (web/build.py DIR): what it refuses, what a failed build leaves (DIR
-as it was, and nothing half-built beside it), and a real build's files."""
+as it was, and nothing half-built beside it), and a real build's files; with --notebooks, the
+lock of JupyterLite's kernel (web/lite.py) and what happens when JupyterLite is missing."""
 
+import hashlib
 import importlib.util
 import json
 import re
@@ -260,3 +262,97 @@ def test_a_real_build_has_every_file_the_pages_load(tmp_path):
     assert any(n.startswith("graphviz-") for n in wheels)
     assert sum(len(b) for b in files(site).values()) < 20e6
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# --notebooks: microprop's pure notebooks in JupyterLite (web/lite.py)
+lite = web_build.lite
+
+
+def _entry(name, version, depends=(), file_name=None, package_type="package"):
+    return {"name": name, "version": version, "depends": list(depends),
+            "file_name": file_name or f"{name}-{version}-py3-none-any.whl",
+            "package_type": package_type, "sha256": "from Pyodide's CDN", "imports": [name]}
+
+
+FAKE_LOCK = {"info": {"python": "3.14.2"}, "packages": {
+    "micropip": _entry("micropip", "0.11.1", ["packaging"]),
+    "packaging": _entry("packaging", "25.0"),
+    "ipython": _entry("ipython", "9.12.0", ["prompt-toolkit", "traitlets"]),
+    "prompt-toolkit": _entry("prompt_toolkit", "3.0.52"),
+    "traitlets": _entry("traitlets", "5.14.3"),
+    "numpy": _entry("numpy", "2.2.5",
+                    file_name="numpy-2.2.5-cp314-cp314-pyodide_2026_0_wasm32.whl"),
+    "openssl": _entry("openssl", "1.1.1", package_type="shared_library"),
+}}
+
+
+def test_the_lock_keeps_the_closure_with_the_hashes_of_the_wheels_beside_it(tmp_path):
+    """Only what the kernel needs is kept, and each entry names PyPI's wheel and its hash,
+    so Pyodide loads (and checks) the wheel the build downloaded."""
+    for name, version in [("micropip", "0.11.1"), ("packaging", "25.0"), ("ipython", "9.12.0"),
+                          ("prompt_toolkit", "3.0.52"), ("traitlets", "5.14.3"),
+                          ("traitlets", "5.14.2")]:  # the lock's version is the one taken
+        (tmp_path / f"{name}-{version}-py2.py3-none-any.whl").write_bytes(
+            f"{name} {version}".encode())
+    rewritten = lite.rewrite_lock(FAKE_LOCK, ["micropip", "ipython"], tmp_path)
+    assert rewritten["info"] == FAKE_LOCK["info"]
+    assert list(rewritten["packages"]) == ["ipython", "micropip", "packaging", "prompt-toolkit",
+                                           "traitlets"]
+    traitlets = rewritten["packages"]["traitlets"]
+    assert traitlets["file_name"] == "traitlets-5.14.3-py2.py3-none-any.whl"
+    assert traitlets["sha256"] == hashlib.sha256(b"traitlets 5.14.3").hexdigest()
+    assert traitlets["imports"] == ["traitlets"]
+    assert rewritten["packages"]["prompt-toolkit"]["sha256"] == hashlib.sha256(
+        b"prompt_toolkit 3.0.52").hexdigest()
+    assert FAKE_LOCK["packages"]["traitlets"]["sha256"] == "from Pyodide's CDN"  # not changed
+
+
+@pytest.mark.parametrize("needs, message", [
+    ("numpy", "numpy 2.2.5 is not a pure-Python wheel in Pyodide's lock "
+              "(numpy-2.2.5-cp314-cp314-pyodide_2026_0_wasm32.whl), so it cannot come from PyPI"),
+    ("openssl", "openssl 1.1.1 is not a pure-Python wheel in Pyodide's lock "
+                "(openssl-1.1.1-py3-none-any.whl), so it cannot come from PyPI"),
+    ("jedi", "jedi is not in Pyodide's lock, which the kernel needs"),
+], ids=["compiled", "a shared library", "missing"])
+def test_a_dependency_that_cannot_come_from_pypi_is_refused(tmp_path, needs, message):
+    lock = json.loads(json.dumps(FAKE_LOCK))
+    lock["packages"]["traitlets"]["depends"] = [needs]
+    with pytest.raises(lite.LiteError) as raised:
+        lite.rewrite_lock(lock, ["ipython"], tmp_path)
+    assert str(raised.value) == message
+
+
+def test_a_lock_entry_without_its_wheel_is_refused(tmp_path):
+    (tmp_path / "traitlets-5.14.2-py3-none-any.whl").write_bytes(b"")  # not the lock's version
+    with pytest.raises(lite.LiteError, match=r"^no wheel of traitlets 5\.14\.3 in "):
+        lite.rewrite_lock(FAKE_LOCK, ["traitlets"], tmp_path)
+
+
+def test_notebooks_without_jupyterlite_stop_at_once_naming_the_extra(no_tools, monkeypatch,
+                                                                     tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "jupyterlite_core", None)  # as if not installed
+    assert web_build.main([str(tmp_path / "site"), "--notebooks"]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}--notebooks needs JupyterLite (jupyterlite_core is not installed); install it "
+        'with: pip install -e ".[site]"\n')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_site_with_notebooks_names_them_in_its_manifest(quick, monkeypatch, tmp_path):
+    """The pages add their Notebooks link when site.json names notebooks (web/site/python.js)."""
+    def build(out, pyodide, wheels):
+        assert pyodide == quick / "pyodide" and (wheels / "graphviz-0.21-py3-none-any.whl").exists()
+        out.mkdir()
+        (out / "index.html").write_text("JupyterLite")
+        return ["01_forward_propagation.ipynb"]
+
+    monkeypatch.setattr(lite, "check_installed", lambda: None)
+    monkeypatch.setattr(lite, "build", build)
+    site = tmp_path / "site"
+    assert web_build.main([str(site), "--notebooks"]) == 0
+    assert json.loads((site / "site.json").read_text())["notebooks"] == [
+        "01_forward_propagation.ipynb"]
+    assert "notebooks/index.html" in (site / web_build.MARK).read_text()
+    assert web_build.main([str(site)]) == 0  # and a build without them has none
+    assert "notebooks" not in json.loads((site / "site.json").read_text())
+    assert not (site / "notebooks").exists()

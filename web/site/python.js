@@ -71,13 +71,31 @@ export function stepperFrame(html, title) {
 }
 
 // The footer of every page: what the site runs on, at the versions it was built with.
-async function credits() {
+function credits(npm) {
   const footer = document.getElementById("credits");
-  const { npm } = await (await fetch(new URL("./site.json", import.meta.url))).json();
   footer.innerHTML = 'Runs on <a href="https://pyodide.org/">Pyodide</a> (MPL 2.0) and ' +
     '<a href="https://github.com/mdaines/viz-js">viz-js</a> (MIT; Graphviz, EPL 1.0), served ' +
     "from this site. microprop is MIT-licensed.";
   footer.querySelector("a").after(` ${npm.pyodide}`);
   footer.querySelectorAll("a")[1].after(` ${npm["@viz-js/viz"]}`);
 }
-credits();
+
+// A site built with --notebooks holds them in JupyterLite (site.json names them): every page's
+// nav links there. The link is added here, from the manifest, so that the pages' nav stays
+// written once and a site without notebooks shows no link to nothing.
+function notebooksLink(notebooks) {
+  const nav = document.querySelector("nav");
+  if (!notebooks || !notebooks.length || !nav) return;
+  const link = document.createElement("a");
+  link.href = "notebooks/lab/index.html"; // from the page, which sits at the site's root
+  link.textContent = "Notebooks";
+  link.title = `${notebooks.length} of microprop's notebooks, run in your browser by JupyterLite`;
+  nav.append(" ", link);
+}
+
+async function fromManifest() {
+  const { npm, notebooks } = await (await fetch(new URL("./site.json", import.meta.url))).json();
+  credits(npm);
+  notebooksLink(notebooks);
+}
+fromManifest();
