@@ -10,23 +10,13 @@ built and opened once for the whole file.
 from __future__ import annotations
 
 import importlib.util
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from built_site import ROOT, opened
 
-ROOT = Path(__file__).resolve().parents[2]
-# web/local.py loaded by its path, as in test_site_browser.py: web/ is never put on sys.path.
-_spec = importlib.util.spec_from_file_location("web_local", ROOT / "web" / "local.py")
-local = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(local)
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
+                    "playwright)")
 pytestmark = pytest.mark.slow  # it runs npm, pip, jupyter lite and a browser
 READY = 240_000  # ms: JupyterLab's start and the kernel's (about 15 s here; on a busy machine more)
 NOTEBOOK = "01_forward_propagation.ipynb"
@@ -41,29 +31,14 @@ print(microprop.__version__, f"{c.data:.6f} {a.grad:.6f} {b.grad:.6f}")"""
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed, and the site is built from npm packages")
-    executable = local.find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium on PATH (apt-get install chromium, or set MICROPROP_CHROMIUM)")
     if importlib.util.find_spec("jupyterlite_core") is None:
         pytest.skip('JupyterLite is not installed (pip install -e ".[site]")')
-    folder = tmp_path_factory.mktemp("site") / "site"
-    built = subprocess.run([sys.executable, str(ROOT / "web" / "build.py"), str(folder),
-                            "--notebooks"], capture_output=True, text=True, timeout=900)
-    assert built.returncode == 0, built.stderr
-    refused: list[str] = []
-    with local.serve(folder) as url, sync_api.sync_playwright() as p, \
-            local.chromium(p, executable) as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        local.loopback_only(context, refused)
-        yield url, context
-        context.close()
-    assert refused == []  # nothing was fetched from anywhere but the site
+    yield from opened(tmp_path_factory.mktemp("site") / "site", ["--notebooks"],
+                      {"width": 1280, "height": 900})
 
 
 def test_the_pages_link_to_the_notebooks(site):
-    url, context = site
+    url, context, _ = site
     page = context.new_page()
     page.goto(url + "train.html")
     link = page.locator("nav a", has_text="Notebooks")
@@ -73,7 +48,7 @@ def test_the_pages_link_to_the_notebooks(site):
 
 
 def test_a_cell_in_notebook_01_runs_microprop_in_the_browser(site):
-    url, context = site
+    url, context, _ = site
     page = context.new_page()
     started = time.monotonic()
     page.goto(f"{url}notebooks/lab/index.html?path={NOTEBOOK}")

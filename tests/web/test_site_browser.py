@@ -8,49 +8,22 @@ seconds, so the site is built and opened once for the whole file.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from built_site import ROOT, opened
 
-ROOT = Path(__file__).resolve().parents[2]
-# web/local.py (serving the site, and Chromium), loaded by its path: web/ is not put on sys.path,
-# where its build.py would hide PyPA's build package from the packaging tests.
-_spec = importlib.util.spec_from_file_location("web_local", ROOT / "web" / "local.py")
-local = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(local)
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
+pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install "
+                    "playwright)")
 pytestmark = pytest.mark.slow  # it runs npm, pip and a browser
 READY = 90_000  # ms: Python's first start in the page (about 3 s here, on a busy machine more)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    if shutil.which("npm") is None:
-        pytest.skip("npm is not installed, and the site is built from npm packages")
-    executable = local.find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium on PATH (apt-get install chromium, or set MICROPROP_CHROMIUM)")
-    folder = tmp_path_factory.mktemp("site") / "site"
-    built = subprocess.run([sys.executable, str(ROOT / "web" / "build.py"), str(folder)],
-                           capture_output=True, text=True, timeout=900)
-    assert built.returncode == 0, built.stderr
-    refused: list[str] = []
-    with local.serve(folder) as url, sync_api.sync_playwright() as p, \
-            local.chromium(p, executable) as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 720})
-        local.loopback_only(context, refused)
-        yield url, context, refused
-        context.close()
-    assert refused == []  # nothing was fetched from anywhere but the site
+    yield from opened(tmp_path_factory.mktemp("site") / "site", [],
+                      {"width": 1280, "height": 720})
 
 
 @pytest.fixture(scope="module")
