@@ -87,12 +87,12 @@ def test_the_stepper_steps_with_the_arrow_keys(playground):
     run_cell(playground, 2)
     frame = playground.frame_locator("section.cell:nth-of-type(3) iframe.stepper")
     assert frame.locator("#counter").inner_text() == "step 0 of 3"
-    frame.locator("#view").click()
-    playground.keyboard.press("ArrowRight")
-    playground.keyboard.press("ArrowRight")
+    view = frame.locator("#view")  # the keys go to the stepper's page, as a click sends them
+    view.press("ArrowRight")
+    view.press("ArrowRight")
     assert frame.locator("#counter").inner_text() == "step 2 of 3"
     assert "grad(b) += 1.0000 × 0.7864" in frame.locator(".text").inner_text()
-    playground.keyboard.press("ArrowLeft")
+    view.press("ArrowLeft")
     assert frame.locator("#counter").inner_text() == "step 1 of 3"
 
 
@@ -193,10 +193,10 @@ def test_clicking_a_point_steps_through_its_backward_pass(training):
     assert training.inner_text("#sample-title").startswith("Sample 7 at (")
     frame = training.frame_locator("#sample-frame iframe")
     assert frame.locator("#counter").inner_text().startswith("step 0 of ")
-    frame.locator("#view").click()
-    training.keyboard.press("ArrowRight")
+    view = frame.locator("#view")  # the keys go to the stepper's page, as a click sends them
+    view.press("ArrowRight")
     assert frame.locator("#counter").inner_text().startswith("step 1 of ")
-    training.keyboard.press("Escape")
+    view.press("Escape")
     assert training.locator("#sample-view").is_hidden()
 
 
@@ -241,7 +241,7 @@ def test_a_sample_is_stepped_through_by_its_number_with_the_keys_alone(training)
     frame = training.frame_locator("#sample-frame iframe")
     assert frame.locator("#counter").inner_text().startswith("step 0 of ")
     training.click("#sample-title")  # the keys now go to the page around the stepper ...
-    training.keyboard.press("ArrowRight")  # ... which passes them on
+    training.locator("#sample-title").press("ArrowRight")  # ... which passes them on
     assert frame.locator("#counter").inner_text().startswith("step 1 of ")
-    training.keyboard.press("Escape")
+    training.locator("#sample-title").press("Escape")
     assert training.locator("#sample-view").is_hidden()
