@@ -32,12 +32,13 @@ import textwrap
 import threading
 import warnings
 import zlib
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from . import _checks, careful, engine, source
+from . import _checks, batched, careful, engine, source, tape
 from .engine import Value, _walk
 from .floats import MASKED
 from .micrograd import UserBackward
@@ -45,7 +46,7 @@ from .modes import anomaly_enabled, grad_enabled, tracing
 from .nary import _Index
 from .rules import Op
 
-__all__ = ["compile", "Compiled", "CompileError", "TraceMismatchError"]
+__all__ = ["compile", "Compiled", "CompileError", "Rows", "TraceMismatchError"]
 
 _CHUNK = 20000  # generated lines per function: CPython compiles a huge function slowly
 _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
@@ -257,8 +258,32 @@ def _comment(text: str, limit: int = 40) -> str:
 
 
 def _about(v: Value) -> str:
-    label = f" {_comment(v.label)}" if v.label else ""
-    return f"{_comment(str(v._op))}{label}"
+    return _described(v._op, v.label)
+
+
+def _described(op: str, label: str) -> str:
+    """A node in a comment: its op's name and its label, as data."""
+    return f"{_comment(str(op))}{f' {_comment(label)}' if label else ''}"
+
+
+def _refuse_ruleless(order: list[Value]) -> None:
+    """Every computed node must carry a rule: the compiler evaluates it, and nothing else."""
+    for v in order:
+        if not (v._children or _computed_without_inputs(v)):
+            continue
+        op = v._op
+        if type(v._local_grads) is UserBackward:
+            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node has a "
+                               "micrograd _backward closure, whose derivative the compiler "
+                               "cannot read; define the op with microprop.op instead")
+        if not isinstance(op, Op):
+            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node was made by "
+                               "hand (Value(data, children, ...)), so it has no rule to compile; "
+                               "define the op with microprop.op instead")
+
+
+def _computed(v: Value) -> bool:
+    return bool(v._children) or _computed_without_inputs(v)
 
 
 def _computed_without_inputs(v: Value) -> bool:
@@ -323,14 +348,7 @@ class _Writer:
         """The line of ``v``'s value, from its rule; returns its contributions to its inputs'
         gradients (``{g}`` for its own gradient), None where it passes back nothing."""
         op = v._op
-        if type(v._local_grads) is UserBackward:
-            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node has a "
-                               "micrograd _backward closure, whose derivative the compiler "
-                               "cannot read; define the op with microprop.op instead")
-        if not isinstance(op, Op):
-            raise CompileError(f"compile: the {_comment(str(op)) or 'unnamed'} node was made by "
-                               "hand (Value(data, children, ...)), so it has no rule to compile; "
-                               "define the op with microprop.op instead")
+        assert isinstance(op, Op)  # _refuse_ruleless has seen to it
         inputs = [source.name(self.names[id(c)]) for c in v._children]
         args = [source.name(self.names[id(a)]) if isinstance(a, _Index) else a
                 for a in op.arguments(inputs, v._local_grads)]
@@ -353,11 +371,11 @@ def _contribution(d: Any, named: dict[int, str]) -> str | None:
 
 
 class _Program:
-    """One trace: the leaves it reads, its generated source, and the functions made from it."""
+    """One trace: the leaves it reads, and its code for the backend that runs it (generated
+    Python, a tape for the C machine, or NumPy code over the batch)."""
 
     def __init__(self, fn: Callable[..., Any], shape: tuple[Any, ...], flat: list[float],
-                 params: list[Any] | None,
-                 keep_graph: bool) -> None:
+                 params: list[Any] | None, keep_graph: bool, backend: str = "python") -> None:
         self.shape = shape
         args = _rebuild(shape, flat, traced=True)
         arg_leaves = _leaves_of(args)
@@ -367,8 +385,11 @@ class _Program:
         if not isinstance(root, Value):
             raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
                             "(a scalar, such as a loss)")
-        order = _with_compared(_walk(root), trace.guards)
+        walked = _walk(root)
+        passing = {id(v) for v in walked} - trace.cut_ids  # where a gradient passes
+        order = _with_compared(walked, trace.guards)
         _refuse_hooks(order)
+        _refuse_ruleless(order)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
         indexes = [a for a in arg_leaves if isinstance(a, _Index)]
         leaves = [v for v in order if not v._children and id(v) not in arg_ids
@@ -380,15 +401,36 @@ class _Program:
             self.params = list(params)
             leaves = self.params + [v for v in leaves if id(v) not in wanted]
         self.leaves = leaves  # params first, then other leaves, read at every call
-        source, self._more, self._namespace = _generate(
-            root, order, arg_ids, leaves, len(self.params), indexes, trace)
-        self._source = (zlib.compress(source.encode(), 1) if len(source) > _BIG_SOURCE
-                        else source)
-        self.step = self._namespace["_step"]
+        self.backend, self.fell_back = backend, ""
+        self._tape: tape.Tape | None = None
+        self._batched: Any = None
+        self._more: str | None = None
+        self._source: str | bytes = ""
+        if backend == "tape":
+            try:
+                self._tape = tape.build(order, root, leaves, arg_leaves, len(self.params),
+                                        trace.guards, passing, _computed, _described)
+            except tape.NotOnTape as why:
+                self.backend, self.fell_back = "python", str(why)
+        elif backend == "numpy":
+            names = _names(order, arg_ids, leaves, len(self.params), indexes)
+            self._batched = batched.program(root, order, arg_ids, leaves, len(self.params),
+                                            indexes, trace, names)
+        if self.backend == "python" or keep_graph:  # check=True names a node by its Python
+            source, self._more, self._namespace = _generate(
+                root, order, arg_ids, leaves, len(self.params), indexes, trace, passing)
+            self._source = (zlib.compress(source.encode(), 1) if len(source) > _BIG_SOURCE
+                            else source)
+            self.step = self._namespace["_step"]
         self.order = order if keep_graph else None  # check=True compares it with a new trace
 
     @property
     def source(self) -> str:
+        """What runs, as a person reads it: Python lines, the tape's table, or NumPy code."""
+        if self._tape is not None:
+            return str(self._tape)
+        if self._batched is not None:
+            return self._batched.source  # type: ignore[no-any-return]
         s = self._source
         return s if isinstance(s, str) else zlib.decompress(s).decode()
 
@@ -402,14 +444,52 @@ class _Program:
 
     @property
     def batch(self) -> Callable[..., Any] | None:
+        """``batch(P, rows, G)``: the rows' summed value and gradients (raises _Bail where a
+        row needs eager microprop)."""
+        if self._tape is not None:
+            return self._tape_batch
+        if self._batched is not None:
+            return self._numpy_batch
         return self._extra("_batch")
+
+    def _tape_batch(self, P: list[float], rows: Any, G: Any) -> tuple[float, Any]:
+        ended, total, grads = self._tape.batch(P, rows)  # type: ignore[union-attr]
+        if ended != tape.RAN:
+            raise _Bail
+        return total, grads
+
+    def _numpy_batch(self, P: list[float], rows: Any, G: Any) -> tuple[float, Any]:
+        try:
+            return self._batched.batch(P, rows)  # type: ignore[no-any-return]
+        except batched.Fallback:
+            raise _Bail from None
 
     @property
     def values(self) -> Callable[..., Any] | None:
         return self._extra("_values")
 
+    def run_rows(self, P: list[float], rows: Rows, picks: array[int]) -> tuple[float, Any]:
+        """The picked rows' summed value and gradients (raises _Bail where one needs eager)."""
+        if self._tape is not None:
+            ended, total, grads = self._tape.batch(P, rows.data, picks)
+            if ended != tape.RAN:
+                raise _Bail
+            return total, grads
+        batch = self.batch
+        if batch is None:  # a program split into functions: row by row
+            raise _Bail
+        return batch(P, [rows.flats[i] for i in picks], (0.0,) * len(self.params))  # type: ignore[no-any-return]
+
     def run(self, flat: Sequence[float]) -> tuple[float, tuple[Any, ...]]:
-        return self.step([v.data for v in self.leaves], flat)  # type: ignore[no-any-return]
+        P = [v.data for v in self.leaves]
+        if self._tape is not None:
+            ended, value, grads = self._tape.run(P, flat)
+            if ended != tape.RAN:
+                raise _OtherPath if ended == tape.OTHER_PATH else _Bail
+            return value, grads
+        if self._batched is not None:
+            return self._numpy_batch(P, [flat], None)
+        return self.step(P, flat)  # type: ignore[no-any-return]
 
 
 def _with_compared(order: list[Value], guards: list[Any]) -> list[Value]:
@@ -510,9 +590,10 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
 
 
 def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-              n_params: int, indexes: list[Any],
-              trace: _Trace) -> tuple[str, str | None, dict[str, Any]]:
-    """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function)."""
+              n_params: int, indexes: list[Any], trace: _Trace,
+              passing: set[int]) -> tuple[str, str | None, dict[str, Any]]:
+    """The source of ``_step(P, X)`` (and ``_batch``, ``_values`` when it fits one function);
+    ``passing``: the nodes a gradient passes through (the root's graph, less where fn cut it)."""
     names = _names(order, arg_ids, leaves, n_params, indexes)
     writer = _Writer(names)
     contributions = _forward_lines(order, writer, trace.guards)
@@ -520,7 +601,6 @@ def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: 
     forward = _labels(names, leaves + arg_leaves) + _range_checks(indexes, names) + writer.lines
     del writer.lines
     params = leaves[:n_params]
-    passing = {id(v) for v in _walk(root)} - trace.cut_ids
     backward, started = _backward_lines(root, order, names, contributions,
                                         {id(p) for p in params}, passing)
     leaf_names = [names[id(v)] for v in leaves]
@@ -675,8 +755,10 @@ class Compiled:
 
     def __init__(self, fn: Callable[..., Any], params: list[Value] | None, retrace: bool,
                  check: bool, indices: frozenset[Any] = frozenset(),
-                 max_traces: int = _MOST_TRACES) -> None:
+                 max_traces: int = _MOST_TRACES, backend: str | None = None) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
+        self._asked = backend  # None: the fastest this install has
+        self._backend = backend or ("tape" if tape.available() else "python")
         self.indices, self.max_traces = indices, max_traces
         self._arguments_named = 1 + max(indices, default=-1)  # by indices: at least this many
         # The traces by structure of arguments, the most recently used last; each structure's
@@ -695,8 +777,15 @@ class Compiled:
 
     @property
     def source(self) -> str:
-        """The generated Python of the latest trace."""
+        """The code of the latest trace, as a person reads it: the generated Python, the tape
+        as a table, or the NumPy code, by its backend."""
         return self._program_or_raise().source
+
+    @property
+    def backend(self) -> str:
+        """What runs the latest trace: ``"python"``, ``"tape"`` or ``"numpy"`` (before the
+        first call, what will)."""
+        return self._latest.backend if self._latest is not None else self._backend
 
     def __str__(self) -> str:
         return self.source
@@ -724,6 +813,12 @@ class Compiled:
             raise TypeError(f"{what}: compile(indices) names argument "
                             f"{self._arguments_named - 1}, but it was called with {len(args)}")
         shape, flat = _structure(args, what, self.indices)
+        paths = self._paths(shape, flat, len(args), what)
+        return paths, shape, flat
+
+    def _paths(self, shape: tuple[Any, ...], flat: list[Any], n_args: int,
+               what: str) -> list[_Program]:
+        """The traces of one structure of arguments, traced now if it is new."""
         paths = self._programs.get(shape)
         if paths is None:
             with self._lock:  # one thread traces; another waiting finds its trace
@@ -735,19 +830,24 @@ class Compiled:
                                          f"{_shown(next(iter(self._programs)))}; pass "
                                          "retrace=True to trace again for each new structure")
                     paths = self._programs[shape] = [self._trace(shape, flat)]
-                    self._arity = len(args)
+                    self._arity = n_args
         elif len(self._programs) > 1:
             try:
                 self._programs.move_to_end(shape)  # the most recently used last
             except KeyError:
                 pass  # another thread has just dropped it: it is traced again when needed
         self._latest = paths[0]
-        return paths, shape, flat
+        return paths
 
-    def _trace(self, shape: tuple[Any, ...], flat: list[float]) -> _Program:
-        """A new trace, within the bound: past it, the least recently used one is dropped."""
+    def _trace(self, shape: tuple[Any, ...], flat: list[float], stacklevel: int = 6) -> _Program:
+        """A new trace, within the bound: past it, the least recently used one is dropped.
+        ``stacklevel``: where the user's call is (6: _warn, _trace, _paths, _program, the
+        public method; 5 from _run)."""
         with _collector_paused():
-            program = _Program(self.fn, shape, flat, self._params, self.check)
+            program = _Program(self.fn, shape, flat, self._params, self.check, self._backend)
+        if program.fell_back and self._asked == "tape":
+            self._warn("tape", f"compile(backend='tape'): {program.fell_back}; this trace runs "
+                       "as generated Python instead", stacklevel=stacklevel)
         if sum(map(len, self._programs.values())) >= self.max_traces:
             oldest = next(iter(self._programs))
             if oldest == shape or len(self._programs[oldest]) > 1:
@@ -759,7 +859,7 @@ class Compiled:
                        "used traces are dropped and traced again when needed. An int argument "
                        "is a constant of its trace: if one changes at every call (a step "
                        "counter), pass it as a float, or name its position in indices=",
-                       stacklevel=5)  # _trace is called by _program or _run, one deeper
+                       stacklevel=stacklevel)
         return program
 
     def _warn(self, key: str, message: str, stacklevel: int = 4) -> None:
@@ -805,15 +905,42 @@ class Compiled:
                            f"than {_MOST_PATHS} paths through comparisons of Values for one "
                            "structure of arguments; calls on other paths run eagerly")
                 return paths[0], self._eager(paths[0], flat)
-            program = self._trace(shape, flat)
+            program = self._trace(shape, flat, stacklevel=5)
             paths.append(program)
         try:
             return program, self._ran(program, flat)
         except (ArithmeticError, ValueError, _Bail):  # fn is not a function of its arguments
             return program, self._eager(program, flat)
 
-    def accumulate(self, rows: Iterable[Sequence[Any]]) -> float:
-        """Add the gradients of ``fn(*row)`` for every row into the parameters' ``.grad``."""
+    def rows(self, rows: Iterable[Sequence[Any]]) -> Rows:
+        """``rows`` (each the arguments of one call) checked and flattened once, for
+        ``accumulate`` to run them, or any selection of them, as often as asked: a training
+        loop's data set. All of one structure of arguments (the same lengths and ints)."""
+        what = f"compiled {getattr(self.fn, '__name__', 'fn')}.rows"
+        flats: list[list[Any]] = []
+        first: tuple[Any, ...] | None = None
+        for i, row in enumerate(_checks.listed(rows, what, "rows of arguments")):
+            row = tuple(row) if isinstance(row, (list, tuple)) else (row,)
+            if first is None:
+                _, first, flat = self._program(row)
+            else:
+                shape, flat = _structure(row, what, self.indices)
+                if shape != first:
+                    raise ValueError(f"{what}: row {i} has the structure {_shown(shape)}, row 0 "
+                                     f"{_shown(first)}; expected rows of one structure (make "
+                                     "one Rows for each)")
+            flats.append(flat)
+        return Rows(first, flats)
+
+    def accumulate(self, rows: Iterable[Sequence[Any]] | Rows,
+                   picks: Iterable[int] | None = None) -> float:
+        """Add the gradients of ``fn(*row)`` for every row into the parameters' ``.grad``; for
+        ``Rows`` (``compiled.rows``), only those numbered by ``picks``, in its order, if given."""
+        if isinstance(rows, Rows):
+            return self._accumulate_rows(rows, picks)
+        if picks is not None:
+            raise TypeError("accumulate(picks): picks selects among Rows (compiled.rows(...)), "
+                            f"not among a {type(rows).__name__}")
         total = 0.0
         batch: list[Any] = []
         paths: list[_Program] | None = None
@@ -846,6 +973,30 @@ class Compiled:
         for p, g in zip(program.params, grads):
             p.grad += g
         return value  # type: ignore[no-any-return]
+
+    def _accumulate_rows(self, rows: Rows, picks: Iterable[int] | None) -> float:
+        chosen = array("q", range(len(rows.flats)) if picks is None else picks)
+        if not chosen:
+            return 0.0
+        if min(chosen) < 0 or max(chosen) >= len(rows.flats):
+            raise IndexError(f"accumulate(picks): row numbers run from 0 to {len(rows.flats) - 1}"
+                             f", got {min(chosen) if min(chosen) < 0 else max(chosen)}")
+        what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
+        shape = rows.shape or ()
+        program = self._paths(shape, rows.flats[chosen[0]], len(shape), what)[0]
+        plain = not (self._checks_left or careful.any_hooks()
+                     or engine._open_blocks and anomaly_enabled.get())
+        value, grads = None, None
+        if plain:
+            try:
+                value, grads = program.run_rows([v.data for v in program.leaves], rows, chosen)
+            except (ArithmeticError, ValueError, _Bail):
+                pass
+        if grads is None:
+            value, grads = self._one_by_one(program, [rows.flats[i] for i in chosen])
+        for p, g in zip(program.params, grads):
+            p.grad += g
+        return value  # type: ignore[return-value]
 
     def _one_by_one(self, program: _Program, batch: list[Any]) -> tuple[float, list[float]]:
         total, sums = 0.0, [0.0] * len(program.params)
@@ -889,6 +1040,28 @@ class Compiled:
             f"{eager_value!r} and {eager_grads!r}{_first_value_difference(values, now)}")
 
 
+class Rows:
+    """Rows of one structure of arguments, checked and flattened once by ``compiled.rows``."""
+
+    def __init__(self, shape: tuple[Any, ...] | None, flats: list[list[Any]]) -> None:
+        self.shape, self.flats = shape, flats
+        self._data: array[float] | None = None
+
+    @property
+    def data(self) -> array[float]:
+        """The rows' numbers end to end, as the tape machine reads them (made on first use)."""
+        if self._data is None:
+            self._data = array("d", [x for flat in self.flats for x in flat])
+        return self._data
+
+    def __len__(self) -> int:
+        return len(self.flats)
+
+    def __repr__(self) -> str:
+        shown = _shown(self.shape) if self.shape is not None else "()"
+        return f"<microprop.compile Rows: {len(self.flats)} of {shown}>"
+
+
 def _first_value_difference(values: dict[str, Any], now: list[Value]) -> str:
     for k, v in enumerate(now):
         name = f"v{k}"
@@ -917,7 +1090,7 @@ def _shown(shape: tuple[Any, ...]) -> str:
 
 def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  # noqa: A001
             retrace: bool = True, check: bool = False, indices: Iterable[int] = (),
-            max_traces: int = _MOST_TRACES) -> Compiled:
+            max_traces: int = _MOST_TRACES, backend: str | None = None) -> Compiled:
     """``fn`` (numbers in, a Value out) as generated straight-line Python; see ``Compiled``.
 
     ``params``: the leaves to differentiate (a list of Values or a Module); by default every
@@ -930,7 +1103,10 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
     accepts: anything else done with it (indexing a list, arithmetic, a comparison) raises.
     ``max_traces``: how many traces are kept (each structure of arguments, and each path fn
     takes through comparisons of Values, is one); past it the least recently used is dropped,
-    with a warning.
+    with a warning. ``backend``: what runs the traces: ``"python"`` (generated Python, always
+    there), ``"tape"`` (the C machine, where the install built it) or ``"numpy"`` (the whole
+    batch at once, NumPy installed); by default the fastest this install has
+    (``compiled.backend`` says which).
     """
     if not callable(fn):
         raise TypeError(f"compile(fn): expected a function, got {type(fn).__name__}")
@@ -950,7 +1126,27 @@ def compile(fn: Callable[..., Value], params: Iterable[Value] | Any = None, *,  
                                  "parameter once, so that each gradient has one place")
     return Compiled(fn, params, _checks.flag(retrace, "compile(retrace)"),
                     _checks.flag(check, "compile(check)"), _positions(indices),
-                    _checks.integer(max_traces, "compile(max_traces)"))
+                    _checks.integer(max_traces, "compile(max_traces)"), _backend(backend))
+
+
+_BACKENDS = ("python", "tape", "numpy")
+
+
+def _backend(backend: object) -> str | None:
+    """compile(backend): a backend this install has, or None for the fastest."""
+    if backend is None:
+        return None
+    if not isinstance(backend, str) or backend not in _BACKENDS:
+        raise ValueError(f"compile(backend): expected one of {', '.join(map(repr, _BACKENDS))} "
+                         f"(or None, the fastest there is), got {backend!r:.60}")
+    if backend == "tape" and not tape.available():
+        raise ImportError("compile(backend='tape'): the tape machine, a C extension "
+                          "(microprop._tape), was not built with this install: reinstall "
+                          "microprop where a C compiler is found (pip prints why the build "
+                          "failed with -v), or use backend='python'")
+    if backend == "numpy":
+        batched.require_numpy()
+    return backend
 
 
 def _positions(indices: object) -> frozenset[int]:

@@ -1,0 +1,501 @@
+"""The tape: a trace of ``compile`` as flat instructions, for the C interpreter in ``_tape.c``.
+
+Each node's rule (``rules.py``) is evaluated in an arithmetic whose numbers are registers: every
+primitive the rule calls (``+``, ``*``, ``m.exp``, ``m.step``, ...) appends one instruction that
+computes it into a new register, and the chain rule appends one instruction per edge, in the
+order eager ``backward()`` adds. So the machine knows the arithmetic's primitives, never an op:
+an op added to ``rules.py`` runs on the tape unchanged. Where a primitive meets a number the
+fast path does not decide (an overflow, a domain error, a NaN into logsumexp), the machine stops
+at that sample and ``compile`` replays it in eager microprop, as the generated Python does.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+from .floats import MASKED, Masked
+from .nary import _Index
+
+try:
+    from . import _tape  # type: ignore[attr-defined]
+except ImportError:  # built without a C compiler, or MICROPROP_PURE_PYTHON=1: the "python" backend
+    _tape = None
+
+__all__ = ["available", "build", "NotOnTape", "Tape"]
+
+RAN, EAGER, OTHER_PATH = 0, 1, 2  # how a run ended: as _tape.c says
+
+
+def available() -> bool:
+    """Whether the C extension was built with this install."""
+    return _tape is not None
+
+
+class NotOnTape(TypeError):
+    """The trace holds something the machine has no instruction for (named in the message)."""
+
+
+_OP = {name: k for k, name in enumerate(_tape.OPCODES)} if _tape is not None else {}
+_ADD, _SUB, _MUL, _DIV, _NEG = (_OP.get(n, -1) for n in ("ADD", "SUB", "MUL", "DIV", "NEG"))
+_ONE = object()  # a slope of exactly 1: the gradient passes on as it is (1.0 * g is g)
+
+
+class Slot:
+    """A number of the traced function as the machine holds it: a register. ``masked``: the
+    register may hold a mask (floats.MASKED, read only by the cases that look for one)."""
+
+    __slots__ = ("i", "masked", "writer")
+
+    def __init__(self, i: int, writer: Writer, masked: bool = False) -> None:
+        self.i, self.writer, self.masked = i, writer, masked
+
+    def __bool__(self, *other: object) -> bool:
+        raise TypeError("a rule branched on the number of one of its inputs, which the tape "
+                        "cannot follow; a rule may branch only on a constant recorded with its op")
+
+    __index__ = __float__ = __int__ = __bool__
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = __bool__
+    __hash__ = object.__hash__
+
+    def __add__(self, other: Any) -> Any:
+        return self.writer.binary(_ADD, self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self.writer.binary(_ADD, other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return self.writer.binary(_SUB, self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self.writer.binary(_SUB, other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self.writer.product(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self.writer.product(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self.writer.binary(_DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self.writer.binary(_DIV, other, self)
+
+    def __neg__(self) -> Any:
+        return self.writer.unary(_NEG, self)
+
+
+class _IndexSlot(Slot):
+    """An index argument's register (a token id, a class): read by select and chosen only."""
+
+    __slots__ = ()
+
+
+class Writer:
+    """The arithmetic the rules are evaluated in for the tape: each primitive an instruction.
+
+    A register's name, for the printed table, is kept as cheaply as can be: a str (a leaf, an
+    argument, a constant), an int k (the value of node k: ``v{k}``), ``("d", name)`` (a
+    gradient), or None (a step within a rule: ``t{register}``).
+    """
+
+    masked = MASKED
+
+    def __init__(self) -> None:
+        self.code = array("i")
+        self.aux = array("i")
+        self.names: list[Any] = []
+        self.constants: dict[Any, Slot] = {}
+        self.numbers: list[tuple[int, float]] = []  # (register, number) of each constant
+        self.notes: list[tuple[int, Any, str, str]] = []  # (instruction, name, op, label)
+
+    # ---- registers ------------------------------------------------------------------------
+
+    def register(self, name: Any = None, masked: bool = False) -> Slot:
+        names = self.names
+        names.append(name)
+        return Slot(len(names) - 1, self, masked)
+
+    def constant(self, c: float) -> Slot:
+        key = (c, math.copysign(1.0, c)) if c == c else None
+        slot = self.constants.get(key) if key is not None else None
+        if slot is None:
+            slot = self.register(repr(c) if c == c else "nan")
+            self.numbers.append((slot.i, c))
+            if key is not None:
+                self.constants[key] = slot
+        return slot
+
+    def slot(self, x: Any) -> Slot:
+        """``x`` as a register that holds a plain number (a mask read as the 0.0 it is)."""
+        if type(x) is Slot or isinstance(x, Slot):
+            if x.masked:
+                return self.emit("UNMASK", x)
+            return x
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise NotOnTape(f"a rule computed with a {type(x).__name__}, which the tape cannot "
+                            "hold")
+        return self.constant(0.0 if isinstance(x, Masked) else float(x))
+
+    def emit(self, op: str, a: Slot, b: Slot | None = None, *, masked: bool = False) -> Slot:
+        out = self.register(masked=masked)
+        self.code.extend((_OP[op], out.i, a.i, b.i if b is not None else 0))
+        return out
+
+    # ---- Python's operators, for the rules' + - * / ---------------------------------------
+
+    def binary(self, op: int, x: Any, y: Any) -> Slot:
+        a = x.i if type(x) is Slot and not x.masked else self.slot(x).i
+        b = y.i if type(y) is Slot and not y.masked else self.slot(y).i
+        names = self.names
+        out = len(names)
+        names.append(None)
+        self.code.extend((op, out, a, b))
+        return Slot(out, self)
+
+    def unary(self, op: int, x: Any) -> Slot:
+        return self.binary(op, x, 0.0)
+
+    def product(self, x: Any, y: Any) -> Any:
+        """``x * y``, where a mask times anything is 0.0 (floats.Masked)."""
+        if isinstance(x, Masked) or isinstance(y, Masked):
+            return 0.0
+        x_masked = isinstance(x, Slot) and x.masked
+        y_masked = isinstance(y, Slot) and y.masked
+        if x_masked and y_masked:
+            raise NotOnTape("a rule multiplied two slopes that may both be masks")
+        if x_masked or y_masked:
+            mask, other = (x, y) if x_masked else (y, x)
+            return self.emit("MUL_MASKED", mask, self.slot(other))
+        return self.binary(_MUL, x, y)
+
+    # ---- the arithmetic's primitives (as floats.py and source.py have them) ---------------
+
+    def exp(self, x: Any) -> Any:
+        return self.emit("EXP", self.slot(x))
+
+    def log(self, x: Any) -> Any:
+        return self.emit("LOG", self.slot(x))
+
+    def sqrt(self, x: Any) -> Any:
+        return self.emit("SQRT", self.slot(x))
+
+    def tanh(self, x: Any) -> Any:
+        return self.emit("TANH", self.slot(x))
+
+    def sigmoid(self, x: Any) -> Any:
+        return self.emit("SIGMOID", self.slot(x))
+
+    def relu(self, x: Any) -> Any:
+        return self.emit("RELU", self.slot(x))
+
+    def step(self, x: Any) -> Any:
+        return self.emit("STEP", self.slot(x), masked=True)
+
+    def leaky_relu(self, x: Any, a: Any) -> Any:
+        return self.emit("LEAKY_RELU", self.slot(x), self.slot(a))
+
+    def leaky_step(self, x: Any, a: Any) -> Any:
+        return self.emit("LEAKY_STEP", self.slot(x), self.slot(a))
+
+    def sign(self, x: Any) -> Any:
+        return self.emit("SIGN", self.slot(x))
+
+    def abs(self, x: Any) -> Any:
+        return self.emit("ABS", self.slot(x))
+
+    def div(self, x: Any, y: Any) -> Any:
+        return self.binary(_DIV, x, y)
+
+    def over(self, x: Any, y: Any) -> Any:
+        return self.emit("OVER", self.slot(x), self.slot(y))
+
+    def reciprocal(self, x: Any) -> Any:
+        return self.emit("RECIPROCAL", self.slot(x))
+
+    def pow(self, x: Any, n: Any) -> Any:  # noqa: A003
+        return self.emit("POW", self.slot(x), self.slot(n))
+
+    power = pow  # IEEE's inf where pow raises: the machine leaves both to eager
+
+    def pow_slope(self, x: Any, n: Any) -> Any:
+        if not isinstance(n, Slot) and n == 0.0:
+            return MASKED  # x ** 0: nothing passes back
+        return self.emit("POW_SLOPE", self.slot(x), self.slot(n), masked=isinstance(n, Slot))
+
+    def pow_log(self, x: Any) -> Any:
+        return self.emit("POW_LOG", self.slot(x))
+
+    def root(self, x: Any) -> Any:
+        return self.emit("ROOT", self.slot(x))
+
+    def logsumexp(self, xs: tuple[Any, ...]) -> Any:
+        at = [self.slot(x).i for x in xs]
+        start = len(self.aux)
+        self.aux.extend(at)
+        out = self.register()
+        self.code.extend((_OP["LOGSUMEXP"], out.i, start, len(xs)))
+        return out
+
+    def select(self, index: Any, xs: tuple[Any, ...]) -> Any:
+        if not isinstance(index, Slot):
+            return xs[index]
+        at = [index.i, *(self.slot(x).i for x in xs)]
+        start = len(self.aux)
+        self.aux.extend(at)
+        out = self.register()
+        self.code.extend((_OP["SELECT"], out.i, start, len(xs)))
+        return out
+
+    def chosen(self, index: Any, k: int) -> Any:
+        if not isinstance(index, Slot):
+            return 1.0 if k == index else MASKED
+        out = self.register(masked=True)
+        self.code.extend((_OP["CHOSEN"], out.i, index.i, k))
+        return out
+
+    def of_your_own(self, rule: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        raise NotOnTape(f"the op {getattr(rule, '__name__', 'of your own')!s:.40} is a function "
+                        "of floats of your own (microprop.op), which the C machine cannot call")
+
+
+class Tape:
+    """A trace as instructions, and the registers they read: the leaves first (parameters, then
+    other leaves), then the arguments' numbers, then constants, values and gradients."""
+
+    def __init__(self, writer: Writer, n_leaves: int, width: int, root: int,
+                 grads: list[int], describe: Any) -> None:
+        self.code, self.aux = writer.code, writer.aux
+        self.registers = array("d", bytes(8 * len(writer.names)))
+        for i, c in writer.numbers:
+            self.registers[i] = c
+        self.names, self.notes, self.describe = writer.names, writer.notes, describe
+        self.n_leaves, self.width, self.root = n_leaves, width, root
+        self.grads = array("i", grads)
+
+    def run(self, leaves: Sequence[float], flat: Sequence[float]) -> tuple[int, float, Any]:
+        """One sample: (how it ended, its value, its gradients)."""
+        G = array("d", bytes(8 * len(self.grads)))
+        ended, _, _, value = _tape.run(self.code, self.aux, self.registers, array("d", leaves),
+                                       array("d", flat), self.width, self.grads, self.root, G, 0)
+        return ended, value, tuple(G)
+
+    def batch(self, leaves: Sequence[float], rows: Any,
+              picks: array[int] | None = None) -> tuple[int, float, Any]:
+        """Every row (a flat array of ``width`` numbers each), or those numbered by ``picks`` in
+        its order: (how it ended, the summed value, the summed gradients), each added in the
+        order of the rows."""
+        G = array("d", bytes(8 * len(self.grads)))
+        if not isinstance(rows, array):
+            if not self.width and picks is None:  # rows of no numbers: only how many
+                picks = array("q", bytes(8 * len(rows)))
+            rows = array("d", [x for row in rows for x in row])
+        if not self.width and picks is not None:
+            picks = array("q", bytes(8 * len(picks)))  # each the one empty row
+        n = len(picks) if picks is not None else len(rows) // self.width if self.width else 1
+        ended, k, total, _ = _tape.run(self.code, self.aux, self.registers, array("d", leaves),
+                                       rows, self.width, self.grads, self.root, G, 0, picks)
+        return (ended if k < n else RAN), total, tuple(G)
+
+    def name(self, i: int) -> str:
+        """Register ``i`` as the table names it."""
+        n = self.names[i]
+        if type(n) is str:
+            return n
+        if type(n) is int:
+            return f"v{n}"
+        if type(n) is tuple:
+            return "d_" + (n[1] if type(n[1]) is str else f"v{n[1]}")
+        return f"t{i}"
+
+    def __str__(self) -> str:
+        return table(self)
+
+
+def table(tape: Tape) -> str:
+    """The tape as a person reads it: one instruction a line, the node it starts noted."""
+    name, aux = tape.name, tape.aux
+    opcodes = _tape.OPCODES
+    notes = {pc: (n, op, label) for pc, n, op, label in tape.notes}
+    lines = [f"# the tape: {len(tape.code) // 4} instructions over {len(tape.registers)} "
+             "registers (leaves, then inputs, constants, values, gradients)",
+             f"# {'#':>5}  {'op':<16}{'out':<10}inputs"]
+    for pc in range(0, len(tape.code), 4):
+        op, o, a, b = tape.code[pc:pc + 4]
+        kind = opcodes[op]
+        if kind == "LOGSUMEXP":
+            inputs = ", ".join(name(i) for i in aux[a:a + b])
+        elif kind == "SELECT":
+            inputs = f"[{', '.join(name(i) for i in aux[a + 1:a + 1 + b])}][{name(aux[a])}]"
+        elif kind in ("CHOSEN", "IN_RANGE"):
+            inputs = f"{name(a)}, {b}"
+        elif kind in _ONE_INPUT:
+            inputs = name(a)
+        else:
+            inputs = f"{name(a)}, {name(b)}"
+        note = notes.get(pc // 4)
+        if note is not None:
+            n, node_op, label = note
+            lines.append(f"# {n if type(n) is str else f'v{n}'}: {tape.describe(node_op, label)}")
+        lines.append(f"{pc // 4:>7}  {kind.lower():<16}{name(o):<10}{inputs}")
+    return "\n".join(lines) + "\n"
+
+
+_ONE_INPUT = {"NEG", "UNMASK", "EXP", "LOG", "SQRT", "TANH", "SIGMOID", "RELU", "STEP", "SIGN",
+              "ABS", "RECIPROCAL", "POW_LOG", "ROOT", "IS_TRUE", "IS_FALSE"}
+
+
+# ---- from a recorded trace to a tape ----------------------------------------------------------
+
+
+def build(order: Sequence[Any], root: Any, leaves: Sequence[Any], arg_leaves: Sequence[Any],
+          n_params: int, guards: Sequence[Any], passing: set[int], computed: Any,
+          describe: Any) -> Tape:
+    """The tape of a trace, as ``compile`` recorded it: ``order`` its nodes (``computed(v)``:
+    whether the tape computes ``v`` from its inputs), ``leaves`` read at every call (parameters
+    first), ``arg_leaves`` the arguments' leaves and indices in the order of a row's numbers,
+    ``guards`` the comparisons the trace made, ``passing`` the ids of the nodes a gradient
+    passes through; ``describe(op, label)`` says what a node is, in the table. Registers are
+    named as the Python code names its variables (p0, k0, x0, i0, v7, d_v7)."""
+    if _tape is None:
+        raise NotOnTape("the tape machine (microprop._tape) is not built in this install")
+    writer = Writer()
+    at: dict[int, Slot] = {}
+    named: dict[int, Any] = {}  # each node's name: a str, or k for v{k}
+    for i, v in enumerate(leaves):
+        named[id(v)] = f"p{i}" if i < n_params else f"k{i - n_params}"
+        at[id(v)] = writer.register(named[id(v)])
+    for i, a in enumerate(arg_leaves):
+        is_index = isinstance(a, _Index)
+        named[id(a)] = f"i{i}" if is_index else f"x{i}"
+        at[id(a)] = (_IndexSlot if is_index else Slot)(len(writer.names), writer)
+        writer.names.append(named[id(a)])
+    for a in arg_leaves:
+        for n in getattr(a, "lengths", ()):  # an index, out of range of a table it reads: eager
+            writer.code.extend((_OP["IN_RANGE"], at[id(a)].i, at[id(a)].i, n))
+    slopes = _forward(writer, order, at, named, guards, computed)
+    grads = _backward(writer, order, root, named, slopes, leaves[:n_params], passing)
+    return Tape(writer, len(leaves), len(arg_leaves), at[id(root)].i, grads, describe)
+
+
+def _forward(writer: Writer, order: Sequence[Any], at: dict[int, Slot], named: dict[int, Any],
+             guards: Sequence[Any], computed: Any) -> dict[int, list[Any]]:
+    """Each computed node's instructions, from its rule, and each guard as soon as what it
+    compares is computed; returns each node's slopes, one per input, as the backward pass reads
+    them: a register, ``~register`` where it may hold a mask, ``_ONE``, or None (nothing)."""
+    after: dict[int, list[Any]] = {}
+    if guards:
+        place = {id(v): k for k, v in enumerate(order)}
+        for g in guards:
+            k = max(place[id(x)] for x in (g[1], g[2]) if hasattr(x, "_op"))
+            after.setdefault(k, []).append(g)
+    slopes: dict[int, list[Any]] = {}
+    names, notes, code = writer.names, writer.notes, writer.code
+    for k, v in enumerate(order):
+        if v._children or computed(v):
+            op = v._op
+            notes.append((len(code) // 4, k, op, v.label))
+            inputs = [at[id(c)] for c in v._children]
+            if op.args is None:
+                args = inputs
+            else:  # constants among the inputs, and index arguments where take reads them
+                args = [at[id(a)] if isinstance(a, _Index) else a
+                        for a in op.arguments(inputs, v._local_grads)]
+            made = len(names)
+            out, local = op.rule(writer, *args)
+            value = out if type(out) is Slot and not out.masked else writer.slot(out)
+            if value.i >= made:  # a register of its own (not an input's, not a constant)
+                names[value.i] = k
+            at[id(v)], named[id(v)] = value, k
+            slopes[id(v)] = _encoded(writer, local if op.args is None
+                                     else [local[i] for i in op.inputs_at(len(inputs))])
+        for g in after.get(k, ()):
+            _guard(writer, at, *g)
+    return slopes
+
+
+def _encoded(writer: Writer, local: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for d in local:
+        if type(d) is Slot:
+            out.append(~d.i if d.masked else d.i)
+        elif isinstance(d, Masked):
+            out.append(None)  # passes back nothing
+        elif d == 1.0 and type(d) in (float, int):
+            out.append(_ONE)
+        else:
+            out.append(writer.slot(d).i)
+    return out
+
+
+def _guard(writer: Writer, at: dict[int, Slot], kind: str, v: Any, other: Any,
+           outcome: Any) -> None:
+    """A comparison or conversion the trace made, checked at every call: another outcome is
+    another path."""
+    x = at[id(v)]
+    if kind in ("<", "<=", ">", ">="):
+        y = at[id(other)] if hasattr(other, "_op") else writer.constant(_exactly(other))
+        a, b = (x, y) if kind in ("<", "<=") else (y, x)  # x > y is y < x, NaN too
+        name = ("IS_LESS", "IS_NOT_LESS") if kind in ("<", ">") else ("IS_AT_MOST",
+                                                                     "IS_NOT_AT_MOST")
+        writer.code.extend((_OP[name[0] if outcome else name[1]], a.i, a.i, b.i))
+    elif kind == "bool":
+        writer.code.extend((_OP["IS_TRUE" if outcome else "IS_FALSE"], x.i, x.i, 0))
+    elif kind == "int" and type(outcome) is int and abs(outcome) <= 2**53:
+        writer.code.extend((_OP["IS_INT"], x.i, x.i, writer.constant(float(outcome)).i))
+    elif kind in ("float", "item") and type(outcome) is float:
+        writer.code.extend((_OP["IS_SAME"], x.i, x.i, writer.constant(outcome).i))
+    else:
+        raise NotOnTape(f"the trace converted a Value with {kind}(), which the tape cannot check")
+
+
+def _exactly(c: Any) -> float:
+    """A number compared with, as a float that is the same number (else the tape cannot)."""
+    if isinstance(c, (bool, int, float)) and float(c) == c:
+        return float(c)
+    raise NotOnTape(f"the trace compared a Value with {c!r:.40}, which is no float")
+
+
+def _backward(writer: Writer, order: Sequence[Any], root: Any, named: dict[int, Any],
+              slopes: dict[int, list[Any]], params: Sequence[Any], passing: set[int]) -> list[int]:
+    """The chain rule, one instruction per edge, in the order eager ``backward()`` adds;
+    returns the registers of the parameters' gradients."""
+    needs = {id(p) for p in params}
+    for v in order:
+        if v._children and id(v) in passing and any(id(c) in needs for c in v._children):
+            needs.add(id(v))
+    zero, one = writer.constant(0.0).i, writer.constant(1.0).i
+    names, extend = writer.names, writer.code.extend
+    first_set, first_add = _OP["GRAD_SET"], _OP["GRAD_ADD"]
+    one_set, one_add = _OP["GRAD_SET_ONE"], _OP["GRAD_ADD_ONE"]
+    mask_set, mask_add = _OP["GRAD_SET_MASKED"], _OP["GRAD_ADD_MASKED"]
+    grad: dict[int, int] = {id(root): one}  # δ of the output: dL/dL
+    for v in reversed(order):
+        if not v._children or id(v) not in needs:
+            continue
+        g = grad[id(v)]
+        for child, d in zip(v._children, slopes[id(v)]):
+            c = id(child)
+            if c not in needs:
+                continue
+            known = grad.get(c)
+            first = known is None
+            if known is None:
+                target = grad[c] = len(names)
+                names.append(("d", named[c]))
+            else:
+                target = known
+            if d is None:  # passes back nothing: the gradient only starts
+                if first:
+                    extend((one_set, target, zero, zero))
+            elif d is _ONE:
+                extend((one_set if first else one_add, target, g, g))
+            elif d < 0:
+                extend((mask_set if first else mask_add, target, ~d, g))
+            else:
+                extend((first_set if first else first_add, target, d, g))
+    return [grad.get(id(p), zero) for p in params]
+
