@@ -14,6 +14,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import _checks, nary
 from .engine import Value
@@ -27,8 +28,9 @@ def mse(
     *,
     reduction: str = "mean",
 ) -> Value:
-    """Mean squared error, ``mean((s - y)^2)``."""
-    ss, ys = _pairs(predictions, targets, reduction, "mse")
+    """Mean squared error, ``mean((s - y)^2)``. A target may be a Value too (inside
+    ``microprop.compile`` a float argument is one): the formula never branches on it."""
+    ss, ys = _pairs(predictions, targets, reduction, "mse", value_targets=True)
     terms = []
     for s, y in zip(ss, ys, strict=True):
         d = s - y
@@ -173,15 +175,17 @@ LOSSES: dict[str, Callable[..., Value]] = {name: loss.function for name, loss in
 
 
 def _pairs(
-    predictions: object, targets: object, reduction: str, who: str
-) -> tuple[list[Value], list[float]]:
-    """Predictions (as Values) and targets (as floats): two lists of the same length."""
+    predictions: object, targets: object, reduction: str, who: str, value_targets: bool = False
+) -> tuple[list[Value], list[Any]]:
+    """Predictions (as Values) and targets (as floats, or Values where ``value_targets``): two
+    lists of the same length."""
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
     single = isinstance(predictions, (Value, numbers.Real)) and not isinstance(predictions, bool)
     ss = [predictions] if single else _checks.listed(predictions, who, "predictions")
-    _no_value_targets(targets, who)
-    if single and isinstance(targets, numbers.Real):
+    if not value_targets:
+        _no_value_targets(targets, who)
+    if single and isinstance(targets, (Value, numbers.Real)):
         ys_in = [targets]
     else:
         ys_in = _checks.listed(targets, who, "targets")
@@ -204,7 +208,8 @@ def _pairs(
             s = Value(_checks.element(s, f"{who}: prediction {i}", rule))
         values.append(s)
     rule = "targets must be finite"  # bools are fine: True is the label 1
-    ys = [_checks.element(t, f"{who}: target {i}", rule, bools=True) for i, t in enumerate(ys_in)]
+    ys = [t if type(t) is Value else _checks.element(t, f"{who}: target {i}", rule, bools=True)
+          for i, t in enumerate(ys_in)]
     return values, ys
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _checks
-from .compile import Compiled, CompileError
+from .compile import Compiled, CompileError, Rows
 from .compile import compile as compile_fn
 from .engine import Value, no_grad
 from .losses import LOSS_TABLE, LOSSES, cross_entropy, l2_penalty
@@ -445,42 +445,70 @@ def _epoch(
 
 # ---- compile=True ------------------------------------------------------------------------------
 
-_MOST_TARGETS = 64  # distinct targets, each its own trace: classes, or 0/1 labels under mse
+_MOST_TARGETS = 64  # distinct labels (bce, hinge, cross_entropy), each its own trace
 
 
 class _CompiledLoss:
-    """One sample's share of a batch's loss, ``loss([model(x)], [target]) * (1 / batch size)``,
-    compiled; the target is a constant of each trace, since the losses take numbers, not Values.
+    """One sample's share of a batch's loss, ``loss([model(x)], [target]) * share``, compiled,
+    with ``share`` = 1 / batch size a leaf the code reads at each call. Under ``mse`` the target
+    is an argument of the trace (one trace serves every target: a regression compiles); the
+    other losses branch on their labels, so each label is a constant of a trace of its own.
 
     Eager's mean hands each sample's term the gradient ``1 / batch size`` (one node, no division,
     for a batch of one); so does the share here, and from there each sample's backward pass is
-    eager's, operation for operation.
+    eager's, operation for operation. The rows are checked and flattened once, here, by
+    ``Compiled.rows``; each batch then names its rows by number.
     """
 
-    def __init__(self, model: Module, loss_fn: Any, targets: list[Any]) -> None:
-        self.distinct = sorted(set(targets))
-        if len(self.distinct) > _MOST_TARGETS:
-            raise ValueError(
-                f"fit(compile=True): y has {len(self.distinct)} distinct targets; each is a "
-                f"constant of its own trace, and at most {_MOST_TARGETS} are compiled (classes, "
-                "or 0/1 labels); train regression targets eagerly, with compile=False"
-            )
-        self.index = {t: k for k, t in enumerate(self.distinct)}
+    def __init__(self, model: Module, loss_fn: Any, rows: list[list[float]],
+                 targets: list[Any]) -> None:
+        self.share = Value(1.0)
+        share = self.share
+        if loss_fn is LOSSES["mse"]:
+            def share_of_loss(x: list[Value], y: Value) -> Value:
+                return _loss(loss_fn, [model(x)], [y], "fit") * share  # type: ignore[list-item]
 
-        def share_of_loss(x: list[Value], k: int, share: Value) -> Value:
-            return _loss(loss_fn, [model(x)], [self.distinct[k]], "fit") * share
+            groups = {0: list(range(len(rows)))}
+            args: list[tuple[list[float], Any]] = [(row, float(t)) for row, t in zip(rows, targets)]
+        else:
+            distinct = sorted(set(targets))
+            if len(distinct) > _MOST_TARGETS:
+                raise ValueError(
+                    f"fit(compile=True): y has {len(distinct)} distinct labels; each is a "
+                    f"constant of its own trace, and at most {_MOST_TARGETS} are compiled "
+                    "(classes, or 0/1 or -1/+1 labels); train with loss='mse', or eagerly "
+                    "(compile=False)"
+                )
+            number = {t: k for k, t in enumerate(distinct)}
 
+            def share_of_loss(x: list[Value], k: int) -> Value:  # type: ignore[misc]
+                return _loss(loss_fn, [model(x)], [distinct[k]], "fit") * share
+
+            groups = {k: [] for k in range(len(distinct))}
+            for i, t in enumerate(targets):
+                groups[number[t]].append(i)
+            args = [(row, number[t]) for row, t in zip(rows, targets)]
         self.compiled: Compiled = compile_fn(share_of_loss, model.parameters())
+        self.group = [0] * len(rows)  # each sample's group, and its place among the group's rows
+        self.place = [0] * len(rows)
+        self.rows: list[Rows] = []
+        for members in groups.values():
+            for j, i in enumerate(members):
+                self.group[i], self.place[i] = len(self.rows), j
+            self.rows.append(self.compiled.rows([args[i] for i in members]))
 
     def gradients(self, plan: _Plan, params: list[Value], batch: list[int]) -> float:
         """Set every parameter's ``.grad`` to the batch's gradient; return the batch's loss."""
         for p in params:
             p.grad = 0.0
-        share = 1.0 / len(batch)
-        k = self.index
-        rows = sorted(((plan.rows[i], k[plan.targets[i]], share) for i in batch),
-                      key=lambda row: row[1])  # one target's rows together: one trace at a time
-        c = self.compiled.accumulate(rows)
+        self.share.data = 1.0 / len(batch)
+        picks: list[list[int]] = [[] for _ in self.rows]
+        for i in batch:  # one label's rows together: one trace at a time
+            picks[self.group[i]].append(self.place[i])
+        c = 0.0
+        for rows, chosen in zip(self.rows, picks):
+            if chosen:
+                c += self.compiled.accumulate(rows, chosen)
         if plan.l2:
             penalty = l2_penalty(params, plan.l2)
             penalty.backward()
@@ -502,14 +530,19 @@ def _compiled_gradients(compiled: _CompiledLoss, plan: _Plan, params: list[Value
         return None
 
 
-def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss:
+def _compiled_losses(model: Module, plan: _Plan, loss: object) -> _CompiledLoss | None:
     if not isinstance(loss, str):
         raise ValueError(
             "fit(compile=True): give the loss by name ('mse', 'bce', 'hinge' or 'cross_entropy'): "
             "each is a mean of one term per sample, which the compiled code computes sample by "
             "sample; a loss function of your own need not be: train with it eagerly (compile=False)"
         )
-    return _CompiledLoss(model, plan.loss_fn, plan.targets)
+    try:
+        return _CompiledLoss(model, plan.loss_fn, plan.rows, plan.targets)
+    except CompileError as error:  # traced here, at the first row: fit says why and goes on
+        warnings.warn(f"fit(compile=True): {error}; training eagerly instead", RuntimeWarning,
+                      stacklevel=4)  # user, fit, _plan, _compiled_losses
+        return None
 
 
 def predict(model: Module, X: Sequence[Sequence[float]], *, output: str = "auto") -> list[Any]:

@@ -34,11 +34,13 @@ for who, (loss, y) in LOSSES.items():
     for bad in (None, "1", 1j, [1.0]):
         row(f"{who}(targets=[{short(bad)}])", lambda f=loss, bad=bad: f([0.5], [bad]), TypeError,
             who, "target 0 is a", "expected a number", type(bad).__name__)
-    # A float argument of a compiled function is a Value: the error says what to pass instead.
-    row(f"{who}(targets=Value(1.0))", lambda f=loss: f(Value(0.5), Value(1.0)), TypeError,
-        who, "the target is a Value", "as numbers", "microprop.compile", "as an int")
-    row(f"{who}(targets=[Value(1.0)])", lambda f=loss: f([0.5], [Value(1.0)]), TypeError,
-        who, "target 0 is a Value", "as numbers", "microprop.compile", "as an int")
+    # A float argument of a compiled function is a Value: the error says what to pass instead
+    # (mse takes a Value target: its formula never branches on the target).
+    if who != "mse":
+        row(f"{who}(targets=Value(1.0))", lambda f=loss: f(Value(0.5), Value(1.0)), TypeError,
+            who, "the target is a Value", "as numbers", "microprop.compile", "as an int")
+        row(f"{who}(targets=[Value(1.0)])", lambda f=loss: f([0.5], [Value(1.0)]), TypeError,
+            who, "target 0 is a Value", "as numbers", "microprop.compile", "as an int")
     row(f"{who}(targets=[10**400])", lambda f=loss: f([0.5], [10**400]), ValueError,
         who, "target 0 is too large for a float")
     for bad in (nan, inf, -inf):

@@ -201,3 +201,13 @@ def test_cross_entropy_equals_float64_pytorch_on_300_random_cases():
         assert loss.data == pytest.approx(expected.item(), rel=1e-12, abs=1e-12)
         grads = [v.grad for row in values for v in row]
         assert grads == pytest.approx(t.grad.flatten().tolist(), rel=1e-9, abs=1e-9)
+
+
+def test_mse_takes_a_value_target_and_passes_it_a_gradient():
+    """Inside microprop.compile a float argument is a Value: mse takes it as a target, as
+    PyTorch's mse_loss takes a tensor, with d/dy (s - y)^2 = -2 (s - y)."""
+    s, y = Value(3.0), Value(1.0)
+    loss = mse(s, y)
+    loss.backward()
+    assert (loss.data, s.grad, y.grad) == (4.0, 4.0, -4.0)
+    assert mse([s], [y]).data == mse([3.0], [1.0]).data == 4.0
