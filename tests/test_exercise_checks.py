@@ -314,6 +314,26 @@ WRONG: dict[str, dict[int, dict[str, tuple[str, str] | str]]] = {
                                                   "Value(dot(q, k).data / math.sqrt(D))"),
         },
     },
+    "11_scalars_to_matrices": {
+        1: {
+            "no bias": (" + b1", ""),
+            "tanh applied, a^(2)": ("Z2 = W1 @ A1 + b1", "Z2 = np.tanh(W1 @ A1 + b1)"),
+            "the next layer's bias": (" + b1", " + b2"),
+            "the inputs in reverse order": ("W1 @ A1", "W1 @ A1[::-1]"),
+        },
+        2: {
+            "W not transposed": ("W2.T @ dZ3", "W2 @ dZ3"),
+            "no f'(z)": (" * (1 - A2**2)", ""),
+            "f' one layer too late": ("(1 - A2**2)", "(1 - A3**2)"),
+            "the wrong sign": ("dZ2 = (", "dZ2 = -("),
+        },
+        3: {
+            "transposed": ("dZ2 @ A1.T", "A1 @ dZ2.T"),
+            "the mean, not the sum": ("dZ2 @ A1.T", "dZ2 @ A1.T / len(rows)"),
+            "one layer too late, dZ3": ("dZ2 @ A1.T", "dZ3 @ A1.T"),
+            "the bias's gradient": ("dZ2 @ A1.T", "dZ2.sum(axis=1)"),
+        },
+    },
 }
 EXERCISES = {path.stem: path for path in NOTEBOOKS if path.stem in WRONG}
 

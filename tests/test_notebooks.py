@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow  # each notebook starts a kernel
 # What a notebook's parameters cell is overridden with here, so that no cell takes over 10 s.
 QUICK = {"90_tiny_gpt.ipynb": "STEPS = 40"}
 # A notebook that needs an optional package: its first cell stops with an install hint without it.
-NEEDS = {"07_against_pytorch.ipynb": "torch"}
+NEEDS = {"07_against_pytorch.ipynb": "torch", "11_scalars_to_matrices.ipynb": "numpy"}
 
 
 def tags(cell) -> list[str]:
