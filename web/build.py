@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import shlex
 import shutil
 import subprocess
@@ -180,11 +181,14 @@ def _build(site: Path, modules: Path, notebooks: bool = False) -> None:
 
 
 def _wheels(folder: Path) -> list[str]:
-    """microprop's wheel, built from this tree, and graphviz's, from PyPI."""
+    """microprop's wheel, built from this tree, and graphviz's, from PyPI. Pyodide loads pure
+    wheels only: MICROPROP_PURE_PYTHON=1 leaves the C extension (the tape machine) out."""
     folder.mkdir()
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    print("+ pip wheel . (microprop) and pip download", GRAPHVIZ, flush=True)
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(folder), str(ROOT)], check=True)
+    print("+ MICROPROP_PURE_PYTHON=1 pip wheel . (microprop) and pip download", GRAPHVIZ,
+          flush=True)
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(folder), str(ROOT)], check=True,
+                   env={**os.environ, "MICROPROP_PURE_PYTHON": "1"})
     subprocess.run([*pip, "download", "--no-deps", "--only-binary=:all:", "-d", str(folder),
                     GRAPHVIZ], check=True)
     names = sorted(p.name for p in folder.glob("*.whl"))
