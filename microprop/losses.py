@@ -18,6 +18,7 @@ from typing import Any
 
 from . import _checks, nary
 from .engine import Value
+from .nary import _Index  # a class index that is data of a compile trace: read through take
 
 __all__ = ["mse", "bce_with_logits", "hinge", "cross_entropy", "l2_penalty", "LOSSES"]
 
@@ -117,7 +118,7 @@ def cross_entropy(
     terms = []
     for s, t in zip(rows, ts, strict=True):
         lse = nary.logsumexp(s)
-        term = lse - s[t]  # -log p_t
+        term = lse - (nary.take(s, t) if isinstance(t, _Index) else s[t])  # -log p_t
         if w is not None and w[t] != 1.0:
             term = term * w[t]
         if eps:
@@ -231,14 +232,15 @@ def _no_value_targets(targets: object, who: str) -> None:
 
 def _class_pairs(
     logits: object, targets: object, reduction: str
-) -> tuple[list[list[Value | float]], list[int]]:
+) -> tuple[list[list[Value | float]], list[Any]]:
     """Each sample's logits (a list of k >= 2) and its class index, for one sample or a batch."""
     who = "cross_entropy"
     if reduction not in ("mean", "sum"):
         raise ValueError(f"{who}(reduction): expected 'mean' or 'sum', got {reduction!r}")
     _no_value_targets(targets, who)
-    single = isinstance(targets, numbers.Real)  # one sample, one class index
-    if single and (isinstance(targets, bool) or not isinstance(targets, numbers.Integral)):
+    single = isinstance(targets, (numbers.Real, _Index))  # one sample, one class index
+    is_class = isinstance(targets, (numbers.Integral, _Index)) and not isinstance(targets, bool)
+    if single and not is_class:
         _checks.class_index(targets, f"{who}(targets)")  # names the float or bool, and raises
     if single:
         rows_in = [_checks.listed(logits, f"{who}(logits)", "logits, one per class")]
@@ -274,7 +276,8 @@ def _class_pairs(
         rows.append(row)
     k = len(rows[0])
     where = f"{who}(targets)" if single else f"{who}: target"
-    ts = [_checks.class_index(t, where if single else f"{where} {i}", k)
+    ts = [t if isinstance(t, _Index)  # data of a trace: take checks it at each call
+          else _checks.class_index(t, where if single else f"{where} {i}", k)
           for i, t in enumerate(ts_in)]
     return rows, ts
 

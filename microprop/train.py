@@ -450,9 +450,10 @@ _MOST_TARGETS = 64  # distinct labels (bce, hinge, cross_entropy), each its own 
 
 class _CompiledLoss:
     """One sample's share of a batch's loss, ``loss([model(x)], [target]) * share``, compiled,
-    with ``share`` = 1 / batch size a leaf the code reads at each call. Under ``mse`` the target
-    is an argument of the trace (one trace serves every target: a regression compiles); the
-    other losses branch on their labels, so each label is a constant of a trace of its own.
+    with ``share`` = 1 / batch size a leaf the code reads at each call. The target is an argument
+    of the trace under ``mse`` (a float) and ``cross_entropy`` (a class, read through ``take``):
+    one trace serves every target. ``bce`` and ``hinge`` branch on their labels, so each label
+    is a constant of a trace of its own.
 
     Eager's mean hands each sample's term the gradient ``1 / batch size`` (one node, no division,
     for a batch of one); so does the share here, and from there each sample's backward pass is
@@ -462,33 +463,27 @@ class _CompiledLoss:
 
     def __init__(self, model: Module, loss_fn: Any, rows: list[list[float]],
                  targets: list[Any]) -> None:
-        self.share = Value(1.0)
-        share = self.share
-        if loss_fn is LOSSES["mse"]:
-            def share_of_loss(x: list[Value], y: Value) -> Value:
-                return _loss(loss_fn, [model(x)], [y], "fit") * share  # type: ignore[list-item]
+        share = self.share = Value(1.0)
+        by_label = loss_fn not in (LOSSES["mse"], LOSSES["cross_entropy"])
+        labels = sorted(set(targets)) if by_label else []
+        if len(labels) > _MOST_TARGETS:
+            raise ValueError(
+                f"fit(compile=True): y has {len(labels)} distinct labels; each is a constant of "
+                f"its own trace, and at most {_MOST_TARGETS} are compiled (0/1 or -1/+1 "
+                "labels); train with loss='mse', or eagerly (compile=False)"
+            )
 
-            groups = {0: list(range(len(rows)))}
-            args: list[tuple[list[float], Any]] = [(row, float(t)) for row, t in zip(rows, targets)]
-        else:
-            distinct = sorted(set(targets))
-            if len(distinct) > _MOST_TARGETS:
-                raise ValueError(
-                    f"fit(compile=True): y has {len(distinct)} distinct labels; each is a "
-                    f"constant of its own trace, and at most {_MOST_TARGETS} are compiled "
-                    "(classes, or 0/1 or -1/+1 labels); train with loss='mse', or eagerly "
-                    "(compile=False)"
-                )
-            number = {t: k for k, t in enumerate(distinct)}
+        def share_of_loss(x: list[Value], target: Any) -> Value:
+            t = labels[target] if by_label else target  # a label by its number: a constant
+            return _loss(loss_fn, [model(x)], [t], "fit") * share
 
-            def share_of_loss(x: list[Value], k: int) -> Value:  # type: ignore[misc]
-                return _loss(loss_fn, [model(x)], [distinct[k]], "fit") * share
-
-            groups = {k: [] for k in range(len(distinct))}
-            for i, t in enumerate(targets):
-                groups[number[t]].append(i)
-            args = [(row, number[t]) for row, t in zip(rows, targets)]
-        self.compiled: Compiled = compile_fn(share_of_loss, model.parameters())
+        indices = (1,) if loss_fn is LOSSES["cross_entropy"] else ()
+        self.compiled: Compiled = compile_fn(share_of_loss, model.parameters(), indices=indices)
+        number = {t: k for k, t in enumerate(labels)}
+        args = [(row, number[t] if by_label else t) for row, t in zip(rows, targets)]
+        groups: dict[Any, list[int]] = {}
+        for i, t in enumerate(targets):
+            groups.setdefault(t if by_label else None, []).append(i)
         self.group = [0] * len(rows)  # each sample's group, and its place among the group's rows
         self.place = [0] * len(rows)
         self.rows: list[Rows] = []

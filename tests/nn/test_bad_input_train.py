@@ -38,10 +38,11 @@ for bad in ("yes", 1, None):
 row("fit(compile=True, loss=<a function>)",
     lambda: fit_with(compile=True, loss=lambda s, y: (s[0] - y[0]) ** 2), ValueError,
     "fit(compile=True): give the loss by name", "a loss function of your own")
-# Under mse a target is an argument of the trace; classes are constants of a trace each.
-row("fit(compile=True, y= 65 classes)",
-    lambda: fit_with(compile=True, X=[[i / 65] for i in range(65)], y=list(range(65)),
-                     model=Layer(1, 65, seed=0), loss="cross_entropy"),
+# Under mse and cross_entropy a target is an argument of the trace; bce's labels (soft ones
+# here) are constants of a trace each.
+row("fit(compile=True, loss='bce', y= 65 distinct labels)",
+    lambda: fit_with(compile=True, X=[[i / 65] for i in range(65)], y=[i / 64 for i in range(65)],
+                     loss="bce"),
     ValueError, "y has 65 distinct labels", "at most 64", "loss='mse'", "compile=False")
 for bad in ("mlp", None, [Value(1.0)]):
     row(f"fit(model={short(bad)})", lambda bad=bad: fit_with(model=bad), TypeError,
