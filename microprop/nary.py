@@ -186,7 +186,7 @@ def softmax(values: Iterable[Value | float]) -> list[Value]:
     return [lp.exp() for lp in log_softmax(_listed(values, "softmax"))]
 
 
-def take(values: Sequence[Any], index: int) -> Any:
+def take(values: Sequence[Any], index: int | _Index) -> Any:
     """``values[index]`` as a node, for an index that is data (a token id, a class label).
 
     Eager, ``values[index]`` is the same Value; but a compiled trace would keep that one index
