@@ -390,7 +390,7 @@ static PyObject *tape_run(PyObject *self, PyObject *args) {
     Py_ssize_t n_rows_numbers = rows.len / sizeof(double), n_grads = grads.len / sizeof(int);
     const int *grad_at = grads.buf;
     if (strcmp(g.format, "d") != 0 || g.len / (Py_ssize_t)sizeof(double) != n_grads
-        || n_code % 4 || width < 0 || first_input + width > n_registers
+        || n_code % 4 || width < 0 || width > n_registers - first_input
         || root < 0 || root >= n_registers || start < 0
         || (width ? n_rows_numbers % width : n_rows_numbers) != 0
         || !fits(code.buf, n_code, n_aux, n_registers) || !aux_fits(aux.buf, n_aux, n_registers)) {

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import rules, source
-from .engine import Value, _walk
+from .engine import Value
 from .floats import MASKED
 from .nary import _Index
 from .rules import Op
@@ -73,15 +73,16 @@ class Batched:
 
 
 def program(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],
-            n_params: int, indexes: list[Any], trace: Any, names: dict[int, str]) -> Batched:
-    """The trace (compile's ``_generate`` arguments, and its ``_names``) as a ``Batched``."""
+            n_params: int, indexes: list[Any], trace: Any, names: dict[int, str],
+            passing: set[int]) -> Batched:
+    """The trace (compile's ``_generate`` arguments, its ``_names``, and the nodes a gradient
+    passes through) as a ``Batched``."""
     np = require_numpy()
     _refuse_guards(trace.guards, names)
     computed = [v for v in order if v._children or _reads_an_index(v)]
     layers = _layers(computed, leaves[:n_params], trace.cut_ids)
     writer = _Writer(names, np)
     contributions = writer.forward(computed, layers)
-    passing = {id(v) for v in _walk(root)} - trace.cut_ids
     backward, started = _backward(root, order, names, contributions, layers,
                                   {id(p) for p in leaves[:n_params]}, passing)
     arg_names = _argument_names(order, arg_ids, indexes, names)

@@ -52,6 +52,7 @@ _CHUNK = 20000  # generated lines per function: CPython compiles a huge function
 _CACHE: OrderedDict[str, Any] = OrderedDict()  # generated source -> its code, most recent last
 _CACHE_SIZE = 64
 _CACHE_LOCK = threading.Lock()  # threads compiling at once share _CACHE
+_EAGER_LOCK = threading.RLock()  # a replay borrows the leaves' .grad; fn may call compiled code
 _MOST_TRACES = 64  # per compiled function, by default: each holds its code (about 0.5 MB here)
 _MOST_PATHS = 8  # traces of one structure of arguments that took different paths
 _CACHED_PARTS = 8  # a program in more chunks than this is compiled afresh, not kept in _CACHE
@@ -111,6 +112,7 @@ class _Trace:
     def detached(self, v: Value) -> Value:
         out = engine._result(v.data, _DETACH, (v,), (MASKED,))
         out.label = v.label
+        self.cut(out)
         return out
 
     def guard(self, kind: str, v: Value, other: object, outcome: object) -> None:
@@ -385,9 +387,8 @@ class _Program:
         if not isinstance(root, Value):
             raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
                             "(a scalar, such as a loss)")
-        walked = _walk(root)
-        passing = {id(v) for v in walked} - trace.cut_ids  # where a gradient passes
-        order = _with_compared(walked, trace.guards)
+        order = _with_compared(_walk(root), trace.guards)
+        passing = _passing(root, trace.cut_ids)
         _refuse_hooks(order)
         _refuse_ruleless(order)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
@@ -415,7 +416,7 @@ class _Program:
         elif backend == "numpy":
             names = _names(order, arg_ids, leaves, len(self.params), indexes)
             self._batched = batched.program(root, order, arg_ids, leaves, len(self.params),
-                                            indexes, trace, names)
+                                            indexes, trace, names, passing)
         if self.backend == "python" or keep_graph:  # check=True names a node by its Python
             source, self._more, self._namespace = _generate(
                 root, order, arg_ids, leaves, len(self.params), indexes, trace, passing)
@@ -490,6 +491,20 @@ class _Program:
         if self._batched is not None:
             return self._numpy_batch(P, [flat], None)
         return self.step(P, flat)  # type: ignore[no-any-return]
+
+
+def _passing(root: Value, cut_ids: set[int]) -> set[int]:
+    """The nodes a gradient passes through: those reached from the root without going through a
+    node fn cut (detach(), no_grad()), which, as eager's fresh leaf, passes nothing on."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen or id(v) in cut_ids:
+            continue
+        seen.add(id(v))
+        stack.extend(v._children)
+    return seen
 
 
 def _with_compared(order: list[Value], guards: list[Any]) -> list[Value]:
@@ -1007,18 +1022,20 @@ class Compiled:
         return total, sums
 
     def _eager(self, program: _Program, flat: list[float]) -> tuple[float, list[float]]:
-        """This call replayed by eager microprop: its numbers, or its error."""
-        saved = [v.grad for v in program.leaves]
-        try:
-            for v in program.leaves:
-                v.grad = 0.0
-            with engine.enable_grad():  # gradients even inside no_grad(), as the code gives
-                root = self.fn(*_rebuild(program.shape, flat))
-            root.backward()
-            return root.data, [p.grad for p in program.params]
-        finally:
-            for v, g in zip(program.leaves, saved):
-                v.grad = g
+        """This call replayed by eager microprop: its numbers, or its error. One thread at a
+        time: it borrows the leaves' ``.grad``, which every thread's calls share."""
+        with _EAGER_LOCK:
+            saved = [v.grad for v in program.leaves]
+            try:
+                for v in program.leaves:
+                    v.grad = 0.0
+                with engine.enable_grad():  # gradients even inside no_grad(), as the code gives
+                    root = self.fn(*_rebuild(program.shape, flat))
+                root.backward()
+                return root.data, [p.grad for p in program.params]
+            finally:
+                for v, g in zip(program.leaves, saved):
+                    v.grad = g
 
     def _compare(self, program: _Program, flat: list[float], value: float, grads: Any) -> None:
         """check=True: the same call by eager; raise naming the first node that differs."""

@@ -188,6 +188,8 @@ class Source:
         r = self._spill(1.0 / x) if isinstance(x, Code) else floats.reciprocal(x)
         if isinstance(r, Code):
             self._line(f"if not -_inf < {written(r, {})} < _inf: _bail()")
+        elif isinstance(r, floats.Reciprocal):  # of a subnormal constant: the object itself,
+            return name(self._constant(r))  # which divides what it multiplies, as eager's does
         return r
 
     def pow(self, x: Any, n: Any) -> Code:  # noqa: A003

@@ -258,7 +258,7 @@ class Writer:
         return out
 
     def of_your_own(self, rule: Any, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        raise NotOnTape(f"the op {getattr(rule, '__name__', 'of your own')!s:.40} is a function "
+        raise NotOnTape(f"the op {getattr(rule, 'name', 'of your own')!s:.40} is a function "
                         "of floats of your own (microprop.op), which the C machine cannot call")
 
 
@@ -319,7 +319,10 @@ def table(tape: Tape) -> str:
     """The tape as a person reads it: one instruction a line, the node it starts noted."""
     name, aux = tape.name, tape.aux
     opcodes = _tape.OPCODES
-    notes = {pc: (n, op, label) for pc, n, op, label in tape.notes}
+    notes: dict[int, list[str]] = {}  # a node computed by no instruction of its own too
+    for at, n, node_op, label in tape.notes:
+        shown = f"# {n if type(n) is str else f'v{n}'}: {tape.describe(node_op, label)}"
+        notes.setdefault(at, []).append(shown)
     lines = [f"# the tape: {len(tape.code) // 4} instructions over {len(tape.registers)} "
              "registers (leaves, then inputs, constants, values, gradients)",
              f"# {'#':>5}  {'op':<16}{'out':<10}inputs"]
@@ -336,11 +339,9 @@ def table(tape: Tape) -> str:
             inputs = name(a)
         else:
             inputs = f"{name(a)}, {name(b)}"
-        note = notes.get(pc // 4)
-        if note is not None:
-            n, node_op, label = note
-            lines.append(f"# {n if type(n) is str else f'v{n}'}: {tape.describe(node_op, label)}")
+        lines += notes.get(pc // 4, ())
         lines.append(f"{pc // 4:>7}  {kind.lower():<16}{name(o):<10}{inputs}")
+    lines += notes.get(len(tape.code) // 4, ())
     return "\n".join(lines) + "\n"
 
 
@@ -407,7 +408,7 @@ def _forward(writer: Writer, order: Sequence[Any], at: dict[int, Slot], named: d
             made = len(names)
             out, local = op.rule(writer, *args)
             value = out if type(out) is Slot and not out.masked else writer.slot(out)
-            if value.i >= made:  # a register of its own (not an input's, not a constant)
+            if value.i >= made and names[value.i] is None:  # its own (no input's, no constant)
                 names[value.i] = k
             at[id(v)], named[id(v)] = value, k
             slopes[id(v)] = _encoded(writer, local if op.args is None
@@ -454,8 +455,11 @@ def _guard(writer: Writer, at: dict[int, Slot], kind: str, v: Any, other: Any,
 
 def _exactly(c: Any) -> float:
     """A number compared with, as a float that is the same number (else the tape cannot)."""
-    if isinstance(c, (bool, int, float)) and float(c) == c:
-        return float(c)
+    try:
+        if isinstance(c, (bool, int, float)) and float(c) == c:
+            return float(c)
+    except OverflowError:  # an int too large for any float
+        pass
     raise NotOnTape(f"the trace compared a Value with {c!r:.40}, which is no float")
 
 

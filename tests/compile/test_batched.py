@@ -39,7 +39,7 @@ def traced(fn, params, args, indices=()):
     leaves = list(params) + others
     names = compiling._names(order, arg_ids, leaves, len(params), indexes)
     return batched.program(root, order, arg_ids, leaves, len(params), indexes, trace,
-                           names), leaves
+                           names, compiling._passing(root, trace.cut_ids)), leaves
 
 
 def flat_rows(rows, indices=()):
