@@ -58,6 +58,7 @@ EXEMPT = {
     "ScaledOverflowError": "raised, not called", "load_names": "takes no arguments",
     "DotNotFoundError": "raised, not called",
     "Optimizer": "a base class; SGD and Adam check its arguments",
+    "Rows": "built by compiled.rows, which checks the rows (compile's table)",
     "History": "a record fit returns", "Explanation": "a result explain returns",
     "Path": "a result explain returns", "Step": "a result backward_steps returns",
     "Update": "a result backward_steps returns",

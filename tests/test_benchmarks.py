@@ -71,6 +71,9 @@ def test_every_implementation_ends_at_the_same_loss(case):
         "floor",
         "microprop",
         "microprop, elementwise",
+        "compiled, python",
+        "compiled, tape",
+        "compiled, numpy",
         "micrograd",
         "torch, scalars",
         "torch, batched",
@@ -80,8 +83,12 @@ def test_every_implementation_ends_at_the_same_loss(case):
         if impl not in run.WORKERS[case]:  # not run on it (micrograd has no exp for iris)
             continue
         try:
-            losses[impl] = run.WORKERS[case][impl](TINY)["loss"]
-        except ImportError:  # micrograd or torch not installed: compare the others
+            result = run.WORKERS[case][impl](TINY)
+        except ImportError:  # micrograd, torch, NumPy or the tape not installed: the others
+            continue
+        losses[impl] = result["loss"]
+        if impl.startswith("compiled, "):  # its own backend ran, not a fallback
+            assert result["backend"] == impl.removeprefix("compiled, "), result
             continue
     assert {"floor", "microprop", "microprop, elementwise"} <= set(losses)
     assert all(v == pytest.approx(losses["floor"], rel=1e-12) for v in losses.values()), losses
@@ -158,7 +165,11 @@ def test_the_compile_cost_benchmark_prints_a_row_per_graph(capsys):
 
     assert compile_cost.main(["--quick"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 5 and all(row.count(" MB |") == 2 for row in rows[1:])
+    graphs = 6  # the demo's batch and one moon, the article's flower, Iris, microgpt, the chain
+    table = [row for row in rows if row.endswith(" MB |")]
+    assert len(table) == graphs * len(compile_cost.BACKENDS), rows
+    assert all(row.count(" MB |") == 2 for row in table)
+    assert any("'christina'" in row and "at most 0.5 s" in row for row in rows)
 
 
 def test_the_microgpt_compile_benchmark_checks_the_losses_and_prints_each_table(capsys, tmp_path):
@@ -167,13 +178,15 @@ def test_the_microgpt_compile_benchmark_checks_the_losses_and_prints_each_table(
     names = tmp_path / "names.txt"
     names.write_text("ava\nbob\nemma\nliam\n")  # two lengths of document: 3 and 4 letters
     try:
-        assert microgpt_compile.main(["--steps", "4", "--rounds", "1", "--names", str(names)]) == 0
+        assert microgpt_compile.main(
+            ["--steps", "4", "--rounds", "1", "--names", str(names), "--no-notebook"]) == 0
     finally:
         microgpt_compile.DOCS[:] = microgpt_compile.NAMES.read_text().split()
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| ")]
-    assert len(rows) == (1 + 5) + (1 + 2) + (1 + 5), out  # five rows, two lengths, five rows
-    assert "2 lengths" in out
+    rows_per_table = 1 + 4 + len(microgpt_compile.COMPILED)  # eager four ways, each backend
+    assert len(rows) == rows_per_table + (1 + 2) + rows_per_table, out  # and two lengths
+    assert "2 lengths" in out and "at least 10x faster" in out
 
 
 def test_the_compiled_ab_benchmarks_work_runs_both_cases_and_needs_a_baseline(capsys,

@@ -142,6 +142,30 @@ row("compile(indices=[0]) an index out of range, as eager",
     lambda: traced_take()(2), IndexError, "take(index): 2 is out of range for 2 values")
 row("compile(...).source before a call (whole message)", lambda: compile(lambda: W).source,
     RuntimeError, "compile: nothing traced yet; call the compiled function once")
+for bad in ("gpu", 3, "Tape"):
+    row(f"compile(backend={bad!r})", lambda bad=bad: compile(lambda: W, backend=bad), ValueError,
+        "compile(backend): expected one of 'python', 'tape', 'numpy'", repr(bad))
+
+
+def squares() -> Compiled:
+    return compile(lambda x: (W * x) ** 2, [W])
+
+
+row("compiled.rows(rows=3)", lambda: squares().rows(3), TypeError, "compiled <lambda>.rows",
+    "rows of arguments")
+row("compiled.rows(rows of two structures)",
+    lambda: squares().rows([1.0, 2.0, ([3.0],)]), ValueError,
+    "row 2 has the structure ([x]), row 0 (x); expected rows of one structure")
+row("compiled.rows(a row of a str)", lambda: squares().rows([1.0, "a"]), TypeError,
+    "argument 0 is a str; expected a number")
+row("compiled.accumulate(Rows, picks=[5])",
+    lambda: (lambda c: c.accumulate(c.rows([1.0, 2.0]), [5]))(squares()), IndexError,
+    "accumulate(picks): row numbers run from 0 to 1, got 5")
+row("compiled.accumulate(Rows, picks=['a'])",
+    lambda: (lambda c: c.accumulate(c.rows([1.0]), ["a"]))(squares()), TypeError, "integer")
+row("compiled.accumulate(a list, picks=[0])",
+    lambda: squares().accumulate([1.0], [0]), TypeError,
+    "picks selects among Rows (compiled.rows(...)), not among a list")
 
 
 def test_a_nan_input_gives_nan_as_eager_does():
