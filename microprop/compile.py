@@ -1,9 +1,12 @@
-"""A compiled mode: trace a function of Values once, then run its graph as straight-line Python.
+"""A compiled mode: trace a function of Values once, then run its graph without building it.
 
-``compile(fn)`` records the ops ``fn`` performs on its first call, writes one line of Python per
-node for the forward pass and one per edge for the backward pass (the chain rule, unrolled for
-this graph), and runs that code on new numbers: the same floating-point operations, in the same
-order, as eager ``backward()``, so the same bits. The generated code is ``compiled.source``.
+``compile(fn)`` records the ops ``fn`` performs on its first call and evaluates each node's rule
+once more, for a backend: as one line of Python per node for the forward pass and one per edge
+for the backward pass (the chain rule, unrolled for this graph; ``backend="python"``); as flat
+instructions for a small C machine (``"tape"``, ``tape.py``, the default where the extension is
+built); or as NumPy code over a whole batch (``"numpy"``, ``batched.py``). The first two run the
+same floating-point operations, in the same order, as eager ``backward()``, so the same bits;
+the third adds a batch's gradients in another order. What runs is ``compiled.source``.
 
 The rule, as for any tracer (``torch.jit.trace``, ``jax.jit``): tracing records the one path
 ``fn`` took through its own Python. A function that branches on ``.data``, calls ``random`` or
