@@ -111,15 +111,8 @@ def require_numpy() -> Any:
 # ---- what one batch cannot follow ------------------------------------------------------------
 
 
-def _comment(text: str, limit: int = 40) -> str:
-    """A label as it may stand in a comment: data, never code, one line, short."""
-    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
-    return shown + ("..." if len(text) > limit else "")
-
-
 def _about(v: Value) -> str:
-    label = f" {_comment(v.label)}" if v.label else ""
-    return f"{_comment(str(v._op))}{label}"
+    return source.described(v._op, v.label)
 
 
 def _refuse_guards(guards: list[Any], names: dict[int, str]) -> None:
@@ -338,16 +331,9 @@ class _Writer:
             raise NotVectorisable(f"compile(backend='numpy'): the {_about(v) or 'unnamed'} node "
                                   "has no rule (a micrograd closure, or made by hand)")
         self.used.update(id(c) for c in v._children)
-        inputs = [source.name(self.names[id(c)]) for c in v._children]
-        args = [source.name(self.names[id(a)]) if isinstance(a, _Index) else a
-                for a in op.arguments(inputs, v._local_grads)]
-        out, local = op.rule(self.arithmetic, *args)
-        out = source.flattened(out, self.spill)
-        o = self.names[id(v)]
-        self.lines.append(f"{o} = {source.written(out, {})}  # {_about(v)}")
-        named = {id(out): o}
-        return [_contribution(source.flattened(local[i], self.spill), named)
-                for i in op.inputs_at(len(v._children))]
+        line, contributions = source.node(v, self.names, self.arithmetic, self.spill, _Index)
+        self.lines.append(line)
+        return contributions
 
     def layer(self, layer: _Layer) -> None:
         """``Z = W @ A + b`` (A: the inputs, a row each; W: the weights, a row per neuron)."""
@@ -385,15 +371,6 @@ def _shown(rows: list[list[Any]]) -> str:
 
     shown = " / ".join(row(r) for r in rows[:_SHOWN_ROWS])
     return shown + (" / ..." if len(rows) > _SHOWN_ROWS else "")
-
-
-def _contribution(d: Any, named: dict[int, str]) -> str | None:
-    """A local derivative times the node's gradient ``{g}``, as eager's ``local * g``."""
-    if d is MASKED:
-        return None
-    if type(d) is float and d == 1.0:
-        return "{g}"
-    return f"{source.written(d, named, 2)} * {{g}}"
 
 
 # ---- the backward pass: δ per node, and per layer W^T δ ---------------------------------------
@@ -509,7 +486,7 @@ def _arguments(arg_names: list[str], indexes: list[Any], names: dict[int, str]) 
 
 
 def _labels(inputs: list[Value], names: dict[int, str]) -> list[str]:
-    return [f"# {names[id(v)]}: {_comment(v.label)}" for v in inputs if v.label]
+    return [f"# {names[id(v)]}: {source.comment(v.label)}" for v in inputs if v.label]
 
 
 def _function_text(labels: list[str], inputs: list[str], forward: list[str],

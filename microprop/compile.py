@@ -256,19 +256,11 @@ def _leaves_of(built: Any) -> list[Value | _Index]:
 # ---- from the recorded graph to lines of code: each node's rule, evaluated on source text -----
 
 
-def _comment(text: str, limit: int = 40) -> str:
-    """A label or an op's name as it may stand in a comment: data, never code, one line, short."""
-    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
-    return shown + ("..." if len(text) > limit else "")
+_comment, _described = source.comment, source.described
 
 
 def _about(v: Value) -> str:
     return _described(v._op, v.label)
-
-
-def _described(op: str, label: str) -> str:
-    """A node in a comment: its op's name and its label, as data."""
-    return f"{_comment(str(op))}{f' {_comment(label)}' if label else ''}"
 
 
 def _refuse_ruleless(order: list[Value]) -> None:
@@ -352,27 +344,9 @@ class _Writer:
     def node(self, v: Value) -> list[str | None]:
         """The line of ``v``'s value, from its rule; returns its contributions to its inputs'
         gradients (``{g}`` for its own gradient), None where it passes back nothing."""
-        op = v._op
-        assert isinstance(op, Op)  # _refuse_ruleless has seen to it
-        inputs = [source.name(self.names[id(c)]) for c in v._children]
-        args = [source.name(self.names[id(a)]) if isinstance(a, _Index) else a
-                for a in op.arguments(inputs, v._local_grads)]
-        out, local = op.rule(self.arithmetic, *args)
-        out = source.flattened(out, self.spill)
-        o = self.names[id(v)]
-        self.lines.append(f"{o} = {source.written(out, {})}  # {_about(v)}")
-        named = {id(out): o}
-        return [_contribution(source.flattened(local[i], self.spill), named)
-                for i in op.inputs_at(len(v._children))]
-
-
-def _contribution(d: Any, named: dict[int, str]) -> str | None:
-    """A local derivative times the node's gradient ``{g}``, as eager's ``local * g``."""
-    if d is MASKED:
-        return None  # eager adds 0.0, which leaves a gradient that starts at 0.0 as it was
-    if type(d) is float and d == 1.0:
-        return "{g}"  # 1.0 * g is g, to the bit
-    return f"{source.written(d, named, 2)} * {{g}}"
+        line, contributions = source.node(v, self.names, self.arithmetic, self.spill, _Index)
+        self.lines.append(line)
+        return contributions
 
 
 class _Program:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import floats
 
-__all__ = ["Code", "Source", "literal", "NAMESPACE"]
+__all__ = ["Code", "Source", "literal", "NAMESPACE", "comment", "described", "node"]
 
 _DEEPEST = 64  # operators in one expression: deeper, its left part becomes a line of its own
 _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1  # how tightly an expression binds
@@ -240,6 +240,48 @@ class Source:
         result = self._spill(_called(f + ".on_floats((" + "{}, " * len(args) + "))", args))
         text = written(result, {})
         return name(f"{text}[0]"), tuple(name(f"{text}[1][{i}]") for i in range(len(args)))
+
+
+# ---- a node of a trace, as code: what every backend that writes text shares ------------------
+
+
+def comment(text: str, limit: int = 40) -> str:
+    """A label or an op's name as it may stand in a comment: data, never code, one line, short."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
+
+
+def described(op: str, label: str) -> str:
+    """A node in a comment: its op's name and its label, as data."""
+    return f"{comment(str(op))}{f' {comment(label)}' if label else ''}"
+
+
+def node(v: Any, names: dict[int, str], m: Source, spill: Callable[[Code], Code],
+         index_type: type) -> tuple[str, list[str | None]]:
+    """The line of node ``v``'s value, from its op's rule evaluated in ``m`` on its inputs'
+    names (an argument of ``index_type``, a traced index, by its name too), and its
+    contributions to its inputs' gradients (``{g}`` for its own gradient), None where it passes
+    back nothing."""
+    op = v._op
+    inputs = [name(names[id(c)]) for c in v._children]
+    args = [name(names[id(a)]) if isinstance(a, index_type) else a
+            for a in op.arguments(inputs, v._local_grads)]
+    out, local = op.rule(m, *args)
+    out = flattened(out, spill)
+    o = names[id(v)]
+    named = {id(out): o}
+    return (f"{o} = {written(out, {})}  # {described(op, v.label)}",
+            [contribution(flattened(local[i], spill), named)
+             for i in op.inputs_at(len(v._children))])
+
+
+def contribution(d: Any, named: dict[int, str]) -> str | None:
+    """A local derivative times the node's gradient ``{g}``, as eager's ``local * g``."""
+    if d is floats.MASKED:
+        return None  # eager adds 0.0, which leaves a gradient that starts at 0.0 as it was
+    if type(d) is float and d == 1.0:
+        return "{g}"  # 1.0 * g is g, to the bit
+    return f"{written(d, named, 2)} * {{g}}"
 
 
 def _parts(x: Code) -> list[Any]:
