@@ -291,25 +291,13 @@ class _Arithmetic(source.Source):
 # ---- the forward pass: a line per node, a matrix product per layer ---------------------------
 
 
-class _Writer:
+class _Writer(source.Lines):
     """The lines of the forward pass, what the code's namespace holds, and the leaves it reads."""
 
     def __init__(self, names: dict[int, str], np: Any) -> None:
-        self.names, self.np = names, np
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {}
+        super().__init__(names, _Arithmetic)
+        self.np = np
         self.used: set[int] = set()  # the leaves and arguments read by name
-        self.arithmetic = _Arithmetic(self.spill, self.constant, self.lines.append)
-
-    def spill(self, x: source.Code) -> source.Code:
-        temp = f"_s{len(self.lines)}"
-        self.lines.append(f"{temp} = {source.written(x, {})}")
-        return source.name(temp)
-
-    def constant(self, obj: Any) -> str:
-        key = f"_u{len(self.namespace)}"
-        self.namespace[key] = obj
-        return key
 
     def forward(self, computed: list[Value], layers: dict[int, _Layer]) -> dict[int, list[Any]]:
         """Each node's line (a layer's lines at its first node), and each node's contributions

@@ -297,26 +297,8 @@ def _range_checks(indexes: list[_Index], names: dict[int, str]) -> list[str]:
     return [f"if not 0 <= {names[id(ix)]} < {n}: _bail()" for ix in indexes for n in ix.lengths]
 
 
-class _Writer:
+class _Writer(source.Lines):
     """The lines of one program's forward pass, and what its code's namespace must hold."""
-
-    def __init__(self, names: dict[int, str]) -> None:
-        self.names = names
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {}
-        self.arithmetic = source.Source(self.spill, self.constant, self.lines.append)
-
-    def spill(self, x: source.Code) -> source.Code:
-        """An expression made a line of its own: its name."""
-        temp = f"_s{len(self.lines)}"
-        self.lines.append(f"{temp} = {source.written(x, {})}")
-        return source.name(temp)
-
-    def constant(self, obj: Any) -> str:
-        """An object the code reads (the rule of an op of a user's own): its name there."""
-        key = f"_u{len(self.namespace)}"
-        self.namespace[key] = obj
-        return key
 
     def guard(self, kind: str, v: Value, other: object, outcome: object) -> str:
         """The line that checks, at each call, that a comparison or conversion the trace made

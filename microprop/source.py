@@ -16,7 +16,7 @@ from typing import Any
 
 from . import floats
 
-__all__ = ["Code", "Source", "literal", "NAMESPACE", "comment", "described", "node"]
+__all__ = ["Code", "Lines", "Source", "literal", "NAMESPACE", "comment", "described", "node"]
 
 _DEEPEST = 64  # operators in one expression: deeper, its left part becomes a line of its own
 _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1  # how tightly an expression binds
@@ -243,6 +243,29 @@ class Source:
 
 
 # ---- a node of a trace, as code: what every backend that writes text shares ------------------
+
+
+class Lines:
+    """The lines of a forward pass being written, and the objects its code's namespace holds;
+    ``arithmetic`` (a ``Source``) writes into them."""
+
+    def __init__(self, names: dict[int, str], arithmetic: type[Source] | None = None) -> None:
+        self.names = names
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {}
+        self.arithmetic = (arithmetic or Source)(self.spill, self.constant, self.lines.append)
+
+    def spill(self, x: Code) -> Code:
+        """An expression made a line of its own: its name."""
+        temp = f"_s{len(self.lines)}"
+        self.lines.append(f"{temp} = {written(x, {})}")
+        return name(temp)
+
+    def constant(self, obj: Any) -> str:
+        """An object the code reads (the rule of an op of a user's own): its name there."""
+        key = f"_u{len(self.namespace)}"
+        self.namespace[key] = obj
+        return key
 
 
 def comment(text: str, limit: int = 40) -> str:
