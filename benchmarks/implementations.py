@@ -197,41 +197,78 @@ def microprop_iris(data: Any, elementwise: bool = False) -> Steps:
     return Steps(step, DATA, {"model": model_kind(forward)})
 
 
-# ---- microprop, compiled: the same graphs traced once and run as generated Python ---------------
+# ---- microprop, compiled: per-sample traces run by one backend (a column each) -----------------
 
 
-def compiled_demo(data: Any) -> Steps:
-    """micrograd's demo step, the whole batch traced once (the 100 points are its constants)."""
+def compiled_batch(params: list, term: Callable, X: list, Y: list, backend: str) -> tuple:
+    """A full batch as ``fit(compile=True)`` runs it (microprop/train.py, ``_CompiledLoss``): one
+    sample's share of the loss, ``term(x, label) * share`` with ``share`` = 1 / batch size a leaf,
+    compiled once per label (a constant of its trace), the rows checked and flattened once by
+    ``compiled.rows``, and each step every row's gradients added into ``.grad`` by
+    ``compiled.accumulate(rows, picks)``. Returns the Compiled and that step's gradients()."""
     import microprop
+
+    share = microprop.Value(1.0)
+    labels = sorted(set(Y))
+
+    def share_of_loss(x: list[Any], k: int) -> Any:
+        return term(x, labels[k]) * share
+
+    compiled = microprop.compile(share_of_loss, params, backend=backend)
+    number = {label: k for k, label in enumerate(labels)}
+    group, place = [0] * len(X), [0] * len(X)  # each sample's label, and its row there
+    members: list[list[int]] = [[] for _ in labels]
+    for i, y in enumerate(Y):
+        group[i], place[i] = number[y], len(members[number[y]])
+        members[number[y]].append(i)
+    rows = [compiled.rows([(X[i], number[Y[i]]) for i in m]) for m in members]
+    batch = range(len(X))
+
+    def gradients() -> float:
+        """Every parameter's .grad set to the batch's gradient; the batch's loss."""
+        for p in params:
+            p.grad = 0.0
+        share.data = 1.0 / len(batch)
+        picks: list[list[int]] = [[] for _ in rows]
+        for i in batch:  # one label's rows together, as fit picks them
+            picks[group[i]].append(place[i])
+        return sum(compiled.accumulate(r, chosen) for r, chosen in zip(rows, picks) if chosen)
+
+    return compiled, gradients
+
+
+def compiled_demo(data: Any, backend: str) -> Steps:
+    """micrograd's demo step through fit(compile=True): the hinge term per sample, compiled per
+    label; the L2 term as fit adds it (losses.l2_penalty's value and backward, in floats)."""
+
+    from microprop.train import _l2_backward as l2_backward
 
     sizes, layers, X, Y = data
     forward, params, _ = microprop_model(sizes, layers, False)
-
-    def loss() -> Any:
-        scores = [forward(x) for x in X]
-        losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
-        return microprop.sum(losses) * (1.0 / len(losses)) + ALPHA * microprop.sum(
-            [p * p for p in params])
-
-    compiled = microprop.compile(loss, params)
+    compiled, gradients = compiled_batch(
+        params, lambda x, y: (1 + -y * forward(x)).relu(), X, Y, backend)
 
     def step(k: int) -> float:
-        value, grads = compiled()
+        data_loss = gradients()
+        reg_loss = l2_backward(params, ALPHA)  # fit's: l2_penalty and its backward(), in floats
         lr = learning_rate(k)
-        for p, g in zip(params, grads):
-            p.data -= lr * g
-        return value
+        for p in params:
+            p.data -= lr * p.grad
+        return data_loss + reg_loss
 
-    return Steps(step, float, {"model": model_kind(forward)})
+    return Steps(step, float, {"model": model_kind(forward), "backend": compiled.backend})
 
 
-def compiled_article(data: Any) -> Steps:
-    """Per-sample SGD: one trace of ``(f(x) - y) ** 2``, x and y its arguments."""
+def compiled_article(data: Any, backend: str) -> Steps:
+    """Per-sample SGD: one trace of ``(f(x) - y) ** 2``, x and y its arguments, called per
+    sample. Traced here, on the first sample, before the clock starts (as the demo's and the
+    Iris traces are): the call returns numbers and moves nothing."""
     import microprop
 
     sizes, layers, X, Y = data
     forward, params, _ = microprop_model(sizes, layers, False)
-    compiled = microprop.compile(lambda x, y: (forward(x) - y) ** 2, params)
+    compiled = microprop.compile(lambda x, y: (forward(x) - y) ** 2, params, backend=backend)
+    compiled(X[0], Y[0])
 
     def step(sample: tuple) -> float:
         value, grads = compiled(*sample)
@@ -239,25 +276,35 @@ def compiled_article(data: Any) -> Steps:
             p.data -= ARTICLE_LR * g
         return value
 
-    return Steps(step, float, {"model": model_kind(forward)})
+    return Steps(step, float, {"model": model_kind(forward), "backend": compiled.backend})
 
 
-def compiled_iris(data: Any) -> Steps:
-    """The full-batch Iris epoch, traced once (the 150 flowers are its constants)."""
-    import microprop
+def compiled_iris(data: Any, backend: str) -> Steps:
+    """The full-batch Iris epoch through fit(compile=True): the cross-entropy term per flower,
+    compiled per species."""
     from microprop.losses import cross_entropy
 
     sizes, layers, X, Y = data
     forward, params, _ = microprop_model(sizes, layers, False)
-    compiled = microprop.compile(lambda: cross_entropy([forward(x) for x in X], Y), params)
+    compiled, gradients = compiled_batch(
+        params, lambda x, y: cross_entropy(forward(x), y), X, Y, backend)
 
     def step(k: int) -> float:
-        value, grads = compiled()
-        for p, g in zip(params, grads):
-            p.data -= IRIS_LR * g
-        return value
+        loss = gradients()
+        for p in params:
+            p.data -= IRIS_LR * p.grad
+        return loss
 
-    return Steps(step, float, {"model": model_kind(forward)})
+    return Steps(step, float, {"model": model_kind(forward), "backend": compiled.backend})
+
+
+def compiled_cells(backend: str) -> dict[str, Callable]:
+    """The compiled column of one backend: a cell per problem it runs."""
+    return {
+        "demo": partial(compiled_demo, backend=backend),
+        "article": partial(compiled_article, backend=backend),
+        "iris": partial(compiled_iris, backend=backend),
+    }
 
 
 def microprop_chain(n: int) -> dict:
@@ -551,7 +598,9 @@ MICROPROP = {
     "iris": microprop_iris,
 }
 NO_GC = "microprop, gc off"
-COMPILED = "microprop, compiled"
+COMPILED_PYTHON, COMPILED_TAPE, COMPILED_NUMPY = (
+    "compiled, python", "compiled, tape", "compiled, numpy")
+COMPILED = (COMPILED_PYTHON, COMPILED_TAPE, COMPILED_NUMPY)  # a column per backend
 IMPLEMENTATIONS = (
     Implementation(
         "floor",
@@ -571,12 +620,19 @@ IMPLEMENTATIONS = (
         "collector's share of its time.",
     ),
     Implementation(
-        COMPILED,
-        {"demo": compiled_demo, "article": compiled_article, "iris": compiled_iris},
-        note="compiled: microprop.compile, the step's graph traced once and run as generated "
-        "Python (the trace is in the warm-up step for demo and iris, in the timed total for "
-        "the article).",
+        COMPILED_PYTHON,
+        compiled_cells("python"),
+        note="compiled: microprop.compile, a column per backend: python runs generated "
+        "straight-line Python, tape a C interpreter over flat instructions (the default where "
+        "it is built), numpy the whole batch at once, each layer a matrix product. The demo and "
+        "Iris train as fit(compile=True) does: one sample's share of the loss traced per label, "
+        "the rows flattened once, each step compiled.accumulate(rows, picks) over the batch "
+        "(the demo's L2 term eager, as fit adds it); the article calls its per-sample trace "
+        "once a sample. Every trace is made before the clock starts "
+        "(benchmarks/compile_cost.py times tracing).",
     ),
+    Implementation(COMPILED_TAPE, compiled_cells("tape"), package="microprop._tape"),
+    Implementation(COMPILED_NUMPY, compiled_cells("numpy"), package="numpy"),
     Implementation(
         "microprop, elementwise",
         {

@@ -13,7 +13,8 @@
    it too (the function takes another path).
 
    An instruction is four ints: opcode, output register, two operands. A variadic one
-   (logsumexp, take by an index argument) reads its operands from the list ``aux``: its third
+   (logsumexp, take by an index argument, and a chain of sums of products that tape.py writes as
+   one instruction) reads its operands from the list ``aux``: its third
    int is where they start there, its fourth how many. Registers hold doubles; a slope that is
    a mask (floats.MASKED, a 0 that stays 0 times inf or NaN) is one NaN bit pattern that only
    the cases which read a possible mask look for. */
@@ -21,6 +22,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -33,7 +35,7 @@
     X(IS_LESS) X(IS_NOT_LESS) X(IS_AT_MOST) X(IS_NOT_AT_MOST) X(IS_TRUE) X(IS_FALSE) \
     X(IS_SAME) X(IS_INT) \
     X(GRAD_SET) X(GRAD_ADD) X(GRAD_SET_ONE) X(GRAD_ADD_ONE) X(GRAD_SET_MASKED) \
-    X(GRAD_ADD_MASKED)
+    X(GRAD_ADD_MASKED) X(DOT)
 
 #define AS_ENUM(name) OP_##name,
 #define AS_NAME(name) #name,
@@ -259,6 +261,14 @@ static int run_once(const int *code, Py_ssize_t n_code, const int *aux, double *
                 return EAGER;
             r[o] = r[a] / r[b];
             break;
+        case OP_DOT: {  /* c + a1 b1 + a2 b2 + ...: each product, then each sum, rounded */
+            const int *at = aux + a;
+            x = r[at[0]];
+            for (Py_ssize_t k = 0; k < b; k++)
+                x = x + r[at[1 + 2 * k]] * r[at[2 + 2 * k]];
+            r[o] = x;
+            break;
+        }
         case OP_LOGSUMEXP:
             if (!logsumexp(r, aux + a, b, &x))
                 return EAGER;
@@ -326,6 +336,11 @@ static int fits(const int *code, Py_ssize_t n_code, Py_ssize_t n_aux, Py_ssize_t
             return 0;
         if (op == OP_LOGSUMEXP || op == OP_SELECT) {
             if (a < 0 || b < 1 || a > n_aux - b - (op == OP_SELECT))
+                return 0;
+            continue;
+        }
+        if (op == OP_DOT) {  /* aux[a]: the start; then b pairs */
+            if (a < 0 || b < 1 || b > (n_aux - 1) / 2 || a > n_aux - 1 - 2 * (Py_ssize_t)b)
                 return 0;
             continue;
         }
@@ -450,8 +465,197 @@ done:
     return result;
 }
 
+/* numbers, a list or tuple of floats or ints, into r; 0 with an exception set if one is not */
+static int read_numbers(PyObject *numbers, double *r, Py_ssize_t n, const char *what) {
+    PyObject *seq = PySequence_Fast(numbers, "tape: expected a list of numbers");
+    if (seq == NULL)
+        return 0;
+    if (PySequence_Fast_GET_SIZE(seq) != n) {
+        PyErr_Format(PyExc_ValueError, "tape: %s: expected %zd numbers, got %zd", what, n,
+                     PySequence_Fast_GET_SIZE(seq));
+        Py_DECREF(seq);
+        return 0;
+    }
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double x = PyFloat_AsDouble(items[k]);  /* a float, or an int (an index) */
+        if (x == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(seq);
+            return 0;
+        }
+        r[k] = x;
+    }
+    Py_DECREF(seq);
+    return 1;
+}
+
+/* run_one(code, aux, registers, leaves, row, grads, root)
+
+   One sample, its numbers given as lists (a compiled function's call): returns (how it ended,
+   the root's value, the gradients as a tuple). */
+static PyObject *tape_run_one(PyObject *self, PyObject *args) {
+    PyObject *code_obj, *aux_obj, *registers_obj, *leaves_obj, *row_obj, *grads_obj;
+    Py_ssize_t root;
+    if (!PyArg_ParseTuple(args, "OOOOOOn", &code_obj, &aux_obj, &registers_obj, &leaves_obj,
+                          &row_obj, &grads_obj, &root))
+        return NULL;
+    Py_buffer code, aux, registers, grads;
+    int have = 0;
+    PyObject *result = NULL;
+    double *r = NULL;
+    if (!readable(code_obj, &code, "i", "code")) goto done;
+    have = 1;
+    if (!readable(aux_obj, &aux, "i", "aux")) goto done;
+    have = 2;
+    if (!readable(registers_obj, &registers, "d", "registers")) goto done;
+    have = 3;
+    if (!readable(grads_obj, &grads, "i", "grads")) goto done;
+    have = 4;
+    Py_ssize_t n_code = code.len / sizeof(int), n_aux = aux.len / sizeof(int);
+    Py_ssize_t n_registers = registers.len / sizeof(double), n_grads = grads.len / sizeof(int);
+    Py_ssize_t n_leaves = PyObject_Length(leaves_obj), width = PyObject_Length(row_obj);
+    if (n_leaves < 0 || width < 0)
+        goto done;
+    const int *grad_at = grads.buf;
+    int grads_fit = 1;
+    for (Py_ssize_t j = 0; j < n_grads; j++)
+        grads_fit &= grad_at[j] >= 0 && grad_at[j] < n_registers;
+    if (n_code % 4 || n_leaves > n_registers || width > n_registers - n_leaves || root < 0
+        || root >= n_registers || !grads_fit || !fits(code.buf, n_code, n_aux, n_registers)
+        || !aux_fits(aux.buf, n_aux, n_registers)) {
+        PyErr_SetString(PyExc_ValueError, "tape: the arrays do not fit together");
+        goto done;
+    }
+    r = PyMem_Malloc((n_registers ? n_registers : 1) * sizeof *r);
+    if (r == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(r, registers.buf, n_registers * sizeof *r);
+    if (!read_numbers(leaves_obj, r, n_leaves, "leaves")
+        || !read_numbers(row_obj, r + n_leaves, width, "row"))
+        goto done;
+    int ended = run_once(code.buf, n_code, aux.buf, r);
+    PyObject *out = PyTuple_New(n_grads);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t j = 0; j < n_grads; j++) {
+        PyObject *g = PyFloat_FromDouble(ended == RAN ? r[grad_at[j]] : 0.0);
+        if (g == NULL) {
+            Py_DECREF(out);
+            goto done;
+        }
+        PyTuple_SET_ITEM(out, j, g);
+    }
+    result = Py_BuildValue("idN", ended, ended == RAN ? r[root] : 0.0, out);
+done:
+    PyMem_Free(r);
+    if (have >= 4) PyBuffer_Release(&grads);
+    if (have >= 3) PyBuffer_Release(&registers);
+    if (have >= 2) PyBuffer_Release(&aux);
+    if (have >= 1) PyBuffer_Release(&code);
+    return result;
+}
+
+/* backward(kid_at, kids, slopes, wanted, passing, root, one, zero, free)
+
+   The chain rule's instructions for a trace of n nodes in topological order, as tape.py's
+   _backward wrote them in Python (which took as long as evaluating every rule): node k's inputs
+   are kids[kid_at[k]:kid_at[k + 1]] (node numbers), each with its slope: a register, -1 for
+   none (it passes nothing back), -2 for exactly 1, or -3 - register for a register that may
+   hold a mask. wanted (0 or 1 per node) marks the parameters, passing the nodes a gradient
+   goes through; one and zero are the constants' registers, free the first unused register.
+   Returns (the instructions as bytes, each node's gradient register as bytes, -1 for none, the
+   next unused register). Every node's gradient is complete before it is passed on, and each
+   input's gradient is started (0.0 + ...) at its first edge and added to at the next ones, in
+   the order eager backward() adds them. */
+static PyObject *tape_backward(PyObject *self, PyObject *args) {
+    PyObject *objects[5];
+    Py_ssize_t root, one, zero, free_at;
+    if (!PyArg_ParseTuple(args, "OOOOOnnnn", &objects[0], &objects[1], &objects[2], &objects[3],
+                          &objects[4], &root, &one, &zero, &free_at))
+        return NULL;
+    const char *what[5] = {"kid_at", "kids", "slopes", "wanted", "passing"};
+    Py_buffer views[5];
+    int have = 0;
+    PyObject *result = NULL;
+    char *needs = NULL;
+    int *grad = NULL, *code = NULL;
+    for (; have < 5; have++)
+        if (!readable(objects[have], &views[have], "i", what[have]))
+            goto done;
+    const int *kid_at = views[0].buf, *kids = views[1].buf, *slopes = views[2].buf;
+    const int *wanted = views[3].buf, *passing = views[4].buf;
+    Py_ssize_t n = views[3].len / (Py_ssize_t)sizeof(int);
+    Py_ssize_t n_kids = views[1].len / (Py_ssize_t)sizeof(int);
+    int fit = views[0].len / (Py_ssize_t)sizeof(int) == n + 1 && views[4].len == views[3].len
+              && views[2].len == views[1].len && n > 0 && root >= 0 && root < n && one >= 0
+              && one < free_at && zero >= 0 && zero < free_at && free_at < INT_MAX - n
+              && kid_at[0] == 0 && kid_at[n] == n_kids;
+    for (Py_ssize_t k = 0; fit && k < n; k++)
+        fit = kid_at[k] <= kid_at[k + 1];
+    for (Py_ssize_t e = 0; fit && e < n_kids; e++)
+        fit = kids[e] >= 0 && kids[e] < n && slopes[e] >= -3 - free_at + 1 && slopes[e] < free_at;
+    if (!fit) {
+        PyErr_SetString(PyExc_ValueError, "tape: backward: the arrays do not fit together");
+        goto done;
+    }
+    needs = PyMem_Calloc(n, 1);
+    grad = PyMem_Malloc(n * sizeof *grad);
+    code = PyMem_Malloc((4 * n_kids + 1) * sizeof *code);
+    if (needs == NULL || grad == NULL || code == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        needs[k] = wanted[k] != 0;
+        for (int e = kid_at[k]; !needs[k] && passing[k] && e < kid_at[k + 1]; e++)
+            needs[k] = needs[kids[e]];
+        grad[k] = -1;
+    }
+    grad[root] = (int)one;  /* δ of the output: dL/dL */
+    Py_ssize_t m = 0, next = free_at;
+    for (Py_ssize_t k = n - 1; k >= 0; k--) {
+        if (kid_at[k] == kid_at[k + 1] || !needs[k] || grad[k] < 0)
+            continue;
+        int g = grad[k];
+        for (int e = kid_at[k]; e < kid_at[k + 1]; e++) {
+            int c = kids[e], d = slopes[e];
+            if (!needs[c])
+                continue;
+            int first = grad[c] < 0;
+            if (first)
+                grad[c] = (int)next++;
+            int op, a = d, b = g;
+            if (d == -1) {  /* passes back nothing: the gradient only starts */
+                if (!first)
+                    continue;
+                op = OP_GRAD_SET_ONE, a = (int)zero, b = (int)zero;
+            } else if (d == -2) {
+                op = first ? OP_GRAD_SET_ONE : OP_GRAD_ADD_ONE, a = g;
+            } else if (d <= -3) {
+                op = first ? OP_GRAD_SET_MASKED : OP_GRAD_ADD_MASKED, a = -3 - d;
+            } else {
+                op = first ? OP_GRAD_SET : OP_GRAD_ADD;
+            }
+            code[m++] = op, code[m++] = grad[c], code[m++] = a, code[m++] = b;
+        }
+    }
+    result = Py_BuildValue("y#y#n", (const char *)code, (Py_ssize_t)(m * sizeof *code),
+                           (const char *)grad, (Py_ssize_t)(n * sizeof *grad), next);
+done:
+    PyMem_Free(needs);
+    PyMem_Free(grad);
+    PyMem_Free(code);
+    while (have > 0)
+        PyBuffer_Release(&views[--have]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"backward", tape_backward, METH_VARARGS, "The chain rule's instructions (tape.py)."},
     {"run", tape_run, METH_VARARGS, "Run a tape over samples (see microprop/tape.py)."},
+    {"run_one", tape_run_one, METH_VARARGS, "Run a tape on one sample given as lists."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -346,8 +346,10 @@ class _Program:
         if not isinstance(root, Value):
             raise TypeError(f"compile(fn): fn returned a {type(root).__name__}; expected a Value "
                             "(a scalar, such as a loss)")
-        order = _with_compared(_walk(root), trace.guards)
-        passing = _passing(root, trace.cut_ids)
+        walked = _walk(root)
+        # where a gradient passes: the whole graph, unless fn cut it somewhere
+        passing = _passing(root, trace.cut_ids) if trace.cut_ids else set(map(id, walked))
+        order = _with_compared(walked, trace.guards)
         _refuse_hooks(order)
         _refuse_ruleless(order)
         arg_ids = {id(a): i for i, a in enumerate(arg_leaves)}
@@ -732,6 +734,7 @@ class Compiled:
                  max_traces: int = _MOST_TRACES, backend: str | None = None) -> None:
         self.fn, self._params, self.retrace, self.check = fn, params, retrace, check
         self._asked = backend  # None: the fastest this install has
+        self._what = f"compiled {getattr(fn, '__name__', 'fn')}"  # how errors name it
         self._backend = backend or ("tape" if tape.available() else "python")
         self.indices, self.max_traces = indices, max_traces
         self._arguments_named = 1 + max(indices, default=-1)  # by indices: at least this many
@@ -779,7 +782,7 @@ class Compiled:
     ) -> tuple[list[_Program], tuple[Any, ...], list[float]]:
         """The traces of the arguments' structure (traced now if it is new), it, and the
         arguments' numbers."""
-        what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
+        what = self._what
         if self._arity is not None and len(args) != self._arity:
             raise TypeError(f"{what}: expected {self._arity} argument(s), as traced, got "
                             f"{len(args)}")
@@ -890,7 +893,7 @@ class Compiled:
         """``rows`` (each the arguments of one call) checked and flattened once, for
         ``accumulate`` to run them, or any selection of them, as often as asked: a training
         loop's data set. All of one structure of arguments (the same lengths and ints)."""
-        what = f"compiled {getattr(self.fn, '__name__', 'fn')}.rows"
+        what = f"{self._what}.rows"
         flats: list[list[Any]] = []
         first: tuple[Any, ...] | None = None
         for i, row in enumerate(_checks.listed(rows, what, "rows of arguments")):
@@ -955,7 +958,7 @@ class Compiled:
         if min(chosen) < 0 or max(chosen) >= len(rows.flats):
             raise IndexError(f"accumulate(picks): row numbers run from 0 to {len(rows.flats) - 1}"
                              f", got {min(chosen) if min(chosen) < 0 else max(chosen)}")
-        what = f"compiled {getattr(self.fn, '__name__', 'fn')}"
+        what = self._what
         shape = rows.shape or ()
         program = self._paths(shape, rows.flats[chosen[0]], len(shape), what)[0]
         plain = not (self._checks_left or careful.any_hooks()

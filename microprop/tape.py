@@ -40,7 +40,6 @@ class NotOnTape(TypeError):
 
 _OP = {name: k for k, name in enumerate(_tape.OPCODES)} if _tape is not None else {}
 _ADD, _SUB, _MUL, _DIV, _NEG = (_OP.get(n, -1) for n in ("ADD", "SUB", "MUL", "DIV", "NEG"))
-_ONE = object()  # a slope of exactly 1: the gradient passes on as it is (1.0 * g is g)
 
 
 class Slot:
@@ -88,6 +87,36 @@ class Slot:
         return self.writer.unary(_NEG, self)
 
 
+class _Product(Slot):
+    """``a * b`` of two registers, not written yet: added to a sum, it becomes a term of one
+    ``dot`` instruction (a weighted sum's chain, ``z = z + w * x``, as the dot rule computes it);
+    read in any other way, it is written as a ``mul`` then."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, writer: Writer, a: int, b: int) -> None:
+        super().__init__(-1, writer)
+        self.a, self.b = a, b
+
+
+class _Sum(Slot):
+    """``start + a1 * b1 + a2 * b2 + ...``, not written yet: ``terms[:length]`` holds the start's
+    register, then each product's pair. Chains that share a beginning share the list."""
+
+    __slots__ = ("terms", "length")
+
+    def __init__(self, writer: Writer, terms: list[int]) -> None:
+        super().__init__(-1, writer)
+        self.terms, self.length = terms, len(terms)
+
+    def plus(self, product: _Product) -> _Sum:
+        terms = self.terms
+        if len(terms) != self.length:  # another chain went on from here: a list of its own
+            terms = terms[:self.length]
+        terms += (product.a, product.b)
+        return _Sum(self.writer, terms)
+
+
 class _IndexSlot(Slot):
     """An index argument's register (a token id, a class): read by select and chosen only."""
 
@@ -98,8 +127,8 @@ class Writer:
     """The arithmetic the rules are evaluated in for the tape: each primitive an instruction.
 
     A register's name, for the printed table, is kept as cheaply as can be: a str (a leaf, an
-    argument, a constant), an int k (the value of node k: ``v{k}``), ``("d", name)`` (a
-    gradient), or None (a step within a rule: ``t{register}``).
+    argument, a constant, their gradients), an int k (the value of node k: ``v{k}``), ``~k``
+    (its gradient, ``d_v{k}``), or None (a step within a rule: ``t{register}``).
     """
 
     masked = MASKED
@@ -131,6 +160,14 @@ class Writer:
 
     def slot(self, x: Any) -> Slot:
         """``x`` as a register that holds a plain number (a mask read as the 0.0 it is)."""
+        if type(x) is _Product:
+            return self.emit("MUL", Slot(x.a, self), Slot(x.b, self))
+        if type(x) is _Sum:
+            start = len(self.aux)
+            self.aux.extend(x.terms[:x.length])
+            out = self.register()
+            self.code.extend((_OP["DOT"], out.i, start, (x.length - 1) // 2))
+            return out
         if type(x) is Slot or isinstance(x, Slot):
             if x.masked:
                 return self.emit("UNMASK", x)
@@ -148,6 +185,11 @@ class Writer:
     # ---- Python's operators, for the rules' + - * / ---------------------------------------
 
     def binary(self, op: int, x: Any, y: Any) -> Slot:
+        if op == _ADD and (type(y) is _Product or type(x) is _Product):
+            return self.sum(x, y)
+        if op == _ADD and (type(x) is _Sum or type(y) is _Sum):  # a sum's last term: the bias,
+            acc, term = (x, y) if type(x) is _Sum else (y, x)  # added as bias * 1.0, the same
+            return acc.plus(_Product(self, self.slot(term).i, self.constant(1.0).i))
         a = x.i if type(x) is Slot and not x.masked else self.slot(x).i
         b = y.i if type(y) is Slot and not y.masked else self.slot(y).i
         names = self.names
@@ -155,6 +197,16 @@ class Writer:
         names.append(None)
         self.code.extend((op, out, a, b))
         return Slot(out, self)
+
+    def sum(self, x: Any, y: Any) -> Slot:
+        """``x + y``, one of them a product not yet written: a term of a sum (IEEE 754's ``+``
+        gives the same bits in either order)."""
+        acc, product = (x, y) if type(y) is _Product else (y, x)
+        if type(acc) is _Sum:
+            return acc.plus(product)
+        if type(acc) is _Product:
+            acc = self.slot(acc)
+        return _Sum(self, [self.slot(acc).i, product.a, product.b])
 
     def unary(self, op: int, x: Any) -> Slot:
         return self.binary(op, x, 0.0)
@@ -170,7 +222,7 @@ class Writer:
         if x_masked or y_masked:
             mask, other = (x, y) if x_masked else (y, x)
             return self.emit("MUL_MASKED", mask, self.slot(other))
-        return self.binary(_MUL, x, y)
+        return _Product(self, self.slot(x).i, self.slot(y).i)
 
     # ---- the arithmetic's primitives (as floats.py and source.py have them) ---------------
 
@@ -278,10 +330,8 @@ class Tape:
 
     def run(self, leaves: Sequence[float], flat: Sequence[float]) -> tuple[int, float, Any]:
         """One sample: (how it ended, its value, its gradients)."""
-        G = array("d", bytes(8 * len(self.grads)))
-        ended, _, _, value = _tape.run(self.code, self.aux, self.registers, array("d", leaves),
-                                       array("d", flat), self.width, self.grads, self.root, G, 0)
-        return ended, value, tuple(G)
+        return _tape.run_one(self.code, self.aux, self.registers, leaves, flat,  # type: ignore[no-any-return]
+                             self.grads, self.root)
 
     def batch(self, leaves: Sequence[float], rows: Any,
               picks: array[int] | None = None) -> tuple[int, float, Any]:
@@ -306,9 +356,7 @@ class Tape:
         if type(n) is str:
             return n
         if type(n) is int:
-            return f"v{n}"
-        if type(n) is tuple:
-            return "d_" + (n[1] if type(n[1]) is str else f"v{n[1]}")
+            return f"v{n}" if n >= 0 else f"d_v{~n}"
         return f"t{i}"
 
     def __str__(self) -> str:
@@ -329,7 +377,11 @@ def table(tape: Tape) -> str:
     for pc in range(0, len(tape.code), 4):
         op, o, a, b = tape.code[pc:pc + 4]
         kind = opcodes[op]
-        if kind == "LOGSUMEXP":
+        if kind == "DOT":
+            terms = aux[a:a + 1 + 2 * b]
+            inputs = " + ".join([name(terms[0])] + [f"{name(terms[k])}*{name(terms[k + 1])}"
+                                                    for k in range(1, len(terms), 2)])
+        elif kind == "LOGSUMEXP":
             inputs = ", ".join(name(i) for i in aux[a:a + b])
         elif kind == "SELECT":
             inputs = f"[{', '.join(name(i) for i in aux[a + 1:a + 1 + b])}][{name(aux[a])}]"
@@ -377,29 +429,30 @@ def build(order: Sequence[Any], root: Any, leaves: Sequence[Any], arg_leaves: Se
     for a in arg_leaves:
         for n in getattr(a, "lengths", ()):  # an index, out of range of a table it reads: eager
             writer.code.extend((_OP["IN_RANGE"], at[id(a)].i, at[id(a)].i, n))
-    slopes = _forward(writer, order, at, named, guards, computed)
-    grads = _backward(writer, order, root, named, slopes, leaves[:n_params], passing)
+    edges = _forward(writer, order, at, named, guards, computed)
+    grads = _backward(writer, order, root, named, edges, leaves[:n_params], passing)
     return Tape(writer, len(leaves), len(arg_leaves), at[id(root)].i, grads, describe)
 
 
 def _forward(writer: Writer, order: Sequence[Any], at: dict[int, Slot], named: dict[int, Any],
-             guards: Sequence[Any], computed: Any) -> dict[int, list[Any]]:
+             guards: Sequence[Any], computed: Any) -> tuple[array[int], array[int], array[int]]:
     """Each computed node's instructions, from its rule, and each guard as soon as what it
-    compares is computed; returns each node's slopes, one per input, as the backward pass reads
-    them: a register, ``~register`` where it may hold a mask, ``_ONE``, or None (nothing)."""
+    compares is computed. Returns the graph's edges for the backward pass: where each node's
+    inputs start among them, each input's node number, and its slope (a register, -1 for none,
+    -2 for exactly 1, -3 - register where the register may hold a mask)."""
+    place = {id(v): k for k, v in enumerate(order)}
     after: dict[int, list[Any]] = {}
-    if guards:
-        place = {id(v): k for k, v in enumerate(order)}
-        for g in guards:
-            k = max(place[id(x)] for x in (g[1], g[2]) if hasattr(x, "_op"))
-            after.setdefault(k, []).append(g)
-    slopes: dict[int, list[Any]] = {}
+    for g in guards:
+        k = max(place[id(x)] for x in (g[1], g[2]) if hasattr(x, "_op"))
+        after.setdefault(k, []).append(g)
+    kid_at, kids, slopes = array("i", [0]), array("i"), array("i")
     names, notes, code = writer.names, writer.notes, writer.code
     for k, v in enumerate(order):
-        if v._children or computed(v):
-            op = v._op
+        children = v._children
+        if children or computed(v):
+            op, vid = v._op, id(v)
             notes.append((len(code) // 4, k, op, v.label))
-            inputs = [at[id(c)] for c in v._children]
+            inputs = [at[id(c)] for c in children]
             if op.args is None:
                 args = inputs
             else:  # constants among the inputs, and index arguments where take reads them
@@ -407,26 +460,36 @@ def _forward(writer: Writer, order: Sequence[Any], at: dict[int, Slot], named: d
                         for a in op.arguments(inputs, v._local_grads)]
             made = len(names)
             out, local = op.rule(writer, *args)
-            value = out if type(out) is Slot and not out.masked else writer.slot(out)
+            value = out if type(out) is Slot and not out.masked else writer.slot(out)  # written
             if value.i >= made and names[value.i] is None:  # its own (no input's, no constant)
                 names[value.i] = k
-            at[id(v)], named[id(v)] = value, k
-            slopes[id(v)] = _encoded(writer, local if op.args is None
-                                     else [local[i] for i in op.inputs_at(len(inputs))])
-        for g in after.get(k, ()):
-            _guard(writer, at, *g)
-    return slopes
+            at[vid] = value
+            named[vid] = k
+            kids.extend([place[id(c)] for c in children])
+            slopes.extend(_encoded(writer, local if op.args is None
+                                   else [local[i] for i in op.inputs_at(len(inputs))]))
+        kid_at.append(len(kids))
+        if after:
+            for g in after.get(k, ()):
+                _guard(writer, at, *g)
+    return kid_at, kids, slopes
 
 
-def _encoded(writer: Writer, local: Sequence[Any]) -> list[Any]:
-    out: list[Any] = []
+def _encoded(writer: Writer, local: Sequence[Any]) -> list[int]:
+    out: list[int] = []
     for d in local:
+        kind = type(d)
+        if kind is Slot and not d.masked:  # the usual: a register
+            out.append(d.i)
+            continue
+        if kind is _Product or kind is _Sum:
+            d = writer.slot(d)
         if type(d) is Slot:
-            out.append(~d.i if d.masked else d.i)
+            out.append(-3 - d.i if d.masked else d.i)
         elif isinstance(d, Masked):
-            out.append(None)  # passes back nothing
+            out.append(-1)  # passes back nothing
         elif d == 1.0 and type(d) in (float, int):
-            out.append(_ONE)
+            out.append(-2)  # exactly 1: the gradient passes on as it is (1.0 * g is g)
         else:
             out.append(writer.slot(d).i)
     return out
@@ -464,42 +527,27 @@ def _exactly(c: Any) -> float:
 
 
 def _backward(writer: Writer, order: Sequence[Any], root: Any, named: dict[int, Any],
-              slopes: dict[int, list[Any]], params: Sequence[Any], passing: set[int]) -> list[int]:
-    """The chain rule, one instruction per edge, in the order eager ``backward()`` adds;
-    returns the registers of the parameters' gradients."""
-    needs = {id(p) for p in params}
-    for v in order:
-        if v._children and id(v) in passing and any(id(c) in needs for c in v._children):
-            needs.add(id(v))
+              edges: tuple[array[int], array[int], array[int]], params: Sequence[Any],
+              passing: set[int]) -> list[int]:
+    """The chain rule, one instruction per edge, in the order eager ``backward()`` adds (written
+    by the C side: in Python it took as long as evaluating every rule); returns the registers of
+    the parameters' gradients."""
+    kid_at, kids, slopes = edges
+    wanted = {id(p) for p in params}
     zero, one = writer.constant(0.0).i, writer.constant(1.0).i
-    names, extend = writer.names, writer.code.extend
-    first_set, first_add = _OP["GRAD_SET"], _OP["GRAD_ADD"]
-    one_set, one_add = _OP["GRAD_SET_ONE"], _OP["GRAD_ADD_ONE"]
-    mask_set, mask_add = _OP["GRAD_SET_MASKED"], _OP["GRAD_ADD_MASKED"]
-    grad: dict[int, int] = {id(root): one}  # δ of the output: dL/dL
-    for v in reversed(order):
-        if not v._children or id(v) not in needs:
-            continue
-        g = grad[id(v)]
-        for child, d in zip(v._children, slopes[id(v)]):
-            c = id(child)
-            if c not in needs:
-                continue
-            known = grad.get(c)
-            first = known is None
-            if known is None:
-                target = grad[c] = len(names)
-                names.append(("d", named[c]))
-            else:
-                target = known
-            if d is None:  # passes back nothing: the gradient only starts
-                if first:
-                    extend((one_set, target, zero, zero))
-            elif d is _ONE:
-                extend((one_set if first else one_add, target, g, g))
-            elif d < 0:
-                extend((mask_set if first else mask_add, target, ~d, g))
-            else:
-                extend((first_set if first else first_add, target, d, g))
-    return [grad.get(id(p), zero) for p in params]
-
+    root_at = next(k for k in range(len(order) - 1, -1, -1) if order[k] is root)
+    code, grads, free = _tape.backward(
+        kid_at, kids, slopes, array("i", [id(v) in wanted for v in order]),
+        array("i", [id(v) in passing for v in order]), root_at, one, zero, len(writer.names))
+    grad_of = array("i")
+    grad_of.frombytes(grads)
+    names = writer.names
+    names.extend([None] * (free - len(names)))
+    for k, g in enumerate(grad_of):
+        if g >= 0 and names[g] is None:  # named when asked for: ~k is d_v{k}
+            n = named[id(order[k])]
+            names[g] = ~n if type(n) is int else f"d_{n}"
+    writer.code.frombytes(code)
+    at_param = {id(v): k for k, v in enumerate(order) if id(v) in wanted}
+    return [grad_of[at_param[id(p)]] if id(p) in at_param and grad_of[at_param[id(p)]] >= 0
+            else zero for p in params]

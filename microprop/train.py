@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _checks
+from . import _checks, careful, engine
 from .compile import Compiled, CompileError, Rows
 from .compile import compile as compile_fn
 from .engine import Value, no_grad
@@ -505,10 +505,27 @@ class _CompiledLoss:
             if chosen:
                 c += self.compiled.accumulate(rows, chosen)
         if plan.l2:
-            penalty = l2_penalty(params, plan.l2)
-            penalty.backward()
-            c += penalty.data
+            c += _l2_backward(params, plan.l2)
         return c
+
+
+def _l2_backward(params: list[Value], alpha: float) -> float:
+    """``l2_penalty(params, alpha)``'s value, its gradients added into ``.grad`` as its
+    ``backward()`` adds them: the same floats in the same order (each ``p * p`` node passes
+    ``p * alpha`` to p twice), without building the graph, which cost a small network more than
+    its compiled step. Hooks and anomaly checks see the graph, so there it is built."""
+    if careful.any_hooks() or engine._open_blocks:
+        penalty = l2_penalty(params, alpha)
+        penalty.backward()
+        return penalty.data
+    total = 0.0
+    for p in params:
+        x = p.data
+        total += x * x
+        share = x * alpha
+        p.grad += share
+        p.grad += share
+    return total * alpha
 
 
 def _compiled_gradients(compiled: _CompiledLoss, plan: _Plan, params: list[Value],

@@ -155,3 +155,20 @@ def test_take_of_a_token_and_its_class_compile_once_per_length():
         eager.backward()
         assert value == eager.data and grads == [p.grad for p in params]
     assert sum(map(len, compiled._programs.values())) == 1
+
+
+def test_the_l2_term_of_a_compiled_fit_is_eagers_penalty_and_backward_bit_for_bit():
+    from microprop.losses import l2_penalty
+    from microprop.train import _l2_backward
+
+    model = MLP(4, [5, 3], seed=1)
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.25 * p.data  # what the data's gradients left
+    penalty = l2_penalty(params, 1e-3)
+    penalty.backward()
+    eager = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.25 * p.data
+    assert _l2_backward(params, 1e-3) == penalty.data
+    assert [p.grad for p in params] == eager
