@@ -2,8 +2,10 @@
 
 Each node's rule (``rules.py``) is evaluated in an arithmetic whose numbers are registers: every
 primitive the rule calls (``+``, ``*``, ``m.exp``, ``m.step``, ...) appends one instruction that
-computes it into a new register, and the chain rule appends one instruction per edge, in the
-order eager ``backward()`` adds. So the machine knows the arithmetic's primitives, never an op:
+computes it into a new register (a chain of products summed, as a weighted sum's, is one ``dot``
+instruction), and the chain rule appends one instruction per edge, in the order eager
+``backward()`` adds (the C side writes those). So the machine knows the arithmetic's primitives,
+never an op:
 an op added to ``rules.py`` runs on the tape unchanged. Where a primitive meets a number the
 fast path does not decide (an overflow, a domain error, a NaN into logsumexp), the machine stops
 at that sample and ``compile`` replays it in eager microprop, as the generated Python does.
@@ -26,7 +28,8 @@ except ImportError:  # built without a C compiler, or MICROPROP_PURE_PYTHON=1: t
 
 __all__ = ["available", "build", "NotOnTape", "Tape"]
 
-RAN, EAGER, OTHER_PATH = 0, 1, 2  # how a run ended: as _tape.c says
+# how a run ended: every sample ran, one needs eager microprop, or takes another path
+RAN, EAGER, OTHER_PATH = (_tape.RAN, _tape.EAGER, _tape.OTHER_PATH) if _tape else (0, 1, 2)
 
 
 def available() -> bool:

@@ -448,6 +448,10 @@ UNFIT = [
      ValueError),
     ("logsumexp of nothing", with_code(opcode("LOGSUMEXP"), 0, 0, 0, aux=[0]), ValueError),
     ("select past the end of aux", with_code(opcode("SELECT"), 0, 0, 2, aux=[0, 1]), ValueError),
+    ("a dot past the end of aux", with_code(opcode("DOT"), 0, 0, 2, aux=[0, 1, 2]), ValueError),
+    ("a dot of no pairs", with_code(opcode("DOT"), 0, 0, 0, aux=[0]), ValueError),
+    ("a dot of a huge count", with_code(opcode("DOT"), 0, 0, 2**31 - 1, aux=[0, 1, 2]),
+     ValueError),
     ("an aux register out of range", with_code(opcode("LOGSUMEXP"), 0, 0, 1, aux=[99]),
      ValueError),
     ("a huge aux start", with_code(opcode("LOGSUMEXP"), 0, 2**31 - 1, 1, aux=[0]), ValueError),
@@ -617,3 +621,64 @@ def test_labels_are_only_ever_text_in_a_comment():
         assert all(word.replace(".", "").replace("-", "").replace("_", "").isalnum()
                    and word.isascii() for word in words), words
     assert "# v9: dot" not in [line for line in table.splitlines() if line.startswith("# v")]
+
+
+# ---- the chain rule's instructions, written by the C side ------------------------------------
+
+
+def backward_args(**changes):
+    """A good call of _tape.backward for three nodes, x (0), w (1) and y = w * x (2)."""
+    args = {"kid_at": array("i", [0, 0, 0, 2]), "kids": array("i", [1, 0]),
+            "slopes": array("i", [0, 1]), "wanted": array("i", [0, 1, 0]),
+            "passing": array("i", [1, 1, 1]), "root": 2, "one": 3, "zero": 4, "free": 5}
+    args.update(changes)
+    return list(args.values())
+
+
+def test_backward_writes_an_instruction_per_edge_that_needs_one():
+    code, grads, free = _tape.backward(*backward_args())
+    instructions = array("i")
+    instructions.frombytes(code)
+    grad_of = array("i")
+    grad_of.frombytes(grads)
+    assert list(instructions) == [opcode("GRAD_SET"), 5, 0, 3]  # d_w = 0.0 + x * 1.0
+    assert list(grad_of) == [-1, 5, 3] and free == 6
+
+
+@pytest.mark.parametrize("changes", [
+    {"kids": array("i", [1, 7])}, {"kids": array("i", [1, -1])},
+    {"kid_at": array("i", [0, 2, 0, 2])}, {"kid_at": array("i", [0, 0, 2])},
+    {"root": 3}, {"root": -1}, {"one": 99}, {"slopes": array("i", [0, 99])},
+    {"slopes": array("i", [0, -99])}, {"wanted": array("i", [0, 1])},
+    {"kids": array("q", [1, 0])}, {"free": 2**31 - 1},
+], ids=repr)
+def test_backward_refuses_arrays_that_do_not_fit(changes):
+    with pytest.raises((ValueError, TypeError)):
+        _tape.backward(*backward_args(**changes))
+
+
+def test_two_sums_that_share_a_beginning_keep_their_own_terms():
+    """A chain of products summed is one dot instruction; a chain that goes on two ways from
+    one partial sum gives two instructions, each with its own terms."""
+    writer = tape.Writer()
+    a, b, c, d = (writer.register(name) for name in "abcd")
+    start = 0.0 + a * b
+    first, second = start + c * d, start + a * d
+    one, two = writer.slot(first), writer.slot(second)
+    dots = [writer.code[k:k + 4] for k in range(0, len(writer.code), 4)]
+    assert [op for op, *_ in dots] == [opcode("DOT")] * 2
+    (_, out1, at1, n1), (_, out2, at2, n2) = dots
+    terms = [list(writer.aux[at:at + 1 + 2 * n]) for at, n in ((at1, n1), (at2, n2))]
+    zero = writer.constant(0.0).i
+    assert terms == [[zero, a.i, b.i, c.i, d.i], [zero, a.i, b.i, a.i, d.i]]
+    assert (out1, out2) == (one.i, two.i)
+
+
+def test_a_product_read_twice_is_written_where_it_is_read():
+    writer = tape.Writer()
+    a, b = writer.register("a"), writer.register("b")
+    product = a * b
+    total = writer.slot(1.0 + product)
+    again = writer.slot(product)
+    ops = [writer.code[k] for k in range(0, len(writer.code), 4)]
+    assert ops == [opcode("DOT"), opcode("MUL")] and total.i != again.i
