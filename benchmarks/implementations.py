@@ -200,28 +200,34 @@ def microprop_iris(data: Any, elementwise: bool = False) -> Steps:
 # ---- microprop, compiled: per-sample traces run by one backend (a column each) -----------------
 
 
-def compiled_batch(params: list, term: Callable, X: list, Y: list, backend: str) -> tuple:
+def compiled_batch(params: list, term: Callable, X: list, Y: list, backend: str,
+                   classes: bool = False) -> tuple:
     """A full batch as ``fit(compile=True)`` runs it (microprop/train.py, ``_CompiledLoss``): one
     sample's share of the loss, ``term(x, label) * share`` with ``share`` = 1 / batch size a leaf,
-    compiled once per label (a constant of its trace), the rows checked and flattened once by
-    ``compiled.rows``, and each step every row's gradients added into ``.grad`` by
-    ``compiled.accumulate(rows, picks)``. Returns the Compiled and that step's gradients()."""
+    the rows checked and flattened once by ``compiled.rows``, and each step every row's gradients
+    added into ``.grad`` by ``compiled.accumulate(rows, picks)``. A label is a constant of a trace
+    of its own (the hinge loss branches on it), or with ``classes``, an argument of the one
+    trace, read through ``take`` (cross-entropy's class). Returns the Compiled and that step's
+    gradients()."""
     import microprop
 
     share = microprop.Value(1.0)
-    labels = sorted(set(Y))
+    labels = [None] if classes else sorted(set(Y))
 
-    def share_of_loss(x: list[Any], k: int) -> Any:
-        return term(x, labels[k]) * share
+    def share_of_loss(x: list[Any], k: Any) -> Any:
+        return term(x, k if classes else labels[k]) * share
 
-    compiled = microprop.compile(share_of_loss, params, backend=backend)
+    compiled = microprop.compile(share_of_loss, params, backend=backend,
+                                 indices=(1,) if classes else ())
     number = {label: k for k, label in enumerate(labels)}
-    group, place = [0] * len(X), [0] * len(X)  # each sample's label, and its row there
+    group, place = [0] * len(X), [0] * len(X)  # each sample's trace, and its row there
     members: list[list[int]] = [[] for _ in labels]
     for i, y in enumerate(Y):
-        group[i], place[i] = number[y], len(members[number[y]])
-        members[number[y]].append(i)
-    rows = [compiled.rows([(X[i], number[Y[i]]) for i in m]) for m in members]
+        k = 0 if classes else number[y]
+        group[i], place[i] = k, len(members[k])
+        members[k].append(i)
+    rows = [compiled.rows([(X[i], Y[i] if classes else number[Y[i]]) for i in m])
+            for m in members]
     batch = range(len(X))
 
     def gradients() -> float:
@@ -281,13 +287,13 @@ def compiled_article(data: Any, backend: str) -> Steps:
 
 def compiled_iris(data: Any, backend: str) -> Steps:
     """The full-batch Iris epoch through fit(compile=True): the cross-entropy term per flower,
-    compiled per species."""
+    one trace for the three species (the class an argument, read through take)."""
     from microprop.losses import cross_entropy
 
     sizes, layers, X, Y = data
     forward, params, _ = microprop_model(sizes, layers, False)
     compiled, gradients = compiled_batch(
-        params, lambda x, y: cross_entropy(forward(x), y), X, Y, backend)
+        params, lambda x, y: cross_entropy(forward(x), y), X, Y, backend, classes=True)
 
     def step(k: int) -> float:
         loss = gradients()

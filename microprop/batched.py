@@ -46,7 +46,15 @@ class Batched:
     def __str__(self) -> str:
         return self.source
 
-    def batch(self, P: Sequence[float], rows: Sequence[Sequence[Any]]
+    def picked(self, data: Any, picks: Sequence[int]) -> Any:
+        """Rows of numbers end to end (an ``array('d')``), those numbered by ``picks``: one
+        matrix, a row each, for ``batch``."""
+        matrix = self._np.frombuffer(data, dtype=float)
+        if self._width:
+            return matrix.reshape(-1, self._width)[self._np.asarray(picks, dtype=self._np.intp)]
+        return self._np.zeros((len(picks), 0))
+
+    def batch(self, P: Sequence[float], rows: Sequence[Sequence[Any]] | Any
               ) -> tuple[float, tuple[float, ...]]:
         """The sum over ``rows`` of the root's value, and of each parameter's gradient.
 
@@ -60,7 +68,7 @@ class Batched:
         if not B:
             return 0.0, (0.0,) * self.n_params
         try:
-            X = np.array(rows, dtype=float).reshape(B, self._width).T  # a row per argument
+            X = np.asarray(rows, dtype=float).reshape(B, self._width).T  # a row per argument
             with np.errstate(over="raise", divide="raise", invalid="raise"):
                 total, G = self._function(np.array(P, dtype=float), X, B)
         except (ArithmeticError, ValueError) as error:
@@ -489,7 +497,10 @@ def _function_text(labels: list[str], inputs: list[str], forward: list[str],
 def _helpers(np: Any) -> dict[str, Any]:
     """What the generated code calls, besides NumPy's own functions."""
     def _rows(xs: tuple[Any, ...], B: int) -> Any:  # one row per x, each of B numbers
-        return np.stack([np.broadcast_to(x, (B,)) for x in xs])
+        out = np.empty((len(xs), B))
+        for k, x in enumerate(xs):
+            out[k] = x  # a row of B, or one number for all
+        return out
 
     def _total(x: Any, B: int) -> float:  # the sum over the batch (x may be one shared number)
         return np.broadcast_to(x, (B,)).sum()  # type: ignore[no-any-return]

@@ -437,6 +437,8 @@ class _Program:
             if ended != tape.RAN:
                 raise _Bail
             return total, grads
+        if self._batched is not None:  # the picked rows as one matrix, copied once
+            return self._numpy_batch(P, self._batched.picked(rows.data, picks), None)
         batch = self.batch
         if batch is None:  # a program split into functions: row by row
             raise _Bail
