@@ -149,6 +149,9 @@ def _collector_paused() -> Any:
             gc.enable()
 
 
+_FLOAT = {float}
+
+
 def _structure(
     args: tuple[Any, ...], what: str, indices: frozenset[Any] = frozenset()
 ) -> tuple[tuple[Any, ...], list[Any]]:
@@ -165,7 +168,7 @@ def _structure(
         if type(a) is float:
             flat.append(a)
             shapes.append("x")
-        elif type(a) is list and all(type(x) is float for x in a):
+        elif type(a) is list and set(map(type, a)) <= _FLOAT:
             flat.extend(a)
             shapes.append(("x",) * len(a))
         elif type(a) is int:  # a class, a label: a constant of the trace
@@ -871,7 +874,7 @@ class Compiled:
     ) -> tuple[Any, ...]:
         """The trace whose path these numbers take, run (traced now if none is, within
         _MOST_PATHS; past that, eager microprop runs the call)."""
-        for program in list(paths):
+        for program in paths if len(paths) == 1 else list(paths):  # another thread may add one
             try:
                 return program, self._ran(program, flat)
             except _OtherPath:
