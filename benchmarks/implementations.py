@@ -631,9 +631,10 @@ IMPLEMENTATIONS = (
         note="compiled: microprop.compile, a column per backend: python runs generated "
         "straight-line Python, tape a C interpreter over flat instructions (the default where "
         "it is built), numpy the whole batch at once, each layer a matrix product. The demo and "
-        "Iris train as fit(compile=True) does: one sample's share of the loss traced per label, "
+        "Iris train as fit(compile=True) does: one sample's share of the loss traced once per "
+        "hinge label, once for all three species (the class an argument, read through take), "
         "the rows flattened once, each step compiled.accumulate(rows, picks) over the batch "
-        "(the demo's L2 term eager, as fit adds it); the article calls its per-sample trace "
+        "(the demo's L2 term in floats, as fit adds it); the article calls its per-sample trace "
         "once a sample. Every trace is made before the clock starts "
         "(benchmarks/compile_cost.py times tracing).",
     ),
