@@ -167,9 +167,10 @@ def fit(
     - ``callback``: called after each epoch with an ``Epoch`` (its number, loss, the model, the
       history so far). True stops training (``stop_reason`` "callback"; it is asked before
       ``tol`` and ``patience``), None or False goes on; its errors: see ``Epoch``.
-    - ``compile=True``: each sample's loss runs as generated code (``microprop.compile``; a loss
-      by name, at most 64 distinct targets): bit for bit eager's with ``batch_size=1``, else
-      the same to about 1e-15 per step, since a batch adds its samples' gradients by target.
+    - ``compile=True``: each sample's loss runs compiled (``microprop.compile``, on the fastest
+      backend; a loss by name; under "bce" and "hinge" at most 64 distinct labels, each its own
+      trace): bit for bit eager's with ``batch_size=1``, else the same to about 1e-15 per step,
+      since a batch adds its samples' gradients in another order.
 
     A NaN or infinite loss in epoch k raises ``NonFiniteLossError`` after putting back the
     parameters from the start of epoch k-1, the last epoch whose losses were all finite (for

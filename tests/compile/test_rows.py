@@ -172,3 +172,19 @@ def test_the_l2_term_of_a_compiled_fit_is_eagers_penalty_and_backward_bit_for_bi
         p.grad = 0.25 * p.data
     assert _l2_backward(params, 1e-3) == penalty.data
     assert [p.grad for p in params] == eager
+
+
+def test_a_hooked_parameter_sees_the_l2_terms_gradient_as_eager_gives_it():
+    """Where a hook is on, fit's L2 term is built as a graph, so the hook sees its gradient."""
+    def run(compile):
+        model = MLP(4, [3, 3], seed=2)
+        seen = []
+        model.parameters()[0].register_hook(lambda g: seen.append(g))
+        fit(model, FLOWERS[:20], SPECIES[:20], loss="cross_entropy", l2=1e-2, epochs=1,
+            progress=False, seed=0, compile=compile)
+        return seen, [p.data for p in model.parameters()]
+
+    (eager_seen, eager_params), (seen, params) = run(False), run(True)
+    assert len(eager_seen) == 1  # one backward() of the whole batch's loss
+    assert len(seen) == 20 + 1  # compiled: each sample's call, then the L2 term's backward()
+    assert max(abs(a - b) for a, b in zip(params, eager_params)) < 1e-12
