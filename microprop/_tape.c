@@ -361,15 +361,59 @@ static int aux_fits(const int *aux, Py_ssize_t n_aux, Py_ssize_t n_registers) {
     return 1;
 }
 
+/* A tape's four arrays, read and checked once per call: every register an instruction, aux or
+   gradient names exists, and so does the root. */
+typedef struct {
+    Py_buffer views[4];  /* code, aux, registers, grads */
+    int held;
+    const int *code, *aux, *grad_at;
+    const double *registers;
+    Py_ssize_t n_code, n_aux, n_registers, n_grads;
+} Program;
+
+static void program_release(Program *p) {
+    while (p->held > 0)
+        PyBuffer_Release(&p->views[--p->held]);
+}
+
+static int program_read(Program *p, PyObject *code, PyObject *aux, PyObject *registers,
+                        PyObject *grads, Py_ssize_t root) {
+    PyObject *objects[4] = {code, aux, registers, grads};
+    const char *formats[4] = {"i", "i", "d", "i"}, *what[4] = {"code", "aux", "registers", "grads"};
+    for (p->held = 0; p->held < 4; p->held++) {
+        if (!readable(objects[p->held], &p->views[p->held], formats[p->held], what[p->held])) {
+            program_release(p);
+            return 0;
+        }
+    }
+    p->code = p->views[0].buf, p->aux = p->views[1].buf, p->grad_at = p->views[3].buf;
+    p->registers = p->views[2].buf;
+    p->n_code = p->views[0].len / (Py_ssize_t)sizeof(int);
+    p->n_aux = p->views[1].len / (Py_ssize_t)sizeof(int);
+    p->n_registers = p->views[2].len / (Py_ssize_t)sizeof(double);
+    p->n_grads = p->views[3].len / (Py_ssize_t)sizeof(int);
+    int ok = p->n_code % 4 == 0 && root >= 0 && root < p->n_registers
+             && fits(p->code, p->n_code, p->n_aux, p->n_registers)
+             && aux_fits(p->aux, p->n_aux, p->n_registers);
+    for (Py_ssize_t j = 0; ok && j < p->n_grads; j++)
+        ok = p->grad_at[j] >= 0 && p->grad_at[j] < p->n_registers;
+    if (!ok) {
+        PyErr_SetString(PyExc_ValueError, "tape: the arrays do not fit together");
+        program_release(p);
+        return 0;
+    }
+    return 1;
+}
+
 /* run(code, aux, registers, leaves, rows, width, grads, root, G, start, picks=None)
 
    The samples of rows (width numbers each, from start on; or the rows numbered by picks, an
-   array of int64, in its order) in turn: each copied into the
-   registers after the leaves, the instructions run, the root register added to a total and each
-   register named by grads added into G. Returns (how it ended, the sample it ended at, the
-   total, the root's value at the last sample run): RAN at len(rows), or EAGER or OTHER_PATH at a
-   sample that needs Python. registers holds the constants; it is copied, with the leaves'
-   numbers put first, so that threads can share one tape. */
+   array of int64, in its order) in turn: each copied into the registers after the leaves, the
+   instructions run, the root register added to a total and each register named by grads added
+   into G. Returns (how it ended, the sample it ended at, the total, the root's value at the last
+   sample run): RAN at len(rows), or EAGER or OTHER_PATH at a sample that needs Python.
+   registers holds the constants; it is copied, with the leaves' numbers put first, so that
+   threads can share one tape. */
 static PyObject *tape_run(PyObject *self, PyObject *args) {
     PyObject *code_obj, *aux_obj, *registers_obj, *leaves_obj, *rows_obj, *grads_obj, *g_obj;
     PyObject *picks_obj = Py_None;
@@ -377,49 +421,33 @@ static PyObject *tape_run(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOOOnOnOn|O", &code_obj, &aux_obj, &registers_obj, &leaves_obj,
                           &rows_obj, &width, &grads_obj, &root, &g_obj, &start, &picks_obj))
         return NULL;
-    Py_buffer code, aux, registers, leaves, rows, grads, g, picks;
+    Program p;
+    if (!program_read(&p, code_obj, aux_obj, registers_obj, grads_obj, root))
+        return NULL;
+    Py_buffer leaves, rows, g, picks;
     int have = 0;
     PyObject *result = NULL;
-    if (!readable(code_obj, &code, "i", "code")) goto done;
-    have = 1;
-    if (!readable(aux_obj, &aux, "i", "aux")) goto done;
-    have = 2;
-    if (!readable(registers_obj, &registers, "d", "registers")) goto done;
-    have = 3;
     if (!readable(leaves_obj, &leaves, "d", "leaves")) goto done;
-    have = 4;
+    have = 1;
     if (!readable(rows_obj, &rows, "d", "rows")) goto done;
-    have = 5;
-    if (!readable(grads_obj, &grads, "i", "grads")) goto done;
-    have = 6;
+    have = 2;
     if (PyObject_GetBuffer(g_obj, &g, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
         goto done;
-    have = 7;
+    have = 3;
     if (picks_obj != Py_None) {
         if (!readable(picks_obj, &picks, "q", "picks")) goto done;
-        have = 8;
+        have = 4;
     }
-    Py_ssize_t n_code = code.len / sizeof(int), n_aux = aux.len / sizeof(int);
-    Py_ssize_t n_registers = registers.len / sizeof(double);
     Py_ssize_t first_input = leaves.len / sizeof(double);
-    Py_ssize_t n_rows_numbers = rows.len / sizeof(double), n_grads = grads.len / sizeof(int);
-    const int *grad_at = grads.buf;
-    if (strcmp(g.format, "d") != 0 || g.len / (Py_ssize_t)sizeof(double) != n_grads
-        || n_code % 4 || width < 0 || width > n_registers - first_input
-        || root < 0 || root >= n_registers || start < 0
-        || (width ? n_rows_numbers % width : n_rows_numbers) != 0
-        || !fits(code.buf, n_code, n_aux, n_registers) || !aux_fits(aux.buf, n_aux, n_registers)) {
+    Py_ssize_t n_rows_numbers = rows.len / sizeof(double);
+    if (strcmp(g.format, "d") != 0 || g.len / (Py_ssize_t)sizeof(double) != p.n_grads
+        || width < 0 || first_input > p.n_registers || width > p.n_registers - first_input
+        || start < 0 || (width ? n_rows_numbers % width : n_rows_numbers) != 0) {
         PyErr_SetString(PyExc_ValueError, "tape: the arrays do not fit together");
         goto done;
     }
-    for (Py_ssize_t j = 0; j < n_grads; j++) {
-        if (grad_at[j] < 0 || grad_at[j] >= n_registers) {
-            PyErr_SetString(PyExc_ValueError, "tape: a gradient's register is out of range");
-            goto done;
-        }
-    }
     Py_ssize_t n_rows = width ? n_rows_numbers / width : 1;
-    const long long *pick = have >= 8 ? picks.buf : NULL;
+    const long long *pick = have >= 4 ? picks.buf : NULL;
     Py_ssize_t n_samples = pick ? picks.len / (Py_ssize_t)sizeof(long long) : n_rows;
     for (Py_ssize_t j = 0; pick && j < n_samples; j++) {
         if (pick[j] < 0 || pick[j] >= n_rows) {
@@ -427,12 +455,12 @@ static PyObject *tape_run(PyObject *self, PyObject *args) {
             goto done;
         }
     }
-    double *r = PyMem_Malloc(n_registers * sizeof *r);
+    double *r = PyMem_Malloc((p.n_registers ? p.n_registers : 1) * sizeof *r);
     if (r == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    memcpy(r, registers.buf, n_registers * sizeof *r);
+    memcpy(r, p.registers, p.n_registers * sizeof *r);
     memcpy(r, leaves.buf, first_input * sizeof *r);
     double total = 0.0, last = 0.0, *G = g.buf;
     const double *row = rows.buf;
@@ -442,26 +470,23 @@ static PyObject *tape_run(PyObject *self, PyObject *args) {
     for (; k < n_samples; k++) {
         if (width)
             memcpy(r + first_input, row + (pick ? pick[k] : k) * width, width * sizeof *r);
-        ended = run_once(code.buf, n_code, aux.buf, r);
+        ended = run_once(p.code, p.n_code, p.aux, r);
         if (ended != RAN)
             break;
         last = r[root];
         total += last;
-        for (Py_ssize_t j = 0; j < n_grads; j++)
-            G[j] += r[grad_at[j]];
+        for (Py_ssize_t j = 0; j < p.n_grads; j++)
+            G[j] += r[p.grad_at[j]];
     }
     Py_END_ALLOW_THREADS
     PyMem_Free(r);
     result = Py_BuildValue("indd", ended, k, total, last);
 done:
-    if (have >= 8) PyBuffer_Release(&picks);
-    if (have >= 7) PyBuffer_Release(&g);
-    if (have >= 6) PyBuffer_Release(&grads);
-    if (have >= 5) PyBuffer_Release(&rows);
-    if (have >= 4) PyBuffer_Release(&leaves);
-    if (have >= 3) PyBuffer_Release(&registers);
-    if (have >= 2) PyBuffer_Release(&aux);
-    if (have >= 1) PyBuffer_Release(&code);
+    if (have >= 4) PyBuffer_Release(&picks);
+    if (have >= 3) PyBuffer_Release(&g);
+    if (have >= 2) PyBuffer_Release(&rows);
+    if (have >= 1) PyBuffer_Release(&leaves);
+    program_release(&p);
     return result;
 }
 
@@ -499,61 +524,43 @@ static PyObject *tape_run_one(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOOOOn", &code_obj, &aux_obj, &registers_obj, &leaves_obj,
                           &row_obj, &grads_obj, &root))
         return NULL;
-    Py_buffer code, aux, registers, grads;
-    int have = 0;
+    Program p;
+    if (!program_read(&p, code_obj, aux_obj, registers_obj, grads_obj, root))
+        return NULL;
     PyObject *result = NULL;
     double *r = NULL;
-    if (!readable(code_obj, &code, "i", "code")) goto done;
-    have = 1;
-    if (!readable(aux_obj, &aux, "i", "aux")) goto done;
-    have = 2;
-    if (!readable(registers_obj, &registers, "d", "registers")) goto done;
-    have = 3;
-    if (!readable(grads_obj, &grads, "i", "grads")) goto done;
-    have = 4;
-    Py_ssize_t n_code = code.len / sizeof(int), n_aux = aux.len / sizeof(int);
-    Py_ssize_t n_registers = registers.len / sizeof(double), n_grads = grads.len / sizeof(int);
     Py_ssize_t n_leaves = PyObject_Length(leaves_obj), width = PyObject_Length(row_obj);
     if (n_leaves < 0 || width < 0)
         goto done;
-    const int *grad_at = grads.buf;
-    int grads_fit = 1;
-    for (Py_ssize_t j = 0; j < n_grads; j++)
-        grads_fit &= grad_at[j] >= 0 && grad_at[j] < n_registers;
-    if (n_code % 4 || n_leaves > n_registers || width > n_registers - n_leaves || root < 0
-        || root >= n_registers || !grads_fit || !fits(code.buf, n_code, n_aux, n_registers)
-        || !aux_fits(aux.buf, n_aux, n_registers)) {
+    if (n_leaves > p.n_registers || width > p.n_registers - n_leaves) {
         PyErr_SetString(PyExc_ValueError, "tape: the arrays do not fit together");
         goto done;
     }
-    r = PyMem_Malloc((n_registers ? n_registers : 1) * sizeof *r);
+    r = PyMem_Malloc((p.n_registers ? p.n_registers : 1) * sizeof *r);
     if (r == NULL) {
         PyErr_NoMemory();
         goto done;
     }
-    memcpy(r, registers.buf, n_registers * sizeof *r);
+    memcpy(r, p.registers, p.n_registers * sizeof *r);
     if (!read_numbers(leaves_obj, r, n_leaves, "leaves")
         || !read_numbers(row_obj, r + n_leaves, width, "row"))
         goto done;
-    int ended = run_once(code.buf, n_code, aux.buf, r);
-    PyObject *out = PyTuple_New(n_grads);
+    int ended = run_once(p.code, p.n_code, p.aux, r);
+    PyObject *out = PyTuple_New(p.n_grads);
     if (out == NULL)
         goto done;
-    for (Py_ssize_t j = 0; j < n_grads; j++) {
-        PyObject *g = PyFloat_FromDouble(ended == RAN ? r[grad_at[j]] : 0.0);
-        if (g == NULL) {
+    for (Py_ssize_t j = 0; j < p.n_grads; j++) {
+        PyObject *grad = PyFloat_FromDouble(ended == RAN ? r[p.grad_at[j]] : 0.0);
+        if (grad == NULL) {
             Py_DECREF(out);
             goto done;
         }
-        PyTuple_SET_ITEM(out, j, g);
+        PyTuple_SET_ITEM(out, j, grad);
     }
     result = Py_BuildValue("idN", ended, ended == RAN ? r[root] : 0.0, out);
 done:
     PyMem_Free(r);
-    if (have >= 4) PyBuffer_Release(&grads);
-    if (have >= 3) PyBuffer_Release(&registers);
-    if (have >= 2) PyBuffer_Release(&aux);
-    if (have >= 1) PyBuffer_Release(&code);
+    program_release(&p);
     return result;
 }
 

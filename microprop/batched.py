@@ -377,41 +377,19 @@ def _backward(root: Value, order: list[Value], names: dict[int, str],
               passing: set[int]) -> tuple[list[str], set[int]]:
     """The chain rule over rows: each node's δ passed to its inputs, a layer's at its first
     node (when every neuron's δ is complete). Returns the lines and the gradients started."""
-    needs = set(wanted)
-    for v in order:
-        if id(v) in passing and any(id(c) in needs for c in v._children):
-            needs.add(id(v))
-    started = {id(root)}
+    needs = source.needed(order, wanted, passing)
     lines = [f"d_{names[id(root)]} = 1.0  # δ of the output: dL/dL, for every sample"]
-
-    def add(child: Value, term: str) -> None:
-        target = f"d_{names[id(child)]}"
-        if id(child) in started:
-            lines.append(f"{target} += {term}")
-        else:
-            started.add(id(child))
-            lines.append(f"{target} = 0.0 + {term}")
-
+    deltas = source.Deltas(names, lines)
+    deltas.started.add(id(root))
     for v in reversed(order):
         if not v._children or id(v) not in needs:
             continue
         layer = layers.get(id(v))
-        if layer is not None:
-            if v is layer.nodes[0]:
-                _layer_backward(layer, names, started, needs, add, lines)
-            continue
-        g = f"d_{names[id(v)]}"
-        lines.append(f"# δ of {names[id(v)]} ({_about(v)}) = {g}, passed to its inputs")
-        for child, d in zip(v._children, contributions[id(v)]):
-            if id(child) not in needs:
-                continue
-            if d is None:  # passes back nothing (take's unchosen): the gradient only starts
-                if id(child) not in started:
-                    started.add(id(child))
-                    lines.append(f"d_{names[id(child)]} = 0.0")
-                continue
-            add(child, d.format(g=g))
-    return lines, started
+        if layer is None:
+            deltas.node(v, contributions[id(v)], needs)
+        elif v is layer.nodes[0]:
+            _layer_backward(layer, names, deltas.started, needs, deltas.add, lines)
+    return lines, deltas.started
 
 
 def _layer_backward(layer: _Layer, names: dict[int, str], started: set[int], needs: set[int],

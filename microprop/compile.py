@@ -540,34 +540,14 @@ def _backward_lines(root: Value, order: list[Value], names: dict[int, str],
                     passing: set[int]) -> tuple[list[Any], set[Any]]:
     """The chain rule unrolled: for each node in reverse order, its δ passed to its inputs.
     ``passing``: the nodes a gradient passes through (the root's graph, less where fn cut it)."""
-    needs = set(wanted)
-    for v in order:
-        if id(v) in passing and any(id(c) in needs for c in v._children):
-            needs.add(id(v))
-    started: set[int] = set()
+    needs = source.needed(order, wanted, passing)
     lines = [f"d_{names[id(root)]} = 1.0  # δ of the output: dL/dL"]
-    started.add(id(root))
+    deltas = source.Deltas(names, lines)
+    deltas.started.add(id(root))
     for v in reversed(order):
-        if not v._children or id(v) not in needs:
-            continue
-        g = f"d_{names[id(v)]}"
-        lines.append(f"# δ of {names[id(v)]} ({_about(v)}) = {g}, passed to its inputs")
-        for child, d in zip(v._children, contributions[id(v)]):
-            if id(child) not in needs:
-                continue
-            target = f"d_{names[id(child)]}"
-            if d is None:  # passes back nothing (take's unchosen): the gradient only starts
-                if id(child) not in started:
-                    started.add(id(child))
-                    lines.append(f"{target} = 0.0")
-                continue
-            term = d.format(g=g)
-            if id(child) in started:
-                lines.append(f"{target} += {term}")
-            else:
-                started.add(id(child))
-                lines.append(f"{target} = 0.0 + {term}")
-    return lines, started
+        if v._children and id(v) in needs:
+            deltas.node(v, contributions[id(v)], needs)
+    return lines, deltas.started
 
 
 def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: list[Value],

@@ -16,7 +16,8 @@ from typing import Any
 
 from . import floats
 
-__all__ = ["Code", "Lines", "Source", "literal", "NAMESPACE", "comment", "described", "node"]
+__all__ = ["Code", "Deltas", "Lines", "Source", "literal", "NAMESPACE", "comment", "described",
+           "needed", "node"]
 
 _DEEPEST = 64  # operators in one expression: deeper, its left part becomes a line of its own
 _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1  # how tightly an expression binds
@@ -296,6 +297,49 @@ def node(v: Any, names: dict[int, str], m: Source, spill: Callable[[Code], Code]
     return (f"{o} = {written(out, {})}  # {described(op, v.label)}",
             [contribution(flattened(local[i], spill), named)
              for i in op.inputs_at(len(v._children))])
+
+
+def needed(order: list[Any], wanted: set[int], passing: set[int]) -> set[int]:
+    """The ids of the nodes whose gradient the code computes: the ``wanted`` leaves, and each
+    node in ``passing`` (the root's graph, less where fn cut it) that leads to one."""
+    needs = set(wanted)
+    for v in order:
+        if id(v) in passing and any(id(c) in needs for c in v._children):
+            needs.add(id(v))
+    return needs
+
+
+class Deltas:
+    """The backward pass's lines: each node's δ passed to its inputs, each input's gradient
+    started at its first term (``0.0 + ...``, as eager's ``.grad`` starts at 0.0) and added to
+    at the next ones."""
+
+    def __init__(self, names: dict[int, str], lines: list[str]) -> None:
+        self.names, self.lines = names, lines
+        self.started: set[int] = set()
+
+    def add(self, child: Any, term: str) -> None:
+        target = f"d_{self.names[id(child)]}"
+        if id(child) in self.started:
+            self.lines.append(f"{target} += {term}")
+        else:
+            self.started.add(id(child))
+            self.lines.append(f"{target} = 0.0 + {term}")
+
+    def node(self, v: Any, contributions: list[str | None], needs: set[int]) -> None:
+        """``v``'s δ, complete, passed to each of its inputs a gradient is needed for."""
+        g = f"d_{self.names[id(v)]}"
+        self.lines.append(f"# δ of {self.names[id(v)]} ({described(v._op, v.label)}) = {g}, "
+                          "passed to its inputs")
+        for child, d in zip(v._children, contributions):
+            if id(child) not in needs:
+                continue
+            if d is None:  # passes back nothing (take's unchosen): the gradient only starts
+                if id(child) not in self.started:
+                    self.started.add(id(child))
+                    self.lines.append(f"d_{self.names[id(child)]} = 0.0")
+                continue
+            self.add(child, d.format(g=g))
 
 
 def contribution(d: Any, named: dict[int, str]) -> str | None:
