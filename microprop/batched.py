@@ -93,7 +93,7 @@ def program(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: li
     contributions = writer.forward(computed, layers)
     backward, started = _backward(root, order, names, contributions, layers,
                                   {id(p) for p in leaves[:n_params]}, passing)
-    arg_names = _argument_names(order, arg_ids, indexes, names)
+    arg_names = source.argument_names(order, arg_ids, indexes, names)
     inputs = _inputs(leaves, writer.used, names) + _arguments(arg_names, indexes, names)
     grads = [f"G[{i}] += _total(d_{names[id(p)]}, B)"
              for i, p in enumerate(leaves[:n_params]) if id(p) in started]
@@ -423,17 +423,6 @@ def _added(places: str, g: str, rows: list[list[int]]) -> str:
 
 
 # ---- the function as a whole -----------------------------------------------------------------
-
-
-def _argument_names(order: list[Value], arg_ids: dict[int, int], indexes: list[Any],
-                    names: dict[int, str]) -> list[str]:
-    arg_names = [""] * len(arg_ids)
-    for v in order:
-        if id(v) in arg_ids:
-            arg_names[arg_ids[id(v)]] = names[id(v)]
-    for ix in indexes:
-        arg_names[ix.slot] = names[id(ix)]
-    return [n or f"_unused{i}" for i, n in enumerate(arg_names)]
 
 
 def _inputs(leaves: list[Value], used: set[int], names: dict[int, str]) -> list[str]:

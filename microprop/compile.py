@@ -565,13 +565,7 @@ def _generate(root: Value, order: list[Value], arg_ids: dict[int, int], leaves: 
     backward, started = _backward_lines(root, order, names, contributions,
                                         {id(p) for p in params}, passing)
     leaf_names = [names[id(v)] for v in leaves]
-    arg_names = [""] * len(arg_ids)
-    for v in order:
-        if id(v) in arg_ids:
-            arg_names[arg_ids[id(v)]] = names[id(v)]
-    for ix in indexes:
-        arg_names[ix.slot] = names[id(ix)]
-    arg_names = [n or f"_unused{i}" for i, n in enumerate(arg_names)]
+    arg_names = source.argument_names(order, arg_ids, indexes, names)
     grads = [f"d_{names[id(p)]}" if id(p) in started else "0.0" for p in params]
     out = names[id(root)]
     body = forward + backward

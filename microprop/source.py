@@ -246,6 +246,19 @@ class Source:
 # ---- a node of a trace, as code: what every backend that writes text shares ------------------
 
 
+def argument_names(order: list[Any], arg_ids: dict[int, int], indexes: list[Any],
+                   names: dict[int, str]) -> list[str]:
+    """The code's name for each of the function's flat arguments, in their order (a float's
+    ``x3``, an index's ``i3``); ``_unused3`` where fn never read it."""
+    arg_names = [""] * len(arg_ids)
+    for v in order:
+        if id(v) in arg_ids:
+            arg_names[arg_ids[id(v)]] = names[id(v)]
+    for ix in indexes:
+        arg_names[ix.slot] = names[id(ix)]
+    return [n or f"_unused{i}" for i, n in enumerate(arg_names)]
+
+
 class Lines:
     """The lines of a forward pass being written, and the objects its code's namespace holds;
     ``arithmetic`` (a ``Source``) writes into them."""

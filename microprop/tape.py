@@ -212,7 +212,11 @@ class Writer:
         return _Sum(self, [self.slot(acc).i, product.a, product.b])
 
     def unary(self, op: int, x: Any) -> Slot:
-        return self.binary(op, x, 0.0)
+        names = self.names
+        out = len(names)
+        names.append(None)
+        self.code.extend((op, out, self.slot(x).i, 0))  # one input: the last int is unread
+        return Slot(out, self)
 
     def product(self, x: Any, y: Any) -> Any:
         """``x * y``, where a mask times anything is 0.0 (floats.Masked)."""

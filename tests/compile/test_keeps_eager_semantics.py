@@ -17,6 +17,7 @@ from fractions import Fraction
 from unittest.mock import ANY as ANY_FILE
 
 import pytest
+from threads import run_in_threads
 
 import microprop
 from microprop import Value, compile, detect_anomaly, fit, nn, no_grad
@@ -543,16 +544,7 @@ def test_threads_compiling_at_once_get_their_own_answers():
         except Exception as e:  # noqa: BLE001  (collected, then asserted empty)
             errors.append(e)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads often, so that a race shows
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(work, 8)
     assert errors == []
     assert all(results[k, n] == (2.0 * k * n, [2.0 * n]) for k in range(8) for n in range(40))
 
@@ -591,19 +583,10 @@ def test_four_threads_whose_calls_are_replayed_by_eager_get_eagers_results(backe
     def work(k):
         got[k] = [compiled(x) for x in rows[k]]
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
     wrong = []
-    try:
-        for _ in range(20):
-            threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            wrong.append(sum(g != e for k in range(4) for g, e in zip(got[k], want[k])))
-    finally:
-        sys.setswitchinterval(interval)
+    for _ in range(20):
+        run_in_threads(work, 4)
+        wrong.append(sum(g != e for k in range(4) for g, e in zip(got[k], want[k])))
     assert (sum(wrong), w.grad, v.grad) == (0, 0.0, 0.0)
 
 

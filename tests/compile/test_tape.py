@@ -8,7 +8,6 @@ import math
 import random
 import struct
 import sys
-import threading
 import warnings
 from array import array
 
@@ -17,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ops import OPS
 from programs import programs, run
+from threads import run_in_threads
 
 import microprop
 from microprop import Value, custom_op, losses, nary, tape
@@ -524,16 +524,7 @@ def test_four_threads_calling_one_compiled_function_get_eagers_results():
     def work(k):
         got[k] = [compiled(x) for x in rows[k]]
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(work, 4)
     assert [got[k] for k in range(4)] == want
     assert compiled.backend == "tape"
 
