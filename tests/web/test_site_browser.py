@@ -196,7 +196,10 @@ def test_clicking_a_point_steps_through_its_backward_pass(training):
     view = frame.locator("#view")  # the keys go to the stepper's page, as a click sends them
     view.press("ArrowRight")
     assert frame.locator("#counter").inner_text().startswith("step 1 of ")
-    view.press("Escape")
+    # Escape closes the frame on keydown, so the frame is gone before a press's keyup, which
+    # Playwright would wait to deliver there (its timeout, now and then in CI): keydown only.
+    view.dispatch_event("keydown", {"key": "Escape", "bubbles": True})
+    training.wait_for_selector("#sample-view", state="hidden", timeout=30_000)
     assert training.locator("#sample-view").is_hidden()
 
 
